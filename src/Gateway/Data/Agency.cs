@@ -1,0 +1,48 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace SharingHub.Gateway.Data;
+
+/// <summary>What kind of organisation an agency is; victim services never receive enforcement data.</summary>
+public enum AgencyKind
+{
+    /// <summary>A police department, sheriff's office or federal law-enforcement agency.</summary>
+    LawEnforcement,
+
+    /// <summary>A victim-services organisation (an NGO); it receives protective alerts only.</summary>
+    VictimServices,
+
+    /// <summary>A prosecutor's office.</summary>
+    Prosecution,
+}
+
+/// <summary>A member agency, identified by an ORI-like code.</summary>
+public sealed class Agency
+{
+    /// <summary>The agency's code (ORI-like), also its broker user name.</summary>
+    public required string Code { get; init; }
+
+    /// <summary>The agency's display name.</summary>
+    public required string Name { get; set; }
+
+    /// <summary>What kind of organisation it is.</summary>
+    public AgencyKind Kind { get; set; }
+
+    /// <summary>The agency's default phone region (ISO 3166-1 alpha-2), used to read local numbers.</summary>
+    public string Region { get; set; } = "US";
+
+    /// <summary>When the agency was registered.</summary>
+    public DateTimeOffset CreatedAt { get; init; }
+}
+
+internal sealed class AgencyConfiguration : IEntityTypeConfiguration<Agency>
+{
+    public void Configure(EntityTypeBuilder<Agency> builder)
+    {
+        builder.HasKey(a => a.Code);
+        builder.Property(a => a.Code).HasMaxLength(32);
+        builder.Property(a => a.Name).HasMaxLength(200);
+        builder.Property(a => a.Kind).HasConversion<string>().HasMaxLength(32);
+        builder.Property(a => a.Region).HasMaxLength(2);
+    }
+}

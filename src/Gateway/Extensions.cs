@@ -1,0 +1,48 @@
+using Microsoft.EntityFrameworkCore;
+using SharingHub.Gateway.Data;
+using SharingHub.ServiceDefaults;
+using SharingHub.ServiceDefaults.Options;
+
+namespace SharingHub.Gateway;
+
+/// <summary>Wires the Gateway's features, once each.</summary>
+public static class Extensions
+{
+    /// <summary>Name of the Gateway's PostgreSQL connection string (<c>ConnectionStrings:hubdb</c>).</summary>
+    public const string DatabaseConnectionName = "hubdb";
+
+    /// <summary>Name of the broker connection string (<c>ConnectionStrings:rabbitmq</c>).</summary>
+    public const string BrokerConnectionName = "rabbitmq";
+
+    /// <summary>Registers the Gateway's database, readiness checks and features.</summary>
+    public static WebApplicationBuilder AddGatewayServices(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var connectionString = builder.Configuration.GetRequiredConnectionString(DatabaseConnectionName);
+        builder.Services.AddDbContextPool<HubDbContext>(options => options
+            .UseNpgsql(connectionString)
+            .UseSnakeCaseNamingConvention());
+
+        builder.Services.AddHealthChecks()
+            .AddPostgresReadiness(DatabaseConnectionName)
+            .AddRabbitMqReadiness(BrokerConnectionName);
+        return builder;
+    }
+
+    /// <summary>Maps the Gateway's HTTP endpoints.</summary>
+    public static WebApplication MapGatewayEndpoints(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.MapGet("/", () => Results.Ok(new { service = "SharingHub.Gateway" }));
+        return app;
+    }
+
+    /// <summary>Applies pending EF Core migrations to the Gateway database.</summary>
+    public static async Task MigrateGatewayDatabaseAsync(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<HubDbContext>();
+        await db.Database.MigrateAsync(app.Lifetime.ApplicationStopping);
+    }
+}

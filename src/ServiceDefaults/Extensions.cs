@@ -1,0 +1,114 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using OpenTelemetry;
+using Microsoft.Extensions.Logging;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
+using SharingHub.ServiceDefaults.Health;
+using SharingHub.ServiceDefaults.Options;
+
+namespace SharingHub.ServiceDefaults;
+
+/// <summary>
+/// Cross-cutting defaults shared by the hub's hosts: telemetry, health endpoints and validated options.
+/// </summary>
+public static class Extensions
+{
+    /// <summary>Health-check tag for checks that decide readiness (<c>/health/ready</c>).</summary>
+    public const string ReadyTag = "ready";
+
+    /// <summary>Health-check tag for checks that decide liveness (<c>/health/live</c>).</summary>
+    public const string LiveTag = "live";
+
+    /// <summary>
+    /// Adds OpenTelemetry (exported over OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set),
+    /// the liveness check and the readiness options.
+    /// </summary>
+    public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder)
+        where TBuilder : IHostApplicationBuilder
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.ConfigureOpenTelemetry();
+        builder.Services.AddValidatedOptions<ReadinessOptions>(ReadinessOptions.SectionName);
+        builder.Services.AddHealthChecks()
+            .AddCheck("self", () => HealthCheckResult.Healthy(), [LiveTag]);
+        return builder;
+    }
+
+    /// <summary>
+    /// Adds a readiness check that opens a connection to the PostgreSQL database named by
+    /// <c>ConnectionStrings:{connectionName}</c> and runs <c>SELECT 1</c>.
+    /// </summary>
+    public static IHealthChecksBuilder AddPostgresReadiness(this IHealthChecksBuilder checks, string connectionName)
+    {
+        ArgumentNullException.ThrowIfNull(checks);
+        return checks.Add(new HealthCheckRegistration(
+            $"postgres-{connectionName}",
+            sp => ActivatorUtilities.CreateInstance<PostgresHealthCheck>(sp, connectionName),
+            HealthStatus.Unhealthy,
+            [ReadyTag]));
+    }
+
+    /// <summary>
+    /// Adds a readiness check that opens an AMQP connection to the broker named by
+    /// <c>ConnectionStrings:{connectionName}</c>.
+    /// </summary>
+    public static IHealthChecksBuilder AddRabbitMqReadiness(this IHealthChecksBuilder checks, string connectionName)
+    {
+        ArgumentNullException.ThrowIfNull(checks);
+        return checks.Add(new HealthCheckRegistration(
+            $"rabbitmq-{connectionName}",
+            sp => ActivatorUtilities.CreateInstance<RabbitMqHealthCheck>(sp, connectionName),
+            HealthStatus.Unhealthy,
+            [ReadyTag]));
+    }
+
+    /// <summary>
+    /// Maps <c>/health/live</c> (the process answers) and <c>/health/ready</c> (its dependencies answer).
+    /// Both answer 200 when healthy and 503 otherwise.
+    /// </summary>
+    public static WebApplication MapDefaultEndpoints(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.MapHealthChecks("/health/live", new HealthCheckOptions
+        {
+            Predicate = r => r.Tags.Contains(LiveTag),
+        });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions
+        {
+            Predicate = r => r.Tags.Contains(ReadyTag),
+            ResponseWriter = HealthResponseWriter.WriteAsync,
+        });
+        return app;
+    }
+
+    private static void ConfigureOpenTelemetry(this IHostApplicationBuilder builder)
+    {
+        builder.Logging.AddOpenTelemetry(logging =>
+        {
+            logging.IncludeFormattedMessage = true;
+            logging.IncludeScopes = true;
+        });
+
+        builder.Services.AddOpenTelemetry()
+            .WithMetrics(metrics => metrics
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation()
+                .AddRuntimeInstrumentation()
+                .AddMeter(Telemetry.MeterName))
+            .WithTracing(tracing => tracing
+                .AddSource(builder.Environment.ApplicationName)
+                .AddSource(Telemetry.ActivitySourceName)
+                .AddAspNetCoreInstrumentation(o =>
+                    o.Filter = ctx => !ctx.Request.Path.StartsWithSegments("/health", StringComparison.Ordinal))
+                .AddHttpClientInstrumentation());
+
+        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        {
+            builder.Services.AddOpenTelemetry().UseOtlpExporter();
+        }
+    }
+}
