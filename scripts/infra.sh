@@ -430,6 +430,23 @@ infra_stop_unlocked() {
     infra_stop_pg_unlocked
 }
 
+# Stop and delete this checkout's databases and broker data (logs and
+# secrets stay). CI uses it so that its throw-away clones leave nothing in
+# /var/tmp behind.
+infra_purge() { infra_locked infra_purge_unlocked; }
+
+infra_purge_unlocked() {
+    infra_stop_unlocked
+    local dir
+    dir=$(hub_pg_dir)
+    [[ $dir == "$HUB_STATE/pg" || $dir == /var/tmp/sharinghub-pg-* ]] ||
+        hub_die "refusing to delete $dir: not a folder ./hub infra made"
+    hub_info "deleting $dir and $HUB_RABBIT_DIR/mnesia"
+    rm -rf "$dir" "$HUB_STATE/pg" "$HUB_RABBIT_DIR/mnesia" "$HUB_STATE/pg.pid"
+}
+
+# Hidden sub-commands (for tests that stop a service mid-run, and for CI):
+# start-pg, stop-pg, start-rabbit, stop-rabbit, purge.
 cmd_infra() {
     case ${1:-} in
     "") infra_ensure && infra_print_status >&2 ;;
@@ -437,7 +454,8 @@ cmd_infra() {
     stop-pg) infra_stop_pg ;;
     start-rabbit) infra_start_rabbit ;;
     stop-rabbit) infra_stop_rabbit ;;
-    *) hub_die "usage: ./hub infra [start-pg|stop-pg|start-rabbit|stop-rabbit]" ;;
+    purge) infra_purge ;;
+    *) hub_die "usage: ./hub infra [start-pg|stop-pg|start-rabbit|stop-rabbit|purge]" ;;
     esac
 }
 
