@@ -9,11 +9,19 @@ internal static class ConnectorCli
     public static Task<int> RunAsync(string[] args, IAnsiConsole console)
     {
         var agency = new Option<string>("--agency") { Description = "the agency code; also its broker user name", Required = true };
-        var broker = new Option<Uri?>("--broker")
+        var broker = new Option<string?>("--broker")
         {
             Description = "the hub's broker, e.g. amqp://hub.example:5672/ (default: SHARINGHUB_BROKER_URL)",
-            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("SHARINGHUB_BROKER_URL") is { Length: > 0 } url ? new Uri(url) : null,
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("SHARINGHUB_BROKER_URL"),
         };
+        broker.Validators.Add(result =>
+        {
+            var value = result.GetValueOrDefault<string?>();
+            if (value is not null && !(Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme is "amqp" or "amqps"))
+            {
+                result.AddError("--broker must be an amqp:// or amqps:// URL");
+            }
+        });
         var passwordFile = new Option<FileInfo?>("--password-file")
         {
             Description = "file holding the agency's broker password (default: SHARINGHUB_BROKER_PASSWORD)",
@@ -56,7 +64,7 @@ internal static class ConnectorCli
                 File = parse.GetRequiredValue(file).FullName,
                 Mapping = parse.GetValue(mapping)?.FullName,
                 DryRun = parse.GetValue(dryRun),
-                Broker = parse.GetValue(broker),
+                Broker = parse.GetValue(broker) is { } url ? new Uri(url) : null,
                 Password = ReadPassword(parse.GetValue(passwordFile)),
                 Region = parse.GetValue(region) ?? "US",
                 Report = parse.GetValue(report),
@@ -75,7 +83,7 @@ internal static class ConnectorCli
         {
             Agency = parse.GetRequiredValue(agency),
             ConfigFile = parse.GetRequiredValue(config).FullName,
-            Broker = parse.GetValue(broker),
+            Broker = parse.GetValue(broker) is { } url ? new Uri(url) : null,
             Password = ReadPassword(parse.GetValue(passwordFile)),
             StateDirectory = parse.GetRequiredValue(stateDir),
             Region = parse.GetValue(region) ?? "US",
