@@ -43,7 +43,7 @@ internal static class ConnectorCli
         var mapping = new Option<FileInfo?>("--mapping") { Description = "mapping file; without it the file must be canonical JSON lines" };
         var dryRun = new Option<bool>("--dry-run") { Description = "check and report only; publish nothing" };
         var report = new Option<string?>("--report") { Description = "where to write the reject report (default: FILE.rejects.csv)" };
-        var batchSize = new Option<int>("--batch-size") { Description = "records per message", DefaultValueFactory = _ => 500 };
+        var batchSize = new Option<int>("--batch-size") { Description = "records per message", DefaultValueFactory = _ => 1000 };
         var stats = new Option<string?>("--stats") { Description = "write the run's counts and timings as JSON to this file" };
 
         var publish = new Command("publish", "publish one CSV or JSON file to the hub")

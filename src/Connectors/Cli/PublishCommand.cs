@@ -20,7 +20,7 @@ internal sealed record PublishArgs
     public string Region { get; init; } = "US";
     public string? Report { get; init; }
     public required string StateDirectory { get; init; }
-    public int BatchSize { get; init; } = 500;
+    public int BatchSize { get; init; } = 1000;
     public string? StatsFile { get; init; }
 }
 

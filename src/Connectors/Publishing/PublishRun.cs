@@ -10,10 +10,10 @@ namespace SharingHub.Connectors.Publishing;
 internal sealed record PublishRunOptions
 {
     /// <summary>Records per batch message. Batching is what makes the throughput: one confirm per batch.</summary>
-    public int BatchSize { get; init; } = 500;
+    public int BatchSize { get; init; } = 1000;
 
     /// <summary>Batches published and awaiting their confirm at the same time.</summary>
-    public int InFlight { get; init; } = 4;
+    public int InFlight { get; init; } = 8;
 
     /// <summary>Rows up to this index were confirmed by an earlier run: read and checked, not re-sent.</summary>
     public long ResumeAfterRow { get; init; }

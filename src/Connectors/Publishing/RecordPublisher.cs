@@ -40,6 +40,12 @@ internal sealed class RecordPublisher : IAsyncDisposable
                 h.Password(settings.Password);
                 h.PublisherConfirmation = true;
             });
+            // Compact JSON: MassTransit indents by default, which doubles the bytes of a batch.
+            cfg.ConfigureJsonSerializerOptions(options =>
+            {
+                options.WriteIndented = false;
+                return options;
+            });
             // The agency's user may not configure anything: publish to the exchanges the hub declared.
             cfg.Publish<RecordBatchPublished>(p => p.Exclude = true);
             cfg.Publish<PersonRecordPublished>(p => p.Exclude = true);

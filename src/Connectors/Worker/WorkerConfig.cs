@@ -12,7 +12,7 @@ internal sealed class WorkerConfig
     public string? PhoneRegion { get; set; }
 
     /// <summary>Records per message.</summary>
-    public int BatchSize { get; set; } = 500;
+    public int BatchSize { get; set; } = 1000;
 
     /// <summary>Watch a folder for files to publish.</summary>
     public DropFolderConfig? DropFolder { get; set; }
