@@ -178,7 +178,7 @@ up_hook_30_demo_data() {
         agency_add "$code" "$name" --kind "$kind" --region "${region:-US}"
     done
     for code in $(connector_demo_codes); do
-        for file in "$HUB_ROOT"/demo/data/"$code".*; do
+        for file in "$HUB_ROOT"/demo/data/"$code"*; do
             [[ -f $file && $file != *.mapping.json && $file != *.rejects.csv ]] || continue
             mapping="${file%.*}.mapping.json"
             hub_info "publishing demo data $(basename "$file") as $code"
