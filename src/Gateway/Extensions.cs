@@ -1,6 +1,8 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using MassTransit;
 using SharingHub.Gateway.Data;
+using SharingHub.Gateway.Records;
 using SharingHub.ServiceDefaults;
 using SharingHub.ServiceDefaults.Options;
 
@@ -23,6 +25,17 @@ public static class Extensions
         builder.Services.AddDbContextPool<HubDbContext>((services, options) => options
             .UseNpgsql(services.GetRequiredService<IOptionsMonitor<ConnectionStringOptions>>().Get(DatabaseConnectionName).Value)
             .UseSnakeCaseNamingConvention());
+
+        builder.Services.AddRecordIngestion();
+        builder.Services.AddMassTransit(bus =>
+        {
+            bus.AddRecordConsumers();
+            bus.UsingRabbitMq((context, rabbit) =>
+            {
+                rabbit.Host(new Uri(context.GetRequiredService<IOptionsMonitor<ConnectionStringOptions>>().Get(BrokerConnectionName).Value));
+                rabbit.ConfigureEndpoints(context);
+            });
+        });
 
         builder.Services.AddHealthChecks()
             .AddPostgresReadiness(DatabaseConnectionName)
