@@ -58,7 +58,11 @@ public static class Extensions
 
         services.AddAccounts();
         services.AddTokenServer();
-        services.AddFederation();
+        // The OpenIddict client needs at least one redirection endpoint: without providers there is nothing to add.
+        if (builder.Configuration.GetSection($"{FederationOptions.SectionName}:Providers").GetChildren().Any())
+        {
+            services.AddFederation();
+        }
 
         services.AddScoped<AuditLog>();
         services.AddScoped<Seeder>();

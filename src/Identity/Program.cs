@@ -17,6 +17,7 @@ public sealed class Program
         var builder = WebApplication.CreateBuilder(IdentityCommands.ConfigurationArgs(args));
         builder.AddServiceDefaults();
         builder.AddIdentityServices();
+        IdentityCommands.ConfigureLogging(builder, args);
 
         var app = builder.Build();
         if (IdentityCommands.IsCommand(args))

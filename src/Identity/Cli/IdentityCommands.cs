@@ -25,6 +25,17 @@ internal static class IdentityCommands
     public static string[] ConfigurationArgs(string[] args) =>
         IsCommand(args) ? args.Where(a => a.StartsWith("--", StringComparison.Ordinal) && a.Contains('=')).ToArray() : args;
 
+    /// <summary>Commands log warnings and errors only, to stderr, so stdout carries just their output.</summary>
+    public static void ConfigureLogging(WebApplicationBuilder builder, string[] args)
+    {
+        if (!IsCommand(args))
+        {
+            return;
+        }
+        builder.Logging.AddFilter(level => level >= LogLevel.Warning);
+        builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+    }
+
     public static async Task<int> RunAsync(WebApplication app, string[] args)
     {
         var cancellationToken = app.Lifetime.ApplicationStopping;
@@ -47,7 +58,8 @@ internal static class IdentityCommands
                 _ => Usage(),
             };
         }
-        catch (Exception e) when (e is DemoUserException or HeadlessLoginException or InvalidOperationException or OptionsValidationException)
+        catch (Exception e) when (e is DemoUserException or HeadlessLoginException or InvalidOperationException
+            or OptionsValidationException or HttpRequestException)
         {
             await Console.Error.WriteLineAsync($"identity: {e.Message}");
             return 1;

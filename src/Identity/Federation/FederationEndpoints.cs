@@ -40,9 +40,13 @@ internal static class FederationEndpoints
             async (string agency, HttpContext context, IOptions<FederationOptions> options,
                 HubIdentityDbContext db, AuditLog audit) =>
             {
-                var result = await context.AuthenticateAsync(OpenIddictClientAspNetCoreDefaults.AuthenticationScheme);
                 var provider = options.Value.Providers.Find(p => p.Agency == agency);
-                if (!result.Succeeded || result.Principal is null || provider is null)
+                if (provider is null)
+                {
+                    return await RefuseAsync(context, audit, agency, null, "no identity provider is registered for this agency");
+                }
+                var result = await context.AuthenticateAsync(OpenIddictClientAspNetCoreDefaults.AuthenticationScheme);
+                if (!result.Succeeded || result.Principal is null)
                 {
                     var error = result.Properties?.GetString(OpenIddictClientAspNetCoreConstants.Properties.Error);
                     var description = result.Properties?.GetString(OpenIddictClientAspNetCoreConstants.Properties.ErrorDescription);
