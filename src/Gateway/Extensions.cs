@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using SharingHub.Gateway.Authorization;
 using SharingHub.Gateway.Data;
 using SharingHub.ServiceDefaults;
 using SharingHub.ServiceDefaults.Options;
@@ -23,6 +24,7 @@ public static class Extensions
             .UseNpgsql(connectionString)
             .UseSnakeCaseNamingConvention());
 
+        builder.Services.AddHubAuthorization();
         builder.Services.AddHealthChecks()
             .AddPostgresReadiness(DatabaseConnectionName)
             .AddRabbitMqReadiness(BrokerConnectionName);
@@ -33,7 +35,9 @@ public static class Extensions
     public static WebApplication MapGatewayEndpoints(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        app.MapGet("/", () => Results.Ok(new { service = "SharingHub.Gateway" }));
+        app.UseHubAuthorization();
+        app.MapGet("/", () => Results.Ok(new { service = "SharingHub.Gateway" })).AllowAnonymous();
+        app.MapMeEndpoint();
         return app;
     }
 
