@@ -70,21 +70,25 @@ infra_pid_is() {
     hub_pid_alive "$1" && [[ $(cat "/proc/$1/comm" 2>/dev/null) == "$2" ]]
 }
 
-# infra_locked CMD...: run CMD holding .hub/infra.lock, so that two ./hub
-# commands of the same checkout (say two test runs) never start or stop the
-# same instance at once. Re-entrant within one process.
-INFRA_LOCK_FD=
+# infra_locked CMD...: run CMD holding .hub/infra.lock (on fd 9), so that
+# two ./hub commands of the same checkout (say two test runs) never start or
+# stop the same instance at once. Re-entrant within one process. Daemons are
+# started with `9>&-`: one that inherited the fd would hold the lock for as
+# long as it runs.
+INFRA_LOCK_HELD=
 infra_locked() {
-    if [[ -n $INFRA_LOCK_FD ]]; then
+    if [[ -n $INFRA_LOCK_HELD ]]; then
         "$@"
         return
     fi
     mkdir -p "$HUB_STATE"
-    exec {INFRA_LOCK_FD}>>"$HUB_STATE/infra.lock"
-    flock -w 600 "$INFRA_LOCK_FD" || hub_die "another ./hub command holds $HUB_STATE/infra.lock"
+    exec 9>>"$HUB_STATE/infra.lock"
+    flock -w 300 9 ||
+        hub_die "another ./hub command of this checkout has held $HUB_STATE/infra.lock for 5 minutes"
+    INFRA_LOCK_HELD=1
     "$@"
-    exec {INFRA_LOCK_FD}>&-
-    INFRA_LOCK_FD=
+    INFRA_LOCK_HELD=
+    exec 9>&-
 }
 
 infra_tcp_answers() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -193,7 +197,8 @@ infra_start_pg_unlocked() {
     hub_info "starting PostgreSQL on 127.0.0.1:$HUB_PG_PORT"
     # The log is opened here (as root) and inherited: postgres itself may not
     # be able to write into the checkout.
-    if ! infra_pg_as_owner "$HUB_PG_BIN/pg_ctl" start -D "$dir/data" -w -t 60 -s </dev/null >>"$log" 2>&1; then
+    if ! infra_pg_as_owner "$HUB_PG_BIN/pg_ctl" start -D "$dir/data" -w -t 60 -s \
+        </dev/null >>"$log" 2>&1 9>&-; then
         tail -n 20 "$log" >&2
         hub_die "PostgreSQL did not start (log: $log)"
     fi
@@ -274,7 +279,7 @@ infra_start_epmd() {
     local epmd
     epmd=$(command -v epmd) || hub_die "epmd not found (package erlang-base): ./hub infra"
     setsid nohup "$epmd" -port "$HUB_EPMD_PORT" -address 127.0.0.1 \
-        </dev/null >>"$HUB_STATE/log/epmd.log" 2>&1 &
+        </dev/null >>"$HUB_STATE/log/epmd.log" 2>&1 9>&- &
     echo $! >"$HUB_STATE/epmd.pid"
     local i
     for ((i = 0; i < 50; i++)); do
@@ -363,7 +368,7 @@ infra_start_rabbit_unlocked() {
     (
         hub_rabbit_env
         cd "$HUB_RABBIT_DIR"
-        setsid nohup rabbitmq-server </dev/null >>"$HUB_STATE/log/rabbit-server.log" 2>&1 &
+        setsid nohup rabbitmq-server </dev/null >>"$HUB_STATE/log/rabbit-server.log" 2>&1 9>&- &
         # waits for the node to write its pid file, then for the boot to finish
         rabbitmqctl -q wait --timeout 90 "$RABBITMQ_PID_FILE" >/dev/null 2>&1
     ) || {
@@ -425,6 +430,23 @@ infra_stop_unlocked() {
     infra_stop_pg_unlocked
 }
 
+# Stop and delete this checkout's databases and broker data (logs and
+# secrets stay). CI uses it so that its throw-away clones leave nothing in
+# /var/tmp behind.
+infra_purge() { infra_locked infra_purge_unlocked; }
+
+infra_purge_unlocked() {
+    infra_stop_unlocked
+    local dir
+    dir=$(hub_pg_dir)
+    [[ $dir == "$HUB_STATE/pg" || $dir == /var/tmp/sharinghub-pg-* ]] ||
+        hub_die "refusing to delete $dir: not a folder ./hub infra made"
+    hub_info "deleting $dir and $HUB_RABBIT_DIR/mnesia"
+    rm -rf "$dir" "$HUB_STATE/pg" "$HUB_RABBIT_DIR/mnesia" "$HUB_STATE/pg.pid"
+}
+
+# Hidden sub-commands (for tests that stop a service mid-run, and for CI):
+# start-pg, stop-pg, start-rabbit, stop-rabbit, purge.
 cmd_infra() {
     case ${1:-} in
     "") infra_ensure && infra_print_status >&2 ;;
@@ -432,7 +454,8 @@ cmd_infra() {
     stop-pg) infra_stop_pg ;;
     start-rabbit) infra_start_rabbit ;;
     stop-rabbit) infra_stop_rabbit ;;
-    *) hub_die "usage: ./hub infra [start-pg|stop-pg|start-rabbit|stop-rabbit]" ;;
+    purge) infra_purge ;;
+    *) hub_die "usage: ./hub infra [start-pg|stop-pg|start-rabbit|stop-rabbit|purge]" ;;
     esac
 }
 

@@ -37,11 +37,11 @@ public static class Extensions
             builder.Configuration.AddDevelopmentDefaults(builder.Environment);
         }
 
-        // Fail at start-up, naming the key, rather than at the first request.
-        var connectionString = builder.Configuration.GetRequiredConnectionString(DatabaseConnectionName);
         var services = builder.Services;
+        services.AddRequiredConnectionString(DatabaseConnectionName);
         services.AddHealthChecks().AddPostgresReadiness(DatabaseConnectionName);
-        services.AddDbContextFactory<HubIdentityDbContext>(o => IdentityDatabase.Configure(o, connectionString));
+        services.AddDbContextFactory<HubIdentityDbContext>((sp, o) => IdentityDatabase.Configure(o,
+            sp.GetRequiredService<IOptionsMonitor<ConnectionStringOptions>>().Get(DatabaseConnectionName).Value));
         services.AddHttpContextAccessor();
         services.TryAddSingleton(TimeProvider.System);
 
@@ -58,11 +58,7 @@ public static class Extensions
 
         services.AddAccounts();
         services.AddTokenServer();
-        // The OpenIddict client needs at least one redirection endpoint: without providers there is nothing to add.
-        if (builder.Configuration.GetSection($"{FederationOptions.SectionName}:Providers").GetChildren().Any())
-        {
-            services.AddFederation();
-        }
+        services.AddFederation();
 
         services.AddScoped<AuditLog>();
         services.AddScoped<Seeder>();
@@ -189,6 +185,11 @@ public static class Extensions
         {
             client.SigningCredentials.AddRange(keys.SigningCredentials());
             client.EncryptionCredentials.AddRange(keys.EncryptingCredentials());
+            if (federation.Value.Providers.Count == 0)
+            {
+                // OpenIddict wants a redirection endpoint for the code flow even with no provider registered.
+                client.RedirectionEndpointUris.Add(new Uri(FederationEndpoints.CallbackPrefix.TrimEnd('/'), UriKind.Relative));
+            }
             foreach (var provider in federation.Value.Providers)
             {
                 var callback = new Uri(FederationEndpoints.CallbackPrefix + provider.Agency, UriKind.Relative);

@@ -45,6 +45,7 @@ public static class Extensions
     public static IHealthChecksBuilder AddPostgresReadiness(this IHealthChecksBuilder checks, string connectionName)
     {
         ArgumentNullException.ThrowIfNull(checks);
+        checks.Services.AddRequiredConnectionString(connectionName);
         return checks.Add(new HealthCheckRegistration(
             $"postgres-{connectionName}",
             sp => ActivatorUtilities.CreateInstance<PostgresHealthCheck>(sp, connectionName),
@@ -59,6 +60,7 @@ public static class Extensions
     public static IHealthChecksBuilder AddRabbitMqReadiness(this IHealthChecksBuilder checks, string connectionName)
     {
         ArgumentNullException.ThrowIfNull(checks);
+        checks.Services.AddRequiredConnectionString(connectionName);
         return checks.Add(new HealthCheckRegistration(
             $"rabbitmq-{connectionName}",
             sp => ActivatorUtilities.CreateInstance<RabbitMqHealthCheck>(sp, connectionName),

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using RabbitMQ.Client;
@@ -8,10 +7,10 @@ using SharingHub.ServiceDefaults.Options;
 namespace SharingHub.ServiceDefaults.Health;
 
 /// <summary>Ready when an AMQP connection to the broker opens within the readiness timeout.</summary>
-internal sealed class RabbitMqHealthCheck(IConfiguration configuration, IOptions<ReadinessOptions> options, string connectionName)
+internal sealed class RabbitMqHealthCheck(IOptionsMonitor<ConnectionStringOptions> connectionStrings, IOptions<ReadinessOptions> options, string connectionName)
     : IHealthCheck
 {
-    private readonly Uri _uri = new(configuration.GetRequiredConnectionString(connectionName));
+    private readonly Uri _uri = new(connectionStrings.Get(connectionName).Value);
 
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {

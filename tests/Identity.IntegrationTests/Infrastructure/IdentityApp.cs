@@ -92,7 +92,7 @@ public sealed class IdentityApp : WebApplicationFactory<Program>
     public HttpClient CreateRawClient() =>
         new(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = BaseUri };
 
-    public HeadlessLogin CreateBrowser() => new(BaseUri);
+    internal HeadlessLogin CreateBrowser() => new(BaseUri);
 
     /// <summary>The development secret of a confidential client.</summary>
     public string ClientSecret(string clientId) => Services.GetRequiredService<DevelopmentSecrets>().ClientSecret(clientId);
@@ -123,13 +123,13 @@ public sealed class IdentityApp : WebApplicationFactory<Program>
     }
 
     /// <summary>The audit rows, oldest first.</summary>
-    public async Task<List<AuditEvent>> AuditAsync()
+    internal async Task<List<AuditEvent>> AuditAsync()
     {
         await using var db = await Services.GetRequiredService<IDbContextFactory<HubIdentityDbContext>>().CreateDbContextAsync();
         return await db.AuditEvents.AsNoTracking().OrderBy(a => a.Id).ToListAsync();
     }
 
-    public async Task<T> WithDatabaseAsync<T>(Func<HubIdentityDbContext, Task<T>> work)
+    internal async Task<T> WithDatabaseAsync<T>(Func<HubIdentityDbContext, Task<T>> work)
     {
         ArgumentNullException.ThrowIfNull(work);
         await using var scope = Services.CreateAsyncScope();
