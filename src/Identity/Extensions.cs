@@ -167,6 +167,8 @@ public static class Extensions
             server.IdentityTokenLifetime = TimeSpan.FromMinutes(tokens.Value.IdentityTokenMinutes);
             server.RefreshTokenLifetime = TimeSpan.FromHours(tokens.Value.RefreshTokenHours);
             server.AuthorizationCodeLifetime = TimeSpan.FromSeconds(tokens.Value.AuthorizationCodeSeconds);
+            // A refresh token is single-use: a replay revokes the whole chain (no grace period).
+            server.RefreshTokenReuseLeeway = TimeSpan.Zero;
         });
         services.AddOptions<OpenIddictServerAspNetCoreOptions>().Configure<IOptions<HubTokenOptions>>((aspnet, tokens) =>
             aspnet.DisableTransportSecurityRequirement = !tokens.Value.RequireHttps);

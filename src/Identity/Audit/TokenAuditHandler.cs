@@ -14,8 +14,9 @@ internal sealed class TokenAuditHandler(AuditLog audit) : IOpenIddictServerHandl
     public static OpenIddictServerHandlerDescriptor Descriptor { get; } =
         OpenIddictServerHandlerDescriptor.CreateBuilder<ApplyTokenResponseContext>()
             .UseScopedHandler<TokenAuditHandler>()
-            // Before the response is written, which ends the dispatch.
-            .SetOrder(int.MinValue + 1_000)
+            // After OpenIddict normalizes the error code (what the client sees is what is audited),
+            // before the response is written, which ends the dispatch.
+            .SetOrder(OpenIddictServerHandlers.Exchange.NormalizeErrorResponse.Descriptor.Order + 1_000)
             .SetType(OpenIddictServerHandlerType.Custom)
             .Build();
 
