@@ -180,7 +180,8 @@ public static class Extensions
             .AddClient(o =>
             {
                 o.AllowAuthorizationCodeFlow();
-                o.UseAspNetCore().EnableRedirectionEndpointPassthrough();
+                // Error passthrough: refused upstream responses reach the callback endpoint, which audits them.
+                o.UseAspNetCore().EnableRedirectionEndpointPassthrough().EnableErrorPassthrough();
                 o.UseSystemNetHttp().SetProductInformation(typeof(Extensions).Assembly);
             });
         services.AddOptions<OpenIddictClientOptions>().Configure<KeyRing, IOptions<FederationOptions>>((client, keys, federation) =>
@@ -212,7 +213,15 @@ public static class Extensions
             }
         });
         services.AddOptions<OpenIddictClientAspNetCoreOptions>().Configure<IOptions<HubTokenOptions>>((aspnet, tokens) =>
-            aspnet.DisableTransportSecurityRequirement = !tokens.Value.RequireHttps);
+        {
+            aspnet.DisableTransportSecurityRequirement = !tokens.Value.RequireHttps;
+            if (!tokens.Value.RequireHttps)
+            {
+                // Plain-HTTP development only: a Secure cookie would never come back, and SameSite=None needs Secure.
+                aspnet.CookieBuilder.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                aspnet.CookieBuilder.SameSite = SameSiteMode.Lax;
+            }
+        });
     }
 
     /// <summary>

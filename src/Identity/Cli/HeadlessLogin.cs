@@ -69,6 +69,15 @@ internal sealed partial class HeadlessLogin : IDisposable
         throw new InvalidOperationException("Too many redirects.");
     }
 
+    /// <summary>GETs <paramref name="url"/> and returns where it redirects to.</summary>
+    public async Task<Uri> FirstRedirectAsync(Uri url, CancellationToken cancellationToken)
+    {
+        using var response = await _http.GetAsync(url, cancellationToken);
+        return response.Headers.Location is { } location
+            ? new Uri(url, location)
+            : throw new HeadlessLoginException($"{url} answered {(int)response.StatusCode}, not a redirect.");
+    }
+
     /// <summary>Submits the local login form of <paramref name="loginPage"/> and follows where it leads.</summary>
     public async Task<FlowStep> SubmitLoginAsync(FlowStep loginPage, string userName, string password, string? code,
         Uri redirectUri, CancellationToken cancellationToken)

@@ -42,6 +42,7 @@ public sealed class UpstreamProvider : IAsyncDisposable
         {
             o.SetAuthorizationEndpointUris("connect/authorize").SetTokenEndpointUris("connect/token");
             o.AllowAuthorizationCodeFlow();
+            o.RegisterScopes(Scopes.OpenId, Scopes.Profile);
             o.AddEphemeralEncryptionKey().AddEphemeralSigningKey();
             // No stores: the test provider is stateless, and validates its one client itself.
             o.EnableDegradedMode();
