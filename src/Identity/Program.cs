@@ -14,7 +14,7 @@ public sealed class Program
     /// </summary>
     public static async Task<int> Main(string[] args)
     {
-        var builder = WebApplication.CreateBuilder(IdentityCommands.ConfigurationArgs(args));
+        var builder = WebApplication.CreateBuilder(IdentityCommands.BuilderOptions(args));
         builder.AddServiceDefaults();
         builder.AddIdentityServices();
         IdentityCommands.ConfigureLogging(builder, args);

@@ -21,9 +21,17 @@ internal static class IdentityCommands
     public static bool IsCommand(string[] args) =>
         args.Contains("--migrate") || (args.Length > 0 && Names.Contains(args[0]));
 
-    /// <summary>Arguments the configuration may see: only <c>--Key=Value</c> overrides.</summary>
-    public static string[] ConfigurationArgs(string[] args) =>
-        IsCommand(args) ? args.Where(a => a.StartsWith("--", StringComparison.Ordinal) && a.Contains('=')).ToArray() : args;
+    /// <summary>
+    /// Builder options: a command sees only <c>--Key=Value</c> overrides as configuration, and reads its appsettings
+    /// next to the executable, wherever it is run from.
+    /// </summary>
+    public static WebApplicationOptions BuilderOptions(string[] args) => IsCommand(args)
+        ? new WebApplicationOptions
+        {
+            Args = args.Where(a => a.StartsWith("--", StringComparison.Ordinal) && a.Contains('=')).ToArray(),
+            ContentRootPath = AppContext.BaseDirectory,
+        }
+        : new WebApplicationOptions { Args = args };
 
     /// <summary>Commands log warnings and errors only, to stderr, so stdout carries just their output.</summary>
     public static void ConfigureLogging(WebApplicationBuilder builder, string[] args)
