@@ -369,13 +369,25 @@ infra_start_rabbit_unlocked() {
         hub_rabbit_env
         cd "$HUB_RABBIT_DIR"
         setsid nohup rabbitmq-server </dev/null >>"$HUB_STATE/log/rabbit-server.log" 2>&1 9>&- &
-        # waits for the node to write its pid file, then for the boot to finish
-        rabbitmqctl -q wait --timeout 90 "$RABBITMQ_PID_FILE" >/dev/null 2>&1
+        infra_rabbit_await_boot $!
     ) || {
         infra_rabbit_log_tail
-        hub_die "RabbitMQ did not start within 90s (logs: $HUB_STATE/log/rabbit-server.log, $HUB_STATE/log/rabbit/)"
+        hub_die "RabbitMQ did not start (logs: $HUB_STATE/log/rabbit-server.log, $HUB_STATE/log/rabbit/)"
     }
     infra_rabbit_provision
+}
+
+# infra_rabbit_await_boot WRAPPER_PID (in hub_rabbit_env): the node writes its
+# pid file early in the boot, unless it dies first (bad config, port taken);
+# rabbitmqctl wait then follows the boot to its end or to the node's death.
+infra_rabbit_await_boot() {
+    local wrapper=$1 i
+    for ((i = 0; i < 600; i++)); do
+        [[ -s $RABBITMQ_PID_FILE ]] && break
+        hub_pid_alive "$wrapper" || return 1
+        sleep 0.1
+    done
+    rabbitmqctl -q wait --timeout 90 "$RABBITMQ_PID_FILE" >/dev/null 2>&1
 }
 
 # Normally only a check: the default user from rabbitmq.conf already is the

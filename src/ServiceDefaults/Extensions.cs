@@ -61,9 +61,11 @@ public static class Extensions
     {
         ArgumentNullException.ThrowIfNull(checks);
         checks.Services.AddRequiredConnectionString(connectionName);
+        // One instance per broker, so its connection outlives a single probe.
+        checks.Services.AddKeyedSingleton(connectionName, (sp, _) => ActivatorUtilities.CreateInstance<RabbitMqHealthCheck>(sp, connectionName));
         return checks.Add(new HealthCheckRegistration(
             $"rabbitmq-{connectionName}",
-            sp => ActivatorUtilities.CreateInstance<RabbitMqHealthCheck>(sp, connectionName),
+            sp => sp.GetRequiredKeyedService<RabbitMqHealthCheck>(connectionName),
             HealthStatus.Unhealthy,
             [ReadyTag]));
     }
