@@ -12,6 +12,7 @@ namespace SharingHub.Matching.Blocking;
 /// <item><term><c>d:</c></term><description>given-name initial + full date of birth (<c>d:m:19880314</c>)</description></item>
 /// <item><term><c>f:</c></term><description>phonetic given name + phonetic surname (<c>f:MR:KRS</c>), for records whose birth date is missing or mistyped</description></item>
 /// <item><term><c>x:</c></term><description>a type-qualified identifier (<c>x:ssn:123456789</c>)</description></item>
+/// <item><term><c>y:</c></term><description>the identifier with one character deleted, for each position: finds one-typo pairs</description></item>
 /// <item><term><c>a:</c></term><description>a normalized street line (<c>a:1200 main st #4</c>)</description></item>
 /// <item><term><c>p:</c></term><description>an E.164 phone (<c>p:+17135550199</c>)</description></item>
 /// <item><term><c>o</c></term><description>geohash cell + time bucket of a planned operation (<c>o9vk1/1:20789</c>)</description></item>
@@ -86,6 +87,10 @@ public static class BlockingKeys
         foreach (var identifier in evidence.Identifiers)
         {
             keys.Add(ForIdentifier(identifier));
+            foreach (var key in ForIdentifierTypos(identifier))
+            {
+                keys.Add(key);
+            }
         }
 
         foreach (var phone in evidence.Phones)
@@ -106,6 +111,33 @@ public static class BlockingKeys
 
     /// <summary>The key of an identifier.</summary>
     public static string ForIdentifier(NormalizedIdentifier identifier) => $"x:{identifier.Type}:{identifier.Value}";
+
+    /// <summary>
+    /// The identifier's one-deletion neighbourhood (<c>y:ssn:12356789</c>, one per position): two values one edit
+    /// apart (a changed, missing or extra character, or two adjacent characters swapped) share one of these.
+    /// Only for values of at least <see cref="MinTypoIdentifierLength"/> characters, where collisions are rare.
+    /// </summary>
+    public static IEnumerable<string> ForIdentifierTypos(NormalizedIdentifier identifier)
+    {
+        var value = identifier.Value;
+        if (value.Length < MinTypoIdentifierLength)
+        {
+            yield break;
+        }
+
+        for (var i = 0; i < value.Length; i++)
+        {
+            if (i > 0 && value[i] == value[i - 1])
+            {
+                continue;
+            }
+
+            yield return $"y:{identifier.Type}:{value.Remove(i, 1)}";
+        }
+    }
+
+    /// <summary>Shortest identifier that gets typo-tolerant keys.</summary>
+    public const int MinTypoIdentifierLength = 6;
 
     /// <summary>The key of an E.164 number.</summary>
     public static string ForPhone(string e164) => $"p:{e164}";
