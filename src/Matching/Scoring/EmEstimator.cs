@@ -23,32 +23,67 @@ public static class EmEstimator
     /// <param name="pseudoCount">Weight of the prior, in pairs, per field.</param>
     /// <param name="maxIterations">Iteration limit.</param>
     /// <param name="tolerance">Stop when no probability moves by more than this.</param>
+    /// <param name="minSupport">
+    /// A level seen in fewer pairs keeps its starting u; a level with fewer expected matched pairs keeps its starting m.
+    /// </param>
+    /// <param name="fixU">
+    /// Keep the starting u values (typically from <see cref="EstimateU"/>) and estimate only m and λ. Within blocks the
+    /// non-matches agree on the very fields they were blocked on, so u estimated there would be far too high.
+    /// </param>
     public static EmResult Estimate(
         IEnumerable<ComparisonVector> vectors,
         MatchParameters start,
         double initialMatchPrior = 0.1,
         double pseudoCount = 1.0,
         int maxIterations = 500,
-        double tolerance = 1e-7)
+        double tolerance = 1e-7,
+        bool fixU = false,
+        int minSupport = 20)
     {
         ArgumentNullException.ThrowIfNull(vectors);
+        return Estimate(vectors.Select(vector => (vector, 1.0)), start, initialMatchPrior, pseudoCount, maxIterations, tolerance, fixU, minSupport);
+    }
+
+    /// <summary>
+    /// Runs EM on weighted pairs: a weight says how many pairs of the full pair space one vector stands for, so a
+    /// random sample of the pairs blocking did not produce can stand in for all of them. With every blocked pair at
+    /// weight 1 and the sample at (all pairs − blocked pairs) / sample size, EM sees the whole pair space, where
+    /// non-matches dominate and u is estimated where it is defined.
+    /// </summary>
+    public static EmResult Estimate(
+        IEnumerable<(ComparisonVector Vector, double Weight)> weightedVectors,
+        MatchParameters start,
+        double initialMatchPrior,
+        double pseudoCount = 1.0,
+        int maxIterations = 500,
+        double tolerance = 1e-7,
+        bool fixU = false,
+        int minSupport = 20)
+    {
+        ArgumentNullException.ThrowIfNull(weightedVectors);
         ArgumentNullException.ThrowIfNull(start);
         var fields = Levels.Fields;
         var levelCount = Enum.GetValues<AgreementLevel>().Length;
 
-        // Distinct patterns with counts: the E-step then costs patterns, not pairs.
-        var patterns = new Dictionary<string, (AgreementLevel[] Levels, long Count)>(StringComparer.Ordinal);
-        foreach (var vector in vectors)
+        // Distinct patterns with summed weights: the E-step then costs patterns, not pairs.
+        var patterns = new Dictionary<string, (AgreementLevel[] Levels, double Count)>(StringComparer.Ordinal);
+        var support = new long[fields.Count, levelCount];
+        foreach (var (vector, weight) in weightedVectors)
         {
             var levels = vector.Levels.ToArray();
+            for (var f = 0; f < levels.Length; f++)
+            {
+                support[f, (int)levels[f]]++;
+            }
+
             var key = string.Concat(levels.Select(level => (char)('a' + (int)level)));
-            patterns[key] = patterns.TryGetValue(key, out var existing) ? (existing.Levels, existing.Count + 1) : (levels, 1);
+            patterns[key] = patterns.TryGetValue(key, out var existing) ? (existing.Levels, existing.Count + weight) : (levels, weight);
         }
 
         var total = patterns.Values.Sum(pattern => pattern.Count);
         if (total == 0)
         {
-            throw new ArgumentException("EM needs at least one pair.", nameof(vectors));
+            throw new ArgumentException("EM needs at least one pair.", nameof(weightedVectors));
         }
 
         var m = new double[fields.Count][];
@@ -132,13 +167,25 @@ public static class EmEstimator
             var change = 0.0;
             for (var f = 0; f < fields.Count; f++)
             {
-                Normalize(mCounts[f]);
-                Normalize(uCounts[f]);
+                KeepPriorWhereUnsupported(uCounts[f], priorU[f], f, support, minSupport);
+
+                // m needs matched pairs to learn from: its support is the expected number of matches at the level.
+                // An unsupported level keeps its starting weight rather than its starting m (m = u × prior m/u, capped
+                // at the prior m), because the level's prevalence in this data shows in u and must show in m alike.
+                var matchSupport = new long[fields.Count, levelCount];
+                var fallback = new double[levelCount];
+                for (var l = 0; l < levelCount; l++)
+                {
+                    matchSupport[f, l] = (long)(mCounts[f][l] - (priorM[f][l] * pseudoCount));
+                    fallback[l] = priorU[f][l] > 0 ? Math.Min(priorM[f][l], uCounts[f][l] * priorM[f][l] / priorU[f][l]) : 0;
+                }
+
+                KeepPriorWhereUnsupported(mCounts[f], fallback, f, matchSupport, minSupport);
                 foreach (var level in Levels.Of(fields[f]))
                 {
                     var l = (int)level;
                     var newM = Math.Clamp(mCounts[f][l], 1e-9, 1 - 1e-9);
-                    var newU = Math.Clamp(uCounts[f][l], 1e-9, 1 - 1e-9);
+                    var newU = fixU ? u[f][l] : Math.Clamp(uCounts[f][l], 1e-9, 1 - 1e-9);
                     change = Math.Max(change, Math.Max(Math.Abs(newM - m[f][l]), Math.Abs(newU - u[f][l])));
                     m[f][l] = newM;
                     u[f][l] = newU;
@@ -155,19 +202,106 @@ public static class EmEstimator
             field => field,
             field => (IReadOnlyDictionary<AgreementLevel, LevelProbabilities>)Levels.Of(field).ToDictionary(
                 level => level,
-                level => new LevelProbabilities(Round(m[(int)field][(int)level]), Round(u[(int)field][(int)level]))));
+                level => new LevelProbabilities(Round(m[(int)field][(int)level]), Round(u[(int)field][(int)level]), start.Fields[field][level].MaxWeight)));
         var parameters = start with
         {
             Fields = estimated,
             Provenance = new ParameterProvenance
             {
                 Method = "em",
-                Pairs = total,
+                Pairs = (long)Math.Round(total),
                 Iterations = iterations,
                 MatchPrior = Round(lambda),
             },
         };
         return new EmResult(parameters, lambda, iterations, converged);
+    }
+
+    /// <summary>
+    /// Estimates u = P(level | non-match) as plain level frequencies over randomly drawn record pairs, which are
+    /// non-matches but for a negligible share (about one in the number of records). Levels get the same prior
+    /// pseudo-counts as in the Estimate methods; m values are copied from <paramref name="start"/>.
+    /// </summary>
+    public static MatchParameters EstimateU(IEnumerable<ComparisonVector> randomPairs, MatchParameters start, double pseudoCount = 1.0)
+    {
+        ArgumentNullException.ThrowIfNull(randomPairs);
+        ArgumentNullException.ThrowIfNull(start);
+        var levelCount = Enum.GetValues<AgreementLevel>().Length;
+        var counts = Levels.Fields.Select(field =>
+        {
+            var row = new double[levelCount];
+            var prior = Levels.Of(field).Sum(level => start.Fields[field][level].U);
+            foreach (var level in Levels.Of(field))
+            {
+                row[(int)level] = pseudoCount * start.Fields[field][level].U / prior;
+            }
+
+            return row;
+        }).ToArray();
+
+        foreach (var vector in randomPairs)
+        {
+            var levels = vector.Levels;
+            for (var f = 0; f < levels.Length; f++)
+            {
+                if (levels[f] != AgreementLevel.Missing)
+                {
+                    counts[f][(int)levels[f]]++;
+                }
+            }
+        }
+
+        foreach (var row in counts)
+        {
+            Normalize(row);
+        }
+
+        var fields = Levels.Fields.ToDictionary(
+            field => field,
+            field => (IReadOnlyDictionary<AgreementLevel, LevelProbabilities>)Levels.Of(field).ToDictionary(
+                level => level,
+                level => new LevelProbabilities(start.Fields[field][level].M, Round(Math.Clamp(counts[(int)field][(int)level], 1e-9, 1 - 1e-9)), start.Fields[field][level].MaxWeight)));
+        return start with { Fields = fields };
+    }
+
+    // A level seen in fewer than minSupport pairs keeps its starting probability; the seen levels share the rest
+    // in proportion to their expected counts. Without this, a level the data never shows gets an arbitrary weight.
+    private static void KeepPriorWhereUnsupported(double[] counts, double[] prior, int field, long[,] support, int minSupport)
+    {
+        var reserved = 0.0;
+        var observed = 0.0;
+        for (var l = 0; l < counts.Length; l++)
+        {
+            if (l == (int)AgreementLevel.Missing || prior[l] == 0)
+            {
+                continue;
+            }
+
+            if (support[field, l] < minSupport)
+            {
+                reserved += prior[l];
+            }
+            else
+            {
+                observed += counts[l];
+            }
+        }
+
+        for (var l = 0; l < counts.Length; l++)
+        {
+            if (l == (int)AgreementLevel.Missing || prior[l] == 0)
+            {
+                counts[l] = 0;
+            }
+            else if (support[field, l] < minSupport)
+            {
+                counts[l] = prior[l];
+            }
+            else
+            {
+                counts[l] = observed > 0 ? counts[l] / observed * (1 - reserved) : prior[l];
+            }
+        }
     }
 
     private static void Normalize(double[] values)

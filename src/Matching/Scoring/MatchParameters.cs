@@ -4,12 +4,16 @@ using System.Text.Json.Serialization;
 
 namespace SharingHub.Matching.Scoring;
 
-/// <summary>The m and u probabilities of one agreement level: P(level | same person) and P(level | different people).</summary>
-public sealed record LevelProbabilities(double M, double U)
+/// <summary>
+/// The m and u probabilities of one agreement level: P(level | same person) and P(level | different people),
+/// and an optional ceiling on the weight where the independence assumption is known to fail (a household shares
+/// an address; a stolen identifier is shared by strangers).
+/// </summary>
+public sealed record LevelProbabilities(double M, double U, double? MaxWeight = null)
 {
-    /// <summary>The log-likelihood weight log2(m/u), in bits.</summary>
+    /// <summary>The log-likelihood weight log2(m/u) in bits, capped at <see cref="MaxWeight"/>.</summary>
     [JsonIgnore]
-    public double Weight => Math.Log2(M / U);
+    public double Weight => MaxWeight is { } max ? Math.Min(max, Math.Log2(M / U)) : Math.Log2(M / U);
 }
 
 /// <summary>Score thresholds of the bands: score ≥ Match is a match, ≥ Possible a possible match, else none.</summary>
@@ -45,6 +49,7 @@ public sealed record MatchParameters
         WriteIndented = true,
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false) },
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
     private static readonly Lazy<MatchParameters> EmbeddedParameters = new(LoadEmbedded);
