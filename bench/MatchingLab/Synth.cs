@@ -75,15 +75,22 @@ internal static class Synth
             var city = Pick(random, Cities);
             var zip = (random.Next(77001, 77099) + (city.EndsWith("MO", StringComparison.Ordinal) ? -12000 : 0)).ToString(CultureInfo.InvariantCulture);
             var siblings = random.NextDouble() < 0.25 ? random.Next(2, 4) : 1;
+            var familyNames = new HashSet<string>(StringComparer.Ordinal);
             for (var s = 0; s < siblings && entity < count; s++, entity++)
             {
                 var female = random.NextDouble() < 0.5;
                 var names = female ? FemaleNames : MaleNames;
-                var given = random.NextDouble() < 0.35 ? $"{Skewed(random, names)} {Pick(random, names)}" : Skewed(random, names);
-                if (female && random.NextDouble() < 0.15)
+                string given;
+                do
                 {
-                    given = $"María {Pick(random, FemaleNames)}";
+                    // Siblings do not share a first given name; "María X" sisters do share "María".
+                    given = random.NextDouble() < 0.35 ? $"{Skewed(random, names)} {Pick(random, names)}" : Skewed(random, names);
+                    if (female && random.NextDouble() < 0.15)
+                    {
+                        given = $"María {Pick(random, FemaleNames)}";
+                    }
                 }
+                while (!familyNames.Add(given.Split(' ')[0] == "María" ? given : given.Split(' ')[0]));
 
                 var birth = new DateOnly(1960, 1, 1).AddDays(random.Next(0, 365 * 45));
                 var ssn = random.NextDouble() < 0.5 ? random.Next(100_000_000, 899_999_999).ToString(CultureInfo.InvariantCulture) : string.Empty;
@@ -139,12 +146,15 @@ internal static class Synth
                 case 1: surname = $"{paternal}-{maternal}".ToUpperInvariant(); break;
                 case 2: surname = $"{paternal} {maternal}".Replace(" ", string.Empty, StringComparison.Ordinal); break;
                 case 3:
-                    // "Surname, Given" in the surname field, given name empty.
-                    surname = $"{surname} {given}";
-                    given = string.Empty;
+                    // The whole name in the given-name field (the FEBRL layout cannot carry "Surname, Given").
+                    given = $"{given} {surname}";
+                    surname = string.Empty;
                     break;
                 case 4: given = given.Split(' ')[0]; break;
-                case 5: given = given.Contains(' ', StringComparison.Ordinal) ? $"{given.Split(' ')[0]} {given.Split(' ')[1][0]}" : given; break;
+                case 5:
+                    var parts = given.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                    given = parts.Length > 1 ? $"{parts[0]} {parts[1][0]}" : given;
+                    break;
                 case 6:
                     var first = given.Split(' ')[0];
                     given = Nicknames.TryGetValue(first, out var nicks) ? Pick(random, nicks) : given;
@@ -153,8 +163,11 @@ internal static class Synth
                 case 8: (given, surname) = (surname, given); break;
                 case 9: surname = Typo(random, surname); break;
                 case 10: given = Typo(random, given); break;
-                case 11: birth = birth[6..8] is var day && int.Parse(day, CultureInfo.InvariantCulture) <= 12 ? birth[..4] + day + birth[4..6] : Typo(random, birth, digits: true); break;
-                case 12: birth = random.NextDouble() < 0.5 ? birth[..4] : string.Empty; break;
+                case 11 when birth.Length == 8:
+                    var day = birth[6..8];
+                    birth = int.Parse(day, CultureInfo.InvariantCulture) <= 12 ? birth[..4] + day + birth[4..6] : Typo(random, birth, digits: true);
+                    break;
+                case 12: birth = random.NextDouble() < 0.5 && birth.Length >= 4 ? birth[..4] : string.Empty; break;
                 case 13: ssn = random.NextDouble() < 0.7 ? string.Empty : Typo(random, ssn, digits: true); break;
                 case 14:
                     street = street.Replace("Street", "St", StringComparison.Ordinal).Replace("Boulevard", "Blvd", StringComparison.Ordinal)
@@ -165,7 +178,6 @@ internal static class Synth
             }
         }
 
-        // A "Surname, Given" value keeps its comma-free form: the comma is the separator of the file format.
         return person with { Given = given, Surname = surname, Birth = birth, Ssn = ssn, Street = street };
     }
 

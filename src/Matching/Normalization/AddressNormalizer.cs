@@ -17,6 +17,8 @@ public sealed class NormalizedAddress
         StreetKey = string.Join(' ', streetTokens);
         Key = localityTokens.Length == 0 ? StreetKey : StreetKey.Length == 0 ? string.Join(' ', localityTokens) : $"{StreetKey}, {string.Join(' ', localityTokens)}";
         AllTokens = [.. streetTokens, .. localityTokens];
+        InformativeTokens = [.. streetTokens.Where(token => !AddressNormalizer.IsStructural(token)),
+            .. localityTokens.Where(token => token.Length > 2 || char.IsAsciiDigit(token[0]))];
     }
 
     /// <summary>Canonical form, e.g. <c>1200 main st #4, houston tx 77002</c>.</summary>
@@ -30,6 +32,9 @@ public sealed class NormalizedAddress
     public IReadOnlyList<string> LocalityTokens { get; }
 
     internal string[] AllTokens { get; }
+
+    /// <summary>Tokens that tell places apart: no street types, directions or state codes.</summary>
+    internal string[] InformativeTokens { get; }
 
     /// <summary>A 4- or 5-digit postal code found after the street line (ZIP+4 is cut to 5 digits).</summary>
     public string? Postcode { get; }
@@ -80,6 +85,10 @@ public static class AddressNormalizer
     private static readonly FrozenSet<string> StreetTypes = FrozenSet.Create(StringComparer.Ordinal,
         "st", "ave", "rd", "pl", "blvd", "dr", "ln", "ct", "cir", "cct", "cres", "ter", "hwy", "pkwy", "sq", "way", "trl", "expy",
         "fwy", "pde", "esp", "gr", "plz", "carr", "cam", "pso", "aly", "loop", "cl", "calle", "crt", "rdg", "vw", "row", "walk", "gdns");
+
+    /// <summary>Street types and directions: they describe a street but do not tell streets apart.</summary>
+    internal static bool IsStructural(string token) =>
+        StreetTypes.Contains(token) || token is "n" or "s" or "e" or "w" or "ne" or "nw" or "se" or "sw";
 
     /// <summary>Normalizes one address written on one line; returns an empty address for blank input.</summary>
     public static NormalizedAddress Normalize(string? address)

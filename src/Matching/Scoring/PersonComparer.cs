@@ -75,7 +75,6 @@ public sealed class PersonComparer
 
         var (shorter, longer) = a.Tokens.Count <= b.Tokens.Count ? (a, b) : (b, a);
         var allMatched = true;
-        var anyExact = false;
         var anyFull = false;
         var weakest = AgreementLevel.Exact;
         var best = AgreementLevel.Disagree;
@@ -104,7 +103,6 @@ public sealed class PersonComparer
             }
 
             anyFull = true;
-            anyExact |= level == AgreementLevel.Exact;
             weakest = level > weakest ? level : weakest;
             best = level < best ? level : best;
         }
@@ -118,7 +116,9 @@ public sealed class PersonComparer
         }
         else
         {
-            result = anyExact ? AgreementLevel.Partial : AgreementLevel.Disagree;
+            // Some part has no counterpart: "María Teresa" vs "María Laura" are different names, as are
+            // "Vásquez García" vs "Silva García"; only a consistent subset counts as partial agreement.
+            result = AgreementLevel.Disagree;
         }
 
         // Whole-part views catch split or merged words (ja ck, mariajose ~ majo).
@@ -169,23 +169,11 @@ public sealed class PersonComparer
         StringSimilarity.JaroWinkler(a, b) >= _settings.NameJaroWinkler ||
         (Math.Min(a.Length, b.Length) >= _settings.NameEditMinLength && StringSimilarity.DamerauLevenshtein(a, b) <= 1);
 
-    private static bool SameTokenSet(NamePart a, NamePart b)
-    {
-        if (a.Tokens.Count != b.Tokens.Count)
-        {
-            return false;
-        }
-
-        foreach (var token in a.Tokens)
-        {
-            if (!b.Tokens.Any(other => other.Text == token.Text))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
+    // Same words in any order, counting repeats ("García García" is not "García Martínez").
+    private static bool SameTokenSet(NamePart a, NamePart b) =>
+        a.Tokens.Count == b.Tokens.Count &&
+        a.Tokens.Select(token => token.Text).Order(StringComparer.Ordinal)
+            .SequenceEqual(b.Tokens.Select(token => token.Text).Order(StringComparer.Ordinal), StringComparer.Ordinal);
 
     private (AgreementLevel Given, AgreementLevel Surname, bool Swapped, bool ViaAlias) CompareNames(
         IReadOnlyList<PersonName> a, IReadOnlyList<PersonName> b)
@@ -313,11 +301,15 @@ public sealed class PersonComparer
         return result;
     }
 
-    /// <summary>Fuzzy Dice coefficient over address tokens: numbers must be equal, words may be typo-close.</summary>
+    /// <summary>
+    /// Fuzzy Dice coefficient over the informative address tokens (street types, directions, unit marks and state
+    /// codes left out: two addresses on different roads in the same state share those): numbers must be equal,
+    /// words may be typo-close.
+    /// </summary>
     internal static double AddressSimilarity(NormalizedAddress a, NormalizedAddress b)
     {
-        var x = a.AllTokens;
-        var y = b.AllTokens;
+        var x = a.InformativeTokens;
+        var y = b.InformativeTokens;
         if (x.Length == 0 || y.Length == 0)
         {
             return 0;
