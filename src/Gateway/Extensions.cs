@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using SharingHub.Gateway.Data;
 using SharingHub.ServiceDefaults;
 using SharingHub.ServiceDefaults.Options;
@@ -18,9 +19,9 @@ public static class Extensions
     public static WebApplicationBuilder AddGatewayServices(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var connectionString = builder.Configuration.GetRequiredConnectionString(DatabaseConnectionName);
-        builder.Services.AddDbContextPool<HubDbContext>(options => options
-            .UseNpgsql(connectionString)
+        builder.Services.AddRequiredConnectionString(DatabaseConnectionName);
+        builder.Services.AddDbContextPool<HubDbContext>((services, options) => options
+            .UseNpgsql(services.GetRequiredService<IOptionsMonitor<ConnectionStringOptions>>().Get(DatabaseConnectionName).Value)
             .UseSnakeCaseNamingConvention());
 
         builder.Services.AddHealthChecks()

@@ -1,5 +1,4 @@
 using SharingHub.ServiceDefaults;
-using SharingHub.ServiceDefaults.Options;
 
 namespace SharingHub.Identity;
 
@@ -13,8 +12,6 @@ public static class Extensions
     public static WebApplicationBuilder AddIdentityServices(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        // Fail at start-up, naming the key, rather than at the first request.
-        builder.Configuration.GetRequiredConnectionString(DatabaseConnectionName);
         builder.Services.AddHealthChecks().AddPostgresReadiness(DatabaseConnectionName);
         return builder;
     }

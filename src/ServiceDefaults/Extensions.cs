@@ -45,6 +45,7 @@ public static class Extensions
     public static IHealthChecksBuilder AddPostgresReadiness(this IHealthChecksBuilder checks, string connectionName)
     {
         ArgumentNullException.ThrowIfNull(checks);
+        checks.Services.AddRequiredConnectionString(connectionName);
         return checks.Add(new HealthCheckRegistration(
             $"postgres-{connectionName}",
             sp => ActivatorUtilities.CreateInstance<PostgresHealthCheck>(sp, connectionName),
@@ -59,9 +60,12 @@ public static class Extensions
     public static IHealthChecksBuilder AddRabbitMqReadiness(this IHealthChecksBuilder checks, string connectionName)
     {
         ArgumentNullException.ThrowIfNull(checks);
+        checks.Services.AddRequiredConnectionString(connectionName);
+        // One instance per broker, so its connection outlives a single probe.
+        checks.Services.AddKeyedSingleton(connectionName, (sp, _) => ActivatorUtilities.CreateInstance<RabbitMqHealthCheck>(sp, connectionName));
         return checks.Add(new HealthCheckRegistration(
             $"rabbitmq-{connectionName}",
-            sp => ActivatorUtilities.CreateInstance<RabbitMqHealthCheck>(sp, connectionName),
+            sp => sp.GetRequiredKeyedService<RabbitMqHealthCheck>(connectionName),
             HealthStatus.Unhealthy,
             [ReadyTag]));
     }

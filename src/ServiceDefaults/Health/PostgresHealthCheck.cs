@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -7,11 +6,11 @@ using SharingHub.ServiceDefaults.Options;
 namespace SharingHub.ServiceDefaults.Health;
 
 /// <summary>Ready when a fresh round trip to PostgreSQL succeeds within the readiness timeout.</summary>
-internal sealed class PostgresHealthCheck(IConfiguration configuration, IOptions<ReadinessOptions> options, string connectionName)
+internal sealed class PostgresHealthCheck(IOptionsMonitor<ConnectionStringOptions> connectionStrings, IOptions<ReadinessOptions> options, string connectionName)
     : IHealthCheck
 {
     private readonly string _connectionString = new NpgsqlConnectionStringBuilder(
-        configuration.GetRequiredConnectionString(connectionName))
+        connectionStrings.Get(connectionName).Value)
     {
         // A dedicated, unpooled connection: a pooled one could hide an outage until it is reused.
         Pooling = false,

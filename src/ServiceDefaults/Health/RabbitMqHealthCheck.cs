@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using RabbitMQ.Client;
@@ -7,31 +6,65 @@ using SharingHub.ServiceDefaults.Options;
 
 namespace SharingHub.ServiceDefaults.Health;
 
-/// <summary>Ready when an AMQP connection to the broker opens within the readiness timeout.</summary>
-internal sealed class RabbitMqHealthCheck(IConfiguration configuration, IOptions<ReadinessOptions> options, string connectionName)
-    : IHealthCheck
+/// <summary>
+/// Ready while an AMQP connection to the broker is open. The connection is kept between probes: opening one per
+/// probe costs a full handshake, which on a loaded machine can outlast the readiness timeout, while a kept
+/// connection closes at once when the broker goes away and is reopened by the next probe.
+/// </summary>
+internal sealed class RabbitMqHealthCheck(IOptionsMonitor<ConnectionStringOptions> connectionStrings, IOptions<ReadinessOptions> options, string connectionName)
+    : IHealthCheck, IAsyncDisposable
 {
-    private readonly Uri _uri = new(configuration.GetRequiredConnectionString(connectionName));
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private IConnection? _connection;
 
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        var factory = new ConnectionFactory
-        {
-            Uri = _uri,
-            RequestedConnectionTimeout = options.Value.Timeout,
-            ClientProvidedName = "sharinghub-health",
-            AutomaticRecoveryEnabled = false,
-        };
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.Value.Timeout);
         try
         {
-            await using var connection = await factory.CreateConnectionAsync(timeout.Token);
-            return HealthCheckResult.Healthy();
+            await _gate.WaitAsync(timeout.Token);
+            try
+            {
+                if (_connection is { IsOpen: true })
+                {
+                    return HealthCheckResult.Healthy();
+                }
+                if (_connection is not null)
+                {
+                    await _connection.DisposeAsync();
+                    _connection = null;
+                }
+                _connection = await CreateFactory().CreateConnectionAsync(timeout.Token);
+                return HealthCheckResult.Healthy();
+            }
+            finally
+            {
+                _gate.Release();
+            }
         }
-        catch (Exception ex) when (ex is BrokerUnreachableException or OperationCanceledException or TimeoutException or OperationInterruptedException)
+        catch (Exception ex) when (ex is BrokerUnreachableException or OperationCanceledException or TimeoutException or OperationInterruptedException or IOException)
         {
             return new HealthCheckResult(context.Registration.FailureStatus, "RabbitMQ is unreachable.", ex);
         }
     }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_connection is not null)
+        {
+            await _connection.DisposeAsync();
+        }
+        _gate.Dispose();
+    }
+
+    private ConnectionFactory CreateFactory() => new()
+    {
+        Uri = new Uri(connectionStrings.Get(connectionName).Value),
+        RequestedConnectionTimeout = options.Value.Timeout,
+        RequestedHeartbeat = TimeSpan.FromSeconds(10),
+        ClientProvidedName = "sharinghub-health",
+        // The probe reopens it itself; automatic recovery would report an open connection that is not.
+        AutomaticRecoveryEnabled = false,
+    };
 }

@@ -21,6 +21,21 @@ public static class OptionsExtensions
     }
 
     /// <summary>
+    /// Registers <c>ConnectionStrings:{name}</c> as named <see cref="ConnectionStringOptions"/>, read when first
+    /// used (so test hosts can override it) and checked at start-up with a message that names the key.
+    /// </summary>
+    public static IServiceCollection AddRequiredConnectionString(this IServiceCollection services, string name)
+    {
+        services.AddOptions<ConnectionStringOptions>(name)
+            .Configure<IConfiguration>((options, configuration) => options.Value = configuration.GetConnectionString(name) ?? "")
+            .Validate(
+                options => !string.IsNullOrWhiteSpace(options.Value),
+                $"ConnectionStrings:{name} is required (set it in appsettings or as ConnectionStrings__{name}).")
+            .ValidateOnStart();
+        return services;
+    }
+
+    /// <summary>
     /// Reads <c>ConnectionStrings:{name}</c>, failing with a message that names the key when it is missing.
     /// </summary>
     public static string GetRequiredConnectionString(this IConfiguration configuration, string name)

@@ -1,0 +1,256 @@
+# shellcheck shell=bash
+# The .NET side of ./hub: build once, run migrations, start Identity and Gateway,
+# run the test suite. Sourced by ./hub after common.sh.
+
+hub_register build "build" "build the solution (only when sources changed since the last build)"
+hub_register up "up" "start infra, run migrations, start Identity and Gateway, load demo data"
+hub_register test "test [FILTER]" "run the tests (all, or those whose name contains FILTER); prints 'N passed, N failed'"
+
+: "${HUB_GATEWAY_PORT:=5080}"
+: "${HUB_IDENTITY_PORT:=5090}"
+: "${HUB_CONFIGURATION:=Release}"
+export HUB_GATEWAY_PORT HUB_IDENTITY_PORT HUB_CONFIGURATION
+
+# Projects whose dll takes `--migrate` (apply EF Core migrations, then exit); feature scripts append theirs.
+HUB_MIGRATE_PROJECTS=(Gateway)
+# Hosts started by `up`, in start order: NAME:PORT_VARIABLE.
+HUB_HOSTS=(Identity:HUB_IDENTITY_PORT Gateway:HUB_GATEWAY_PORT)
+
+HUB_BUILD_STAMP="$HUB_STATE/build.stamp"
+
+app_require_dotnet() {
+    command -v dotnet >/dev/null ||
+        hub_die "the .NET SDK is not installed (dotnet not on PATH); see https://learn.microsoft.com/dotnet/core/install/linux-debian"
+}
+
+# Files whose change needs a rebuild: sources, project and build files, embedded data.
+app_sources_changed() {
+    [[ -f $HUB_BUILD_STAMP ]] || return 0
+    [[ -n $(find "$HUB_ROOT/src" "$HUB_ROOT/tests" "$HUB_ROOT/bench" \
+        \( -name bin -o -name obj -o -name node_modules \) -prune -o \
+        -type f -newer "$HUB_BUILD_STAMP" -print -quit 2>/dev/null) ]] && return 0
+    [[ -n $(find "$HUB_ROOT" -maxdepth 1 -type f \
+        \( -name '*.props' -o -name '*.targets' -o -name '*.sln' -o -name global.json -o -name nuget.config -o -name .editorconfig \) \
+        -newer "$HUB_BUILD_STAMP" -print -quit) ]]
+}
+
+# app_build [--force]: one build of the whole solution, reused until a source changes.
+app_build() {
+    app_require_dotnet
+    if [[ ${1:-} != --force ]] && ! app_sources_changed; then
+        return 0
+    fi
+    hub_info "building ($HUB_CONFIGURATION)"
+    mkdir -p "$HUB_STATE/log"
+    local started
+    started=$(date +%s)
+    touch "$HUB_STATE/build.started"
+    if ! dotnet build "$HUB_ROOT/SharingHub.sln" -c "$HUB_CONFIGURATION" -nologo -v quiet \
+        -clp:ErrorsOnly >"$HUB_STATE/log/build.log" 2>&1; then
+        grep -E 'error|Error' "$HUB_STATE/log/build.log" | sort -u | head -n 40 >&2 || true
+        hub_die "build failed (full log: $HUB_STATE/log/build.log)"
+    fi
+    # Stamp with the start time, so a file edited during the build triggers the next one.
+    mv "$HUB_STATE/build.started" "$HUB_BUILD_STAMP"
+    hub_info "built in $(($(date +%s) - started))s"
+}
+
+cmd_build() { app_build --force; }
+
+# app_dll NAME: the built assembly of src/NAME or bench/NAME.
+app_dll() {
+    local name=$1 dir
+    for dir in "$HUB_ROOT/src/$name" "$HUB_ROOT/bench/$name"; do
+        if [[ -d $dir ]]; then
+            printf '%s\n' "$dir/bin/$HUB_CONFIGURATION/net10.0/SharingHub.$name.dll"
+            return 0
+        fi
+    done
+    hub_die "no project named $name under src/ or bench/"
+}
+
+# app_exec NAME [ARGS...]: run a project's built dll against this checkout's infrastructure.
+app_exec() {
+    local name=$1 dll
+    shift
+    app_build
+    hub_env
+    dll=$(app_dll "$name")
+    DOTNET_ENVIRONMENT=Development ASPNETCORE_ENVIRONMENT=Development dotnet "$dll" "$@"
+}
+
+app_migrate() {
+    local name
+    for name in "${HUB_MIGRATE_PROJECTS[@]}"; do
+        hub_info "migrating $name database"
+        if ! app_exec "$name" --migrate >"$HUB_STATE/log/migrate-$name.log" 2>&1; then
+            tail -n 30 "$HUB_STATE/log/migrate-$name.log" >&2
+            hub_die "$name migrations failed (log: $HUB_STATE/log/migrate-$name.log)"
+        fi
+    done
+}
+
+app_pid_file() { printf '%s\n' "$HUB_STATE/$1.pid"; }
+app_log_file() { printf '%s\n' "$HUB_STATE/log/$1.log"; }
+
+# app_wait_ready URL PID NAME: poll /health/ready until 200, or fail with the log's tail.
+app_wait_ready() {
+    local url=$1 pid=$2 name=$3 i
+    for ((i = 0; i < 600; i++)); do
+        if ! hub_pid_alive "$pid"; then
+            tail -n 40 "$(app_log_file "$name")" >&2
+            hub_die "$name exited during start-up (log: $(app_log_file "$name"))"
+        fi
+        if curl -fsS -o /dev/null --max-time 2 "$url/health/ready" 2>/dev/null; then
+            return 0
+        fi
+        sleep 0.1
+    done
+    tail -n 40 "$(app_log_file "$name")" >&2
+    hub_die "$name did not become ready within 60s at $url/health/ready (log: $(app_log_file "$name"))"
+}
+
+# app_start_host NAME PORT: start a host in the background unless it already runs the current build.
+app_start_host() {
+    local name=$1 port=$2 pid_file pid dll url
+    pid_file=$(app_pid_file "$name")
+    url="http://127.0.0.1:$port"
+    pid=$(hub_read_pid "$pid_file" || true)
+    if hub_pid_alive "$pid"; then
+        if [[ $pid_file -nt $HUB_BUILD_STAMP ]]; then
+            hub_info "$name already running (pid $pid)"
+            app_wait_ready "$url" "$pid" "$name"
+            return 0
+        fi
+        hub_info "restarting $name on the new build"
+        hub_stop_pid "$pid" "$name"
+    fi
+    local owner
+    owner=$(hub_port_owner "$port")
+    [[ -z $owner ]] || hub_die "port $port for $name is taken by $owner (set HUB_${name^^}_PORT to another port)"
+
+    dll=$(app_dll "$name")
+    mkdir -p "$HUB_STATE/log"
+    (
+        hub_env
+        cd "$(dirname "$dll")"
+        DOTNET_ENVIRONMENT=Development ASPNETCORE_ENVIRONMENT=Development \
+            exec nohup dotnet "$dll" --urls "$url" >>"$(app_log_file "$name")" 2>&1 </dev/null
+    ) &
+    pid=$!
+    printf '%s\n' "$pid" >"$pid_file"
+    app_wait_ready "$url" "$pid" "$name"
+    hub_info "$name ready at $url (pid $pid)"
+}
+
+cmd_up() {
+    infra_ensure
+    app_build
+    app_migrate
+    local host name var
+    for host in "${HUB_HOSTS[@]}"; do
+        name=${host%%:*}
+        var=${host#*:}
+        app_start_host "$name" "${!var}"
+    done
+    local hook
+    while read -r hook; do
+        hub_info "running $hook"
+        "$hook"
+    done < <(declare -F | awk '{print $3}' | grep '^up_hook_' | sort)
+
+    printf '\nSharingHub is up.\n'
+    printf '  Gateway   http://127.0.0.1:%s   (log: %s)\n' "$HUB_GATEWAY_PORT" "$(app_log_file Gateway)"
+    printf '  Identity  http://127.0.0.1:%s   (log: %s)\n' "$HUB_IDENTITY_PORT" "$(app_log_file Identity)"
+    printf '  RabbitMQ  management http://127.0.0.1:%s\n' "$HUB_MGMT_PORT"
+    printf '  Stop with ./hub down; see ./hub status.\n'
+}
+
+# Called by ./hub down before the infrastructure stops.
+app_stop() {
+    local host name pid
+    for host in "${HUB_HOSTS[@]}"; do
+        name=${host%%:*}
+        pid=$(hub_read_pid "$(app_pid_file "$name")" || true)
+        if hub_pid_alive "$pid"; then
+            hub_info "stopping $name (pid $pid)"
+            hub_stop_pid "$pid" "$name" 20
+        fi
+        rm -f "$(app_pid_file "$name")"
+    done
+}
+
+# Called by ./hub status.
+app_status() {
+    local host name var pid
+    for host in "${HUB_HOSTS[@]}"; do
+        name=${host%%:*}
+        var=${host#*:}
+        pid=$(hub_read_pid "$(app_pid_file "$name")" || true)
+        if hub_pid_alive "$pid"; then
+            printf '%-10s running  pid %-7s http://127.0.0.1:%s  log %s\n' "$name" "$pid" "${!var}" "$(app_log_file "$name")"
+        else
+            printf '%-10s stopped  log %s\n' "$name" "$(app_log_file "$name")"
+        fi
+    done
+}
+
+# app_test_filter FILTER: a plain word selects tests whose full name contains it;
+# anything with filter operators is passed to `dotnet test --filter` as it is.
+app_test_filter() {
+    if [[ $1 =~ [=~!\&\|] ]]; then
+        printf '%s\n' "$1"
+    else
+        printf 'FullyQualifiedName~%s\n' "$1"
+    fi
+}
+
+# Sums the <Counters> of every TRX file: prints "total passed failed skipped".
+app_trx_counts() {
+    local dir=$1
+    find "$dir" -name '*.trx' -print0 2>/dev/null | xargs -0 -r grep -ho '<Counters [^>]*>' |
+        awk '{
+            for (i = 1; i <= NF; i++) {
+                split($i, kv, "=")
+                gsub(/[^0-9]/, "", kv[2])
+                c[kv[1]] += kv[2]
+            }
+        } END {
+            printf "%d %d %d %d\n", c["total"], c["passed"], c["failed"] + c["error"] + c["timeout"] + c["aborted"], c["notExecuted"]
+        }'
+}
+
+cmd_test() {
+    local filter=${1:-}
+    infra_ensure
+    app_build
+    hub_env
+    local results="$HUB_STATE/test-results"
+    rm -rf "$results"
+    mkdir -p "$results"
+    # Exit code 8 is "this test project ran no test" (a filter that matches none of its tests);
+    # an empty run as a whole is caught below instead.
+    local args=(test --solution "$HUB_ROOT/SharingHub.sln" -c "$HUB_CONFIGURATION" --no-build
+        --results-directory "$results" --report-xunit-trx --ignore-exit-code 8 --no-progress)
+    [[ -z $filter ]] || args+=(--filter "$(app_test_filter "$filter")")
+
+    local rc=0
+    dotnet "${args[@]}" >&2 || rc=$?
+
+    local total passed failed skipped
+    read -r total passed failed skipped < <(app_trx_counts "$results")
+    if ((rc != 0 && failed == 0)); then
+        hub_warn "the test run failed outside any test (exit $rc); see the output above"
+        failed=1
+    fi
+    if ((total == 0 && failed == 0)); then
+        hub_warn "no test ran${filter:+: none matched '$filter'}"
+        failed=1
+    fi
+    if ((skipped > 0)); then
+        printf '%d passed, %d failed, %d skipped\n' "$passed" "$failed" "$skipped"
+    else
+        printf '%d passed, %d failed\n' "$passed" "$failed"
+    fi
+    ((failed == 0))
+}

@@ -1,0 +1,239 @@
+# shellcheck shell=bash
+# Shared helpers for ./hub: paths, ports, logging, command registry, secrets,
+# the environment .NET hosts and tests use, and wrappers for the private
+# PostgreSQL and RabbitMQ instances. Sourced first by ./hub.
+
+: "${HUB_ROOT:?HUB_ROOT must be set by ./hub}"
+export HUB_ROOT
+export HUB_STATE="$HUB_ROOT/.hub"
+
+# ---------------------------------------------------------------- logging
+
+hub_info() { printf '==> %s\n' "$*" >&2; }
+hub_warn() { printf 'hub: warning: %s\n' "$*" >&2; }
+hub_die() {
+    printf 'hub: error: %s\n' "$*" >&2
+    exit 1
+}
+
+# ---------------------------------------------------------------- command registry
+
+HUB_CMD_NAMES=()
+HUB_CMD_USAGES=()
+HUB_CMD_DESCS=()
+
+# hub_register NAME USAGE DESCRIPTION: list `./hub NAME` in the help.
+# The command itself is the shell function cmd_NAME (dashes -> underscores).
+hub_register() {
+    HUB_CMD_NAMES+=("$1")
+    HUB_CMD_USAGES+=("$2")
+    HUB_CMD_DESCS+=("$3")
+}
+
+# ---------------------------------------------------------------- ports
+
+# Precedence: environment, then the ports the last `./hub infra` of this
+# checkout started with (so a checkout started on other ports keeps being
+# reachable without repeating the variables), then the defaults.
+hub_load_ports() {
+    local file="$HUB_STATE/ports.env" line name value
+    [[ -f $file ]] || return 0
+    local amqp_from_env=${HUB_AMQP_PORT:-}
+    while IFS='=' read -r name value; do
+        [[ $name =~ ^HUB_[A-Z]+_PORT$ && $value =~ ^[0-9]+$ ]] || continue
+        # epmd and distribution ports follow an AMQP port given in the environment
+        [[ -n $amqp_from_env && $name =~ ^HUB_(EPMD|DIST)_PORT$ ]] && continue
+        [[ -n ${!name:-} ]] || printf -v "$name" '%s' "$value"
+    done <"$file"
+}
+
+hub_save_ports() {
+    mkdir -p "$HUB_STATE"
+    printf '%s\n' "HUB_PG_PORT=$HUB_PG_PORT" "HUB_AMQP_PORT=$HUB_AMQP_PORT" \
+        "HUB_MGMT_PORT=$HUB_MGMT_PORT" "HUB_EPMD_PORT=$HUB_EPMD_PORT" \
+        "HUB_DIST_PORT=$HUB_DIST_PORT" >"$HUB_STATE/ports.env"
+}
+
+hub_load_ports
+: "${HUB_PG_PORT:=5433}"
+: "${HUB_AMQP_PORT:=5673}"
+: "${HUB_MGMT_PORT:=15673}"
+# epmd and Erlang distribution ports follow the AMQP port (5673 -> 4373, 25673)
+# so a second checkout only has to move HUB_AMQP_PORT to get a full set of its own.
+: "${HUB_EPMD_PORT:=$((HUB_AMQP_PORT - 1300))}"
+: "${HUB_DIST_PORT:=$((HUB_AMQP_PORT + 20000))}"
+export HUB_PG_PORT HUB_AMQP_PORT HUB_MGMT_PORT HUB_EPMD_PORT HUB_DIST_PORT
+
+for hub_port_var in HUB_PG_PORT HUB_AMQP_PORT HUB_MGMT_PORT HUB_EPMD_PORT HUB_DIST_PORT; do
+    if [[ ! ${!hub_port_var} =~ ^[0-9]+$ ]] || ((${!hub_port_var} < 1 || ${!hub_port_var} > 65535)); then
+        hub_die "$hub_port_var=${!hub_port_var} is not a TCP port"
+    fi
+done
+unset hub_port_var
+
+# ---------------------------------------------------------------- small utilities
+
+# A zombie counts as dead: PID 1 of this container reaps orphans late, so a
+# killed daemon can linger as a zombie for seconds.
+hub_pid_alive() {
+    [[ ${1:-} =~ ^[0-9]+$ ]] && kill -0 "$1" 2>/dev/null || return 1
+    local stat
+    stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
+    stat=${stat##*) }
+    [[ ${stat%% *} != Z ]]
+}
+
+hub_read_pid() { [[ -f $1 ]] && head -n1 "$1" | tr -dc '0-9'; }
+
+# Prints "pid/name" of whoever listens on TCP PORT (any address), nothing if free.
+hub_port_owner() {
+    local port=$1
+    if command -v ss >/dev/null; then
+        local line
+        line=$(ss -Hltnp "sport = :$port" 2>/dev/null | head -n1) || true
+        [[ -n $line ]] || return 0
+        if [[ $line =~ \"([^\"]+)\",pid=([0-9]+) ]]; then
+            printf '%s/%s\n' "${BASH_REMATCH[2]}" "${BASH_REMATCH[1]}"
+        else
+            printf 'unknown process\n'
+        fi
+    elif (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+        printf 'unknown process\n'
+    fi
+}
+
+# hub_stop_pid PID NAME [TIMEOUT]: TERM, wait, then KILL.
+hub_stop_pid() {
+    local pid=$1 name=$2 timeout=${3:-30} i
+    hub_pid_alive "$pid" || return 0
+    kill -TERM "$pid" 2>/dev/null || true
+    for ((i = 0; i < timeout * 10; i++)); do
+        hub_pid_alive "$pid" || return 0
+        sleep 0.1
+    done
+    hub_warn "$name (pid $pid) did not stop within ${timeout}s; killing it"
+    kill -KILL "$pid" 2>/dev/null || true
+    sleep 0.2
+}
+
+# hub_wait_pid_exit PID TIMEOUT: 0 once PID is gone, 1 on timeout.
+hub_wait_pid_exit() {
+    local pid=$1 timeout=$2 i
+    for ((i = 0; i < timeout * 10; i++)); do
+        hub_pid_alive "$pid" || return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+# Short, stable id of this checkout (used in node and folder names).
+hub_checkout_id() { printf '%s' "$HUB_ROOT" | sha256sum | cut -c1-10; }
+
+# ---------------------------------------------------------------- secrets
+
+# hub_secret NAME: prints the development secret NAME, generating it on first use.
+# Secrets live in .hub/secrets (git-ignored, mode 600): nothing secret is committed.
+hub_secret() {
+    local dir="$HUB_STATE/secrets" file="$HUB_STATE/secrets/$1"
+    if [[ ! -s $file ]]; then
+        (umask 077 && mkdir -p "$dir" &&
+            head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$file.tmp" &&
+            mv "$file.tmp" "$file")
+    fi
+    cat "$file"
+}
+
+# ---------------------------------------------------------------- environment for .NET hosts and tests
+
+export HUB_PG_BIN=/usr/lib/postgresql/15/bin
+export HUB_PG_USER=sharinghub
+export HUB_PG_TEMPLATE=sharinghub_template
+export HUB_RABBIT_USER=sharinghub
+
+# hub_env: export what the Gateway, Identity and the test suites need to reach
+# this checkout's private infrastructure. DEVELOPMENT DEFAULTS ONLY: local
+# loopback services with generated passwords from .hub/secrets.
+hub_env() {
+    local pg_pw rabbit_pw pg
+    pg_pw=$(hub_secret pg-password)
+    rabbit_pw=$(hub_secret rabbit-password)
+    pg="Host=127.0.0.1;Port=$HUB_PG_PORT;Username=$HUB_PG_USER;Password=$pg_pw"
+
+    export ConnectionStrings__hubdb="$pg;Database=sharinghub"
+    export ConnectionStrings__identitydb="$pg;Database=sharinghub_identity"
+    export ConnectionStrings__rabbitmq="amqp://$HUB_RABBIT_USER:$rabbit_pw@127.0.0.1:$HUB_AMQP_PORT/"
+    # Role with CREATEDB that owns $HUB_PG_TEMPLATE: tests create per-test
+    # databases with `CREATE DATABASE x TEMPLATE sharinghub_template`.
+    export HUB_PG_ADMIN="$pg;Database=postgres"
+    export HUB_PG_TEMPLATE
+    export HUB_RABBIT_MGMT_URL="http://127.0.0.1:$HUB_MGMT_PORT"
+    export HUB_RABBIT_ADMIN_USER="$HUB_RABBIT_USER"
+    export HUB_RABBIT_ADMIN_PASSWORD="$rabbit_pw"
+}
+
+# ---------------------------------------------------------------- private PostgreSQL
+
+# As root, the cluster runs as the postgres OS user (initdb refuses root).
+# It lives in .hub/pg, unless postgres cannot reach the checkout (e.g. a
+# `mktemp -d` clone, mode 700): then .hub/pg is a symlink to a per-checkout
+# folder under /var/tmp. hub_pg_dir prints the real folder.
+hub_pg_dir() {
+    if [[ -L $HUB_STATE/pg || -d $HUB_STATE/pg ]]; then
+        readlink -f "$HUB_STATE/pg"
+    elif ((EUID != 0)) || runuser -u postgres -- test -x "$HUB_ROOT" 2>/dev/null; then
+        printf '%s\n' "$HUB_STATE/pg"
+    else
+        printf '%s\n' "/var/tmp/sharinghub-pg-$(hub_checkout_id)"
+    fi
+}
+
+# hub_psql ARGS...: psql as the cluster superuser over the private unix socket.
+hub_psql() {
+    local dir
+    dir=$(hub_pg_dir)
+    [[ -S $dir/run/.s.PGSQL.$HUB_PG_PORT ]] ||
+        hub_die "private PostgreSQL is not running on port $HUB_PG_PORT (./hub infra)"
+    PGHOST="$dir/run" PGPORT="$HUB_PG_PORT" PGUSER=postgres PGDATABASE=postgres \
+        "$HUB_PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 "$@"
+}
+
+# ---------------------------------------------------------------- private RabbitMQ
+
+HUB_RABBIT_DIR="$HUB_STATE/rabbit"
+
+hub_rabbit_node() { printf 'hub-%s@localhost\n' "$(hub_checkout_id)"; }
+
+# hub_rabbit_env: the environment that points RabbitMQ's server and CLI tools
+# at this checkout's node, its own epmd and config, never the system ones.
+hub_rabbit_env() {
+    local d=$HUB_RABBIT_DIR
+    RABBITMQ_NODENAME=$(hub_rabbit_node)
+    export RABBITMQ_NODENAME
+    export HOME="$d/home"
+    export PATH="/usr/lib/rabbitmq/bin:$PATH"
+    export RABBITMQ_NODE_IP_ADDRESS=127.0.0.1
+    export RABBITMQ_NODE_PORT="$HUB_AMQP_PORT"
+    export RABBITMQ_DIST_PORT="$HUB_DIST_PORT"
+    export RABBITMQ_CONF_ENV_FILE="$d/rabbitmq-env.conf"
+    export RABBITMQ_CONFIG_FILE="$d/rabbitmq.conf"
+    export RABBITMQ_ADVANCED_CONFIG_FILE="$d/advanced.config"
+    export RABBITMQ_ENABLED_PLUGINS_FILE="$d/enabled_plugins"
+    export RABBITMQ_MNESIA_BASE="$d/mnesia"
+    export RABBITMQ_LOG_BASE="$HUB_STATE/log/rabbit"
+    export RABBITMQ_PID_FILE="$HUB_STATE/rabbit.pid"
+    export RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}"
+    # CLI tools are Erlang nodes too: keep their distribution on loopback and
+    # make them fail instead of spawning an epmd of their own.
+    export RABBITMQ_CTL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}"
+    export ERL_EPMD_PORT="$HUB_EPMD_PORT"
+    export ERL_EPMD_ADDRESS=127.0.0.1
+    export ERL_FLAGS="-start_epmd false"
+}
+
+# hub_rabbitmqctl ARGS...: rabbitmqctl against this checkout's node.
+hub_rabbitmqctl() {
+    [[ -x /usr/lib/rabbitmq/bin/rabbitmqctl ]] || hub_die "rabbitmq-server is not installed (./hub infra)"
+    hub_pid_alive "$(hub_read_pid "$HUB_STATE/epmd.pid")" ||
+        hub_die "private RabbitMQ is not running (./hub infra)"
+    (hub_rabbit_env && rabbitmqctl -q "$@")
+}

@@ -1,0 +1,97 @@
+using System.Net;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using SharingHub.Gateway.Data;
+
+namespace SharingHub.TestSupport;
+
+/// <summary>
+/// The Gateway host in-process, on a test class's own database and virtual host, with intent methods for what
+/// tests do with it. Extra settings override appsettings and the environment.
+/// </summary>
+public sealed class GatewayApp : WebApplicationFactory<SharingHub.Gateway.Program>
+{
+    private readonly Dictionary<string, string?> _settings;
+
+    /// <summary>Creates the app on <paramref name="fixture"/>'s database and virtual host.</summary>
+    public GatewayApp(HubInfrastructureFixture fixture, IReadOnlyDictionary<string, string?>? settings = null)
+        : this(fixture.Database.ConnectionString, fixture.VirtualHost.AmqpUri.ToString(), settings)
+    {
+    }
+
+    /// <summary>Creates the app on explicit connection strings (for tests that route them through a proxy).</summary>
+    public GatewayApp(string databaseConnectionString, string brokerUri, IReadOnlyDictionary<string, string?>? settings = null)
+    {
+        _settings = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:hubdb"] = databaseConnectionString,
+            ["ConnectionStrings:rabbitmq"] = brokerUri,
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            _settings[key] = value;
+        }
+    }
+
+    /// <summary>Applies the Gateway's migrations to its database, as <c>--migrate</c> does.</summary>
+    public async Task MigrateAsync(CancellationToken cancellationToken = default)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<HubDbContext>().Database.MigrateAsync(cancellationToken);
+    }
+
+    /// <summary>GET <c>/health/ready</c>: the status code and the JSON body.</summary>
+    public Task<(HttpStatusCode Status, string Body)> GetReadinessAsync(CancellationToken cancellationToken = default) =>
+        GetAsync("/health/ready", cancellationToken);
+
+    /// <summary>
+    /// Polls <c>/health/ready</c> until it answers <paramref name="expected"/> or <paramref name="within"/> passes,
+    /// and returns the last answer with the time it took. A host notices a dependency's change only at its next probe
+    /// (and a just-started one may need a first broker handshake), so tests state how soon, not "at once".
+    /// </summary>
+    public async Task<(HttpStatusCode Status, string Body, TimeSpan Elapsed)> WaitForReadinessAsync(
+        HttpStatusCode expected, TimeSpan within, CancellationToken cancellationToken = default)
+    {
+        var started = TimeProvider.System.GetTimestamp();
+        while (true)
+        {
+            var (status, body) = await GetReadinessAsync(cancellationToken);
+            var elapsed = TimeProvider.System.GetElapsedTime(started);
+            if (status == expected || elapsed >= within)
+            {
+                return (status, body, elapsed);
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken);
+        }
+    }
+
+    /// <summary>GET <c>/health/live</c>: the status code and the body.</summary>
+    public Task<(HttpStatusCode Status, string Body)> GetLivenessAsync(CancellationToken cancellationToken = default) =>
+        GetAsync("/health/live", cancellationToken);
+
+    /// <summary>Runs <paramref name="work"/> with a scoped <see cref="HubDbContext"/>.</summary>
+    public async Task<T> WithDatabaseAsync<T>(Func<HubDbContext, Task<T>> work)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        await using var scope = Services.CreateAsyncScope();
+        return await work(scope.ServiceProvider.GetRequiredService<HubDbContext>());
+    }
+
+    /// <inheritdoc />
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.UseEnvironment("Testing");
+        builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(_settings));
+    }
+
+    private async Task<(HttpStatusCode, string)> GetAsync(string path, CancellationToken cancellationToken)
+    {
+        using var client = CreateClient();
+        using var response = await client.GetAsync(new Uri(path, UriKind.Relative), cancellationToken);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync(cancellationToken));
+    }
+}
