@@ -23,9 +23,7 @@ public static class EmEstimator
     /// <param name="pseudoCount">Weight of the prior, in pairs, per field.</param>
     /// <param name="maxIterations">Iteration limit.</param>
     /// <param name="tolerance">Stop when no probability moves by more than this.</param>
-    /// <param name="minSupport">
-    /// A level seen in fewer pairs keeps its starting u; a level with fewer expected matched pairs keeps its starting m.
-    /// </param>
+    /// <param name="minSupport">A level with fewer expected matched pairs keeps its starting weight.</param>
     /// <param name="fixU">
     /// Keep the starting u values (typically from <see cref="EstimateU"/>) and estimate only m and λ. Within blocks the
     /// non-matches agree on the very fields they were blocked on, so u estimated there would be far too high.
@@ -67,15 +65,9 @@ public static class EmEstimator
 
         // Distinct patterns with summed weights: the E-step then costs patterns, not pairs.
         var patterns = new Dictionary<string, (AgreementLevel[] Levels, double Count)>(StringComparer.Ordinal);
-        var support = new long[fields.Count, levelCount];
         foreach (var (vector, weight) in weightedVectors)
         {
             var levels = vector.Levels.ToArray();
-            for (var f = 0; f < levels.Length; f++)
-            {
-                support[f, (int)levels[f]]++;
-            }
-
             var key = string.Concat(levels.Select(level => (char)('a' + (int)level)));
             patterns[key] = patterns.TryGetValue(key, out var existing) ? (existing.Levels, existing.Count + weight) : (levels, weight);
         }
@@ -167,11 +159,16 @@ public static class EmEstimator
             var change = 0.0;
             for (var f = 0; f < fields.Count; f++)
             {
-                KeepPriorWhereUnsupported(uCounts[f], priorU[f], f, support, minSupport);
+                // u is learned from every pair (non-matches dominate); its pseudo-counts keep unseen levels tiny but non-zero.
+                Normalize(uCounts[f]);
+                for (var l = 0; l < levelCount; l++)
+                {
+                    uCounts[f][l] = priorU[f][l] > 0 ? Math.Clamp(uCounts[f][l], 1e-9, 1 - 1e-9) : 0;
+                }
 
                 // m needs matched pairs to learn from: its support is the expected number of matches at the level.
-                // An unsupported level keeps its starting weight rather than its starting m (m = u × prior m/u, capped
-                // at the prior m), because the level's prevalence in this data shows in u and must show in m alike.
+                // An unsupported level keeps its starting weight (m = u × prior m/u, capped at the prior m) at the
+                // small mass the data gives it in u, so it neither gets an arbitrary weight nor skews the other levels.
                 var matchSupport = new long[fields.Count, levelCount];
                 var fallback = new double[levelCount];
                 for (var l = 0; l < levelCount; l++)
@@ -264,7 +261,7 @@ public static class EmEstimator
         return start with { Fields = fields };
     }
 
-    // A level seen in fewer than minSupport pairs keeps its starting probability; the seen levels share the rest
+    // A level with less than minSupport support takes its fallback probability; the supported levels share the rest
     // in proportion to their expected counts. Without this, a level the data never shows gets an arbitrary weight.
     private static void KeepPriorWhereUnsupported(double[] counts, double[] prior, int field, long[,] support, int minSupport)
     {
