@@ -189,7 +189,7 @@ public sealed class PersonKeysTests
         var evidence = _engine.BuildPersonEvidence(
             new PersonInput("María José", "García López", BirthDate: "1988-03-14", Identifiers: [new IdentifierInput("SSN", "123-45-6789")]),
             [new PhoneInput("(713) 555-0199")],
-            [new PlaceInput("1200 Main Street Apt 4, Houston TX")]);
+            [new PlaceInput("1200 Main Street Apt 4, Houston TX 77002")]);
 
         var keys = _engine.PersonKeys(evidence);
 
@@ -200,7 +200,8 @@ public sealed class PersonKeysTests
         Assert.Contains("y:ssn:12346789", keys);
         Assert.Contains("p:+17135550199", keys);
         Assert.Contains("a:1200 main st #4", keys);
-        Assert.Contains("f:MR:KRS", keys);
+        Assert.Contains("z:KRS:77002", keys);
+        Assert.Contains("z:LPS:77002", keys);
         Assert.Equal(keys.Order(StringComparer.Ordinal), keys);
     }
 

@@ -10,7 +10,7 @@ namespace SharingHub.Matching.Blocking;
 /// <list type="table">
 /// <item><term><c>n:</c></term><description>phonetic surname + birth year (<c>n:KRS:1988</c>), for each surname word and either name order</description></item>
 /// <item><term><c>d:</c></term><description>given-name initial + full date of birth (<c>d:m:19880314</c>)</description></item>
-/// <item><term><c>f:</c></term><description>phonetic given name + phonetic surname (<c>f:MR:KRS</c>), for records whose birth date is missing or mistyped</description></item>
+/// <item><term><c>z:</c></term><description>phonetic surname + postcode of a linked address (<c>z:KRS:77002</c>), for records whose birth date is missing or mistyped</description></item>
 /// <item><term><c>x:</c></term><description>a type-qualified identifier (<c>x:ssn:123456789</c>)</description></item>
 /// <item><term><c>y:</c></term><description>the identifier with one character deleted, for each position: finds one-typo pairs</description></item>
 /// <item><term><c>a:</c></term><description>a normalized street line (<c>a:1200 main st #4</c>)</description></item>
@@ -55,7 +55,8 @@ public static class BlockingKeys
 
                 foreach (var token in surname.Tokens)
                 {
-                    if (token.IsInitial)
+                    // Initials and words without letters (a stray "2nd") have no useful sound to block on.
+                    if (token.IsInitial || token.Phonetic.Primary.Length == 0)
                     {
                         continue;
                     }
@@ -65,9 +66,12 @@ public static class BlockingKeys
                         keys.Add(string.Create(CultureInfo.InvariantCulture, $"n:{token.Phonetic.Primary}:{date.Year}"));
                     }
 
-                    if (given.FirstFullToken is { } first)
+                    foreach (var address in evidence.Addresses)
                     {
-                        keys.Add($"f:{first.Phonetic.Primary}:{token.Phonetic.Primary}");
+                        if (address.Postcode is { } postcode)
+                        {
+                            keys.Add($"z:{token.Phonetic.Primary}:{postcode}");
+                        }
                     }
                 }
             }
