@@ -1,16 +1,27 @@
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using SharingHub.Matching;
 using SharingHub.Matching.Scoring;
 
 namespace SharingHub.MatchingLab;
 
-/// <summary><c>bench [BenchmarkDotNet options]</c>: per-record normalization + keys and per-pair scoring costs.</summary>
+/// <summary>
+/// <c>bench [--quick] [BenchmarkDotNet options]</c>: per-record normalization + keys and per-pair scoring costs.
+/// Runs in process (the assembly name differs from the project file name, which BenchmarkDotNet's generated
+/// project cannot follow); <c>--quick</c> uses BenchmarkDotNet's short run (3 iterations).
+/// </summary>
 internal static class Bench
 {
     public static int Run(string[] args)
     {
-        BenchmarkSwitcher.FromTypes([typeof(MatchingBenchmarks)]).Run(args.Length == 0 ? ["--filter", "*"] : args);
+        var quick = args.Contains("--quick");
+        var rest = args.Where(arg => arg != "--quick").ToArray();
+        var job = (quick ? Job.ShortRun : Job.Default).WithToolchain(InProcessEmitToolchain.Instance);
+        var config = DefaultConfig.Instance.AddJob(job.AsDefault());
+        BenchmarkSwitcher.FromTypes([typeof(MatchingBenchmarks)]).Run(rest.Length == 0 ? ["--filter", "*"] : rest, config);
         return 0;
     }
 }

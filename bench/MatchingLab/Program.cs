@@ -10,7 +10,7 @@ if (args.Length == 0)
           estimate --file F [--file G] --out params.json [--params START] [--version V] [--match T --possible T]
           synth    --out F [--count 1000] [--seed 1]     (Hispanic-name synthetic set with FEBRL columns)
           codes    --file NAMES                          (Double Metaphone code of each line, for checking)
-          bench    [BenchmarkDotNet options]
+          bench    [--quick] [BenchmarkDotNet options]
         """);
     return 1;
 }

@@ -38,12 +38,16 @@ public sealed class NamePart
     internal NamePart(NameToken[] tokens, string joined, PhoneticCode joinedPhonetic, int[] joinedNicknameGroups)
     {
         Tokens = tokens;
+        TokenArray = tokens;
         Joined = joined;
         JoinedPhonetic = joinedPhonetic;
         JoinedNicknameGroups = joinedNicknameGroups;
     }
 
     public IReadOnlyList<NameToken> Tokens { get; }
+
+    // The same tokens as an array: the comparators loop over it without allocating enumerators.
+    internal NameToken[] TokenArray { get; }
 
     /// <summary>All letters of the part, particles included, without spaces (<c>delacruz</c>, <c>mariajose</c>).</summary>
     public string Joined { get; }

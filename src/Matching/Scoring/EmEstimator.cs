@@ -163,26 +163,26 @@ public static class EmEstimator
                 Normalize(uCounts[f]);
                 for (var l = 0; l < levelCount; l++)
                 {
-                    uCounts[f][l] = priorU[f][l] > 0 ? Math.Clamp(uCounts[f][l], 1e-9, 1 - 1e-9) : 0;
+                    uCounts[f][l] = fixU ? u[f][l] : priorU[f][l] > 0 ? Math.Clamp(uCounts[f][l], 1e-9, 1 - 1e-9) : 0;
                 }
 
                 // m needs matched pairs to learn from: its support is the expected number of matches at the level.
                 // An unsupported level keeps its starting weight (m = u × prior m/u, capped at the prior m) at the
                 // small mass the data gives it in u, so it neither gets an arbitrary weight nor skews the other levels.
-                var matchSupport = new long[fields.Count, levelCount];
+                var matchSupport = new double[levelCount];
                 var fallback = new double[levelCount];
                 for (var l = 0; l < levelCount; l++)
                 {
-                    matchSupport[f, l] = (long)(mCounts[f][l] - (priorM[f][l] * pseudoCount));
+                    matchSupport[l] = mCounts[f][l] - (priorM[f][l] * pseudoCount);
                     fallback[l] = priorU[f][l] > 0 ? Math.Min(priorM[f][l], uCounts[f][l] * priorM[f][l] / priorU[f][l]) : 0;
                 }
 
-                KeepPriorWhereUnsupported(mCounts[f], fallback, f, matchSupport, minSupport);
+                KeepPriorWhereUnsupported(mCounts[f], fallback, matchSupport, minSupport);
                 foreach (var level in Levels.Of(fields[f]))
                 {
                     var l = (int)level;
                     var newM = Math.Clamp(mCounts[f][l], 1e-9, 1 - 1e-9);
-                    var newU = fixU ? u[f][l] : Math.Clamp(uCounts[f][l], 1e-9, 1 - 1e-9);
+                    var newU = uCounts[f][l];
                     change = Math.Max(change, Math.Max(Math.Abs(newM - m[f][l]), Math.Abs(newU - u[f][l])));
                     m[f][l] = newM;
                     u[f][l] = newU;
@@ -263,7 +263,7 @@ public static class EmEstimator
 
     // A level with less than minSupport support takes its fallback probability; the supported levels share the rest
     // in proportion to their expected counts. Without this, a level the data never shows gets an arbitrary weight.
-    private static void KeepPriorWhereUnsupported(double[] counts, double[] prior, int field, long[,] support, int minSupport)
+    private static void KeepPriorWhereUnsupported(double[] counts, double[] prior, double[] support, int minSupport)
     {
         var reserved = 0.0;
         var observed = 0.0;
@@ -274,7 +274,7 @@ public static class EmEstimator
                 continue;
             }
 
-            if (support[field, l] < minSupport)
+            if (support[l] < minSupport)
             {
                 reserved += prior[l];
             }
@@ -290,7 +290,7 @@ public static class EmEstimator
             {
                 counts[l] = 0;
             }
-            else if (support[field, l] < minSupport)
+            else if (support[l] < minSupport)
             {
                 counts[l] = prior[l];
             }

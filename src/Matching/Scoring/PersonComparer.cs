@@ -73,15 +73,15 @@ public sealed class PersonComparer
             return AgreementLevel.Exact;
         }
 
-        var (shorter, longer) = a.Tokens.Count <= b.Tokens.Count ? (a, b) : (b, a);
+        var (shorter, longer) = a.TokenArray.Length <= b.TokenArray.Length ? (a.TokenArray, b.TokenArray) : (b.TokenArray, a.TokenArray);
         var allMatched = true;
         var anyFull = false;
         var weakest = AgreementLevel.Exact;
         var best = AgreementLevel.Disagree;
-        foreach (var token in shorter.Tokens)
+        foreach (var token in shorter)
         {
             var level = AgreementLevel.Disagree;
-            foreach (var other in longer.Tokens)
+            foreach (var other in longer)
             {
                 var candidate = CompareTokens(token, other);
                 if (candidate < level)
@@ -127,12 +127,13 @@ public sealed class PersonComparer
             result = AgreementLevel.Nickname;
         }
 
-        if (result > AgreementLevel.Close && (a.Tokens.Count > 1 || b.Tokens.Count > 1) && IsClose(a.Joined, b.Joined))
+        // Only when the word counts differ: "Maria Laura" vs "Maria Pilar" share a long prefix, not a split word.
+        if (result > AgreementLevel.Close && a.Tokens.Count != b.Tokens.Count && IsClose(a.Joined, b.Joined))
         {
             result = AgreementLevel.Close;
         }
 
-        if (result > AgreementLevel.Phonetic && (a.Tokens.Count > 1 || b.Tokens.Count > 1) && a.JoinedPhonetic.Agrees(b.JoinedPhonetic))
+        if (result > AgreementLevel.Phonetic && a.Tokens.Count != b.Tokens.Count && a.JoinedPhonetic.Agrees(b.JoinedPhonetic))
         {
             result = AgreementLevel.Phonetic;
         }
@@ -170,20 +171,48 @@ public sealed class PersonComparer
         (Math.Min(a.Length, b.Length) >= _settings.NameEditMinLength && StringSimilarity.DamerauLevenshtein(a, b) <= 1);
 
     // Same words in any order, counting repeats ("García García" is not "García Martínez").
-    private static bool SameTokenSet(NamePart a, NamePart b) =>
-        a.Tokens.Count == b.Tokens.Count &&
-        a.Tokens.Select(token => token.Text).Order(StringComparer.Ordinal)
-            .SequenceEqual(b.Tokens.Select(token => token.Text).Order(StringComparer.Ordinal), StringComparer.Ordinal);
+    private static bool SameTokenSet(NamePart a, NamePart b)
+    {
+        var x = a.TokenArray;
+        var y = b.TokenArray;
+        if (x.Length != y.Length)
+        {
+            return false;
+        }
+
+        Span<bool> used = y.Length <= 32 ? stackalloc bool[y.Length] : new bool[y.Length];
+        foreach (var token in x)
+        {
+            var found = false;
+            for (var j = 0; j < y.Length && !found; j++)
+            {
+                if (!used[j] && y[j].Text == token.Text)
+                {
+                    used[j] = true;
+                    found = true;
+                }
+            }
+
+            if (!found)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     private (AgreementLevel Given, AgreementLevel Surname, bool Swapped, bool ViaAlias) CompareNames(
         IReadOnlyList<PersonName> a, IReadOnlyList<PersonName> b)
     {
         var best = (Given: AgreementLevel.Missing, Surname: AgreementLevel.Missing, Swapped: false, ViaAlias: false);
         var bestRank = int.MinValue;
-        foreach (var x in a)
+        for (var i = 0; i < a.Count; i++)
         {
-            foreach (var y in b)
+            var x = a[i];
+            for (var j = 0; j < b.Count; j++)
             {
+                var y = b[j];
                 var alias = x.IsAlias || y.IsAlias;
                 var given = CompareParts(x.Given, y.Given);
                 var surname = CompareParts(x.Surname, y.Surname);
@@ -227,10 +256,12 @@ public sealed class PersonComparer
     private AgreementLevel CompareIdentifiers(IReadOnlyList<NormalizedIdentifier> a, IReadOnlyList<NormalizedIdentifier> b)
     {
         var result = AgreementLevel.Missing;
-        foreach (var x in a)
+        for (var i = 0; i < a.Count; i++)
         {
-            foreach (var y in b)
+            var x = a[i];
+            for (var j = 0; j < b.Count; j++)
             {
+                var y = b[j];
                 if (x.Type != y.Type)
                 {
                     continue;
@@ -259,10 +290,12 @@ public sealed class PersonComparer
             return AgreementLevel.Missing;
         }
 
-        foreach (var x in a)
+        for (var i = 0; i < a.Count; i++)
         {
-            foreach (var y in b)
+            var x = a[i];
+            for (var j = 0; j < b.Count; j++)
             {
+                var y = b[j];
                 if (x.E164 == y.E164 && x.Validity.Overlaps(y.Validity))
                 {
                     return AgreementLevel.Exact;
@@ -276,10 +309,12 @@ public sealed class PersonComparer
     private AgreementLevel CompareAddresses(IReadOnlyList<NormalizedAddress> a, IReadOnlyList<NormalizedAddress> b)
     {
         var result = AgreementLevel.Missing;
-        foreach (var x in a)
+        for (var i = 0; i < a.Count; i++)
         {
-            foreach (var y in b)
+            var x = a[i];
+            for (var j = 0; j < b.Count; j++)
             {
+                var y = b[j];
                 if (x.IsEmpty || y.IsEmpty)
                 {
                     continue;
