@@ -381,3 +381,31 @@ public sealed class EmEstimatorTests
         Assert.Equal("em", result.Parameters.Provenance.Method);
     }
 }
+
+public sealed class ComparisonVectorTests
+{
+    [Fact]
+    public void ToString_ThenParse_SameLevelsAndFlags()
+    {
+        var engine = MatchingEngine.CreateDefault();
+        var vector = engine.Comparer.Compare(
+            engine.BuildPersonEvidence(new PersonInput("Taylor", "Morgan", BirthDate: "1980-01-02")),
+            engine.BuildPersonEvidence(new PersonInput("Morgan", "Taylor", BirthDate: "1980-02-01")));
+
+        var text = vector.ToString();
+        var parsed = ComparisonVector.Parse(text);
+
+        Assert.Equal("eetmmmm/s", text);
+        Assert.All(Levels.Fields, field => Assert.Equal(vector[field], parsed[field]));
+        Assert.True(parsed.NamesSwapped);
+        Assert.Equal(engine.Scorer.ScoreOf(vector), engine.Scorer.ScoreOf(parsed));
+    }
+
+    [Theory]
+    [InlineData("eee")]
+    [InlineData("eeeeeeeX")]
+    [InlineData("eetnmmm")]
+    [InlineData("eetmmmm/x")]
+    public void Parse_Malformed_FormatException(string text) =>
+        Assert.Throws<FormatException>(() => ComparisonVector.Parse(text));
+}

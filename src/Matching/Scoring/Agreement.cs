@@ -98,6 +98,47 @@ public sealed class ComparisonVector
 
     internal ReadOnlySpan<AgreementLevel> Levels => _levels;
 
+    private const string Codes = "epncfitdm";
+
+    /// <summary>
+    /// A compact, stable text form for storage: one letter per field in <see cref="Scoring.Levels.Fields"/> order
+    /// (e exact, p partial, n nickname, c close, f phonetic, i initial, t transposed, d disagree, m missing), then
+    /// <c>/s</c> when names were swapped and <c>/a</c> when an alias was used, e.g. <c>eecmmmp/s</c>. A stored
+    /// vector can be re-scored under new parameters without the records.
+    /// </summary>
+    public override string ToString()
+    {
+        var text = string.Concat(_levels.Select(level => Codes[(int)level]));
+        return text + (NamesSwapped ? "/s" : string.Empty) + (ViaAlias ? "/a" : string.Empty);
+    }
+
+    /// <summary>Reads the form written by <see cref="ToString"/>.</summary>
+    /// <exception cref="FormatException">The text is not a vector of this model's fields.</exception>
+    public static ComparisonVector Parse(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var parts = text.Split('/');
+        var fieldCount = Scoring.Levels.Fields.Count;
+        if (parts[0].Length != fieldCount || parts.Skip(1).Any(flag => flag is not ("s" or "a")))
+        {
+            throw new FormatException($"'{text}' is not a comparison vector: expected {fieldCount} level letters of '{Codes}' and optional /s, /a.");
+        }
+
+        var levels = new AgreementLevel[fieldCount];
+        for (var i = 0; i < fieldCount; i++)
+        {
+            var index = Codes.IndexOf(parts[0][i], StringComparison.Ordinal);
+            if (index < 0 || (index != (int)AgreementLevel.Missing && !Scoring.Levels.Of((MatchField)i).Contains((AgreementLevel)index)))
+            {
+                throw new FormatException($"'{text}': '{parts[0][i]}' is not a level of {(MatchField)i}.");
+            }
+
+            levels[i] = (AgreementLevel)index;
+        }
+
+        return new ComparisonVector(levels, parts.Contains("s"), parts.Contains("a"));
+    }
+
     /// <summary>Builds a vector directly (tests and the EM tool).</summary>
     public static ComparisonVector Create(IReadOnlyDictionary<MatchField, AgreementLevel> levels, bool namesSwapped = false, bool viaAlias = false)
     {
