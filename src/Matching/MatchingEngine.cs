@@ -22,6 +22,9 @@ public sealed class InvalidMatchingInputException(string field, string reason)
 /// </summary>
 public sealed class MatchingEngine
 {
+    // Longer single-field names are rare and would multiply readings (and keys) for little gain.
+    private const int MaxSplitWords = 5;
+
     private readonly NameNormalizer _names;
     private readonly PhoneNormalizer _phones;
     private readonly PersonComparer _comparer;
@@ -71,6 +74,17 @@ public sealed class MatchingEngine
         if (!primary.IsEmpty)
         {
             names.Add(primary);
+        }
+
+        // A whole name in one field ("José Ricardo García Gómez", no surname) is also read at every split point, so
+        // it meets "José Ricardo | García Gómez"; the comparator keeps whichever reading agrees best.
+        if (primary.Surname.IsEmpty && primary.Given.Tokens.Count is >= 2 and <= MaxSplitWords)
+        {
+            var words = primary.Given.Tokens.Select(token => token.Text).ToArray();
+            for (var split = 1; split < words.Length; split++)
+            {
+                names.Add(_names.Normalize(string.Join(' ', words[..split]), string.Join(' ', words[split..])));
+            }
         }
 
         foreach (var alias in person.Aliases ?? [])

@@ -200,6 +200,9 @@ public sealed class DoubleMetaphoneTests
         Assert.False(DoubleMetaphone.Encode(a).Agrees(DoubleMetaphone.Encode(b)));
 
     [Fact]
+    public void Agrees_DefaultCode_False() => Assert.False(default(PhoneticCode).Agrees(DoubleMetaphone.Encode("Smith")));
+
+    [Fact]
     public void Encode_Empty_EmptyCodeThatAgreesWithNothing()
     {
         var code = DoubleMetaphone.Encode("  ");

@@ -108,6 +108,23 @@ public sealed class PersonComparerTests
     }
 
     [Fact]
+    public void Compare_WholeNameInGivenField_ReadAtTheRightSplit()
+    {
+        var vector = Compare(new PersonInput("Jose Ricardo Garcia Gomez", null), new PersonInput("José Ricardo", "García Gómez"));
+
+        Assert.Equal((AgreementLevel.Exact, AgreementLevel.Exact), (vector[MatchField.GivenName], vector[MatchField.Surname]));
+    }
+
+    [Fact]
+    public void PersonKeys_WholeNameInGivenField_SharesSurnameKeyWithSplitRecord()
+    {
+        var whole = _engine.PersonKeys(_engine.BuildPersonEvidence(new PersonInput("Jose Ricardo Garcia Gomez", null, BirthDate: "1996")));
+        var split = _engine.PersonKeys(_engine.BuildPersonEvidence(new PersonInput("José Ricardo", "García Gómez", BirthDate: "1996-11-26")));
+
+        Assert.Contains("n:KRS:1996", whole.Intersect(split));
+    }
+
+    [Fact]
     public void Compare_AliasMatches_FlaggedViaAlias()
     {
         var vector = Compare(new PersonInput("Robert", "Smith", Aliases: ["Pepe Garcia"]), new PersonInput("José", "García"));

@@ -7,7 +7,7 @@ public readonly record struct PhoneticCode(string Primary, string Alternate)
 {
     /// <summary>True when either code of this word equals either code of <paramref name="other"/>.</summary>
     public bool Agrees(PhoneticCode other) =>
-        Primary.Length > 0 && other.Primary.Length > 0 &&
+        !string.IsNullOrEmpty(Primary) && !string.IsNullOrEmpty(other.Primary) &&
         (Primary == other.Primary || Primary == other.Alternate || Alternate == other.Primary || Alternate == other.Alternate);
 }
 

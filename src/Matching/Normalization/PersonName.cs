@@ -9,7 +9,7 @@ public sealed class NameToken
     {
         Text = text;
         IsInitial = text.Length == 1;
-        Phonetic = IsInitial ? default : DoubleMetaphone.Encode(text);
+        Phonetic = IsInitial ? new PhoneticCode(string.Empty, string.Empty) : DoubleMetaphone.Encode(text);
         NicknameGroups = IsInitial ? [] : nicknames.GroupsOf(text).ToArray();
     }
 
