@@ -1,6 +1,9 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using MassTransit;
+using SharingHub.Gateway.Authorization;
 using SharingHub.Gateway.Data;
+using SharingHub.Gateway.Records;
 using SharingHub.ServiceDefaults;
 using SharingHub.ServiceDefaults.Options;
 
@@ -24,6 +27,18 @@ public static class Extensions
             .UseNpgsql(services.GetRequiredService<IOptionsMonitor<ConnectionStringOptions>>().Get(DatabaseConnectionName).Value)
             .UseSnakeCaseNamingConvention());
 
+        builder.Services.AddRecordIngestion();
+        builder.Services.AddMassTransit(bus =>
+        {
+            bus.AddRecordConsumers();
+            bus.UsingRabbitMq((context, rabbit) =>
+            {
+                rabbit.Host(new Uri(context.GetRequiredService<IOptionsMonitor<ConnectionStringOptions>>().Get(BrokerConnectionName).Value));
+                rabbit.ConfigureEndpoints(context);
+            });
+        });
+
+        builder.Services.AddHubAuthorization();
         builder.Services.AddHealthChecks()
             .AddPostgresReadiness(DatabaseConnectionName)
             .AddRabbitMqReadiness(BrokerConnectionName);
@@ -34,7 +49,9 @@ public static class Extensions
     public static WebApplication MapGatewayEndpoints(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        app.MapGet("/", () => Results.Ok(new { service = "SharingHub.Gateway" }));
+        app.UseHubAuthorization();
+        app.MapGet("/", () => Results.Ok(new { service = "SharingHub.Gateway" })).AllowAnonymous();
+        app.MapMeEndpoint();
         return app;
     }
 

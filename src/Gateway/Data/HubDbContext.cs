@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using SharingHub.Gateway.Records;
 
 namespace SharingHub.Gateway.Data;
 
@@ -7,6 +8,9 @@ public sealed class HubDbContext(DbContextOptions<HubDbContext> options) : DbCon
 {
     /// <summary>Member agencies of the task force.</summary>
     public DbSet<Agency> Agencies => Set<Agency>();
+
+    /// <summary>Records the agencies share, one row per (agency, kind, local id).</summary>
+    public DbSet<StoredRecord> Records => Set<StoredRecord>();
 
     /// <inheritdoc />
     protected override void OnModelCreating(ModelBuilder modelBuilder)

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
+using NpgsqlTypes;
 using SharingHub.Gateway.Data;
 
 #nullable disable
@@ -55,6 +56,191 @@ namespace SharingHub.Gateway.Data.Migrations
                         .HasName("pk_agencies");
 
                     b.ToTable("agencies", (string)null);
+                });
+
+            modelBuilder.Entity("SharingHub.Gateway.Records.StoredRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Address")
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("address");
+
+                    b.Property<string>("AgencyCode")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("agency_code");
+
+                    b.PrimitiveCollection<string[]>("Aliases")
+                        .HasColumnType("text[]")
+                        .HasColumnName("aliases");
+
+                    b.Property<short?>("BirthDay")
+                        .HasColumnType("smallint")
+                        .HasColumnName("birth_day");
+
+                    b.Property<short?>("BirthMonth")
+                        .HasColumnType("smallint")
+                        .HasColumnName("birth_month");
+
+                    b.Property<short?>("BirthYear")
+                        .HasColumnType("smallint")
+                        .HasColumnName("birth_year");
+
+                    b.Property<string>("CaseTrackingId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("case_tracking_id");
+
+                    b.Property<string>("Confidence")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("confidence");
+
+                    b.Property<string>("ControlOfficialChannel")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("control_official_channel");
+
+                    b.Property<string>("ControlOfficialName")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("control_official_name");
+
+                    b.Property<DateTimeOffset>("FirstSeenAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("first_seen_at");
+
+                    b.Property<string>("GivenName")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("given_name");
+
+                    b.Property<string>("Identifiers")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("identifiers");
+
+                    b.Property<string>("Justification")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("justification");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("kind");
+
+                    b.Property<Guid?>("LastMessageId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("last_message_id");
+
+                    b.Property<double?>("Latitude")
+                        .HasColumnType("double precision")
+                        .HasColumnName("latitude");
+
+                    b.Property<string>("LocalId")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("local_id");
+
+                    b.Property<double?>("Longitude")
+                        .HasColumnType("double precision")
+                        .HasColumnName("longitude");
+
+                    b.Property<NpgsqlRange<DateTime>?>("OperationWindow")
+                        .HasColumnType("tstzrange")
+                        .HasColumnName("operation_window");
+
+                    b.Property<string>("PhoneE164")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("phone_e164");
+
+                    b.Property<string>("PhoneRaw")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("phone_raw");
+
+                    b.Property<NpgsqlRange<DateOnly>?>("PhoneValidity")
+                        .HasColumnType("daterange")
+                        .HasColumnName("phone_validity");
+
+                    b.Property<double?>("RadiusMeters")
+                        .HasColumnType("double precision")
+                        .HasColumnName("radius_meters");
+
+                    b.Property<DateOnly?>("ReviewDate")
+                        .HasColumnType("date")
+                        .HasColumnName("review_date");
+
+                    b.Property<string>("Role")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("role");
+
+                    b.Property<string>("Sensitivity")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("sensitivity");
+
+                    b.Property<string>("Sex")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("sex");
+
+                    b.Property<string>("SubjectRef")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("subject_ref");
+
+                    b.Property<string>("Surname")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("surname");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<long>("Version")
+                        .HasColumnType("bigint")
+                        .HasColumnName("version");
+
+                    b.Property<DateTimeOffset?>("WithdrawnAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("withdrawn_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_records");
+
+                    b.HasIndex("AgencyCode", "SubjectRef")
+                        .HasDatabaseName("ix_records_agency_code_subject_ref")
+                        .HasFilter("subject_ref IS NOT NULL");
+
+                    b.HasIndex("AgencyCode", "Kind", "LocalId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_records_agency_code_kind_local_id");
+
+                    b.ToTable("records", (string)null);
+                });
+
+            modelBuilder.Entity("SharingHub.Gateway.Records.StoredRecord", b =>
+                {
+                    b.HasOne("SharingHub.Gateway.Data.Agency", null)
+                        .WithMany()
+                        .HasForeignKey("AgencyCode")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_records_agencies_agency_code");
                 });
 #pragma warning restore 612, 618
         }

@@ -1,0 +1,133 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Npgsql;
+
+namespace SharingHub.Bench.Ingest;
+
+/// <summary>
+/// <c>bench ingest</c>: the end-to-end rate (the connector CLI's first publish until the last row is committed in
+/// the Gateway's database) against the raw RabbitMQ ceiling, measured in the same run on the same broker.
+/// </summary>
+internal static class IngestBenchmark
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var options = Parse(args);
+        var agency = options["--agency"];
+        var records = int.Parse(options.GetValueOrDefault("--records", "100000"), CultureInfo.InvariantCulture);
+        var database = Environment.GetEnvironmentVariable("ConnectionStrings__hubdb")
+            ?? throw new InvalidOperationException("ConnectionStrings__hubdb is not set (run through ./hub bench)");
+        var adminBroker = new Uri(Environment.GetEnvironmentVariable("ConnectionStrings__rabbitmq")
+            ?? throw new InvalidOperationException("ConnectionStrings__rabbitmq is not set (run through ./hub bench)"));
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMinutes(30));
+        var work = Directory.CreateTempSubdirectory("sharinghub-bench-");
+        try
+        {
+            var file = Path.Combine(work.FullName, "records.jsonl");
+            SyntheticRecords.Write(file, records);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"records            {records:N0} ({new FileInfo(file).Length / records} bytes a line), agency {agency}"));
+
+            var endToEnd = await EndToEndAsync(options, agency, file, records, database, cancel.Token);
+            var raw = new List<double>();
+            for (var i = 0; i < 3; i++)
+            {
+                raw.Add(await RawCeiling.MeasureAsync(adminBroker, records, cancel.Token));
+            }
+            raw.Sort();
+            var ceiling = raw[1];
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"end-to-end         {endToEnd.Rate:N0} records/s  (first publish -> last row committed: {endToEnd.Seconds:0.00} s)"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"raw ceiling        {ceiling:N0} records/s  (median of {string.Join(", ", raw.Select(r => r.ToString("N0", CultureInfo.InvariantCulture)))}; quorum queue, confirm window 256, prefetch 256, 400-byte messages, no database)"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio {endToEnd.Rate / ceiling:0.00}"));
+            return 0;
+        }
+        finally
+        {
+            await CleanUpAsync(database, agency);
+            work.Delete(recursive: true);
+        }
+    }
+
+    private static async Task<(double Rate, double Seconds)> EndToEndAsync(Dictionary<string, string> options, string agency, string file,
+        int records, string database, CancellationToken cancellationToken)
+    {
+        var stats = Path.Combine(Path.GetDirectoryName(file)!, "stats.json");
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var arg in new[]
+        {
+            options["--connector"], "publish", "--agency", agency, "--file", file,
+            "--broker", options["--broker"], "--password-file", options["--password-file"],
+            "--state-dir", Path.Combine(Path.GetDirectoryName(file)!, "state"), "--stats", stats,
+            "--batch-size", options.GetValueOrDefault("--batch-size", "1000"),
+        })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        await using var connection = new NpgsqlConnection(database);
+        await connection.OpenAsync(cancellationToken);
+        using var connector = Process.Start(start) ?? throw new InvalidOperationException("could not start the connector");
+        var output = connector.StandardOutput.ReadToEndAsync(cancellationToken);
+        var errors = connector.StandardError.ReadToEndAsync(cancellationToken);
+
+        // Poll the committed count; the moment it reaches N is when the last row was committed (to within the poll).
+        DateTimeOffset? committed = null;
+        while (committed is null)
+        {
+            await using var count = new NpgsqlCommand("SELECT count(*) FROM records WHERE agency_code = $1", connection);
+            count.Parameters.AddWithValue(agency);
+            if ((long)(await count.ExecuteScalarAsync(cancellationToken))! >= records)
+            {
+                committed = DateTimeOffset.UtcNow;
+                break;
+            }
+            if (connector.HasExited && connector.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"the connector failed ({connector.ExitCode}): {await output}{await errors}");
+            }
+            await Task.Delay(20, cancellationToken);
+        }
+        await connector.WaitForExitAsync(cancellationToken);
+        Console.Write(await output);
+        using var json = JsonDocument.Parse(await File.ReadAllTextAsync(stats, cancellationToken));
+        var first = json.RootElement.GetProperty("firstPublishAt").GetDateTimeOffset();
+        var seconds = (committed.Value - first).TotalSeconds;
+        return (records / seconds, seconds);
+    }
+
+    private static async Task CleanUpAsync(string database, string agency)
+    {
+        await using var connection = new NpgsqlConnection(database);
+        await connection.OpenAsync();
+        foreach (var sql in new[] { "DELETE FROM records WHERE agency_code = $1", "DELETE FROM agencies WHERE code = $1" })
+        {
+            await using var delete = new NpgsqlCommand(sql, connection);
+            delete.Parameters.AddWithValue(agency);
+            await delete.ExecuteNonQueryAsync();
+        }
+    }
+
+    private static Dictionary<string, string> Parse(string[] args)
+    {
+        var options = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 0; i + 1 < args.Length; i += 2)
+        {
+            options[args[i]] = args[i + 1];
+        }
+        foreach (var required in new[] { "--agency", "--connector", "--broker", "--password-file" })
+        {
+            if (!options.ContainsKey(required))
+            {
+                throw new ArgumentException($"{required} is required");
+            }
+        }
+        return options;
+    }
+}

@@ -1,0 +1,187 @@
+# shellcheck shell=bash
+# Ingestion: agencies on the bus, the connector (publish, worker), the ingest
+# benchmark and the demo data that `./hub up` loads. Sourced by ./hub.
+
+hub_register publish "publish [--agency CODE] --file PATH [--mapping PATH] [--dry-run]" \
+    "publish a CSV/JSON file through the connector as an agency (default: the first demo agency)"
+hub_register connector "connector --agency CODE --config PATH" "run the connector worker: drop folder and/or SQL polling"
+hub_register agency "agency add CODE \"Name\" [--region US] [--kind K] | agency list" \
+    "register an agency (publish-only broker user + Gateway database row); list agency codes"
+hub_register bench "bench ingest [--records N]" "benchmarks (bench/Bench): ingest rate vs the raw RabbitMQ ceiling"
+
+HUB_DEMO_AGENCIES="$HUB_ROOT/demo/agencies.json"
+HUB_AGENCY_DIR="$HUB_STATE/agencies"
+# An agency's broker user may publish to the hub's record exchanges and nothing else:
+# no configure (it declares nothing), no read (it consumes nothing).
+HUB_AGENCY_WRITE_PERMISSION='^SharingHub\.Contracts\.V1:.*$'
+
+# Demo agency codes in file order (the first is the default agency).
+connector_demo_codes() { grep -o '"code": *"[^"]*"' "$HUB_DEMO_AGENCIES" | sed 's/.*"\([^"]*\)"$/\1/'; }
+
+# connector_demo_field CODE FIELD: a field of a demo agency's line in demo/agencies.json.
+connector_demo_field() {
+    grep "\"code\": *\"$1\"" "$HUB_DEMO_AGENCIES" | grep -o "\"$2\": *\"[^\"]*\"" | sed 's/.*"\([^"]*\)"$/\1/'
+}
+
+connector_secret_file() { printf '%s\n' "$HUB_AGENCY_DIR/$1.secret"; }
+
+# connector_rabbit_api METHOD PATH [JSON]: the management API as the admin user.
+connector_rabbit_api() {
+    local method=$1 path=$2 body=${3:-}
+    hub_env
+    curl -fsS -o /dev/null -X "$method" -u "$HUB_RABBIT_ADMIN_USER:$HUB_RABBIT_ADMIN_PASSWORD" \
+        -H 'content-type: application/json' ${body:+--data "$body"} "$HUB_RABBIT_MGMT_URL/api/$path"
+}
+
+connector_db_ready() {
+    [[ $(hub_psql -d sharinghub -tA -c "SELECT to_regclass('public.agencies') IS NOT NULL") == t ]]
+}
+
+# agency_add CODE NAME [--region R] [--kind K]
+agency_add() {
+    local code=${1:-} name=${2:-} region=US kind=lawEnforcement
+    shift 2 || hub_die "usage: ./hub agency add CODE \"Name\" [--region US] [--kind lawEnforcement|victimServices|prosecution]"
+    while (($#)); do
+        case $1 in
+        --region) region=${2:-}; shift 2 ;;
+        --kind) kind=${2:-}; shift 2 ;;
+        *) hub_die "agency add: unknown option $1" ;;
+        esac
+    done
+    [[ $code =~ ^[A-Za-z0-9][A-Za-z0-9_-]{1,31}$ ]] || hub_die "agency code '$code' must be 2-32 letters, digits, _ or -"
+    [[ -n $name ]] || hub_die "agency add: a name is required"
+    [[ $region =~ ^[A-Za-z]{2}$ ]] || hub_die "--region must be an ISO 3166-1 alpha-2 code such as US or MX"
+    case $kind in lawEnforcement | victimServices | prosecution) ;; *) hub_die "--kind must be lawEnforcement, victimServices or prosecution" ;; esac
+
+    infra_ensure
+    connector_db_ready || app_migrate
+
+    # DEVELOPMENT secret: generated once per agency, readable by this user only.
+    local secret_file password
+    secret_file=$(connector_secret_file "$code")
+    if [[ ! -s $secret_file ]]; then
+        (umask 077 && mkdir -p "$HUB_AGENCY_DIR" && head -c 18 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$secret_file")
+    fi
+    chmod 600 "$secret_file"
+    password=$(cat "$secret_file")
+
+    hub_env
+    connector_rabbit_api PUT "users/$code" "{\"password\":\"$password\",\"tags\":\"\"}" ||
+        hub_die "could not create the broker user $code"
+    connector_rabbit_api PUT "permissions/%2F/$code" \
+        "{\"configure\":\"^\$\",\"write\":\"${HUB_AGENCY_WRITE_PERMISSION//\\/\\\\}\",\"read\":\"^\$\"}" ||
+        hub_die "could not set the broker permissions of $code"
+
+    hub_psql -d sharinghub -v code="$code" -v name="$name" -v kind="${kind^}" -v region="${region^^}" <<'SQL' >/dev/null
+INSERT INTO agencies (code, name, kind, region, created_at)
+VALUES (:'code', :'name', :'kind', :'region', now())
+ON CONFLICT (code) DO UPDATE SET name = excluded.name, kind = excluded.kind, region = excluded.region;
+SQL
+    hub_info "agency $code registered (broker user, publish-only; secret $secret_file)"
+}
+
+agency_list() {
+    infra_ensure
+    connector_db_ready || app_migrate
+    local registered code
+    registered=$(hub_psql -d sharinghub -tA -c "SELECT code FROM agencies ORDER BY code")
+    for code in $(connector_demo_codes); do
+        grep -qxF "$code" <<<"$registered" && printf '%s\n' "$code"
+    done
+    grep -vxF -f <(connector_demo_codes) <<<"$registered" | sed '/^$/d' || true
+}
+
+cmd_agency() {
+    case ${1:-} in
+    add) shift && agency_add "$@" ;;
+    list) agency_list ;;
+    *) hub_die "usage: ./hub agency add CODE \"Name\" [--region US] [--kind K] | ./hub agency list" ;;
+    esac
+}
+
+# The connector's broker and state settings for AGENCY, as arguments.
+connector_args() {
+    local code=$1 secret_file region
+    secret_file=$(connector_secret_file "$code")
+    [[ -s $secret_file ]] || hub_die "agency $code has no broker secret here: ./hub agency add $code \"Name\""
+    region=$(hub_psql -d sharinghub -tA -v code="$code" <<<"SELECT region FROM agencies WHERE code = :'code'")
+    printf '%s\n' --broker "amqp://127.0.0.1:$HUB_AMQP_PORT/" --password-file "$secret_file" \
+        --state-dir "$HUB_STATE/connector/state" --region "${region:-US}"
+}
+
+cmd_publish() {
+    local agency="" args=()
+    while (($#)); do
+        case $1 in
+        --agency) agency=${2:-}; shift 2 ;;
+        *) args+=("$1"); shift ;;
+        esac
+    done
+    [[ -n $agency ]] || agency=$(connector_demo_codes | head -n1)
+    infra_ensure
+    local extra
+    mapfile -t extra < <(connector_args "$agency")
+    app_exec Connectors publish --agency "$agency" "${extra[@]}" "${args[@]}"
+}
+
+cmd_connector() {
+    local agency="" args=()
+    while (($#)); do
+        case $1 in
+        --agency) agency=${2:-}; shift 2 ;;
+        *) args+=("$1"); shift ;;
+        esac
+    done
+    [[ -n $agency ]] || hub_die "usage: ./hub connector --agency CODE --config PATH"
+    infra_ensure
+    local extra
+    mapfile -t extra < <(connector_args "$agency")
+    app_exec Connectors connector --agency "$agency" "${extra[@]}" "${args[@]}"
+}
+
+# ./hub bench ingest [--records N]: a fresh agency publishes N synthetic records through the real
+# connector CLI to the running Gateway; then the raw RabbitMQ ceiling is measured on the same broker.
+cmd_bench() {
+    local verb=${1:-}
+    shift || true
+    case $verb in
+    ingest) ;;
+    *) hub_die "usage: ./hub bench ingest [--records N]" ;;
+    esac
+    if ! curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$HUB_GATEWAY_PORT/health/ready" 2>/dev/null; then
+        cmd_up >&2
+    fi
+    app_build
+    local code="BENCH$(date +%s)"
+    agency_add "$code" "Ingest benchmark $code" --region US >&2
+    local rc=0
+    app_exec Bench ingest --agency "$code" "$@" \
+        --connector "$(app_dll Connectors)" \
+        --broker "amqp://127.0.0.1:$HUB_AMQP_PORT/" --password-file "$(connector_secret_file "$code")" || rc=$?
+    connector_rabbit_api DELETE "users/$code" || true
+    rm -f "$(connector_secret_file "$code")"
+    return $rc
+}
+
+# ./hub up: the demo agencies of demo/agencies.json, and their data through the real connector.
+up_hook_30_demo_data() {
+    local code name kind region file mapping
+    for code in $(connector_demo_codes); do
+        name=$(connector_demo_field "$code" name)
+        kind=$(connector_demo_field "$code" kind)
+        region=$(connector_demo_field "$code" region)
+        agency_add "$code" "$name" --kind "$kind" --region "${region:-US}"
+    done
+    for code in $(connector_demo_codes); do
+        for file in "$HUB_ROOT"/demo/data/"$code"*; do
+            [[ -f $file && $file != *.mapping.json && $file != *.rejects.csv ]] || continue
+            mapping="${file%.*}.mapping.json"
+            hub_info "publishing demo data $(basename "$file") as $code"
+            if [[ -f $mapping ]]; then
+                cmd_publish --agency "$code" --file "$file" --mapping "$mapping" >&2
+            else
+                cmd_publish --agency "$code" --file "$file" >&2
+            fi
+        done
+    done
+}

@@ -1,0 +1,58 @@
+using System.Globalization;
+using System.Text;
+using SharingHub.Connectors.Sanitizing;
+
+namespace SharingHub.Connectors.Reporting;
+
+/// <summary>
+/// The reject report: a CSV file with one line per problem of a rejected record or row
+/// (<c>row,kind,localId,field,reason</c>). It never contains the rejected values. The file is only created
+/// when something is rejected, and a stale report from an earlier run is removed.
+/// </summary>
+internal sealed class RejectReport : IDisposable
+{
+    private readonly string _path;
+    private StreamWriter? _writer;
+
+    public RejectReport(string path)
+    {
+        _path = System.IO.Path.GetFullPath(path);
+        if (File.Exists(_path))
+        {
+            File.Delete(_path);
+        }
+    }
+
+    public string FilePath => _path;
+
+    public int Lines { get; private set; }
+
+    public void Add(long row, string? kind, string? localId, Problem problem)
+    {
+        if (_writer is null)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
+            _writer = new StreamWriter(_path, append: false, new UTF8Encoding(false));
+            _writer.WriteLine("row,kind,localId,field,reason");
+        }
+        _writer.Write(row.ToString(CultureInfo.InvariantCulture));
+        foreach (var value in new[] { kind, localId, problem.Field, problem.Reason })
+        {
+            _writer.Write(',');
+            _writer.Write(Quote(value));
+        }
+        _writer.WriteLine();
+        Lines++;
+    }
+
+    private static string Quote(string? value)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            return "";
+        }
+        return value.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? $"\"{value.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : value;
+    }
+
+    public void Dispose() => _writer?.Dispose();
+}

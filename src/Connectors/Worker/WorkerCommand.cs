@@ -1,0 +1,265 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using NpgsqlTypes;
+using SharingHub.Connectors.Cli;
+using SharingHub.Connectors.Publishing;
+using SharingHub.Connectors.Reporting;
+using SharingHub.Connectors.Sanitizing;
+using SharingHub.Connectors.Sources;
+
+namespace SharingHub.Connectors.Worker;
+
+/// <summary>Arguments of <c>connector</c>.</summary>
+internal sealed record WorkerArgs
+{
+    public required string Agency { get; init; }
+    public required string ConfigFile { get; init; }
+    public Uri? Broker { get; init; }
+    public string? Password { get; init; }
+    public required string StateDirectory { get; init; }
+    public string Region { get; init; } = "US";
+}
+
+/// <summary>
+/// <c>connector</c>: publishes continuously from a drop folder and/or a SQL query, until stopped. Progress is
+/// persisted after every confirm, so a restart neither re-reads from scratch nor loses a row.
+/// </summary>
+internal static partial class WorkerCommand
+{
+    public static async Task<int> RunAsync(WorkerArgs args, CancellationToken cancellationToken)
+    {
+        using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss ";
+        }));
+        var logger = loggers.CreateLogger("SharingHub.Connectors.Worker");
+
+        WorkerConfig config;
+        try
+        {
+            config = WorkerConfig.Load(args.ConfigFile);
+        }
+        catch (MappingException ex)
+        {
+            Log.Fatal(logger, ex.Message);
+            return ExitCodes.Fatal;
+        }
+        if (args.Broker is null || string.IsNullOrEmpty(args.Password))
+        {
+            Log.Fatal(logger, "the broker URL and the agency's password are required (--broker and --password-file, or SHARINGHUB_BROKER_URL and SHARINGHUB_BROKER_PASSWORD)");
+            return ExitCodes.Fatal;
+        }
+
+        var store = new ProgressStore(args.StateDirectory);
+        try
+        {
+            await using var publisher = await RecordPublisher.StartAsync(new BrokerSettings(args.Broker, args.Agency, args.Password), new LogStatus(logger), cancellationToken);
+            var region = config.PhoneRegion ?? args.Region;
+            var tasks = new List<Task>();
+            if (config.DropFolder is { } drop)
+            {
+                tasks.Add(DropFolderLoopAsync(drop, args.Agency, region, config.BatchSize, publisher, store, logger, cancellationToken));
+            }
+            if (config.Sql is { } sql)
+            {
+                tasks.Add(SqlLoopAsync(sql, args.Agency, region, config.BatchSize, publisher, store, logger, cancellationToken));
+            }
+            await Task.WhenAll(tasks);
+            return ExitCodes.Success;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            Log.Stopped(logger);
+            return ExitCodes.Success;
+        }
+        catch (Exception ex) when (ex is BrokerRefusedException or MappingException or NpgsqlException)
+        {
+            Log.Fatal(logger, ex.Message);
+            return ExitCodes.Fatal;
+        }
+    }
+
+    private static async Task DropFolderLoopAsync(DropFolderConfig drop, string agency, string region, int batchSize,
+        RecordPublisher publisher, ProgressStore store, ILogger logger, CancellationToken cancellationToken)
+    {
+        var mapping = drop.Mapping is null ? null : MappingFile.Load(drop.Mapping);
+        var mapper = mapping is null ? null : new RowMapper(mapping);
+        var sanitizer = new Sanitizer(PublishCommand.SettingsFor(mapping, region));
+        Directory.CreateDirectory(drop.Path);
+        Log.Watching(logger, drop.Path);
+        while (true)
+        {
+            foreach (var file in ReadyFiles(drop.Path))
+            {
+                var name = Path.GetFileName(file);
+                var key = $"drop|{agency}|{file}";
+                var fingerprint = ProgressStore.Fingerprint(file);
+                var earlier = store.Load(key);
+                var resumeAfter = earlier?.Fingerprint == fingerprint ? earlier.ConfirmedRows : 0;
+                using var report = new RejectReport(Path.Combine(drop.Path, "rejects", name + ".rejects.csv"));
+                try
+                {
+                    using var reader = new RecordFileReader(file, mapper);
+                    var run = new PublishRun(sanitizer, publisher, report,
+                        new PublishRunOptions { BatchSize = batchSize, ResumeAfterRow = resumeAfter },
+                        confirmed => store.Save(key, new SourceProgress(file, fingerprint, confirmed)));
+                    await run.RunAsync(reader.ReadRows(), cancellationToken);
+                    MoveTo(file, Path.Combine(drop.Path, "processed"));
+                    store.Delete(key);
+                    Log.FilePublished(logger, name, run.Counts.RowsRead, run.Counts.RecordsPublished, run.Counts.RecordsRejected + run.Counts.RowsRejected);
+                    if (report.Lines > 0)
+                    {
+                        Log.Rejects(logger, report.FilePath);
+                    }
+                }
+                catch (MappingException ex)
+                {
+                    MoveTo(file, Path.Combine(drop.Path, "failed"));
+                    store.Delete(key);
+                    Log.FileFailed(logger, name, ex.Message);
+                }
+            }
+            await Task.Delay(TimeSpan.FromSeconds(drop.PollSeconds), cancellationToken);
+        }
+    }
+
+    /// <summary>Files ready to publish, oldest name first: not hidden, not partial, and left alone for two seconds.</summary>
+    internal static IEnumerable<string> ReadyFiles(string folder) =>
+        Directory.EnumerateFiles(folder)
+            .Where(f =>
+            {
+                var name = Path.GetFileName(f);
+                return !name.StartsWith('.') && !name.EndsWith(".tmp", StringComparison.OrdinalIgnoreCase)
+                    && !name.EndsWith(".part", StringComparison.OrdinalIgnoreCase)
+                    && DateTime.UtcNow - File.GetLastWriteTimeUtc(f) > TimeSpan.FromSeconds(2);
+            })
+            .Order(StringComparer.Ordinal)
+            .ToList();
+
+    private static void MoveTo(string file, string folder)
+    {
+        Directory.CreateDirectory(folder);
+        var target = Path.Combine(folder, Path.GetFileName(file));
+        if (File.Exists(target))
+        {
+            target = Path.Combine(folder, $"{Path.GetFileNameWithoutExtension(file)}.{DateTime.UtcNow:yyyyMMddTHHmmss}{Path.GetExtension(file)}");
+        }
+        File.Move(file, target);
+    }
+
+    private static async Task SqlLoopAsync(SqlSourceConfig sql, string agency, string region, int batchSize,
+        RecordPublisher publisher, ProgressStore store, ILogger logger, CancellationToken cancellationToken)
+    {
+        var mapping = MappingFile.Load(sql.Mapping);
+        var mapper = new RowMapper(mapping);
+        var sanitizer = new Sanitizer(PublishCommand.SettingsFor(mapping, region));
+        var key = $"sql|{agency}|{sql.Name}";
+        await using var dataSource = NpgsqlDataSource.Create(sql.ConnectionString);
+        Log.Polling(logger, sql.Name);
+        while (true)
+        {
+            var hwm = store.Load(key)?.HighWaterMark ?? sql.InitialHighWaterMark;
+            var (rows, marks) = await ReadSqlAsync(dataSource, sql, mapper, hwm, cancellationToken);
+            if (rows.Count == 0)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(sql.PollSeconds), cancellationToken);
+                continue;
+            }
+
+            using var report = new RejectReport(Path.Combine(store.Directory, "rejects", $"{agency}-{sql.Name}-{DateTime.UtcNow:yyyyMMddTHHmmssfff}.rejects.csv"));
+            var run = new PublishRun(sanitizer, publisher, report, new PublishRunOptions { BatchSize = batchSize },
+                confirmed => store.Save(key, new SourceProgress(sql.Name, sql.HighWaterMarkType, confirmed, marks[(int)confirmed - 1])));
+            await run.RunAsync(rows, cancellationToken);
+            Log.RowsPublished(logger, sql.Name, run.Counts.RowsRead, run.Counts.RecordsPublished, run.Counts.RecordsRejected + run.Counts.RowsRejected, marks[^1]);
+            if (report.Lines > 0)
+            {
+                Log.Rejects(logger, report.FilePath);
+            }
+        }
+    }
+
+    internal static async Task<(List<SourceRow> Rows, List<string> Marks)> ReadSqlAsync(NpgsqlDataSource dataSource, SqlSourceConfig sql,
+        RowMapper mapper, string? hwm, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(sql.Query);
+        var parameter = sql.HighWaterMarkType == "bigint"
+            ? new NpgsqlParameter("hwm", NpgsqlDbType.Bigint) { Value = hwm is null ? long.MinValue : long.Parse(hwm, CultureInfo.InvariantCulture) }
+            : new NpgsqlParameter("hwm", NpgsqlDbType.TimestampTz)
+            {
+                Value = hwm is null ? DateTime.MinValue.ToUniversalTime() : DateTimeOffset.Parse(hwm, CultureInfo.InvariantCulture).UtcDateTime,
+            };
+        command.Parameters.Add(parameter);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var column = reader.GetOrdinal(sql.HighWaterMarkColumn);
+        var rows = new List<SourceRow>();
+        var marks = new List<string>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var values = new Dictionary<string, string?>(reader.FieldCount, StringComparer.Ordinal);
+            for (var i = 0; i < reader.FieldCount; i++)
+            {
+                values[reader.GetName(i)] = reader.IsDBNull(i) ? null : Text(reader.GetValue(i));
+            }
+            var mark = reader.GetValue(column) switch
+            {
+                DateTime t => new DateTimeOffset(DateTime.SpecifyKind(t, DateTimeKind.Utc)).ToString("O", CultureInfo.InvariantCulture),
+                var v => Convert.ToString(v, CultureInfo.InvariantCulture)!,
+            };
+            marks.Add(mark);
+            rows.Add(new SourceRow(rows.Count + 1, rows.Count + 1, mapper.Map(values)));
+        }
+        return (rows, marks);
+    }
+
+    private static string? Text(object value) => value switch
+    {
+        DateTime t when t.Kind == DateTimeKind.Utc => new DateTimeOffset(t).ToString("O", CultureInfo.InvariantCulture),
+        DateTime t => t.ToString("yyyy-MM-ddTHH:mm:ss.FFFFFFF", CultureInfo.InvariantCulture),
+        DateOnly d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        DateTimeOffset o => o.ToString("O", CultureInfo.InvariantCulture),
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        _ => value.ToString(),
+    };
+
+    private sealed class LogStatus(ILogger logger) : IPublishStatus
+    {
+        public void Retrying(string what, string reason, TimeSpan delay) => Log.Retrying(logger, what, reason, delay.TotalSeconds);
+
+        public void Recovered(string what) => Log.Recovered(logger, what);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Critical, Message = "{Reason}")]
+        public static partial void Fatal(ILogger logger, string reason);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "stopped; confirmed progress is kept")]
+        public static partial void Stopped(ILogger logger);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "watching {Folder}")]
+        public static partial void Watching(ILogger logger, string folder);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "polling SQL source {Source}")]
+        public static partial void Polling(ILogger logger, string source);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "{File}: read {Rows} rows, published {Published} records, rejected {Rejected}")]
+        public static partial void FilePublished(ILogger logger, string file, long rows, long published, long rejected);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "{Source}: read {Rows} rows, published {Published} records, rejected {Rejected}; high-water mark {Mark}")]
+        public static partial void RowsPublished(ILogger logger, string source, long rows, long published, long rejected, string mark);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "reject report: {Path}")]
+        public static partial void Rejects(ILogger logger, string path);
+
+        [LoggerMessage(Level = LogLevel.Error, Message = "{File} moved to failed/: {Reason}")]
+        public static partial void FileFailed(ILogger logger, string file, string reason);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "broker unavailable ({What}: {Reason}); retrying in {Seconds}s")]
+        public static partial void Retrying(ILogger logger, string what, string reason, double seconds);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "broker available again ({What})")]
+        public static partial void Recovered(ILogger logger, string what);
+    }
+}

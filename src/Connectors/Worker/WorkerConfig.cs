@@ -1,0 +1,104 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using SharingHub.Connectors.Sources;
+
+namespace SharingHub.Connectors.Worker;
+
+/// <summary>The worker's configuration file. Relative paths are relative to the file itself.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+internal sealed class WorkerConfig
+{
+    /// <summary>Default phone region when a mapping sets none.</summary>
+    public string? PhoneRegion { get; set; }
+
+    /// <summary>Records per message.</summary>
+    public int BatchSize { get; set; } = 1000;
+
+    /// <summary>Watch a folder for files to publish.</summary>
+    public DropFolderConfig? DropFolder { get; set; }
+
+    /// <summary>Poll a PostgreSQL query for new or changed rows.</summary>
+    public SqlSourceConfig? Sql { get; set; }
+
+    public static WorkerConfig Load(string path)
+    {
+        WorkerConfig? config;
+        try
+        {
+            config = JsonSerializer.Deserialize<WorkerConfig>(File.ReadAllText(path), MappingFile.Options);
+        }
+        catch (JsonException ex)
+        {
+            throw new MappingException($"{path}: {ex.Path}: {(ex.Message.Contains("could not be mapped", StringComparison.Ordinal) ? "unknown setting" : "invalid value")}", ex);
+        }
+        if (config is null || (config.DropFolder is null && config.Sql is null))
+        {
+            throw new MappingException($"{path}: configure a dropFolder, a sql source, or both");
+        }
+        var baseDir = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        if (config.DropFolder is { } drop)
+        {
+            drop.Path = Path.GetFullPath(drop.Path, baseDir);
+            drop.Mapping = drop.Mapping is null ? null : Path.GetFullPath(drop.Mapping, baseDir);
+        }
+        if (config.Sql is { } sql)
+        {
+            if (string.IsNullOrWhiteSpace(sql.Query) || !sql.Query.Contains("@hwm", StringComparison.Ordinal))
+            {
+                throw new MappingException($"{path}: sql.query must use the parameter @hwm, e.g. WHERE updated_at > @hwm ORDER BY updated_at");
+            }
+            if (sql.HighWaterMarkType is not ("bigint" or "timestamp"))
+            {
+                throw new MappingException($"{path}: sql.highWaterMarkType must be bigint or timestamp");
+            }
+            sql.Mapping = Path.GetFullPath(sql.Mapping, baseDir);
+        }
+        return config;
+    }
+}
+
+/// <summary>A folder where the agency's system drops export files.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+internal sealed class DropFolderConfig
+{
+    /// <summary>The folder. Published files move to <c>processed/</c>, unusable ones to <c>failed/</c>, reports go to <c>rejects/</c>.</summary>
+    public string Path { get; set; } = "";
+
+    /// <summary>Mapping for the dropped files; without it they must be canonical JSON lines.</summary>
+    public string? Mapping { get; set; }
+
+    /// <summary>Seconds between scans.</summary>
+    public double PollSeconds { get; set; } = 5;
+}
+
+/// <summary>A PostgreSQL query polled with a high-water mark.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+internal sealed class SqlSourceConfig
+{
+    /// <summary>A name for the source, used for its progress and reports.</summary>
+    public string Name { get; set; } = "sql";
+
+    /// <summary>Npgsql connection string of the agency's database (read-only user recommended).</summary>
+    public string ConnectionString { get; set; } = "";
+
+    /// <summary>
+    /// The query. It must select rows after <c>@hwm</c>, ordered by the high-water-mark column, with a LIMIT:
+    /// <c>SELECT ... FROM persons WHERE row_version &gt; @hwm ORDER BY row_version LIMIT 5000</c>.
+    /// </summary>
+    public string Query { get; set; } = "";
+
+    /// <summary>The column whose value only grows (a sequence, a row version, a last-modified time).</summary>
+    public string HighWaterMarkColumn { get; set; } = "";
+
+    /// <summary><c>bigint</c> or <c>timestamp</c> (timestamptz).</summary>
+    public string HighWaterMarkType { get; set; } = "bigint";
+
+    /// <summary>Where to start on the very first run; the lowest value by default.</summary>
+    public string? InitialHighWaterMark { get; set; }
+
+    /// <summary>The mapping from the query's columns to records.</summary>
+    public string Mapping { get; set; } = "";
+
+    /// <summary>Seconds between polls when there was nothing new.</summary>
+    public double PollSeconds { get; set; } = 10;
+}

@@ -1,0 +1,195 @@
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using SharingHub.Contracts.V1;
+using SharingHub.Gateway.Data;
+
+namespace SharingHub.Gateway.Records;
+
+/// <summary>
+/// Stores the records agencies publish. The sending agency is the AMQP <c>user_id</c>, which RabbitMQ has checked
+/// against the connection's user; it is never read from the body. One message is one transaction: its valid
+/// records are upserted set-based, the <see cref="IStoredRecordsHandler"/>s run, and invalid records are set aside
+/// on the error queue with their reasons while the rest of the batch is stored.
+/// </summary>
+internal sealed partial class RecordConsumer(
+    HubDbContext db,
+    IEnumerable<IStoredRecordsHandler> handlers,
+    IngestionMetrics metrics,
+    IOptions<IngestionOptions> options,
+    ILogger<RecordConsumer> logger) :
+    IConsumer<RecordBatchPublished>,
+    IConsumer<PersonRecordPublished>,
+    IConsumer<PhoneRecordPublished>,
+    IConsumer<LocationRecordPublished>,
+    IConsumer<RecordWithdrawn>
+{
+    /// <summary>Header of a set-aside record batch: the reasons, one per line (MassTransit's own fault header).</summary>
+    public const string ReasonHeader = "MT-Fault-Message";
+
+    /// <summary>Header of a set-aside record batch: the sending agency.</summary>
+    public const string AgencyHeader = "SharingHub-Agency";
+
+    public Task Consume(ConsumeContext<RecordBatchPublished> context) => HandleAsync(context, context.Message);
+
+    public Task Consume(ConsumeContext<PersonRecordPublished> context) =>
+        HandleAsync(context, new RecordBatchPublished { Persons = [context.Message] });
+
+    public Task Consume(ConsumeContext<PhoneRecordPublished> context) =>
+        HandleAsync(context, new RecordBatchPublished { Phones = [context.Message] });
+
+    public Task Consume(ConsumeContext<LocationRecordPublished> context) =>
+        HandleAsync(context, new RecordBatchPublished { Locations = [context.Message] });
+
+    public Task Consume(ConsumeContext<RecordWithdrawn> context) =>
+        HandleAsync(context, new RecordBatchPublished { Withdrawals = [context.Message] });
+
+    private async Task HandleAsync(ConsumeContext context, RecordBatchPublished batch)
+    {
+        var cancellationToken = context.CancellationToken;
+        var agency = SendingAgency(context);
+        var persons = batch.Persons ?? [];
+        var phones = batch.Phones ?? [];
+        var locations = batch.Locations ?? [];
+        var withdrawals = batch.Withdrawals ?? [];
+        var total = persons.Count + phones.Count + locations.Count + withdrawals.Count;
+        if (total > options.Value.MaxRecordsPerMessage)
+        {
+            throw Reject($"the message carries {total} records; at most {options.Value.MaxRecordsPerMessage} are accepted", "too_many_records", total);
+        }
+
+        var rejected = new List<string>();
+        var invalid = new InvalidRecords();
+        var valid = new ValidRecords(
+            Partition(persons, RecordValidator.Validate, rejected, invalid.Persons),
+            Partition(phones, RecordValidator.Validate, rejected, invalid.Phones),
+            Partition(locations, RecordValidator.Validate, rejected, invalid.Locations),
+            Partition(withdrawals, RecordValidator.Validate, rejected, invalid.Withdrawals));
+
+        StoredRecordBatch stored;
+        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+        {
+            var connection = (NpgsqlConnection)db.Database.GetDbConnection();
+            if (!await AgencyExistsAsync(connection, agency, cancellationToken))
+            {
+                throw Reject($"agency {agency} is not registered with the hub", "unknown_agency", total);
+            }
+            var changes = await RecordBatchWriter.WriteAsync(connection, agency, context.MessageId, valid, cancellationToken);
+            stored = new StoredRecordBatch(agency, context.MessageId, changes, valid.Count - changes.Count);
+            foreach (var handler in handlers)
+            {
+                await handler.OnStoredAsync(stored, db, connection, cancellationToken);
+            }
+            await transaction.CommitAsync(cancellationToken);
+        }
+        foreach (var handler in handlers)
+        {
+            await handler.OnCommittedAsync(stored, cancellationToken);
+        }
+
+        if (rejected.Count > 0)
+        {
+            await SetAsideAsync(context, agency, invalid, rejected);
+        }
+
+        foreach (var group in stored.Changes.GroupBy(c => c.Kind))
+        {
+            metrics.Stored(group.Key, group.Count());
+        }
+        metrics.Unchanged(stored.Unchanged);
+        Log.Stored(logger, agency, context.MessageId, stored.Changes.Count, stored.Unchanged, rejected.Count);
+    }
+
+    /// <summary>The agency is whoever RabbitMQ authenticated: the <c>user_id</c> it validated against the connection.</summary>
+    private RecordRejectedException? MissingUserId(ConsumeContext context, out string agency)
+    {
+        agency = "";
+        if (!context.ReceiveContext.TryGetPayload<RabbitMqBasicConsumeContext>(out var rabbit)
+            || string.IsNullOrWhiteSpace(rabbit.Properties.UserId))
+        {
+            return Reject("the message has no AMQP user_id: the hub cannot tell which agency sent it", "missing_user_id", 0);
+        }
+        agency = rabbit.Properties.UserId;
+        return null;
+    }
+
+    private string SendingAgency(ConsumeContext context)
+    {
+        var failure = MissingUserId(context, out var agency);
+        return failure is null ? agency : throw failure;
+    }
+
+    private static List<T> Partition<T>(IReadOnlyList<T> records, Func<T?, string?> validate, List<string> reasons, List<T> invalid)
+    {
+        var valid = new List<T>(records.Count);
+        foreach (var record in records)
+        {
+            var reason = validate(record);
+            if (reason is null)
+            {
+                valid.Add(record);
+            }
+            else
+            {
+                reasons.Add(reason);
+                invalid.Add(record);
+            }
+        }
+        return valid;
+    }
+
+    private static async Task<bool> AgencyExistsAsync(NpgsqlConnection connection, string agency, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM agencies WHERE code = $1)", connection);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = agency });
+        return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    /// <summary>Puts the invalid members of a batch on the error queue, with the reasons, for an operator to inspect.</summary>
+    private async Task SetAsideAsync(ConsumeContext context, string agency, InvalidRecords invalid, List<string> reasons)
+    {
+        var endpoint = await context.GetSendEndpoint(new Uri($"exchange:{options.Value.QueueName}_error"));
+        await endpoint.Send(new RecordBatchPublished
+        {
+            Persons = invalid.Persons,
+            Phones = invalid.Phones,
+            Locations = invalid.Locations,
+            Withdrawals = invalid.Withdrawals,
+        }, send =>
+        {
+            send.Headers.Set(ReasonHeader, string.Join('\n', reasons));
+            send.Headers.Set(AgencyHeader, agency);
+            send.Headers.Set("MT-Reason", "rejected");
+        }, context.CancellationToken);
+        metrics.Rejected("invalid_record", reasons.Count);
+        Log.SetAside(logger, agency, context.MessageId, reasons.Count);
+    }
+
+    private RecordRejectedException Reject(string reason, string metricReason, int records)
+    {
+        metrics.Rejected(metricReason, records);
+        Log.Rejected(logger, metricReason);
+        return new RecordRejectedException(reason, metricReason);
+    }
+
+    private sealed class InvalidRecords
+    {
+        public List<PersonRecordPublished> Persons { get; } = [];
+        public List<PhoneRecordPublished> Phones { get; } = [];
+        public List<LocationRecordPublished> Locations { get; } = [];
+        public List<RecordWithdrawn> Withdrawals { get; } = [];
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Debug, Message = "agency {Agency} message {MessageId}: {Changed} records changed, {Unchanged} unchanged, {Rejected} set aside")]
+        public static partial void Stored(ILogger logger, string agency, Guid? messageId, int changed, int unchanged, int rejected);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "agency {Agency} message {MessageId}: {Count} invalid records set aside on the error queue")]
+        public static partial void SetAside(ILogger logger, string agency, Guid? messageId, int count);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "message rejected to the error queue: {Reason}")]
+        public static partial void Rejected(ILogger logger, string reason);
+    }
+}
