@@ -25,7 +25,7 @@ internal sealed partial class IncrementalMatcher(
 {
     // Which records a key of each kind may meet: places meet operations through area cells (q…), operations meet
     // operations through cell × time-bucket keys (o…); otherwise like meets like.
-    private const string Lookup = """
+    internal const string LookupSql = """
         SELECT s.record_id, c.record_id, s.key
         FROM record_keys s
         CROSS JOIN LATERAL (
@@ -195,7 +195,7 @@ internal sealed partial class IncrementalMatcher(
             return (pairs, 0);
         }
         var cap = options.Value.MaxCandidatesPerKey;
-        await using var command = new NpgsqlCommand(Lookup, connection);
+        await using var command = new NpgsqlCommand(LookupSql, connection);
         command.Parameters.Add(new NpgsqlParameter<long[]>("ids", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = ids });
         command.Parameters.Add(new NpgsqlParameter<int>("limit", NpgsqlDbType.Integer) { TypedValue = cap + 1 });
         var byKey = new Dictionary<(long, string), List<long>>();
@@ -227,14 +227,16 @@ internal sealed partial class IncrementalMatcher(
         return (pairs, skipped);
     }
 
+    internal const string OpenMatchesSql = """
+        SELECT id, kind, record_a_id, record_b_id FROM matches
+        WHERE (record_a_id = ANY(@ids) OR record_b_id = ANY(@ids)) AND closed_at IS NULL
+        """;
+
     private sealed record OpenMatch(long Id, MatchKind Kind, long A, long B);
 
     private static async Task<List<OpenMatch>> ExistingOpenMatchesAsync(NpgsqlConnection connection, IEnumerable<long> ids, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand("""
-            SELECT id, kind, record_a_id, record_b_id FROM matches
-            WHERE (record_a_id = ANY(@ids) OR record_b_id = ANY(@ids)) AND closed_at IS NULL
-            """, connection);
+        await using var command = new NpgsqlCommand(OpenMatchesSql, connection);
         command.Parameters.Add(new NpgsqlParameter<long[]>("ids", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = [.. ids] });
         var matches = new List<OpenMatch>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
