@@ -1,4 +1,5 @@
 using SharingHub.Bench.Ingest;
+using SharingHub.Bench.Match;
 
 namespace SharingHub.Bench;
 
@@ -11,6 +12,8 @@ internal static class Program
         return args.FirstOrDefault() switch
         {
             "ingest" => await IngestBenchmark.RunAsync(args[1..]),
+            "match" => await MatchBenchmark.RunAsync(args[1..]),
+            "evaluate" => await Evaluation.RunAsync(args[1..]),
             _ => Usage(),
         };
     }
@@ -18,6 +21,8 @@ internal static class Program
     private static int Usage()
     {
         Console.Error.WriteLine("usage: bench ingest --agency CODE --connector DLL --broker URL --password-file PATH [--records N] [--batch-size N]");
+        Console.Error.WriteLine("       bench match [--stored 100000,1000000] [--stream N] (through ./hub bench match)");
+        Console.Error.WriteLine("       bench evaluate --file F --mapping M --truth COLUMN [--truth-pattern REGEX] [--agencies K | --split-by COLUMN] [--seed S] [--keep]");
         return 1;
     }
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using MassTransit;
 using SharingHub.Gateway.Authorization;
 using SharingHub.Gateway.Data;
+using SharingHub.Gateway.Deconfliction;
 using SharingHub.Gateway.Records;
 using SharingHub.ServiceDefaults;
 using SharingHub.ServiceDefaults.Options;
@@ -28,6 +29,7 @@ public static class Extensions
             .UseSnakeCaseNamingConvention());
 
         builder.Services.AddRecordIngestion();
+        builder.Services.AddDeconfliction(DatabaseConnectionName);
         builder.Services.AddMassTransit(bus =>
         {
             bus.AddRecordConsumers();
@@ -52,6 +54,7 @@ public static class Extensions
         app.UseHubAuthorization();
         app.MapGet("/", () => Results.Ok(new { service = "SharingHub.Gateway" })).AllowAnonymous();
         app.MapMeEndpoint();
+        app.MapDeconflictionEndpoints();
         return app;
     }
 

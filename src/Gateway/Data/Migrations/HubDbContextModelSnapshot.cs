@@ -18,7 +18,7 @@ namespace SharingHub.Gateway.Data.Migrations
         {
 #pragma warning disable 612, 618
             modelBuilder
-                .HasAnnotation("ProductVersion", "10.0.12")
+                .HasAnnotation("ProductVersion", "10.0.14")
                 .HasAnnotation("Relational:MaxIdentifierLength", 63);
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
@@ -56,6 +56,290 @@ namespace SharingHub.Gateway.Data.Migrations
                         .HasName("pk_agencies");
 
                     b.ToTable("agencies", (string)null);
+                });
+
+            modelBuilder.Entity("SharingHub.Gateway.Deconfliction.Adjudication", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("AgencyCode")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("agency_code");
+
+                    b.Property<DateTimeOffset>("DecidedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("decided_at");
+
+                    b.Property<string>("Decision")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("decision");
+
+                    b.Property<string>("Fingerprint")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("fingerprint");
+
+                    b.Property<DateTimeOffset?>("LiftedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("lifted_at");
+
+                    b.Property<long>("MatchId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("match_id");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("note");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_adjudications");
+
+                    b.HasIndex("AgencyCode")
+                        .HasDatabaseName("ix_adjudications_agency_code");
+
+                    b.HasIndex("MatchId")
+                        .HasDatabaseName("ix_adjudications_match_id");
+
+                    b.ToTable("adjudications", (string)null);
+                });
+
+            modelBuilder.Entity("SharingHub.Gateway.Deconfliction.Match", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Adjudication")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("adjudication");
+
+                    b.Property<string>("AgencyA")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("agency_a");
+
+                    b.Property<string>("AgencyB")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("agency_b");
+
+                    b.Property<string>("Band")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("band");
+
+                    b.Property<DateTimeOffset>("ChangedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("changed_at");
+
+                    b.Property<string>("CloseReason")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("close_reason");
+
+                    b.Property<DateTimeOffset?>("ClosedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("closed_at");
+
+                    b.Property<string>("DismissedFingerprint")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("dismissed_fingerprint");
+
+                    b.Property<string>("Explanation")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("explanation");
+
+                    b.Property<string>("Fingerprint")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("fingerprint");
+
+                    b.Property<DateTimeOffset>("FirstFoundAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("first_found_at");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("ParametersVersion")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("parameters_version");
+
+                    b.Property<long>("RecordAId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("record_a_id");
+
+                    b.Property<long>("RecordBId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("record_b_id");
+
+                    b.Property<double?>("Score")
+                        .HasColumnType("double precision")
+                        .HasColumnName("score");
+
+                    b.Property<DateTimeOffset>("ScoredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("scored_at");
+
+                    b.Property<long?>("SubjectAId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("subject_a_id");
+
+                    b.Property<long?>("SubjectBId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("subject_b_id");
+
+                    b.Property<bool>("Suppressed")
+                        .HasColumnType("boolean")
+                        .HasColumnName("suppressed");
+
+                    b.HasKey("Id")
+                        .HasName("pk_matches");
+
+                    b.HasIndex("ChangedAt")
+                        .HasDatabaseName("ix_matches_changed_at");
+
+                    b.HasIndex("RecordBId")
+                        .HasDatabaseName("ix_matches_record_b_id");
+
+                    b.HasIndex("RecordAId", "RecordBId", "Kind")
+                        .IsUnique()
+                        .HasDatabaseName("ix_matches_record_a_id_record_b_id_kind");
+
+                    b.ToTable("matches", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_matches_pair_order", "record_a_id < record_b_id");
+                        });
+                });
+
+            modelBuilder.Entity("SharingHub.Gateway.Deconfliction.MatchEvent", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset?>("DispatchedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("dispatched_at");
+
+                    b.Property<long>("MatchId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("match_id");
+
+                    b.Property<DateTimeOffset>("OccurredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("occurred_at");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("type");
+
+                    b.HasKey("Id")
+                        .HasName("pk_match_events");
+
+                    b.HasIndex("Id")
+                        .HasDatabaseName("ix_match_events_undispatched")
+                        .HasFilter("dispatched_at IS NULL");
+
+                    b.HasIndex("MatchId")
+                        .HasDatabaseName("ix_match_events_match_id");
+
+                    b.ToTable("match_events", (string)null);
+                });
+
+            modelBuilder.Entity("SharingHub.Gateway.Deconfliction.MatchPending", b =>
+                {
+                    b.Property<long>("RecordId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("record_id");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempts");
+
+                    b.Property<DateTimeOffset>("QueuedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("queued_at");
+
+                    b.HasKey("RecordId")
+                        .HasName("pk_match_pending");
+
+                    b.HasIndex("QueuedAt")
+                        .HasDatabaseName("ix_match_pending_queued_at");
+
+                    b.ToTable("match_pending", (string)null);
+                });
+
+            modelBuilder.Entity("SharingHub.Gateway.Deconfliction.RecordKey", b =>
+                {
+                    b.Property<long>("RecordId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("record_id");
+
+                    b.Property<short>("Kind")
+                        .HasColumnType("smallint")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("Key")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("key")
+                        .UseCollation("C");
+
+                    b.Property<string>("AgencyCode")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("agency_code");
+
+                    b.Property<long?>("SubjectId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("subject_id");
+
+                    b.HasKey("RecordId", "Kind", "Key")
+                        .HasName("pk_record_keys");
+
+                    b.HasIndex("Key", "Kind")
+                        .HasDatabaseName("ix_record_keys_lookup");
+
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("Key", "Kind"), new[] { "AgencyCode", "RecordId" });
+
+                    b.ToTable("record_keys", (string)null);
                 });
 
             modelBuilder.Entity("SharingHub.Gateway.Records.StoredRecord", b =>
@@ -231,6 +515,50 @@ namespace SharingHub.Gateway.Data.Migrations
                         .HasDatabaseName("ix_records_agency_code_kind_local_id");
 
                     b.ToTable("records", (string)null);
+                });
+
+            modelBuilder.Entity("SharingHub.Gateway.Deconfliction.Adjudication", b =>
+                {
+                    b.HasOne("SharingHub.Gateway.Data.Agency", null)
+                        .WithMany()
+                        .HasForeignKey("AgencyCode")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_adjudications_agencies_agency_code");
+
+                    b.HasOne("SharingHub.Gateway.Deconfliction.Match", null)
+                        .WithMany()
+                        .HasForeignKey("MatchId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_adjudications_matches_match_id");
+                });
+
+            modelBuilder.Entity("SharingHub.Gateway.Deconfliction.Match", b =>
+                {
+                    b.HasOne("SharingHub.Gateway.Records.StoredRecord", null)
+                        .WithMany()
+                        .HasForeignKey("RecordAId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_matches_records_record_a_id");
+
+                    b.HasOne("SharingHub.Gateway.Records.StoredRecord", null)
+                        .WithMany()
+                        .HasForeignKey("RecordBId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_matches_records_record_b_id");
+                });
+
+            modelBuilder.Entity("SharingHub.Gateway.Deconfliction.MatchEvent", b =>
+                {
+                    b.HasOne("SharingHub.Gateway.Deconfliction.Match", null)
+                        .WithMany()
+                        .HasForeignKey("MatchId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_match_events_matches_match_id");
                 });
 
             modelBuilder.Entity("SharingHub.Gateway.Records.StoredRecord", b =>

@@ -1,0 +1,333 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using CsvHelper;
+using CsvHelper.Configuration;
+using Npgsql;
+
+namespace SharingHub.Bench.Match;
+
+/// <summary>
+/// <c>./hub evaluate --file F [--mapping M] --truth COLUMN [--truth-pattern REGEX] [--agencies K | --split-by COLUMN] [--seed S] [--keep]</c>:
+/// measures person-identity matching on the REAL path. It registers fresh agencies through <c>./hub agency add</c>,
+/// splits the file's rows among them (at random, or by a column), replaces the truth column with opaque row numbers
+/// (the truth never leaves this program), publishes each agency's share through <c>./hub publish</c> (the connector),
+/// waits until every record is stored and no matching is pending, and compares the stored person-identity matches
+/// with the truth. Only cross-agency pairs count. The person records' local ids must contain the truth column's
+/// value (as <c>P-{rec_id}</c> does), so that a match can be traced back to its rows.
+/// </summary>
+internal static partial class Evaluation
+{
+    public static async Task<int> RunAsync(string[] arguments)
+    {
+        var args = new BenchArgs(arguments, "keep");
+        var keep = args.Flag("keep");
+        var file = args.Required("file");
+        var mapping = args.Get("mapping");
+        var truthColumn = args.Required("truth");
+        var truthPattern = args.Get("truth-pattern") is { } pattern ? new Regex(pattern, RegexOptions.CultureInvariant) : null;
+        var splitBy = args.Get("split-by");
+        var agencies = args.Int("agencies", 3);
+        var seed = args.Int("seed", 1);
+        var hub = Path.Combine(BenchArgs.Env("HUB_ROOT"), "hub");
+        var connectionString = BenchArgs.Env("ConnectionStrings__hubdb");
+        if (mapping is null)
+        {
+            throw new ArgumentException("--mapping is required: evaluate reads CSV files through a mapping (e.g. bench/data/febrl.mapping.json)");
+        }
+        var delimiter = MappingDelimiter(mapping);
+
+        // Read the file, keep the truth here, and give every row an opaque id in the truth column's place.
+        var (header, rows) = ReadCsv(file, delimiter);
+        var truthIndex = Array.IndexOf(header, truthColumn);
+        if (truthIndex < 0)
+        {
+            throw new ArgumentException($"{file} has no column '{truthColumn}'");
+        }
+        var splitIndex = splitBy is null ? -1 : Array.IndexOf(header, splitBy);
+        if (splitBy is not null && splitIndex < 0)
+        {
+            throw new ArgumentException($"{file} has no column '{splitBy}'");
+        }
+        var truth = new string[rows.Count];
+        var slot = new int[rows.Count];
+        var random = new Random(seed);
+        var splitValues = splitIndex < 0 ? [] : rows.Select(r => r[splitIndex]).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var value = rows[i][truthIndex];
+            truth[i] = truthPattern is null ? value : truthPattern.Match(value) is { Success: true } m && m.Groups.Count > 1 ? m.Groups[1].Value : value;
+            rows[i][truthIndex] = RowId(i);
+            slot[i] = splitIndex < 0 ? random.Next(agencies) : splitValues.IndexOf(rows[i][splitIndex]);
+        }
+        var agencyCount = splitIndex < 0 ? agencies : splitValues.Count;
+        var prefix = "EV" + DateTime.UtcNow.ToString("MMddHHmmss", CultureInfo.InvariantCulture);
+        var codes = Enumerable.Range(0, agencyCount).Select(i => $"{prefix}{(char)('A' + i % 26)}{i / 26}").ToArray();
+        if (args.Get("codes-file") is { } codesFile)
+        {
+            // ./hub removes these agencies' broker users and secrets afterwards.
+            await File.WriteAllLinesAsync(codesFile, codes);
+        }
+
+        var work = Directory.CreateTempSubdirectory("sharinghub-evaluate-");
+        try
+        {
+            Console.WriteLine($"== evaluate {Path.GetFileName(file)}: {rows.Count} rows, {agencyCount} agencies ({(splitIndex < 0 ? $"random, seed {seed}" : $"by {splitBy}")}): {string.Join(' ', codes)}");
+            foreach (var code in codes)
+            {
+                await RunAsync(hub, ["agency", "add", code, $"Evaluation {code}"], quiet: true);
+            }
+
+            var clock = Stopwatch.StartNew();
+            var published = 0;
+            var rejected = 0;
+            for (var a = 0; a < agencyCount; a++)
+            {
+                var share = Path.Combine(work.FullName, $"{codes[a]}.csv");
+                WriteCsv(share, header, rows.Where((_, i) => slot[i] == a), delimiter);
+                var output = await RunAsync(hub, ["publish", "--agency", codes[a], "--file", share, "--mapping", mapping], quiet: false, okExitCodes: [0, 2]);
+                var summary = PublishSummary().Match(output);
+                if (summary.Success)
+                {
+                    published += int.Parse(summary.Groups[1].Value.Replace(",", "", StringComparison.Ordinal), CultureInfo.InvariantCulture);
+                    rejected += int.Parse(summary.Groups[2].Value.Replace(",", "", StringComparison.Ordinal), CultureInfo.InvariantCulture);
+                }
+            }
+            var publishTime = clock.Elapsed;
+
+            await using var data = NpgsqlDataSource.Create(connectionString);
+            await WaitForMatchingAsync(data, codes, published);
+            var total = clock.Elapsed;
+
+            var predicted = await PredictedPairsAsync(data, codes);
+            var crossTruth = TruePairs(truth, slot);
+            var match = Score(predicted.Where(p => p.Band == "Match").Select(p => p.Pair), crossTruth);
+            var loose = Score(predicted.Select(p => p.Pair), crossTruth);
+
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"records: rows {rows.Count}, published {published}, rejected by the connector {rejected}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"true cross-agency pairs {crossTruth.Count}; predicted pairs: match {match.Predicted}, match+possible {loose.Predicted}"));
+            Console.WriteLine($"match: TP {match.TruePositives} FP {match.FalsePositives} FN {match.FalseNegatives}");
+            Console.WriteLine($"match+possible: TP {loose.TruePositives} FP {loose.FalsePositives} FN {loose.FalseNegatives}");
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"time: published in {publishTime.TotalSeconds:F1} s, matching done after {total.TotalSeconds:F1} s"));
+            // What the hub made of the rows the connector did publish (a row it rejected loses all its pairs above).
+            var stored = await StoredPersonRowsAsync(data, codes);
+            var storedTruth = crossTruth.Where(p => stored.Contains(p.Item1) && stored.Contains(p.Item2)).ToHashSet();
+            var storedMatch = Score(predicted.Where(p => p.Band == "Match").Select(p => p.Pair), storedTruth);
+            var storedLoose = Score(predicted.Select(p => p.Pair), storedTruth);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"of the {stored.Count} persons stored ({storedTruth.Count} true pairs): match {storedMatch}; match+possible {storedLoose}"));
+            Console.WriteLine($"match: {match}");
+            Console.WriteLine($"match+possible: {loose}");
+
+            if (!keep)
+            {
+                await CleanUpAsync(data, codes);
+            }
+            return 0;
+        }
+        finally
+        {
+            work.Delete(recursive: true);
+        }
+    }
+
+    private static string RowId(int index) => string.Create(CultureInfo.InvariantCulture, $"row{index}");
+
+    private static char MappingDelimiter(string mapping)
+    {
+        using var document = JsonDocument.Parse(File.ReadAllText(mapping), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        var root = document.RootElement;
+        if (root.TryGetProperty("format", out var format) && format.GetString() is { } f && f != "csv")
+        {
+            throw new ArgumentException("evaluate reads CSV files only");
+        }
+        return root.TryGetProperty("delimiter", out var delimiter) && delimiter.GetString() is [var c] ? c : ',';
+    }
+
+    private static (string[] Header, List<string[]> Rows) ReadCsv(string path, char delimiter)
+    {
+        using var reader = new StreamReader(path, Encoding.UTF8);
+        using var csv = new CsvReader(reader, new CsvConfiguration(CultureInfo.InvariantCulture)
+        {
+            Delimiter = delimiter.ToString(),
+            TrimOptions = TrimOptions.Trim,
+            BadDataFound = null,
+        });
+        if (!csv.Read() || !csv.ReadHeader() || csv.HeaderRecord is not { } header)
+        {
+            throw new ArgumentException($"{path}: no header row");
+        }
+        var rows = new List<string[]>();
+        while (csv.Read())
+        {
+            rows.Add([.. Enumerable.Range(0, header.Length).Select(i => csv.GetField(i) ?? "")]);
+        }
+        return (header, rows);
+    }
+
+    private static void WriteCsv(string path, string[] header, IEnumerable<string[]> rows, char delimiter)
+    {
+        using var writer = new StreamWriter(path, false, new UTF8Encoding(false));
+        using var csv = new CsvWriter(writer, new CsvConfiguration(CultureInfo.InvariantCulture) { Delimiter = delimiter.ToString() });
+        foreach (var column in header)
+        {
+            csv.WriteField(column);
+        }
+        csv.NextRecord();
+        foreach (var row in rows)
+        {
+            foreach (var cell in row)
+            {
+                csv.WriteField(cell);
+            }
+            csv.NextRecord();
+        }
+    }
+
+    private static async Task<string> RunAsync(string hub, string[] arguments, bool quiet, int[]? okExitCodes = null)
+    {
+        var start = new ProcessStartInfo(hub) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {hub}");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        var output = await stdout + await stderr;
+        if (!(okExitCodes ?? [0]).Contains(process.ExitCode))
+        {
+            throw new InvalidOperationException($"./hub {string.Join(' ', arguments)} exited {process.ExitCode}:\n{output}");
+        }
+        if (!quiet)
+        {
+            var summary = PublishSummary().Match(output);
+            Console.WriteLine($"  {arguments[2]}: {(summary.Success ? summary.Value : output.Trim())}");
+        }
+        return output;
+    }
+
+    /// <summary>Every published record stored and no record's matching pending (markers commit with the records).</summary>
+    private static async Task WaitForMatchingAsync(NpgsqlDataSource data, string[] codes, int published)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(30);
+        while (true)
+        {
+            await using var command = data.CreateCommand("""
+                SELECT (SELECT count(*) FROM records WHERE agency_code = ANY(@codes)),
+                       (SELECT count(*) FROM match_pending p JOIN records r ON r.id = p.record_id WHERE r.agency_code = ANY(@codes))
+                """);
+            command.Parameters.AddWithValue("codes", codes);
+            await using var reader = await command.ExecuteReaderAsync();
+            await reader.ReadAsync();
+            var (stored, pending) = (reader.GetInt64(0), reader.GetInt64(1));
+            if (stored >= published && pending == 0)
+            {
+                return;
+            }
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"after 30 minutes {stored} of {published} records are stored and {pending} are pending matching");
+            }
+            await Task.Delay(200);
+        }
+    }
+
+    private static async Task<List<(string Band, (int, int) Pair)>> PredictedPairsAsync(NpgsqlDataSource data, string[] codes)
+    {
+        await using var command = data.CreateCommand("""
+            SELECT ra.local_id, rb.local_id, m.band FROM matches m
+            JOIN records ra ON ra.id = m.record_a_id JOIN records rb ON rb.id = m.record_b_id
+            WHERE m.kind = 'PersonIdentity' AND m.closed_at IS NULL AND m.agency_a = ANY(@codes) AND m.agency_b = ANY(@codes)
+            """);
+        command.Parameters.AddWithValue("codes", codes);
+        var pairs = new List<(string, (int, int))>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            var (a, b) = (RowOf(reader.GetString(0)), RowOf(reader.GetString(1)));
+            pairs.Add((reader.GetString(2), a < b ? (a, b) : (b, a)));
+        }
+        return pairs;
+    }
+
+    private static async Task<HashSet<int>> StoredPersonRowsAsync(NpgsqlDataSource data, string[] codes)
+    {
+        await using var command = data.CreateCommand("SELECT local_id FROM records WHERE kind = 'Person' AND withdrawn_at IS NULL AND agency_code = ANY(@codes)");
+        command.Parameters.AddWithValue("codes", codes);
+        var rows = new HashSet<int>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            rows.Add(RowOf(reader.GetString(0)));
+        }
+        return rows;
+    }
+
+    private static int RowOf(string localId) => RowNumber().Match(localId) is { Success: true } m
+        ? int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)
+        : throw new InvalidOperationException($"the person local id '{localId}' does not contain the truth column: map it into the person's localId (e.g. \"P-{{rec_id}}\")");
+
+    private static HashSet<(int, int)> TruePairs(string[] truth, int[] slot)
+    {
+        var pairs = new HashSet<(int, int)>();
+        foreach (var group in Enumerable.Range(0, truth.Length).GroupBy(i => truth[i], StringComparer.Ordinal))
+        {
+            var members = group.ToArray();
+            for (var x = 0; x < members.Length; x++)
+            {
+                for (var y = x + 1; y < members.Length; y++)
+                {
+                    if (slot[members[x]] != slot[members[y]])
+                    {
+                        pairs.Add((members[x], members[y]));
+                    }
+                }
+            }
+        }
+        return pairs;
+    }
+
+    private static Quality Score(IEnumerable<(int, int)> predicted, HashSet<(int, int)> truth)
+    {
+        var set = predicted.ToHashSet();
+        var tp = set.Count(truth.Contains);
+        return new Quality(set.Count, tp, set.Count - tp, truth.Count - tp);
+    }
+
+    private static async Task CleanUpAsync(NpgsqlDataSource data, string[] codes)
+    {
+        await using var command = data.CreateCommand("""
+            DELETE FROM record_keys WHERE agency_code = ANY(@codes);
+            DELETE FROM match_pending p USING records r WHERE r.id = p.record_id AND r.agency_code = ANY(@codes);
+            DELETE FROM matches WHERE agency_a = ANY(@codes) OR agency_b = ANY(@codes);
+            DELETE FROM records WHERE agency_code = ANY(@codes);
+            DELETE FROM agencies WHERE code = ANY(@codes);
+            """);
+        command.Parameters.AddWithValue("codes", codes);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    [GeneratedRegex(@"row(\d+)")]
+    private static partial Regex RowNumber();
+
+    [GeneratedRegex(@"published ([\d,]+) records; rejected ([\d,]+) records")]
+    private static partial Regex PublishSummary();
+
+    private sealed record Quality(int Predicted, int TruePositives, int FalsePositives, int FalseNegatives)
+    {
+        public double Precision => Predicted == 0 ? 0 : TruePositives / (double)Predicted;
+
+        public double Recall => TruePositives + FalseNegatives == 0 ? 0 : TruePositives / (double)(TruePositives + FalseNegatives);
+
+        public double F1 => Precision + Recall == 0 ? 0 : 2 * Precision * Recall / (Precision + Recall);
+
+        public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"precision {Precision:F4} recall {Recall:F4} f1 {F1:F4}");
+    }
+}

@@ -1,0 +1,405 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Npgsql;
+using NpgsqlTypes;
+using SharingHub.Matching;
+
+namespace SharingHub.Bench.Match;
+
+/// <summary>
+/// <c>./hub bench match [--stored 100000,1000000] [--stream N]</c>: for each size, bulk-loads background records of
+/// another agency (binary COPY straight into <c>records</c> and <c>record_keys</c>, keys made by the same engine the
+/// Gateway uses) up to N stored records, then streams N probe persons, one record per message, through the real
+/// connector and Gateway. Each probe is a variant of a background person, so each has a match. It prints, per size,
+/// the latency from the probe's storage to its match (p50, p99; database clock: from the start of the record's
+/// store transaction to the write of its match), the stream's throughput, and the Gateway's resident memory.
+/// </summary>
+internal static class MatchBenchmark
+{
+    public static async Task<int> RunAsync(string[] arguments)
+    {
+        var args = new BenchArgs(arguments, "keep");
+        var sizes = (args.Get("stored") ?? "100000,1000000").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).Order().ToArray();
+        var stream = args.Int("stream", 1000);
+        var agency = args.Required("agency");
+        var gatewayPid = args.Int("gateway-pid", 0);
+        await using var data = NpgsqlDataSource.Create(BenchArgs.Env("ConnectionStrings__hubdb"));
+        var background = "BG" + DateTime.UtcNow.ToString("MMddHHmmss", CultureInfo.InvariantCulture);
+        await ExecuteAsync(data, "INSERT INTO agencies (code, name, kind, region, created_at) VALUES (@p0, 'Match benchmark background', 'LawEnforcement', 'US', now())", background);
+
+        var engine = MatchingEngine.CreateDefault();
+        var people = new SyntheticPopulation(seed: 7);
+        var loaded = 0;
+        var results = new List<string>();
+        var work = Directory.CreateTempSubdirectory("sharinghub-bench-match-");
+        try
+        {
+            foreach (var size in sizes)
+            {
+                var clock = Stopwatch.StartNew();
+                loaded += await BulkLoadAsync(data, engine, people, background, size - loaded);
+                await ExecuteAsync(data, "ANALYZE records; ANALYZE record_keys");
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"== {loaded:N0} background records stored (bulk load {clock.Elapsed.TotalSeconds:F0} s)"));
+
+                var probes = people.Probes(stream, size).ToList();
+                var file = Path.Combine(work.FullName, $"probes-{size}.jsonl");
+                await File.WriteAllLinesAsync(file, probes.Select(p => p.ToCanonicalLine()));
+                var run = Stopwatch.StartNew();
+                await PublishAsync(args, agency, file, work.FullName);
+                var latencies = await WaitForMatchesAsync(data, agency, probes.Select(p => p.LocalId).ToArray());
+                var elapsed = run.Elapsed;
+                var (p50, p99) = (Percentile(latencies, 0.50), Percentile(latencies, 0.99));
+                var rss = gatewayPid > 0 ? ResidentMegabytes(gatewayPid) : double.NaN;
+                var line = string.Create(CultureInfo.InvariantCulture,
+                    $"stored {size,9:N0}: commit-to-match p50 {p50:F1} ms, p99 {p99:F1} ms, max {latencies.Max():F1} ms; stream {probes.Count / elapsed.TotalSeconds:F0} records/s ({probes.Count} probes, {latencies.Count} matched); Gateway RSS {rss:F0} MB");
+                Console.WriteLine(line);
+                results.Add(line);
+            }
+        }
+        finally
+        {
+            work.Delete(recursive: true);
+            if (!args.Flag("keep"))
+            {
+                Console.WriteLine("== removing the benchmark's records");
+                await ExecuteAsync(data, """
+                    DELETE FROM record_keys WHERE agency_code = @p0 OR agency_code = @p1;
+                    DELETE FROM match_pending p USING records r WHERE r.id = p.record_id AND (r.agency_code = @p0 OR r.agency_code = @p1);
+                    DELETE FROM matches WHERE agency_a IN (@p0, @p1) OR agency_b IN (@p0, @p1);
+                    DELETE FROM records WHERE agency_code = @p0 OR agency_code = @p1;
+                    DELETE FROM agencies WHERE code = @p0 OR code = @p1;
+                    """, background, agency);
+            }
+        }
+
+        Console.WriteLine();
+        foreach (var line in results)
+        {
+            Console.WriteLine(line);
+        }
+        if (results.Count >= 2)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"targets: p99 at the largest size <= 50 ms; p99 ratio largest/smallest <= 2 (see lines above)"));
+        }
+        return 0;
+    }
+
+    private static async Task<int> BulkLoadAsync(NpgsqlDataSource data, MatchingEngine engine, SyntheticPopulation people, string agency, int count)
+    {
+        if (count <= 0)
+        {
+            return 0;
+        }
+        var batch = people.Next(count).ToList();
+        await using var connection = await data.OpenConnectionAsync();
+        await using (var importer = await connection.BeginBinaryImportAsync("""
+            COPY records (agency_code, kind, local_id, version, first_seen_at, updated_at, subject_ref, sensitivity,
+                control_official_name, control_official_channel, role, given_name, surname, aliases, birth_year, birth_month, birth_day,
+                sex, identifiers, phone_raw, phone_e164, phone_validity, address, latitude, longitude) FROM STDIN (FORMAT BINARY)
+            """))
+        {
+            var now = DateTime.UtcNow;
+            foreach (var r in batch)
+            {
+                await importer.StartRowAsync();
+                await importer.WriteAsync(agency, NpgsqlDbType.Text);
+                await importer.WriteAsync(r.Kind, NpgsqlDbType.Text);
+                await importer.WriteAsync(r.LocalId, NpgsqlDbType.Text);
+                await importer.WriteAsync(1L, NpgsqlDbType.Bigint);
+                await importer.WriteAsync(now, NpgsqlDbType.TimestampTz);
+                await importer.WriteAsync(now, NpgsqlDbType.TimestampTz);
+                await Nullable(importer, r.SubjectRef, NpgsqlDbType.Text);
+                await importer.WriteAsync("Open", NpgsqlDbType.Text);
+                await importer.WriteAsync("Det. Bench", NpgsqlDbType.Text);
+                await importer.WriteAsync("+1 713 555 0100", NpgsqlDbType.Text);
+                await Nullable(importer, r.Kind == "Person" ? "Unknown" : null, NpgsqlDbType.Text);
+                await Nullable(importer, r.Given, NpgsqlDbType.Text);
+                await Nullable(importer, r.Surname, NpgsqlDbType.Text);
+                if (r.Kind == "Person")
+                {
+                    await importer.WriteAsync(Array.Empty<string>(), NpgsqlDbType.Array | NpgsqlDbType.Text);
+                }
+                else
+                {
+                    await importer.WriteNullAsync();
+                }
+                await Nullable(importer, r.Birth?.Year is { } y ? (short?)y : null, NpgsqlDbType.Smallint);
+                await Nullable(importer, r.Birth?.Month is { } m ? (short?)m : null, NpgsqlDbType.Smallint);
+                await Nullable(importer, r.Birth?.Day is { } d ? (short?)d : null, NpgsqlDbType.Smallint);
+                await Nullable(importer, r.Kind == "Person" ? r.Sex : null, NpgsqlDbType.Text);
+                await Nullable(importer, r.Ssn is null ? null : JsonSerializer.Serialize(new[] { new { category = "ssn", id = r.Ssn } }), NpgsqlDbType.Jsonb);
+                await Nullable(importer, r.Phone, NpgsqlDbType.Text);
+                await Nullable(importer, r.Phone, NpgsqlDbType.Text);
+                if (r.Phone is null)
+                {
+                    await importer.WriteNullAsync();
+                }
+                else
+                {
+                    await importer.WriteAsync(new NpgsqlRange<DateOnly>(new DateOnly(2024, 1, 1), true, false, default, false, true), NpgsqlDbType.DateRange);
+                }
+                await Nullable(importer, r.Address, NpgsqlDbType.Text);
+                await Nullable(importer, r.Latitude, NpgsqlDbType.Double);
+                await Nullable(importer, r.Longitude, NpgsqlDbType.Double);
+            }
+            await importer.CompleteAsync();
+        }
+
+        // Ids back, then the keys the Gateway would write: persons with their phones and places.
+        var ids = new Dictionary<string, long>(batch.Count, StringComparer.Ordinal);
+        await using (var select = new NpgsqlCommand("SELECT local_id, id FROM records WHERE agency_code = @a AND local_id = ANY(@ids)", connection))
+        {
+            select.Parameters.AddWithValue("a", agency);
+            select.Parameters.AddWithValue("ids", batch.Select(b => b.LocalId).ToArray());
+            await using var reader = await select.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                ids[reader.GetString(0)] = reader.GetInt64(1);
+            }
+        }
+        var owned = batch.Where(r => r.SubjectRef is not null).ToLookup(r => r.SubjectRef!);
+        await using (var keys = await connection.BeginBinaryImportAsync("COPY record_keys (record_id, kind, key, agency_code, subject_id) FROM STDIN (FORMAT BINARY)"))
+        {
+            foreach (var r in batch)
+            {
+                var id = ids[r.LocalId];
+                long? subject = r.SubjectRef is { } s && ids.TryGetValue(s, out var sid) ? sid : null;
+                var (kind, recordKeys) = r.Kind switch
+                {
+                    "Person" => ((short)1, engine.PersonKeys(engine.BuildPersonEvidence(r.ToInput(),
+                        owned[r.LocalId].Where(o => o.Phone is not null).Select(o => new PhoneInput(o.Phone!, new DateOnly(2024, 1, 1))),
+                        owned[r.LocalId].Where(o => o.Address is not null).Select(o => new PlaceInput(o.Address, o.Latitude, o.Longitude))))),
+                    "Phone" => ((short)2, engine.PhoneKeys(engine.NormalizePhone(new PhoneInput(r.Phone!, new DateOnly(2024, 1, 1))))),
+                    _ => ((short)3, engine.PlaceKeys(engine.NormalizePlace(new PlaceInput(r.Address, r.Latitude, r.Longitude)))),
+                };
+                foreach (var key in recordKeys)
+                {
+                    await keys.StartRowAsync();
+                    await keys.WriteAsync(id, NpgsqlDbType.Bigint);
+                    await keys.WriteAsync(kind, NpgsqlDbType.Smallint);
+                    await keys.WriteAsync(key, NpgsqlDbType.Text);
+                    await keys.WriteAsync(agency, NpgsqlDbType.Text);
+                    await Nullable(keys, kind == 1 ? null : subject, NpgsqlDbType.Bigint);
+                }
+            }
+            await keys.CompleteAsync();
+        }
+        return batch.Count;
+    }
+
+    private static async Task Nullable<T>(NpgsqlBinaryImporter importer, T? value, NpgsqlDbType type)
+    {
+        if (value is null)
+        {
+            await importer.WriteNullAsync();
+        }
+        else
+        {
+            await importer.WriteAsync(value, type);
+        }
+    }
+
+    private static async Task PublishAsync(BenchArgs args, string agency, string file, string work)
+    {
+        // The real path: the connector CLI, one record per message, as fast as it confirms.
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[]
+        {
+            args.Required("connector"), "publish", "--agency", agency, "--file", file,
+            "--broker", args.Required("broker"), "--password-file", args.Required("password-file"),
+            "--state-dir", Path.Combine(work, "state"), "--batch-size", "1",
+        })
+        {
+            start.ArgumentList.Add(a);
+        }
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the connector");
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"the connector exited {process.ExitCode}: {await output}{await errors}");
+        }
+    }
+
+    /// <summary>Waits until every probe is stored with no matching pending; returns each matched probe's latency in ms.</summary>
+    private static async Task<List<double>> WaitForMatchesAsync(NpgsqlDataSource data, string agency, string[] localIds)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(10);
+        while (true)
+        {
+            await using var command = data.CreateCommand("""
+                SELECT (SELECT count(*) FROM records WHERE agency_code = @a AND local_id = ANY(@ids)),
+                       (SELECT count(*) FROM match_pending p JOIN records r ON r.id = p.record_id WHERE r.agency_code = @a)
+                """);
+            command.Parameters.AddWithValue("a", agency);
+            command.Parameters.AddWithValue("ids", localIds);
+            await using (var reader = await command.ExecuteReaderAsync())
+            {
+                await reader.ReadAsync();
+                if (reader.GetInt64(0) == localIds.Length && reader.GetInt64(1) == 0)
+                {
+                    break;
+                }
+            }
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException("the probes were not stored and matched within 10 minutes");
+            }
+            await Task.Delay(200);
+        }
+        await using var latency = data.CreateCommand("""
+            SELECT extract(epoch FROM min(m.first_found_at) - r.updated_at) * 1000
+            FROM records r JOIN matches m ON m.record_a_id = r.id OR m.record_b_id = r.id
+            WHERE r.agency_code = @a AND r.local_id = ANY(@ids)
+            GROUP BY r.id, r.updated_at
+            """);
+        latency.Parameters.AddWithValue("a", agency);
+        latency.Parameters.AddWithValue("ids", localIds);
+        var values = new List<double>();
+        await using var rows = await latency.ExecuteReaderAsync();
+        while (await rows.ReadAsync())
+        {
+            values.Add((double)rows.GetDecimal(0));
+        }
+        return values;
+    }
+
+    private static double Percentile(List<double> values, double q)
+    {
+        if (values.Count == 0)
+        {
+            return double.NaN;
+        }
+        var sorted = values.Order().ToArray();
+        return sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(q * sorted.Length) - 1)];
+    }
+
+    private static double ResidentMegabytes(int pid)
+    {
+        var path = $"/proc/{pid}/status";
+        if (!File.Exists(path))
+        {
+            return double.NaN;
+        }
+        var line = File.ReadLines(path).FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        return line is null ? double.NaN : double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
+    }
+
+    private static async Task ExecuteAsync(NpgsqlDataSource data, string sql, params object[] parameters)
+    {
+        await using var command = data.CreateCommand(sql);
+        command.CommandTimeout = 600;
+        for (var i = 0; i < parameters.Length; i++)
+        {
+            command.Parameters.AddWithValue($"p{i}", parameters[i]);
+        }
+        await command.ExecuteNonQueryAsync();
+    }
+}
+
+/// <summary>One synthetic record of the benchmark's background or probes.</summary>
+internal sealed record SyntheticRecord(string Kind, string LocalId, string? SubjectRef = null, string? Given = null, string? Surname = null,
+    DateOnly? Birth = null, string? Sex = null, string? Ssn = null, string? Phone = null, string? Address = null, double? Latitude = null, double? Longitude = null)
+{
+    public PersonInput ToInput() => new(Given, Surname, null, Birth?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), Sex,
+        Ssn is null ? null : [new IdentifierInput("ssn", Ssn)]);
+
+    public string ToCanonicalLine() => JsonSerializer.Serialize(new
+    {
+        kind = "person",
+        localId = LocalId,
+        version = 1,
+        role = "unknown",
+        givenName = Given,
+        surname = Surname,
+        birthDate = Birth?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        sex = Sex,
+        identifiers = Ssn is null ? null : new[] { new { category = "ssn", id = Ssn } },
+        labels = new { sensitivity = "open", controlOfficial = new { name = "Det. Bench", channel = "+1 713 555 0100" } },
+    }, Json);
+
+    private static readonly JsonSerializerOptions Json = new() { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
+}
+
+/// <summary>
+/// A deterministic synthetic population: persons (60 %) with Zipf-like common and rare names, dates of birth over 70
+/// years, an SSN for half of them; phones (25 %) and places (15 %) that point to them. Probes are typo'd or nicknamed
+/// copies of stored persons published by another agency.
+/// </summary>
+internal sealed class SyntheticPopulation(int seed)
+{
+    private static readonly string[] CommonGiven = ["James", "Mary", "Robert", "Patricia", "John", "Jennifer", "Michael", "Linda", "David", "Elizabeth",
+        "William", "Barbara", "Richard", "Susan", "José", "María", "Juan", "Guadalupe", "Luis", "Ana", "Carlos", "Rosa", "Jorge", "Carmen", "Miguel", "Lucía"];
+    private static readonly string[] CommonSurnames = ["Smith", "Johnson", "Williams", "Brown", "Jones", "García", "Miller", "Davis", "Rodríguez", "Martínez",
+        "Hernández", "López", "González", "Wilson", "Anderson", "Thomas", "Taylor", "Moore", "Jackson", "Martin", "Pérez", "Sánchez", "Ramírez", "Torres"];
+    private static readonly string[] Syllables = ["ka", "lo", "mi", "ten", "sa", "ru", "be", "dor", "vi", "quel", "na", "fi", "go", "zan", "pe", "tru",
+        "mar", "sol", "chu", "le", "bra", "nis", "ot", "wen"];
+    private static readonly string[] Streets = ["Main St", "Navigation Blvd", "Harrisburg Blvd", "Airline Dr", "Bissonnet St", "Long Point Rd", "Elm St", "Oak Ave"];
+
+    private readonly Random _random = new(seed);
+    private readonly List<SyntheticRecord> _persons = [];
+    private int _next;
+
+    public IEnumerable<SyntheticRecord> Next(int count)
+    {
+        var produced = 0;
+        while (produced < count)
+        {
+            var n = _next++;
+            var person = new SyntheticRecord("Person", $"P-{n}",
+                Given: Name(CommonGiven, 0.5), Surname: Name(CommonSurnames, 0.3) + (_random.Next(3) == 0 ? " " + Name(CommonSurnames, 0.3) : ""),
+                Birth: new DateOnly(1940, 1, 1).AddDays(_random.Next(70 * 365)), Sex: _random.Next(2) == 0 ? "F" : "M",
+                Ssn: _random.Next(2) == 0 ? (100_000_000 + _random.Next(800_000_000)).ToString(CultureInfo.InvariantCulture) : null);
+            _persons.Add(person);
+            yield return person;
+            produced++;
+            if (produced < count && _random.Next(12) < 5)
+            {
+                yield return new SyntheticRecord("Phone", $"T-{n}", SubjectRef: person.LocalId,
+                    Phone: string.Create(CultureInfo.InvariantCulture, $"+1{_random.Next(201, 990)}{_random.Next(200, 999)}{_random.Next(10000):D4}"));
+                produced++;
+            }
+            if (produced < count && _random.Next(4) == 0)
+            {
+                yield return new SyntheticRecord("Location", $"L-{n}", SubjectRef: person.LocalId,
+                    Address: string.Create(CultureInfo.InvariantCulture, $"{1 + _random.Next(9999)} {Streets[_random.Next(Streets.Length)]}, Houston, TX 770{_random.Next(100):D2}"),
+                    Latitude: Math.Round(29.5 + (_random.NextDouble() * 0.5), 5), Longitude: Math.Round(-95.7 + (_random.NextDouble() * 0.6), 5));
+                produced++;
+            }
+        }
+    }
+
+    /// <summary>Variants of stored persons (a typo in the surname or an initial for the given name), under new local ids.</summary>
+    public IEnumerable<SyntheticRecord> Probes(int count, int tag)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            var source = _persons[_random.Next(_persons.Count)];
+            var surname = source.Surname!;
+            var position = _random.Next(1, surname.Length - 1);
+            var typo = _random.Next(2) == 0 ? surname : surname.Remove(position, 1).Insert(position, "e");
+            yield return source with { LocalId = $"S{tag}-{i}", Surname = typo, Given = _random.Next(3) == 0 ? source.Given![..1] + "." : source.Given };
+        }
+    }
+
+    private string Name(string[] common, double commonShare)
+    {
+        if (_random.NextDouble() < commonShare)
+        {
+            // Zipf-like: the first names of the list are the most frequent.
+            var rank = (int)Math.Floor(Math.Pow(_random.NextDouble(), 2) * common.Length);
+            return common[rank];
+        }
+        var builder = new StringBuilder();
+        var parts = 2 + _random.Next(2);
+        for (var i = 0; i < parts; i++)
+        {
+            builder.Append(Syllables[_random.Next(Syllables.Length)]);
+        }
+        builder[0] = char.ToUpperInvariant(builder[0]);
+        return builder.ToString();
+    }
+}

@@ -1,0 +1,66 @@
+# shellcheck shell=bash
+# Deconfliction: the real-path evaluation of person matching (./hub evaluate) and the matching
+# benchmark (./hub bench match). Sourced by ./hub.
+
+hub_register evaluate "evaluate --file F [--mapping M] --truth COL [--truth-pattern RE] [--agencies K | --split-by COL]" \
+    "measure person matching through the real path (fresh agencies, connector, Gateway); prints precision/recall/F1"
+
+decon_ensure_gateway() {
+    if ! curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$HUB_GATEWAY_PORT/health/ready" 2>/dev/null; then
+        cmd_up >&2
+    fi
+    app_build
+}
+
+# decon_forget_agencies FILE: remove the broker users and dev secrets of the agency codes listed in FILE.
+decon_forget_agencies() {
+    local code
+    [[ -f $1 ]] || return 0
+    while read -r code; do
+        [[ -n $code ]] || continue
+        connector_rabbit_api DELETE "users/$code" || true
+        rm -f "$(connector_secret_file "$code")"
+    done <"$1"
+}
+
+cmd_evaluate() {
+    local keep=0 arg
+    for arg in "$@"; do [[ $arg == --keep ]] && keep=1; done
+    decon_ensure_gateway
+    local codes rc=0
+    codes=$(mktemp)
+    app_exec Bench evaluate "$@" --codes-file "$codes" || rc=$?
+    ((keep)) || decon_forget_agencies "$codes"
+    rm -f "$codes"
+    return $rc
+}
+
+# `./hub bench` belongs to the ingestion script; `bench match` is added here by wrapping it,
+# so neither script edits the other's function.
+if declare -F cmd_bench >/dev/null; then
+    eval "decon_ingest_bench() $(declare -f cmd_bench | tail -n +2)"
+    cmd_bench() {
+        if [[ ${1:-} == match ]]; then
+            shift
+            decon_bench_match "$@"
+        else
+            decon_ingest_bench "$@"
+        fi
+    }
+    hub_register "bench match" "bench match [--stored 100000,1000000] [--stream N]" \
+        "matching benchmark (bench/Bench): commit-to-match latency p50/p99 at each stored size, stream throughput, Gateway RSS"
+fi
+
+decon_bench_match() {
+    decon_ensure_gateway
+    local pid
+    pid=$(hub_read_pid "$(app_pid_file Gateway)" || true)
+    local code="BM$(date +%s)" rc=0
+    agency_add "$code" "Match benchmark $code" --region US >&2
+    app_exec Bench match --agency "$code" --gateway-pid "${pid:-0}" \
+        --connector "$(app_dll Connectors)" \
+        --broker "amqp://127.0.0.1:$HUB_AMQP_PORT/" --password-file "$(connector_secret_file "$code")" "$@" || rc=$?
+    connector_rabbit_api DELETE "users/$code" || true
+    rm -f "$(connector_secret_file "$code")"
+    return $rc
+}

@@ -1,0 +1,98 @@
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using SharingHub.Gateway.Data;
+
+namespace SharingHub.Gateway.Deconfliction;
+
+/// <summary>The match does not exist, or the caller's agency is not one of its two (the same answer, so ids cannot be probed).</summary>
+public sealed class MatchNotFoundException(long matchId) : Exception($"match {matchId} was not found")
+{
+    /// <summary>The id asked for.</summary>
+    public long MatchId { get; } = matchId;
+}
+
+/// <summary>An adjudication that cannot be stored as given (e.g. a note too long), with the reason.</summary>
+public sealed class InvalidAdjudicationException(string reason) : Exception(reason);
+
+/// <summary>
+/// Stores an agency's judgement on a match. <see cref="AdjudicationDecision.NotSame"/> suppresses the pair for every
+/// agency: the matcher keeps re-scoring it but raises no event while both records' matching fields are unchanged
+/// (the pair's fingerprint at adjudication time). A change in a matching field of either record lifts it.
+/// </summary>
+public sealed class AdjudicationService
+{
+    /// <summary>Longest note accepted.</summary>
+    public const int MaxNoteLength = 2000;
+
+    private readonly HubDbContext _db;
+    private readonly MatchableLoader _loader;
+    private readonly TimeProvider _time;
+
+    internal AdjudicationService(HubDbContext db, MatchableLoader loader, TimeProvider time)
+    {
+        _db = db;
+        _loader = loader;
+        _time = time;
+    }
+
+    /// <summary>
+    /// Records <paramref name="decision"/> on match <paramref name="matchId"/> by <paramref name="userId"/> of
+    /// <paramref name="agencyCode"/>. Throws <see cref="MatchNotFoundException"/> when the match is not one of that
+    /// agency's, <see cref="InvalidAdjudicationException"/> for bad input.
+    /// </summary>
+    public async Task<Adjudication> AdjudicateAsync(long matchId, AdjudicationDecision decision, string agencyCode, string userId, string? note,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(agencyCode);
+        if (string.IsNullOrWhiteSpace(userId))
+        {
+            throw new InvalidAdjudicationException("an adjudication needs the deciding user");
+        }
+        if (!Enum.IsDefined(decision))
+        {
+            throw new InvalidAdjudicationException("the decision must be Same or NotSame");
+        }
+        note = string.IsNullOrWhiteSpace(note) ? null : note.Trim();
+        if (note is { Length: > MaxNoteLength })
+        {
+            throw new InvalidAdjudicationException($"the note is longer than {MaxNoteLength} characters");
+        }
+
+        await using var transaction = await _db.Database.BeginTransactionAsync(cancellationToken);
+        var match = await _db.Set<Match>()
+            .FromSql($"SELECT * FROM matches WHERE id = {matchId} FOR UPDATE")
+            .SingleOrDefaultAsync(cancellationToken);
+        if (match is null || (match.AgencyA != agencyCode && match.AgencyB != agencyCode))
+        {
+            throw new MatchNotFoundException(matchId);
+        }
+
+        // The records as they are now: the officer judged these, so only a later change in a matching field lifts it.
+        var connection = (NpgsqlConnection)_db.Database.GetDbConnection();
+        var records = await _loader.LoadAsync(connection, [match.RecordAId, match.RecordBId], cancellationToken);
+        var fingerprint = records.TryGetValue(match.RecordAId, out var a) && records.TryGetValue(match.RecordBId, out var b)
+            ? MatchFingerprint.Pair(a.Fingerprint, b.Fingerprint)
+            : match.Fingerprint;
+
+        var now = _time.GetUtcNow();
+        var adjudication = new Adjudication
+        {
+            MatchId = match.Id,
+            Decision = decision,
+            AgencyCode = agencyCode,
+            UserId = userId,
+            Note = note,
+            DecidedAt = now,
+            Fingerprint = fingerprint,
+        };
+        _db.Add(adjudication);
+        match.Adjudication = decision;
+        match.Suppressed = decision == AdjudicationDecision.NotSame;
+        match.DismissedFingerprint = decision == AdjudicationDecision.NotSame ? fingerprint : null;
+        match.ChangedAt = now;
+        _db.Add(new MatchEvent { MatchId = match.Id, Type = MatchEventType.MatchAdjudicated, OccurredAt = now });
+        await _db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return adjudication;
+    }
+}

@@ -1,0 +1,118 @@
+using Npgsql;
+using NpgsqlTypes;
+using SharingHub.Contracts.V1;
+using SharingHub.Gateway.Records;
+
+namespace SharingHub.Gateway.Deconfliction;
+
+/// <summary>
+/// Step 1 of incremental matching, inside the batch's transaction: replaces the blocking keys of every record the
+/// batch changed, and of every subject person whose phones or places changed (its evidence includes them), and
+/// writes a <c>match_pending</c> marker for each. The markers commit atomically with the records and keys, so
+/// matching that is interrupted after the commit is always picked up again (by the next run or the sweeper).
+/// </summary>
+internal sealed class BlockingKeyWriter(MatchableLoader loader)
+{
+    /// <summary>Writes keys and markers; returns the ids whose matching is now pending.</summary>
+    public async Task<IReadOnlyList<long>> WriteAsync(NpgsqlConnection connection, StoredRecordBatch batch, CancellationToken cancellationToken)
+    {
+        if (batch.Changes.Count == 0)
+        {
+            return [];
+        }
+        var changedIds = batch.Changes.Select(c => c.Id).ToArray();
+        var records = await loader.LoadAsync(connection, changedIds, cancellationToken);
+
+        // A phone or place re-keys its subject now and the subject it had when last keyed (it may have moved).
+        var subjects = records.Values.Where(m => m.SubjectId is not null).Select(m => m.SubjectId!.Value).ToHashSet();
+        var owned = batch.Changes.Where(c => c.Kind is RecordKind.Phone or RecordKind.Location).Select(c => c.Id).ToArray();
+        foreach (var old in await OldSubjectsAsync(connection, owned, cancellationToken))
+        {
+            subjects.Add(old);
+        }
+        subjects.ExceptWith(records.Keys);
+        foreach (var (id, subject) in await loader.LoadAsync(connection, subjects, cancellationToken))
+        {
+            records[id] = subject;
+        }
+
+        var pending = new SortedSet<long>(records.Keys);
+        // A new person whose phones or places arrived first: their hits can now name it as their subject.
+        foreach (var change in batch.Changes.Where(c => c.Inserted && c.Kind == RecordKind.Person))
+        {
+            if (records.TryGetValue(change.Id, out var person))
+            {
+                pending.UnionWith(person.Linked);
+            }
+        }
+
+        await ReplaceKeysAsync(connection, records.Values, cancellationToken);
+        await MarkPendingAsync(connection, pending, cancellationToken);
+        return [.. pending];
+    }
+
+    private static async Task<List<long>> OldSubjectsAsync(NpgsqlConnection connection, long[] ids, CancellationToken cancellationToken)
+    {
+        var subjects = new List<long>();
+        if (ids.Length == 0)
+        {
+            return subjects;
+        }
+        await using var command = new NpgsqlCommand(
+            "SELECT DISTINCT subject_id FROM record_keys WHERE record_id = ANY(@ids) AND subject_id IS NOT NULL", connection);
+        command.Parameters.Add(new NpgsqlParameter<long[]>("ids", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = ids });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            subjects.Add(reader.GetInt64(0));
+        }
+        return subjects;
+    }
+
+    private static async Task ReplaceKeysAsync(NpgsqlConnection connection, IEnumerable<Matchable> records, CancellationToken cancellationToken)
+    {
+        var ordered = records.OrderBy(r => r.Id).ToList();
+        await using (var delete = new NpgsqlCommand("DELETE FROM record_keys WHERE record_id = ANY(@ids)", connection))
+        {
+            delete.Parameters.Add(new NpgsqlParameter<long[]>("ids", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = [.. ordered.Select(r => r.Id)] });
+            await delete.ExecuteNonQueryAsync(cancellationToken);
+        }
+        if (!ordered.Any(r => r.Usable && r.Keys.Count > 0))
+        {
+            return;
+        }
+        await using var importer = await connection.BeginBinaryImportAsync(
+            "COPY record_keys (record_id, kind, key, agency_code, subject_id) FROM STDIN (FORMAT BINARY)", cancellationToken);
+        foreach (var record in ordered.Where(r => r.Usable))
+        {
+            foreach (var key in record.Keys)
+            {
+                await importer.StartRowAsync(cancellationToken);
+                await importer.WriteAsync(record.Id, NpgsqlDbType.Bigint, cancellationToken);
+                await importer.WriteAsync((short)record.Kind, NpgsqlDbType.Smallint, cancellationToken);
+                await importer.WriteAsync(key, NpgsqlDbType.Text, cancellationToken);
+                await importer.WriteAsync(record.Agency, NpgsqlDbType.Text, cancellationToken);
+                if (record.SubjectId is { } subject)
+                {
+                    await importer.WriteAsync(subject, NpgsqlDbType.Bigint, cancellationToken);
+                }
+                else
+                {
+                    await importer.WriteNullAsync(cancellationToken);
+                }
+            }
+        }
+        await importer.CompleteAsync(cancellationToken);
+    }
+
+    private static async Task MarkPendingAsync(NpgsqlConnection connection, SortedSet<long> ids, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("""
+            INSERT INTO match_pending (record_id, queued_at, attempts)
+            SELECT id, clock_timestamp(), 0 FROM unnest(@ids) AS u(id) ORDER BY id
+            ON CONFLICT (record_id) DO UPDATE SET queued_at = excluded.queued_at, attempts = 0
+            """, connection);
+        command.Parameters.Add(new NpgsqlParameter<long[]>("ids", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = [.. ids] });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,131 @@
+using System.Globalization;
+using System.Text.Json;
+using SharingHub.Matching;
+using SharingHub.Matching.Scoring;
+
+namespace SharingHub.Gateway.Deconfliction;
+
+/// <summary>A hit between two records (A has the lower id), ready to upsert.</summary>
+internal sealed record MatchHit(
+    MatchKind Kind,
+    Matchable A,
+    Matchable B,
+    long? SubjectA,
+    long? SubjectB,
+    double? Score,
+    string? Band,
+    string Explanation,
+    string? ParametersVersion)
+{
+    public (long, long, MatchKind) Pair => (A.Id, B.Id, Kind);
+
+    public string Fingerprint => MatchFingerprint.Pair(A.Fingerprint, B.Fingerprint);
+}
+
+/// <summary>
+/// Decides whether two records of different agencies are a hit, with the engine's rules, and writes the
+/// explanation an officer reads (JSON: a one-line <c>summary</c> plus the rule's or the fields' details).
+/// </summary>
+internal static class MatchDecisions
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>The hit between <paramref name="x"/> and <paramref name="y"/>, or null; symmetric (the lower id is A).</summary>
+    public static MatchHit? Decide(MatchingEngine engine, Matchable x, Matchable y)
+    {
+        var (a, b) = x.Id < y.Id ? (x, y) : (y, x);
+        if (!a.Usable || !b.Usable || a.Agency == b.Agency || a.Id == b.Id)
+        {
+            return null;
+        }
+        return (a.Kind, b.Kind) switch
+        {
+            (KeyedKind.Person, KeyedKind.Person) => Persons(engine, a, b),
+            (KeyedKind.Phone, KeyedKind.Phone) => engine.MatchPhones(a.Phone!, b.Phone!) is { } phone
+                ? new MatchHit(MatchKind.SharedPhone, a, b, a.SubjectId, b.SubjectId, null, null, Serialize(new
+                {
+                    summary = phone.Describe(),
+                    e164 = phone.E164,
+                    sharedFrom = phone.SharedPeriod.From,
+                    sharedTo = phone.SharedPeriod.To,
+                }), null)
+                : null,
+            (KeyedKind.Place, KeyedKind.Place) => engine.MatchPlaces(a.Place!, b.Place!) is { } place
+                ? new MatchHit(MatchKind.SharedPlace, a, b, a.SubjectId, b.SubjectId, null, null, Serialize(new
+                {
+                    summary = place.Describe(),
+                    reason = place.Reason.ToString(),
+                    distanceMeters = Round(place.DistanceMeters),
+                }), null)
+                : null,
+            (KeyedKind.Place, KeyedKind.Operation) => SubjectInOperation(engine, a, b, placeIsA: true),
+            (KeyedKind.Operation, KeyedKind.Place) => SubjectInOperation(engine, b, a, placeIsA: false),
+            (KeyedKind.Operation, KeyedKind.Operation) => engine.MatchOperations(a.Operation!, b.Operation!) is { } conflict
+                ? new MatchHit(MatchKind.OperationConflict, a, b, null, null, null, null, Serialize(new
+                {
+                    summary = conflict.Describe(),
+                    centerDistanceMeters = Round(conflict.CenterDistanceMeters),
+                    clearanceMeters = Round(conflict.ClearanceMeters),
+                    sharedFrom = conflict.SharedWindow?.From,
+                    sharedTo = conflict.SharedWindow?.To,
+                }), null)
+                : null,
+            _ => null,
+        };
+    }
+
+    private static MatchHit? Persons(MatchingEngine engine, Matchable a, Matchable b)
+    {
+        var result = engine.ScorePersons(a.Person!, b.Person!);
+        var band = result.Band switch
+        {
+            MatchBand.Match => "Match",
+            MatchBand.Possible => "Possible",
+            MatchBand.None => null,
+            _ => null,
+        };
+        if (band is null)
+        {
+            return null;
+        }
+        var explanation = Serialize(new
+        {
+            summary = string.Create(CultureInfo.InvariantCulture, $"Score {result.Score:0.00} bits: {band}."),
+            score = result.Score,
+            band,
+            vector = result.Vector.ToString(),
+            fields = result.Explanation.Fields.Select(f => new
+            {
+                field = f.Field.ToString(),
+                level = f.Level.ToString(),
+                weight = f.Weight,
+                note = f.Note,
+                text = f.ToString(),
+            }),
+            parametersVersion = result.ParametersVersion,
+        });
+        return new MatchHit(MatchKind.PersonIdentity, a, b, null, null, result.Score, band, explanation, result.ParametersVersion);
+    }
+
+    private static MatchHit? SubjectInOperation(MatchingEngine engine, Matchable place, Matchable operation, bool placeIsA)
+    {
+        if (engine.MatchSubjectInOperation(place.Place!, operation.Operation!) is not { } hit)
+        {
+            return null;
+        }
+        var explanation = Serialize(new
+        {
+            summary = hit.Describe(),
+            distanceFromCenterMeters = Round(hit.DistanceFromCenterMeters),
+            placeRecordId = place.Id,
+            operationRecordId = operation.Id,
+        });
+        return placeIsA
+            ? new MatchHit(MatchKind.SubjectInOperation, place, operation, place.SubjectId, null, null, null, explanation, null)
+            : new MatchHit(MatchKind.SubjectInOperation, operation, place, null, place.SubjectId, null, null, explanation, null);
+    }
+
+    private static double? Round(double? value) => value is { } v ? Math.Round(v, 1) : null;
+
+    private static string Serialize<T>(T value) => JsonSerializer.Serialize(value, Json);
+}

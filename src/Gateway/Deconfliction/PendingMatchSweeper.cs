@@ -1,0 +1,115 @@
+using Microsoft.Extensions.Options;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace SharingHub.Gateway.Deconfliction;
+
+/// <summary>
+/// Finishes matching that a crash, a deadlock or a redelivery left undone: every few seconds, one replica (a
+/// PostgreSQL advisory lock elects it) takes the oldest <c>match_pending</c> markers that are older than the grace
+/// period and runs them. A run that fails counts an attempt; a record that fails <see cref="DeconflictionOptions.MaxAttempts"/>
+/// times is left until it changes again, and logged.
+/// </summary>
+internal sealed partial class PendingMatchSweeper(
+    NpgsqlDataSource dataSource,
+    IncrementalMatcher matcher,
+    IOptions<DeconflictionOptions> options,
+    ILogger<PendingMatchSweeper> logger) : BackgroundService
+{
+    // An arbitrary, fixed advisory-lock key: "match sweeper".
+    private const long LockKey = 0x5348_4D53_5745_4550;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var interval = TimeSpan.FromSeconds(options.Value.SweepIntervalSeconds);
+        using var timer = new PeriodicTimer(interval);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                while (await SweepOnceAsync(stoppingToken) > 0)
+                {
+                }
+            }
+            catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
+            {
+                // The database is away; the markers wait for the next tick.
+                Log.SweepFailed(logger, ex);
+            }
+        }
+    }
+
+    /// <summary>One sweep; returns how many records it matched.</summary>
+    public async Task<int> SweepOnceAsync(CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using (var tryLock = new NpgsqlCommand("SELECT pg_try_advisory_lock(@key)", connection))
+        {
+            tryLock.Parameters.Add(new NpgsqlParameter<long>("key", NpgsqlDbType.Bigint) { TypedValue = LockKey });
+            if (!(bool)(await tryLock.ExecuteScalarAsync(cancellationToken))!)
+            {
+                return 0;
+            }
+        }
+        try
+        {
+            var ids = new List<long>();
+            await using (var select = new NpgsqlCommand("""
+                SELECT record_id FROM match_pending
+                WHERE queued_at < now() - make_interval(secs => @grace) AND attempts < @max_attempts
+                ORDER BY queued_at LIMIT @limit
+                """, connection))
+            {
+                select.Parameters.Add(new NpgsqlParameter<double>("grace", NpgsqlDbType.Double) { TypedValue = settings.SweepGraceSeconds });
+                select.Parameters.Add(new NpgsqlParameter<int>("max_attempts", NpgsqlDbType.Integer) { TypedValue = settings.MaxAttempts });
+                select.Parameters.Add(new NpgsqlParameter<int>("limit", NpgsqlDbType.Integer) { TypedValue = settings.SweepBatchSize });
+                await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    ids.Add(reader.GetInt64(0));
+                }
+            }
+            if (ids.Count == 0)
+            {
+                return 0;
+            }
+            Log.Sweeping(logger, ids.Count);
+            try
+            {
+                return await matcher.RunAsync(ids, "sweep", cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                await CountAttemptAsync(connection, ids, cancellationToken);
+                Log.RunFailed(logger, ids.Count, ex);
+                return 0;
+            }
+        }
+        finally
+        {
+            await using var unlock = new NpgsqlCommand("SELECT pg_advisory_unlock(@key)", connection);
+            unlock.Parameters.Add(new NpgsqlParameter<long>("key", NpgsqlDbType.Bigint) { TypedValue = LockKey });
+            await unlock.ExecuteScalarAsync(CancellationToken.None);
+        }
+    }
+
+    private static async Task CountAttemptAsync(NpgsqlConnection connection, List<long> ids, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("UPDATE match_pending SET attempts = attempts + 1 WHERE record_id = ANY(@ids)", connection);
+        command.Parameters.Add(new NpgsqlParameter<long[]>("ids", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = [.. ids] });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Information, Message = "sweeping {Count} records whose matching is pending")]
+        public static partial void Sweeping(ILogger logger, int count);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "matching sweep could not reach the database")]
+        public static partial void SweepFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(Level = LogLevel.Error, Message = "matching of {Count} pending records failed; an attempt is counted")]
+        public static partial void RunFailed(ILogger logger, int count, Exception exception);
+    }
+}

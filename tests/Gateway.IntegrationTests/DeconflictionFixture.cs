@@ -1,0 +1,267 @@
+using System.Net.Http.Json;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using SharingHub.Contracts.V1;
+using SharingHub.Gateway.Data;
+using SharingHub.Gateway.Deconfliction;
+using SharingHub.TestSupport;
+
+namespace SharingHub.Gateway.IntegrationTests;
+
+/// <summary>
+/// A test class's hub for deconfliction: its own database and virtual host, one or more Gateway replicas on them,
+/// and agencies that publish as their own broker users (as the connector does: user_id set, hub topology only).
+/// </summary>
+public class DeconflictionFixture : HubInfrastructureFixture
+{
+    private readonly List<string> _users = [];
+    private readonly List<AgencyBus> _buses = [];
+    private readonly List<GatewayApp> _apps = [];
+
+    /// <summary>The first Gateway replica.</summary>
+    public GatewayApp App => _apps[0];
+
+    /// <summary>Gateway replicas to start (competing consumers on the same database and virtual host).</summary>
+    protected virtual int Replicas => 1;
+
+    /// <summary>Settings of every replica.</summary>
+    protected virtual Dictionary<string, string?> Settings => new()
+    {
+        ["Deconfliction:SweepIntervalSeconds"] = "0.5",
+        ["Deconfliction:SweepGraceSeconds"] = "1",
+    };
+
+    public override async ValueTask InitializeAsync()
+    {
+        await base.InitializeAsync();
+        for (var i = 0; i < Replicas; i++)
+        {
+            var app = new GatewayApp(this, Settings);
+            _apps.Add(app);
+            if (i == 0)
+            {
+                await app.MigrateAsync();
+            }
+            _ = app.Services;
+        }
+        await WaitForExchangeAsync();
+    }
+
+    /// <summary>Registers an agency (publish-only broker user and database row) and starts its publisher.</summary>
+    public async Task<AgencyBus> AddAgencyAsync(string prefix)
+    {
+        var code = $"{prefix}{Guid.NewGuid():N}"[..12].ToUpperInvariant();
+        var password = Guid.NewGuid().ToString("N");
+        var management = VirtualHost.Management;
+        (await management.PutAsJsonAsync($"api/users/{code}", new { password, tags = "" })).EnsureSuccessStatusCode();
+        _users.Add(code);
+        (await management.PutAsJsonAsync($"api/permissions/{Uri.EscapeDataString(VirtualHost.Name)}/{code}",
+            new { configure = "^$", write = @"^SharingHub\.Contracts\.V1:.*$", read = "^$" })).EnsureSuccessStatusCode();
+        await App.WithDatabaseAsync(async db =>
+        {
+            db.Agencies.Add(new Agency { Code = code, Name = $"Test agency {code}", Kind = AgencyKind.LawEnforcement, CreatedAt = DateTimeOffset.UtcNow });
+            return await db.SaveChangesAsync();
+        });
+        var bus = await AgencyBus.StartAsync(code, password, VirtualHost.AmqpUri);
+        _buses.Add(bus);
+        return bus;
+    }
+
+    /// <summary>
+    /// Waits until every listed record is stored at (at least) its version and no record's matching is pending:
+    /// a record's marker commits with it and is deleted when its matches are written.
+    /// </summary>
+    public async Task WaitForMatchingAsync(AgencyBus agency, RecordKind kind, string localId, long version = 1)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (true)
+        {
+            var done = await App.WithDatabaseAsync(async db =>
+                await db.Records.AnyAsync(r => r.AgencyCode == agency.Code && r.Kind == kind && r.LocalId == localId && r.Version >= version)
+                && !await db.Set<MatchPending>().AnyAsync());
+            if (done)
+            {
+                return;
+            }
+            Assert.True(DateTime.UtcNow < deadline, $"matching of {agency.Code} {kind} {localId} v{version} did not finish in time");
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>The matches between two agencies' records, with the records' local ids.</summary>
+    public Task<List<MatchView>> MatchesAsync(AgencyBus a, AgencyBus b) => App.WithDatabaseAsync(db =>
+        (from m in db.Matches.AsNoTracking()
+         join ra in db.Records on m.RecordAId equals ra.Id
+         join rb in db.Records on m.RecordBId equals rb.Id
+         where (m.AgencyA == a.Code && m.AgencyB == b.Code) || (m.AgencyA == b.Code && m.AgencyB == a.Code)
+         select new MatchView(m, ra.LocalId, rb.LocalId)).ToListAsync());
+
+    /// <summary>The change-feed events of a match, oldest first.</summary>
+    public Task<List<MatchEventType>> EventsAsync(long matchId) => App.WithDatabaseAsync(db =>
+        db.MatchEvents.Where(e => e.MatchId == matchId).OrderBy(e => e.Id).Select(e => e.Type).ToListAsync());
+
+    /// <summary>Runs <paramref name="work"/> with the replica's services (adjudication, sweeper).</summary>
+    public async Task<T> WithServicesAsync<T>(Func<IServiceProvider, Task<T>> work)
+    {
+        await using var scope = App.Services.CreateAsyncScope();
+        return await work(scope.ServiceProvider);
+    }
+
+    private async Task WaitForExchangeAsync()
+    {
+        var exchange = Uri.EscapeDataString($"{typeof(RecordBatchPublished).Namespace}:{nameof(RecordBatchPublished)}");
+        for (var i = 0; i < 100; i++)
+        {
+            using var response = await VirtualHost.Management.GetAsync($"api/exchanges/{Uri.EscapeDataString(VirtualHost.Name)}/{exchange}");
+            if (response.IsSuccessStatusCode)
+            {
+                return;
+            }
+            await Task.Delay(100);
+        }
+        Assert.Fail("the Gateway did not declare the records exchange");
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        foreach (var bus in _buses)
+        {
+            await bus.DisposeAsync();
+        }
+        foreach (var app in _apps)
+        {
+            await app.DisposeAsync();
+        }
+        foreach (var user in _users)
+        {
+            using var _ = await VirtualHost.Management.DeleteAsync($"api/users/{user}");
+        }
+        await base.DisposeAsync();
+        GC.SuppressFinalize(this);
+    }
+}
+
+/// <summary>Two Gateway replicas on one database and virtual host; the sweeper is off, so only the inline path matches.</summary>
+public sealed class TwoReplicaFixture : DeconflictionFixture
+{
+    protected override int Replicas => 2;
+
+    protected override Dictionary<string, string?> Settings => new()
+    {
+        ["Deconfliction:SweepIntervalSeconds"] = "3600",
+    };
+}
+
+/// <summary>A stored match with its records' local ids.</summary>
+public sealed record MatchView(Match Match, string LocalIdA, string LocalIdB);
+
+/// <summary>An agency's publisher: a MassTransit bus as the agency's broker user, publishing as the connector does.</summary>
+public sealed class AgencyBus : IAsyncDisposable
+{
+    private readonly IBusControl _bus;
+
+    private AgencyBus(string code, IBusControl bus)
+    {
+        Code = code;
+        _bus = bus;
+    }
+
+    public string Code { get; }
+
+    public static async Task<AgencyBus> StartAsync(string code, string password, Uri vhost)
+    {
+        var bus = Bus.Factory.CreateUsingRabbitMq(cfg =>
+        {
+            cfg.Host(new UriBuilder(vhost) { UserName = "", Password = "" }.Uri, h =>
+            {
+                h.Username(code);
+                h.Password(password);
+                h.PublisherConfirmation = true;
+            });
+            cfg.Publish<RecordBatchPublished>(p => p.Exclude = true);
+        });
+        await bus.StartAsync();
+        return new AgencyBus(code, bus);
+    }
+
+    public Task PublishAsync(params object[] records) => _bus.Publish(new RecordBatchPublished
+    {
+        Persons = [.. records.OfType<PersonRecordPublished>()],
+        Phones = [.. records.OfType<PhoneRecordPublished>()],
+        Locations = [.. records.OfType<LocationRecordPublished>()],
+        Withdrawals = [.. records.OfType<RecordWithdrawn>()],
+    }, context =>
+    {
+        context.Mandatory = true;
+        context.TryGetPayload<RabbitMqSendContext>(out var rabbit);
+        rabbit!.BasicProperties.UserId = Code;
+    });
+
+    public async ValueTask DisposeAsync() => await _bus.StopAsync();
+}
+
+/// <summary>Contract records for tests.</summary>
+internal static class Records
+{
+    public static readonly RecordLabels Labels = new()
+    {
+        Sensitivity = Sensitivity.Open,
+        ControlOfficial = new ControlOfficial { PersonFullName = "Det. Test", ContactChannel = "+1 713 555 0101" },
+    };
+
+    public static PersonRecordPublished Person(string localId, string given, string surname, string? birth, long version = 1,
+        string? ssn = null, IReadOnlyList<string>? aliases = null, Sensitivity sensitivity = Sensitivity.Open) => new()
+        {
+            LocalId = localId,
+            Version = version,
+            PersonRole = PersonRole.Victim,
+            PersonGivenName = given,
+            PersonSurName = surname,
+            PersonBirthDate = birth is null ? null : Date(birth),
+            PersonAlternateNames = aliases ?? [],
+            PersonOtherIdentifications = ssn is null ? [] : [new PersonIdentification { IdentificationCategoryText = "ssn", IdentificationID = ssn }],
+            Labels = sensitivity == Sensitivity.Open ? Labels : Labels with { Sensitivity = sensitivity },
+        };
+
+    public static PhoneRecordPublished Phone(string localId, string? subjectRef, string e164, DateOnly? from = null, DateOnly? to = null, long version = 1) => new()
+    {
+        LocalId = localId,
+        Version = version,
+        SubjectRef = subjectRef,
+        TelephoneNumberFullID = e164,
+        TelephoneNumberE164 = e164,
+        ValidFromDate = from,
+        ValidToDate = to,
+        Labels = Labels,
+    };
+
+    public static LocationRecordPublished Place(string localId, string? subjectRef, string? address, double? lat = null, double? lon = null, long version = 1) => new()
+    {
+        LocalId = localId,
+        Version = version,
+        SubjectRef = subjectRef,
+        LocationAddressFullText = address,
+        LatitudeDegreeValue = lat,
+        LongitudeDegreeValue = lon,
+        Labels = Labels,
+    };
+
+    public static LocationRecordPublished Operation(string localId, double lat, double lon, double radius, DateTimeOffset start, TimeSpan length, long version = 1) => new()
+    {
+        LocalId = localId,
+        Version = version,
+        LatitudeDegreeValue = lat,
+        LongitudeDegreeValue = lon,
+        PlannedOperation = new PlannedOperation { StartDateTime = start, EndDateTime = start + length, RadiusMeters = radius },
+        Labels = Labels,
+    };
+
+    public static RecordWithdrawn Withdrawal(RecordKind kind, string localId, long version) => new() { RecordKind = kind, LocalId = localId, Version = version };
+
+    private static PartialDate Date(string text)
+    {
+        var parts = text.Split('-').Select(int.Parse).ToArray();
+        return new PartialDate { Year = parts[0], Month = parts.Length > 1 ? parts[1] : null, Day = parts.Length > 2 ? parts[2] : null };
+    }
+}
