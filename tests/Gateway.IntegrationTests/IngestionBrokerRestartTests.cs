@@ -10,7 +10,7 @@ public sealed class BrokerRestartGroup;
 
 [Collection(nameof(BrokerRestartGroup))]
 [Trait("Category", "Disruptive")] // stops the shared broker: ./hub test runs it after every other test
-public sealed class IngestionBrokerRestartTests(IngestionFixture hub) : IClassFixture<IngestionFixture>
+public sealed class IngestionBrokerRestartTests(BrokerRestartFixture hub) : IClassFixture<BrokerRestartFixture>
 {
     [Fact]
     public async Task PublishCli_BrokerRestartedMidRun_EveryRowStoredExactlyOnce()
@@ -46,7 +46,7 @@ public sealed class IngestionBrokerRestartTests(IngestionFixture hub) : IClassFi
         var (exit, output) = await publishing.WaitAsync(TimeSpan.FromMinutes(4), ct);
         Assert.True(exit == ExitCodes.Success, output);
         Assert.Contains("broker unavailable", output, StringComparison.Ordinal);
-        await hub.WaitForAsync(_ => hub.CountAsync(agency.Code), n => n == records, TimeSpan.FromMinutes(3));
+        await hub.WaitForAsync(_ => hub.CountAsync(agency.Code), n => n == records, TimeSpan.FromMinutes(5));
         var perKey = await hub.App.WithDatabaseAsync(db => db.Records.Where(r => r.AgencyCode == agency.Code)
             .GroupBy(r => new { r.Kind, r.LocalId }).Select(g => g.Count()).Distinct().ToListAsync(ct));
         Assert.Equal([1], perKey);
@@ -72,4 +72,17 @@ public sealed class IngestionBrokerRestartTests(IngestionFixture hub) : IClassFi
         await process.WaitForExitAsync(TestContext.Current.CancellationToken);
         Assert.True(process.ExitCode == 0, $"./hub {string.Join(' ', args)} failed: {await stderr}");
     }
+}
+
+/// <summary>
+/// The hub consumes as in production (concurrently), so that the connector's many small messages, each matched
+/// after its commit, are stored within the test's time.
+/// </summary>
+public sealed class BrokerRestartFixture : IngestionFixture
+{
+    protected override IReadOnlyDictionary<string, string?> ConsumerSettings { get; } = new Dictionary<string, string?>
+    {
+        ["Ingestion:ConcurrentMessageLimit"] = "8",
+        ["Ingestion:PrefetchCount"] = "64",
+    };
 }

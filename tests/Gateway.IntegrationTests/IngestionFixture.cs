@@ -26,14 +26,17 @@ public class IngestionFixture : HubInfrastructureFixture
 
     public string WorkDirectory => _work.FullName;
 
+    /// <summary>How the hub consumes: one message at a time by default, so tests see a simple order.</summary>
+    protected virtual IReadOnlyDictionary<string, string?> ConsumerSettings { get; } = new Dictionary<string, string?>
+    {
+        ["Ingestion:ConcurrentMessageLimit"] = "1",
+        ["Ingestion:PrefetchCount"] = "4",
+    };
+
     public override async ValueTask InitializeAsync()
     {
         await base.InitializeAsync();
-        App = new GatewayApp(this, new Dictionary<string, string?>
-        {
-            ["Ingestion:ConcurrentMessageLimit"] = "1",
-            ["Ingestion:PrefetchCount"] = "4",
-        });
+        App = new GatewayApp(this, ConsumerSettings);
         await App.MigrateAsync();
         // Starting the host starts the bus, which declares the hub's exchanges and queue.
         _ = App.Services;
