@@ -587,16 +587,33 @@ internal sealed partial class Sanitizer(SanitizerSettings settings)
 
     internal static string? ToE164(string text, string region)
     {
+        PhoneNumber number;
         try
         {
-            var number = Phones.Parse(text, region);
-            return Phones.IsPossibleNumber(number) ? Phones.Format(number, PhoneNumberFormat.E164) : null;
+            number = Phones.Parse(text, region);
         }
         catch (NumberParseException)
         {
             return null;
         }
+
+        // Mexico dropped the mobile "1" after +52 in 2019/2020; older exports still write +52 1 55 ….
+        // It is the same line, and must give the same E.164 for a US and a Mexican agency to meet on it.
+        if (number.CountryCode == MexicoCountryCode
+            && Phones.IsPossibleNumberWithReason(number) != PhoneNumberUtil.ValidationResult.IS_POSSIBLE
+            && number.NationalNumber is >= 10_000_000_000 and < 20_000_000_000)
+        {
+            number = new PhoneNumber.Builder().MergeFrom(number).SetNationalNumber(number.NationalNumber - 10_000_000_000).Build();
+        }
+
+        // IS_POSSIBLE_LOCAL_ONLY (a US number without its area code) has no E.164 form: "+1" and seven digits
+        // would be a wrong number that could match another agency's wrong number.
+        return Phones.IsPossibleNumberWithReason(number) == PhoneNumberUtil.ValidationResult.IS_POSSIBLE
+            ? Phones.Format(number, PhoneNumberFormat.E164)
+            : null;
     }
+
+    private const int MexicoCountryCode = 52;
 
     private static bool HasOffset(string text) => OffsetPattern().IsMatch(text);
 
