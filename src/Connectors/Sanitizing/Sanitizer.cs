@@ -474,7 +474,8 @@ internal sealed partial class Sanitizer(SanitizerSettings settings)
                 return instant.ToUniversalTime();
             }
         }
-        else if (DateTime.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var local))
+        // Unspecified only: a zone designator the offset pattern missed would otherwise be turned into this machine's time.
+        else if (DateTime.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var local) && local.Kind == DateTimeKind.Unspecified)
         {
             if (_settings.TimeZone is null)
             {
@@ -626,6 +627,7 @@ internal sealed partial class Sanitizer(SanitizerSettings settings)
     [GeneratedRegex(@"^[A-Z]{2}(-[A-Z0-9]{1,3})?$")]
     private static partial Regex JurisdictionPattern();
 
-    [GeneratedRegex(@"T.*(Z|[+-]\d{2}:?\d{2})$", RegexOptions.IgnoreCase)]
+    // A time (after "T" or the space SQL and spreadsheets write) ending in Z or a UTC offset.
+    [GeneratedRegex(@"[T ]\d.*(Z|[+-]\d{2}:?\d{2})$", RegexOptions.IgnoreCase)]
     private static partial Regex OffsetPattern();
 }
