@@ -91,7 +91,8 @@ internal sealed partial class Sanitizer(SanitizerSettings settings)
         {
             problems.Add(new Problem("surname", "a person needs a given name, a surname or an identifier"));
         }
-        if (role == PersonRole.Suspect && labels is not null && string.IsNullOrEmpty(labels.Justification))
+        // Read from the source, not the parsed labels: a suspect with another label problem must hear of this one too.
+        if (role == PersonRole.Suspect && Clean(s.Labels.Justification) is null)
         {
             problems.Add(new Problem("labels.justification", "a suspect needs a justification (28 CFR 23 reasonable suspicion)"));
         }
