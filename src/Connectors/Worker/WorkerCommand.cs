@@ -98,7 +98,7 @@ internal static partial class WorkerCommand
                 var fingerprint = ProgressStore.Fingerprint(file);
                 var earlier = store.Load(key);
                 var resumeAfter = earlier?.Fingerprint == fingerprint ? earlier.ConfirmedRows : 0;
-                using var report = new RejectReport(Path.Combine(drop.Path, "rejects", name + ".rejects.csv"));
+                using var report = new RejectReport(ReportPath(Path.Combine(drop.Path, "rejects"), name));
                 try
                 {
                     using var reader = new RecordFileReader(file, mapper);
@@ -137,6 +137,13 @@ internal static partial class WorkerCommand
             })
             .Order(StringComparer.Ordinal)
             .ToList();
+
+    /// <summary>Where a dropped file's rejects go: next to the reports of earlier files, never over one of them.</summary>
+    private static string ReportPath(string folder, string name)
+    {
+        var path = Path.Combine(folder, name + ".rejects.csv");
+        return File.Exists(path) ? Path.Combine(folder, $"{name}.{DateTime.UtcNow:yyyyMMddTHHmmssfff}.rejects.csv") : path;
+    }
 
     private static void MoveTo(string file, string folder)
     {
