@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.ExceptionServices;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using NpgsqlTypes;
@@ -57,16 +58,32 @@ internal static partial class WorkerCommand
         {
             await using var publisher = await RecordPublisher.StartAsync(new BrokerSettings(args.Broker, args.Agency, args.Password), new LogStatus(logger), cancellationToken);
             var region = config.PhoneRegion ?? args.Region;
-            var tasks = new List<Task>();
+            // One source failing for good stops the other: a half-alive worker would look healthy while a source is dead.
+            using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var sources = new List<Task>();
             if (config.DropFolder is { } drop)
             {
-                tasks.Add(DropFolderLoopAsync(drop, args.Agency, region, config.BatchSize, publisher, store, logger, cancellationToken));
+                sources.Add(DropFolderLoopAsync(drop, args.Agency, region, config.BatchSize, publisher, store, logger, stopping.Token));
             }
             if (config.Sql is { } sql)
             {
-                tasks.Add(SqlLoopAsync(sql, args.Agency, region, config.BatchSize, publisher, store, logger, cancellationToken));
+                sources.Add(SqlLoopAsync(sql, args.Agency, region, config.BatchSize, publisher, store, logger, stopping.Token));
             }
-            await Task.WhenAll(tasks);
+            var running = sources.ToList();
+            while (running.Count > 0)
+            {
+                var ended = await Task.WhenAny(running);
+                running.Remove(ended);
+                if (ended.IsFaulted)
+                {
+                    await stopping.CancelAsync();
+                }
+            }
+            if (sources.FirstOrDefault(t => t.IsFaulted) is { } failed)
+            {
+                ExceptionDispatchInfo.Throw(failed.Exception!.InnerException!);
+            }
+            await Task.WhenAll(sources);
             return ExitCodes.Success;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -74,7 +91,7 @@ internal static partial class WorkerCommand
             Log.Stopped(logger);
             return ExitCodes.Success;
         }
-        catch (Exception ex) when (ex is BrokerRefusedException or MappingException or NpgsqlException)
+        catch (Exception ex) when (ex is BrokerRefusedException or MappingException or NpgsqlException or IOException or UnauthorizedAccessException)
         {
             Log.Fatal(logger, ex.Message);
             return ExitCodes.Fatal;
