@@ -26,17 +26,21 @@ public sealed class IngestionSetAsideTests(IngestionFixture hub) : IClassFixture
         var agency = await hub.AddAgencyAsync("X");
         var valid = Person("P-OK", version: 1);
         var invalid = Person("P-BAD", version: 0);
+        // PostgreSQL text cannot hold U+0000: unchecked, this one value would fail the COPY of the whole batch.
+        var nul = Person("P-NUL", version: 1, surname: "Gar\0cía");
 
         // The connector never publishes an invalid record; another publisher might, so the hub checks again.
-        await PublishRawAsync(agency, new { persons = new[] { valid, invalid } });
+        await PublishRawAsync(agency, new { persons = new[] { valid, invalid, nul } });
 
         await hub.WaitForAsync(_ => hub.FindAsync(agency.Code, RecordKind.Person, "P-OK"), r => r is not null, Patience);
         var (reason, setAsideAgency, body) = await NextErrorAsync();
-        Assert.Equal("person P-BAD: Version must be 1 or more", reason);
+        Assert.Equal("person P-BAD: Version must be 1 or more\nperson P-NUL: a text field contains a NUL character", reason);
         Assert.Equal(agency.Code, setAsideAgency);
         Assert.Contains("P-BAD", body, StringComparison.Ordinal);
+        Assert.Contains("P-NUL", body, StringComparison.Ordinal);
         Assert.DoesNotContain("P-OK", body, StringComparison.Ordinal);
         Assert.Null(await hub.FindAsync(agency.Code, RecordKind.Person, "P-BAD"));
+        Assert.Null(await hub.FindAsync(agency.Code, RecordKind.Person, "P-NUL"));
 
         // A whole-message fault afterwards takes MassTransit's own path to the same queue: the set-aside declared it alike.
         var unregistered = await hub.AddAgencyAsync("U", registerInDatabase: false);
@@ -46,12 +50,12 @@ public sealed class IngestionSetAsideTests(IngestionFixture hub) : IClassFixture
         Assert.Contains($"agency {unregistered.Code} is not registered", fault, StringComparison.Ordinal);
     }
 
-    private static object Person(string localId, long version) => new
+    private static object Person(string localId, long version, string surname = "García López") => new
     {
         localId,
         version,
         personRole = "Victim",
-        personSurName = "García López",
+        personSurName = surname,
         labels = new { sensitivity = "Open", controlOfficial = new { personFullName = "Det. Test", contactChannel = "+17135550101" } },
     };
 
