@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -30,7 +31,10 @@ internal sealed partial class Sanitizer(SanitizerSettings settings)
 
     private static readonly PhoneNumberUtil Phones = PhoneNumberUtil.GetInstance();
 
+    private const int MaxCachedChannels = 1024;
+
     private readonly SanitizerSettings _settings = settings;
+    private readonly ConcurrentDictionary<string, string?> _channels = new(StringComparer.Ordinal);
 
     public SanitizeResult Sanitize(SourceRecord source)
     {
@@ -281,7 +285,15 @@ internal sealed partial class Sanitizer(SanitizerSettings settings)
             return channel.ToLowerInvariant();
         }
 
-        var e164 = ToE164(channel, _settings.PhoneRegion);
+        // An agency has a handful of control officials and every record names one: parse each number once.
+        if (!_channels.TryGetValue(channel, out var e164))
+        {
+            e164 = ToE164(channel, _settings.PhoneRegion);
+            if (_channels.Count < MaxCachedChannels)
+            {
+                _channels.TryAdd(channel, e164);
+            }
+        }
         if (e164 is null)
         {
             problems.Add(new Problem("labels.controlOfficial.channel", "is neither a phone number nor an email address"));
