@@ -11,13 +11,22 @@ internal static class Program
         return args.FirstOrDefault() switch
         {
             "ingest" => await IngestBenchmark.RunAsync(args[1..]),
+            // The ingest benchmark's input on its own, to profile the connector or the hub in isolation.
+            "synthetic" when args.Length == 3 => Synthetic(args[1], args[2]),
             _ => Usage(),
         };
+    }
+
+    private static int Synthetic(string records, string file)
+    {
+        SyntheticRecords.Write(file, int.Parse(records, System.Globalization.CultureInfo.InvariantCulture));
+        return 0;
     }
 
     private static int Usage()
     {
         Console.Error.WriteLine("usage: bench ingest --agency CODE --connector DLL --broker URL --password-file PATH [--records N] [--batch-size N]");
+        Console.Error.WriteLine("       bench synthetic N FILE   (writes the ingest benchmark's N canonical records)");
         return 1;
     }
 }
