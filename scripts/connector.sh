@@ -65,12 +65,7 @@ agency_add() {
     chmod 600 "$secret_file"
     password=$(cat "$secret_file")
 
-    # The hub's own user moves rejected messages, user_id included, to the error queue: only an
-    # impersonator may publish a user_id other than its own.
     hub_env
-    connector_rabbit_api PUT "users/$HUB_RABBIT_ADMIN_USER" \
-        "{\"password\":\"$HUB_RABBIT_ADMIN_PASSWORD\",\"tags\":\"administrator,impersonator\"}" ||
-        hub_die "could not make the hub's broker user $HUB_RABBIT_ADMIN_USER an impersonator"
     connector_rabbit_api PUT "users/$code" "{\"password\":\"$password\",\"tags\":\"\"}" ||
         hub_die "could not create the broker user $code"
     connector_rabbit_api PUT "permissions/%2F/$code" \

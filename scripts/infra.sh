@@ -324,6 +324,9 @@ disk_free_limit.absolute = 50MB
 default_user = $HUB_RABBIT_USER
 default_pass = $pw
 default_user_tags.administrator = true
+# The Gateway moves rejected messages to the error queue with their original (agency) user_id;
+# RabbitMQ lets only an impersonator publish a user_id other than its own.
+default_user_tags.impersonator = true
 default_permissions.configure = .*
 default_permissions.read = .*
 default_permissions.write = .*
@@ -395,15 +398,15 @@ infra_rabbit_await_boot() {
 infra_rabbit_provision() {
     local pw url="http://127.0.0.1:$HUB_MGMT_PORT"
     pw=$(hub_secret rabbit-password)
-    if curl -fsS -o /dev/null --retry 10 --retry-connrefused --retry-delay 1 \
-        -u "$HUB_RABBIT_USER:$pw" "$url/api/whoami" 2>/dev/null &&
+    if curl -fsS --retry 10 --retry-connrefused --retry-delay 1 \
+        -u "$HUB_RABBIT_USER:$pw" "$url/api/whoami" 2>/dev/null | grep -q impersonator &&
         ! curl -fsS -o /dev/null -u "$HUB_RABBIT_USER:$pw" "$url/api/users/guest" 2>/dev/null; then
         return 0
     fi
     hub_info "provisioning RabbitMQ user $HUB_RABBIT_USER"
     hub_rabbitmqctl add_user "$HUB_RABBIT_USER" "$pw" >/dev/null 2>&1 ||
         hub_rabbitmqctl change_password "$HUB_RABBIT_USER" "$pw" >/dev/null
-    hub_rabbitmqctl set_user_tags "$HUB_RABBIT_USER" administrator >/dev/null
+    hub_rabbitmqctl set_user_tags "$HUB_RABBIT_USER" administrator impersonator >/dev/null
     hub_rabbitmqctl set_permissions -p / "$HUB_RABBIT_USER" '.*' '.*' '.*' >/dev/null
     hub_rabbitmqctl delete_user guest >/dev/null 2>&1 || true
 }

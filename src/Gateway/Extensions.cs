@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using MassTransit;
+using SharingHub.Gateway.Authorization;
 using SharingHub.Gateway.Data;
 using SharingHub.Gateway.Records;
 using SharingHub.ServiceDefaults;
@@ -37,6 +38,7 @@ public static class Extensions
             });
         });
 
+        builder.Services.AddHubAuthorization();
         builder.Services.AddHealthChecks()
             .AddPostgresReadiness(DatabaseConnectionName)
             .AddRabbitMqReadiness(BrokerConnectionName);
@@ -47,7 +49,9 @@ public static class Extensions
     public static WebApplication MapGatewayEndpoints(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        app.MapGet("/", () => Results.Ok(new { service = "SharingHub.Gateway" }));
+        app.UseHubAuthorization();
+        app.MapGet("/", () => Results.Ok(new { service = "SharingHub.Gateway" })).AllowAnonymous();
+        app.MapMeEndpoint();
         return app;
     }
 

@@ -9,6 +9,7 @@ namespace SharingHub.Gateway.IntegrationTests;
 public sealed class BrokerRestartGroup;
 
 [Collection(nameof(BrokerRestartGroup))]
+[Trait("Category", "Disruptive")] // stops the shared broker: ./hub test runs it after every other test
 public sealed class IngestionBrokerRestartTests(IngestionFixture hub) : IClassFixture<IngestionFixture>
 {
     [Fact]

@@ -29,10 +29,6 @@ public class IngestionFixture : HubInfrastructureFixture
     public override async ValueTask InitializeAsync()
     {
         await base.InitializeAsync();
-        // The hub's broker user moves rejected messages to the error queue with their original user_id:
-        // RabbitMQ allows that only to an impersonator (as ./hub agency add arranges for the dev broker).
-        (await VirtualHost.Management.PutAsJsonAsync($"api/users/{Infrastructure.RabbitMqAdminUser}",
-            new { password = Infrastructure.RabbitMqAdminPassword, tags = "administrator,impersonator" })).EnsureSuccessStatusCode();
         App = new GatewayApp(this, new Dictionary<string, string?>
         {
             ["Ingestion:ConcurrentMessageLimit"] = "1",

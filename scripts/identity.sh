@@ -1,0 +1,52 @@
+# shellcheck shell=bash
+# Identity's part of ./hub: development tokens, seeding, client secrets, key rotation.
+# Sourced by ./hub after common.sh and app.sh.
+
+hub_register token "token [AGENCY] [ROLE]" "print a bearer token of a demo user on the last line (development; code+PKCE)"
+hub_register identity "identity seed|clients|rotate-keys" "seed agencies/clients/demo users; list dev client secrets; rotate keys"
+
+# Identity's dll takes --migrate too.
+HUB_MIGRATE_PROJECTS+=(Identity)
+
+# Gateway validates tokens against this checkout's Identity (its port may be overridden).
+export Authentication__Authority="http://127.0.0.1:${HUB_IDENTITY_PORT:-5090}/"
+
+identity_issuer() { printf 'http://127.0.0.1:%s/\n' "$HUB_IDENTITY_PORT"; }
+
+identity_require_running() {
+    curl -fsS -o /dev/null --max-time 3 "$(identity_issuer).well-known/openid-configuration" 2>/dev/null ||
+        hub_die "Identity is not answering at $(identity_issuer) (start it with ./hub up)"
+}
+
+# ./hub token [AGENCY] [ROLE]: a real authorization code + PKCE flow, driven headlessly against the
+# development login with the demo user's password and fixed TOTP secret (DEVELOPMENT ONLY; both live in
+# .hub/identity/dev-secrets.json). The demo user is created on first use.
+cmd_token() {
+    (($# <= 2)) || hub_die "usage: ./hub token [AGENCY] [ROLE]"
+    identity_require_running
+    app_exec Identity token "$@" --Issuer="$(identity_issuer)"
+}
+
+cmd_identity() {
+    local sub=${1:-}
+    shift || true
+    case $sub in
+    seed) app_exec Identity seed --demo-users "$@" ;;
+    clients) app_exec Identity clients ;;
+    rotate-keys)
+        app_exec Identity keys rotate
+        hub_info "restart Identity (./hub up) to sign with the new key"
+        ;;
+    *) hub_die "usage: ./hub identity seed | clients | rotate-keys" ;;
+    esac
+}
+
+# ./hub up: seed the demo users (officer, analyst, supervisor per agency; an advocate for the NGO).
+up_hook_20_identity() {
+    local log="$HUB_STATE/log/identity-seed.log"
+    if ! app_exec Identity seed --demo-users >"$log" 2>&1; then
+        tail -n 20 "$log" >&2
+        hub_die "Identity seeding failed (log: $log)"
+    fi
+    hub_info "Identity demo users seeded ($(grep -c '^demo user' "$log") users; ./hub token AGENCY ROLE)"
+}

@@ -1,0 +1,18 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace SharingHub.Gateway.Authorization;
+
+/// <summary>How Gateway validates access tokens: locally, with the keys Identity publishes.</summary>
+public sealed class HubAuthenticationOptions
+{
+    /// <summary>Configuration section: <c>Authentication</c>.</summary>
+    public const string SectionName = "Authentication";
+
+    /// <summary>Identity's issuer URI (its discovery document and JWKS are fetched from there).</summary>
+    [Required]
+    public Uri? Authority { get; set; }
+
+    /// <summary>The audience access tokens must carry.</summary>
+    [Required]
+    public string Audience { get; set; } = "sharinghub-api";
+}

@@ -1,0 +1,150 @@
+using Microsoft.Extensions.Options;
+using SharingHub.Identity.Audit;
+using SharingHub.Identity.Keys;
+using SharingHub.Identity.Seeding;
+using SharingHub.ServiceDefaults.Authentication;
+
+namespace SharingHub.Identity.Cli;
+
+/// <summary>
+/// Administrative commands of the Identity executable, run instead of the web host:
+/// <c>--migrate</c>, <c>seed [--demo-users]</c>, <c>clients</c>, <c>token [AGENCY] [ROLE]</c>, <c>keys rotate</c>.
+/// </summary>
+internal static class IdentityCommands
+{
+    /// <summary>The public client the development token command logs in with.</summary>
+    public const string CliClientId = "sharinghub-cli";
+
+    private static readonly string[] Names = ["seed", "clients", "token", "keys"];
+
+    /// <summary>Whether <paramref name="args"/> name a command rather than a host run.</summary>
+    public static bool IsCommand(string[] args) =>
+        args.Contains("--migrate") || (args.Length > 0 && Names.Contains(args[0]));
+
+    /// <summary>
+    /// Builder options: a command sees only <c>--Key=Value</c> overrides as configuration, and reads its appsettings
+    /// next to the executable, wherever it is run from.
+    /// </summary>
+    public static WebApplicationOptions BuilderOptions(string[] args) => IsCommand(args)
+        ? new WebApplicationOptions
+        {
+            Args = args.Where(a => a.StartsWith("--", StringComparison.Ordinal) && a.Contains('=')).ToArray(),
+            ContentRootPath = AppContext.BaseDirectory,
+        }
+        : new WebApplicationOptions { Args = args };
+
+    /// <summary>Commands log warnings and errors only, to stderr, so stdout carries just their output.</summary>
+    public static void ConfigureLogging(WebApplicationBuilder builder, string[] args)
+    {
+        if (!IsCommand(args))
+        {
+            return;
+        }
+        builder.Logging.AddFilter(level => level >= LogLevel.Warning);
+        builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+    }
+
+    public static async Task<int> RunAsync(WebApplication app, string[] args)
+    {
+        var cancellationToken = app.Lifetime.ApplicationStopping;
+        try
+        {
+            if (args.Contains("--migrate"))
+            {
+                await app.Services.MigrateIdentityDatabaseAsync(cancellationToken);
+                await Console.Out.WriteLineAsync("Identity database migrated.");
+                return 0;
+            }
+            await using var scope = app.Services.CreateAsyncScope();
+            var services = scope.ServiceProvider;
+            return args[0] switch
+            {
+                "seed" => await SeedAsync(services, args.Contains("--demo-users"), cancellationToken),
+                "clients" => await ClientsAsync(services),
+                "token" => await TokenAsync(app, services, args.Skip(1).Where(a => !a.StartsWith("--", StringComparison.Ordinal)).ToArray(), cancellationToken),
+                "keys" when args.Length > 1 && args[1] == "rotate" => await RotateKeysAsync(services, cancellationToken),
+                _ => Usage(),
+            };
+        }
+        catch (Exception e) when (e is DemoUserException or HeadlessLoginException or InvalidOperationException
+            or OptionsValidationException or HttpRequestException)
+        {
+            await Console.Error.WriteLineAsync($"identity: {e.Message}");
+            return 1;
+        }
+    }
+
+    private static async Task<int> SeedAsync(IServiceProvider services, bool demoUsers, CancellationToken cancellationToken)
+    {
+        await services.GetRequiredService<Seeder>().SeedAsync(cancellationToken);
+        await Console.Out.WriteLineAsync("Identity seed applied (agencies, scopes, clients).");
+        if (demoUsers)
+        {
+            foreach (var user in await services.GetRequiredService<DemoUsers>().EnsureDefaultsAsync(cancellationToken))
+            {
+                await Console.Out.WriteLineAsync($"demo user {user.UserName} ({string.Join(' ', user.Roles)}, {user.AgencyCode})");
+            }
+        }
+        return 0;
+    }
+
+    private static async Task<int> ClientsAsync(IServiceProvider services)
+    {
+        var secrets = services.GetRequiredService<DevelopmentSecrets>();
+        if (!secrets.IsAvailable)
+        {
+            await Console.Error.WriteLineAsync("identity: client secrets are listed only in development.");
+            return 1;
+        }
+        var seeder = services.GetRequiredService<Seeder>();
+        foreach (var client in seeder.Clients(seeder.ConfiguredAgencies()).Where(c => !c.Public))
+        {
+            await Console.Out.WriteLineAsync($"{client.ClientId} {client.Secret ?? secrets.ClientSecret(client.ClientId)}");
+        }
+        return 0;
+    }
+
+    private static async Task<int> TokenAsync(WebApplication app, IServiceProvider services, string[] positional,
+        CancellationToken cancellationToken)
+    {
+        var seeder = services.GetRequiredService<Seeder>();
+        var agency = positional.ElementAtOrDefault(0) ?? seeder.ConfiguredAgencies().FirstOrDefault()?.Code
+            ?? throw new InvalidOperationException("No agency is registered.");
+        var role = positional.ElementAtOrDefault(1) ?? HubRoles.Officer;
+        var user = await services.GetRequiredService<DemoUsers>().EnsureAsync(agency, role, cancellationToken);
+        var secrets = services.GetRequiredService<DevelopmentSecrets>();
+
+        var issuer = app.Configuration["Issuer"] ?? throw new InvalidOperationException(
+            "The token command needs --Issuer=<Identity URL> (./hub token passes it).");
+        var redirectUri = new Uri(app.Configuration["RedirectUri"] ?? "http://127.0.0.1:8765/callback");
+        using var login = new HeadlessLogin(new Uri(issuer.EndsWith('/') ? issuer : issuer + "/"));
+        var tokens = await login.LoginAsync(CliClientId, clientSecret: null, redirectUri,
+            $"openid offline_access {Tokens.HubTokenOptions.ApiScope}", user.UserName!, secrets.DemoPassword,
+            secrets.DemoTotpSecret, cancellationToken);
+        await Console.Error.WriteLineAsync($"Access token for {user.UserName} ({role}, {agency}):");
+        await Console.Out.WriteLineAsync(tokens.AccessToken);
+        return 0;
+    }
+
+    private static async Task<int> RotateKeysAsync(IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var options = services.GetRequiredService<IOptions<KeyOptions>>().Value;
+        var time = services.GetRequiredService<TimeProvider>();
+        var file = KeySetFile.Load(options.File);
+        var added = file.Rotate(time.GetUtcNow(), TimeSpan.FromDays(options.LifetimeDays),
+            TimeSpan.FromDays(options.PrepublishDays), TimeSpan.FromDays(options.RetainExpiredDays));
+        file.Save(options.File);
+        await services.GetRequiredService<AuditLog>().WriteAsync(AuditEvents.KeysRotated, AuditOutcome.Success,
+            Environment.UserName, null, $"added keys {string.Join(' ', added)}; {file.Keys.Count} keys in the set",
+            cancellationToken);
+        await Console.Out.WriteLineAsync(
+            $"Added keys {string.Join(' ', added)} to {options.File}. Restart Identity (every replica) to load them.");
+        return 0;
+    }
+
+    private static int Usage()
+    {
+        Console.Error.WriteLine("usage: SharingHub.Identity [--migrate | seed [--demo-users] | clients | token [AGENCY] [ROLE] --Issuer=URL | keys rotate]");
+        return 2;
+    }
+}

@@ -1,0 +1,271 @@
+using SharingHub.Matching.Blocking;
+using SharingHub.Matching.Normalization;
+using SharingHub.Matching.Rules;
+using SharingHub.Matching.Scoring;
+
+namespace SharingHub.Matching;
+
+/// <summary>An input that cannot take part in matching, with the reason; the record is stored but not matched on that field.</summary>
+public sealed class InvalidMatchingInputException(string field, string reason)
+    : Exception($"{field}: {reason}")
+{
+    public string Field { get; } = field;
+
+    public string Reason { get; } = reason;
+}
+
+/// <summary>
+/// The deconfliction engine: normalization, blocking keys, person scoring and the phone, place and operation
+/// rules, under one set of options and one parameter file. Thread-safe and stateless after construction; create
+/// one per process. It reads no clock and does no I/O (the parameter file is read once, at construction, when
+/// <see cref="MatchingOptions.ParametersPath"/> is set).
+/// </summary>
+public sealed class MatchingEngine
+{
+    // Longer single-field names are rare and would multiply readings (and keys) for little gain.
+    private const int MaxSplitWords = 5;
+
+    private readonly NameNormalizer _names;
+    private readonly PhoneNormalizer _phones;
+    private readonly PersonComparer _comparer;
+
+    public MatchingEngine(MatchingOptions options, MatchParameters? parameters = null, NicknameTable? nicknames = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Options = options;
+        Parameters = parameters ?? (options.ParametersPath is { Length: > 0 } path ? MatchParameters.Load(path) : MatchParameters.Default);
+        Nicknames = nicknames ?? NicknameTable.Default;
+        _names = new NameNormalizer(Nicknames);
+        _phones = new PhoneNormalizer(options.DefaultRegion);
+        _comparer = new PersonComparer(Parameters.Comparators);
+        Scorer = new PersonScorer(Parameters);
+    }
+
+    /// <summary>An engine with default options (region US) and the embedded parameters and nickname table.</summary>
+    public static MatchingEngine CreateDefault() => new(new MatchingOptions());
+
+    public MatchingOptions Options { get; }
+
+    public MatchParameters Parameters { get; }
+
+    public NicknameTable Nicknames { get; }
+
+    public PersonScorer Scorer { get; }
+
+    public PersonComparer Comparer => _comparer;
+
+    // The facade's members stay instance members even where they need no state, so callers hold one engine
+    // and a rule can start using options later without breaking them.
+#pragma warning disable CA1822
+
+    // ----- Normalization -----
+
+    /// <summary>
+    /// Builds a subject's evidence from its person record and the phones and places (of the same agency) whose
+    /// <c>subjectRef</c> points to it. Never throws on bad field values: they are left out and listed in
+    /// <see cref="PersonEvidence.Problems"/>.
+    /// </summary>
+    public PersonEvidence BuildPersonEvidence(PersonInput person, IEnumerable<PhoneInput>? phones = null, IEnumerable<PlaceInput>? places = null)
+    {
+        ArgumentNullException.ThrowIfNull(person);
+        var problems = new List<NormalizationProblem>();
+        var names = new List<PersonName>();
+        var primary = _names.Normalize(person.GivenName, person.Surname);
+        if (!primary.IsEmpty)
+        {
+            names.Add(primary);
+        }
+
+        // A whole name in one field ("José Ricardo García Gómez", no surname) is also read at every split point, so
+        // it meets "José Ricardo | García Gómez"; the comparator keeps whichever reading agrees best.
+        if (primary.Surname.IsEmpty && primary.Given.Tokens.Count is >= 2 and <= MaxSplitWords)
+        {
+            var words = primary.Given.Tokens.Select(token => token.Text).ToArray();
+            for (var split = 1; split < words.Length; split++)
+            {
+                names.Add(_names.Normalize(string.Join(' ', words[..split]), string.Join(' ', words[split..])));
+            }
+        }
+
+        foreach (var alias in person.Aliases ?? [])
+        {
+            var name = _names.NormalizeFullName(alias, isAlias: true);
+            if (!name.IsEmpty)
+            {
+                names.Add(name);
+            }
+        }
+
+        PartialDate? birth = null;
+        if (!string.IsNullOrWhiteSpace(person.BirthDate))
+        {
+            if (PartialDate.TryParse(person.BirthDate, out var parsed))
+            {
+                birth = parsed;
+            }
+            else
+            {
+                problems.Add(new NormalizationProblem("birthDate", "not a date in the form YYYY, YYYY-MM, YYYY-MM-DD or YYYYMMDD"));
+            }
+        }
+
+        var identifiers = new List<NormalizedIdentifier>();
+        foreach (var identifier in person.Identifiers ?? [])
+        {
+            if (NormalizeIdentifier(identifier) is { } normalized)
+            {
+                identifiers.Add(normalized);
+            }
+            else
+            {
+                problems.Add(new NormalizationProblem("identifiers", "an identifier needs a type and a value with letters or digits"));
+            }
+        }
+
+        var normalizedPhones = new List<NormalizedPhone>();
+        foreach (var phone in phones ?? [])
+        {
+            try
+            {
+                normalizedPhones.Add(NormalizePhone(phone));
+            }
+            catch (InvalidMatchingInputException exception)
+            {
+                problems.Add(new NormalizationProblem(exception.Field, exception.Reason));
+            }
+        }
+
+        var addresses = new List<NormalizedAddress>();
+        foreach (var place in places ?? [])
+        {
+            var address = AddressNormalizer.Normalize(place.Address);
+            if (!address.IsEmpty)
+            {
+                addresses.Add(address);
+            }
+        }
+
+        return new PersonEvidence([.. names], birth, ParseSex(person.Sex), [.. identifiers.Distinct()], [.. normalizedPhones],
+            [.. addresses], [.. problems]);
+    }
+
+    /// <summary>Normalizes a phone record; throws <see cref="InvalidMatchingInputException"/> when the number cannot be a phone number.</summary>
+    public NormalizedPhone NormalizePhone(PhoneInput phone)
+    {
+        ArgumentNullException.ThrowIfNull(phone);
+        if (!_phones.TryNormalize(phone.Number, out var e164))
+        {
+            throw new InvalidMatchingInputException("number", $"not a possible phone number (read in region {_phones.DefaultRegion} when it has no country code)");
+        }
+
+        if (phone.ValidFrom > phone.ValidTo)
+        {
+            throw new InvalidMatchingInputException("validTo", "validTo is before validFrom");
+        }
+
+        return new NormalizedPhone(e164, new DateRange(phone.ValidFrom, phone.ValidTo), phone.SubjectRef);
+    }
+
+    /// <summary>Normalizes a place; throws <see cref="InvalidMatchingInputException"/> for bad coordinates or an empty place.</summary>
+    public NormalizedPlace NormalizePlace(PlaceInput place)
+    {
+        ArgumentNullException.ThrowIfNull(place);
+        GeoPoint? point = null;
+        if (place.Latitude.HasValue != place.Longitude.HasValue)
+        {
+            throw new InvalidMatchingInputException("lat/lon", "latitude and longitude must be given together");
+        }
+
+        if (place.Latitude is { } lat && place.Longitude is { } lon)
+        {
+            point = GeoPoint.TryCreate(lat, lon, out var p) ? p
+                : throw new InvalidMatchingInputException("lat/lon", "latitude must be within [-90, 90] and longitude within [-180, 180]");
+        }
+
+        var address = AddressNormalizer.Normalize(place.Address);
+        if (address.IsEmpty && point is null)
+        {
+            throw new InvalidMatchingInputException("address", "a place needs an address or coordinates");
+        }
+
+        if (place.ValidFrom > place.ValidTo)
+        {
+            throw new InvalidMatchingInputException("validTo", "validTo is before validFrom");
+        }
+
+        return new NormalizedPlace(address.IsEmpty ? null : address, point, new TimeWindow(place.ValidFrom, place.ValidTo), place.SubjectRef);
+    }
+
+    /// <summary>Normalizes a planned operation; throws <see cref="InvalidMatchingInputException"/> for a bad circle or window.</summary>
+    public PlannedOperation NormalizeOperation(OperationInput operation)
+    {
+        ArgumentNullException.ThrowIfNull(operation);
+        if (!GeoPoint.TryCreate(operation.Latitude, operation.Longitude, out var center))
+        {
+            throw new InvalidMatchingInputException("lat/lon", "latitude must be within [-90, 90] and longitude within [-180, 180]");
+        }
+
+        if (!double.IsFinite(operation.RadiusMeters) || operation.RadiusMeters <= 0 || operation.RadiusMeters > Options.MaxOperationRadiusMeters)
+        {
+            throw new InvalidMatchingInputException("radiusMeters", $"the radius must be above 0 and at most {Options.MaxOperationRadiusMeters} m");
+        }
+
+        if (operation.EndsAt < operation.StartsAt)
+        {
+            throw new InvalidMatchingInputException("endsAt", "endsAt is before startsAt");
+        }
+
+        return new PlannedOperation(center, operation.RadiusMeters, new TimeWindow(operation.StartsAt, operation.EndsAt));
+    }
+
+    // ----- Blocking keys -----
+
+    /// <summary>Blocking keys of a subject (see <see cref="BlockingKeys.ForPerson"/>).</summary>
+    public IReadOnlyList<string> PersonKeys(PersonEvidence evidence) => BlockingKeys.ForPerson(evidence);
+
+    /// <summary>Blocking keys of a phone record.</summary>
+    public IReadOnlyList<string> PhoneKeys(NormalizedPhone phone) => BlockingKeys.ForPhoneRecord(phone);
+
+    /// <summary>Blocking keys of a place (street line, nearby cells, operation-level cells).</summary>
+    public IReadOnlyList<string> PlaceKeys(NormalizedPlace place) => BlockingKeys.ForPlace(place, Options.SharedPlaceDistanceMeters);
+
+    /// <summary>Blocking keys of a planned operation (cells × time buckets, and area cells).</summary>
+    public IReadOnlyList<string> OperationKeys(PlannedOperation operation) =>
+        BlockingKeys.ForOperation(operation, Options.OperationBufferMeters, Options.OperationBufferTime);
+
+    // ----- Decisions -----
+
+    /// <summary>Compares and scores two subjects: score, band and explanation.</summary>
+    public PersonMatchResult ScorePersons(PersonEvidence a, PersonEvidence b) => Scorer.Score(_comparer.Compare(a, b));
+
+    /// <summary>Shared-phone rule (same E.164, overlapping validity).</summary>
+    public SharedPhoneHit? MatchPhones(NormalizedPhone a, NormalizedPhone b) => DeconflictionRules.SharedPhone(a, b);
+
+    /// <summary>Shared-place rule (same address, or points within <see cref="MatchingOptions.SharedPlaceDistanceMeters"/>).</summary>
+    public SharedPlaceHit? MatchPlaces(NormalizedPlace a, NormalizedPlace b) =>
+        DeconflictionRules.SharedPlace(a, b, Options.SharedPlaceDistanceMeters);
+
+    /// <summary>Operation-conflict rule (circles and windows overlap or touch, within the configured buffers).</summary>
+    public OperationConflictHit? MatchOperations(PlannedOperation a, PlannedOperation b) =>
+        DeconflictionRules.OperationConflict(a, b, Options.OperationBufferMeters, Options.OperationBufferTime);
+
+    /// <summary>Subject-in-operation rule (the place's point inside the circle, its validity overlapping the window).</summary>
+    public SubjectInOperationHit? MatchSubjectInOperation(NormalizedPlace place, PlannedOperation operation) =>
+        DeconflictionRules.SubjectInOperation(place, operation);
+
+#pragma warning restore CA1822
+
+    internal static NormalizedIdentifier? NormalizeIdentifier(IdentifierInput identifier)
+    {
+        var type = TextFolding.Fold(identifier.Type, keep: ":").Replace(" ", string.Empty, StringComparison.Ordinal);
+        var value = TextFolding.Fold(identifier.Value).Replace(" ", string.Empty, StringComparison.Ordinal).ToUpperInvariant();
+        return type.Length == 0 || value.Length == 0 ? null : new NormalizedIdentifier(type, value);
+    }
+
+    internal static Sex ParseSex(string? sex) => TextFolding.Fold(sex) switch
+    {
+        "f" or "female" or "w" or "woman" or "mujer" or "femenino" or "fem" => Sex.Female,
+        "m" or "male" or "man" or "h" or "hombre" or "masculino" or "masc" => Sex.Male,
+        _ => Sex.Unknown,
+    };
+}

@@ -1,0 +1,152 @@
+namespace SharingHub.Matching.Normalization;
+
+/// <summary>String similarity measures used by the comparators. All are allocation-free for short strings.</summary>
+public static class StringSimilarity
+{
+    private const int StackLimit = 64;
+
+    /// <summary>
+    /// Jaro–Winkler similarity in [0, 1] with the usual prefix scale 0.1 over at most 4 characters,
+    /// applied only when the Jaro similarity exceeds 0.7 (Winkler's boost threshold).
+    /// </summary>
+    public static double JaroWinkler(ReadOnlySpan<char> a, ReadOnlySpan<char> b)
+    {
+        var jaro = Jaro(a, b);
+        if (jaro <= 0.7)
+        {
+            return jaro;
+        }
+
+        var prefix = 0;
+        var limit = Math.Min(4, Math.Min(a.Length, b.Length));
+        while (prefix < limit && a[prefix] == b[prefix])
+        {
+            prefix++;
+        }
+
+        return jaro + (prefix * 0.1 * (1 - jaro));
+    }
+
+    /// <summary>Jaro similarity in [0, 1].</summary>
+    public static double Jaro(ReadOnlySpan<char> a, ReadOnlySpan<char> b)
+    {
+        if (a.Length == 0 && b.Length == 0)
+        {
+            return 1;
+        }
+
+        if (a.Length == 0 || b.Length == 0)
+        {
+            return 0;
+        }
+
+        if (a.SequenceEqual(b))
+        {
+            return 1;
+        }
+
+        var window = Math.Max(0, (Math.Max(a.Length, b.Length) / 2) - 1);
+        Span<bool> aFlags = a.Length <= StackLimit ? stackalloc bool[a.Length] : new bool[a.Length];
+        Span<bool> bFlags = b.Length <= StackLimit ? stackalloc bool[b.Length] : new bool[b.Length];
+        aFlags.Clear();
+        bFlags.Clear();
+
+        var matches = 0;
+        for (var i = 0; i < a.Length; i++)
+        {
+            var from = Math.Max(0, i - window);
+            var to = Math.Min(b.Length - 1, i + window);
+            for (var j = from; j <= to; j++)
+            {
+                if (!bFlags[j] && a[i] == b[j])
+                {
+                    aFlags[i] = true;
+                    bFlags[j] = true;
+                    matches++;
+                    break;
+                }
+            }
+        }
+
+        if (matches == 0)
+        {
+            return 0;
+        }
+
+        var transpositions = 0;
+        var k = 0;
+        for (var i = 0; i < a.Length; i++)
+        {
+            if (!aFlags[i])
+            {
+                continue;
+            }
+
+            while (!bFlags[k])
+            {
+                k++;
+            }
+
+            if (a[i] != b[k])
+            {
+                transpositions++;
+            }
+
+            k++;
+        }
+
+        double m = matches;
+        return ((m / a.Length) + (m / b.Length) + ((m - (transpositions / 2)) / m)) / 3.0;
+    }
+
+    /// <summary>
+    /// Optimal-string-alignment Damerau–Levenshtein distance: insertions, deletions, substitutions and
+    /// transpositions of adjacent characters each cost 1.
+    /// </summary>
+    public static int DamerauLevenshtein(ReadOnlySpan<char> a, ReadOnlySpan<char> b)
+    {
+        if (a.Length == 0)
+        {
+            return b.Length;
+        }
+
+        if (b.Length == 0)
+        {
+            return a.Length;
+        }
+
+        var width = b.Length + 1;
+        var size = 3 * width;
+        Span<int> rows = size <= 3 * StackLimit ? stackalloc int[size] : new int[size];
+        var previous2 = rows[..width];
+        var previous = rows.Slice(width, width);
+        var current = rows.Slice(2 * width, width);
+        for (var j = 0; j < width; j++)
+        {
+            previous[j] = j;
+        }
+
+        for (var i = 1; i <= a.Length; i++)
+        {
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var cost = a[i - 1] == b[j - 1] ? 0 : 1;
+                var value = Math.Min(Math.Min(previous[j] + 1, current[j - 1] + 1), previous[j - 1] + cost);
+                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+                {
+                    value = Math.Min(value, previous2[j - 2] + 1);
+                }
+
+                current[j] = value;
+            }
+
+            var recycled = previous2;
+            previous2 = previous;
+            previous = current;
+            current = recycled;
+        }
+
+        return previous[b.Length];
+    }
+}

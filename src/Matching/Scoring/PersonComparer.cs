@@ -1,0 +1,385 @@
+using SharingHub.Matching.Normalization;
+
+namespace SharingHub.Matching.Scoring;
+
+/// <summary>Thresholds of the field comparators; part of the versioned parameter file.</summary>
+public sealed record ComparatorSettings
+{
+    /// <summary>Jaro–Winkler similarity from which two names are "close".</summary>
+    public double NameJaroWinkler { get; init; } = 0.92;
+
+    /// <summary>Shortest name for which one edit (Damerau–Levenshtein 1) also counts as close.</summary>
+    public int NameEditMinLength { get; init; } = 4;
+
+    /// <summary>Token similarity (fuzzy Dice) from which two addresses are "close".</summary>
+    public double AddressClose { get; init; } = 0.8;
+
+    /// <summary>Token similarity from which two addresses agree partially.</summary>
+    public double AddressPartial { get; init; } = 0.5;
+
+    /// <summary>Shortest identifier for which one edit counts as close.</summary>
+    public int IdentifierEditMinLength { get; init; } = 6;
+}
+
+/// <summary>Compares two subjects' evidence field by field into a <see cref="ComparisonVector"/>.</summary>
+public sealed class PersonComparer
+{
+    private readonly ComparatorSettings _settings;
+
+    public PersonComparer(ComparatorSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        _settings = settings;
+    }
+
+    public ComparisonVector Compare(PersonEvidence a, PersonEvidence b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        var levels = new AgreementLevel[Levels.Fields.Count];
+        var (given, surname, swapped, viaAlias) = CompareNames(a.Names, b.Names);
+        levels[(int)MatchField.GivenName] = given;
+        levels[(int)MatchField.Surname] = surname;
+        levels[(int)MatchField.BirthDate] = PartialDate.Compare(a.BirthDate, b.BirthDate) switch
+        {
+            DateAgreement.Exact => AgreementLevel.Exact,
+            DateAgreement.Transposed => AgreementLevel.Transposed,
+            DateAgreement.Close => AgreementLevel.Close,
+            DateAgreement.Partial => AgreementLevel.Partial,
+            DateAgreement.Disagree => AgreementLevel.Disagree,
+            DateAgreement.Missing => AgreementLevel.Missing,
+            _ => AgreementLevel.Missing,
+        };
+        levels[(int)MatchField.Sex] = a.Sex == Sex.Unknown || b.Sex == Sex.Unknown ? AgreementLevel.Missing
+            : a.Sex == b.Sex ? AgreementLevel.Exact : AgreementLevel.Disagree;
+        levels[(int)MatchField.Identifier] = CompareIdentifiers(a.Identifiers, b.Identifiers);
+        levels[(int)MatchField.Phone] = ComparePhones(a.Phones, b.Phones);
+        levels[(int)MatchField.Address] = CompareAddresses(a.Addresses, b.Addresses);
+        return new ComparisonVector(levels, swapped, viaAlias);
+    }
+
+    /// <summary>Compares two name parts (given with given, or surname with surname).</summary>
+    public AgreementLevel CompareParts(NamePart a, NamePart b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        if (a.IsEmpty || b.IsEmpty)
+        {
+            return AgreementLevel.Missing;
+        }
+
+        if (a.Joined == b.Joined || SameTokenSet(a, b))
+        {
+            return AgreementLevel.Exact;
+        }
+
+        var (shorter, longer) = a.TokenArray.Length <= b.TokenArray.Length ? (a.TokenArray, b.TokenArray) : (b.TokenArray, a.TokenArray);
+        var allMatched = true;
+        var anyFull = false;
+        var weakest = AgreementLevel.Exact;
+        var best = AgreementLevel.Disagree;
+        foreach (var token in shorter)
+        {
+            var level = AgreementLevel.Disagree;
+            foreach (var other in longer)
+            {
+                var candidate = CompareTokens(token, other);
+                if (candidate < level)
+                {
+                    level = candidate;
+                }
+            }
+
+            if (level == AgreementLevel.Disagree)
+            {
+                allMatched = false;
+                continue;
+            }
+
+            if (token.IsInitial || level == AgreementLevel.Initial)
+            {
+                // Initials only need to be consistent; they neither prove nor weaken a full-name agreement.
+                continue;
+            }
+
+            anyFull = true;
+            weakest = level > weakest ? level : weakest;
+            best = level < best ? level : best;
+        }
+
+        AgreementLevel result;
+        if (allMatched)
+        {
+            result = !anyFull ? AgreementLevel.Initial
+                : weakest == AgreementLevel.Exact ? AgreementLevel.Partial
+                : weakest;
+        }
+        else
+        {
+            // Some part has no counterpart: "María Teresa" vs "María Laura" are different names, as are
+            // "Vásquez García" vs "Silva García"; only a consistent subset counts as partial agreement.
+            result = AgreementLevel.Disagree;
+        }
+
+        // Whole-part views catch split or merged words (ja ck, mariajose ~ majo).
+        if (result > AgreementLevel.Nickname && NicknameTable.SharesGroup(a.JoinedNicknameGroups, b.JoinedNicknameGroups))
+        {
+            result = AgreementLevel.Nickname;
+        }
+
+        // Only when the word counts differ: "Maria Laura" vs "Maria Pilar" share a long prefix, not a split word.
+        if (result > AgreementLevel.Close && a.Tokens.Count != b.Tokens.Count && IsClose(a.Joined, b.Joined))
+        {
+            result = AgreementLevel.Close;
+        }
+
+        if (result > AgreementLevel.Phonetic && a.Tokens.Count != b.Tokens.Count && a.JoinedPhonetic.Agrees(b.JoinedPhonetic))
+        {
+            result = AgreementLevel.Phonetic;
+        }
+
+        return result;
+    }
+
+    private AgreementLevel CompareTokens(NameToken a, NameToken b)
+    {
+        if (a.IsInitial || b.IsInitial)
+        {
+            return a.Text[0] == b.Text[0] ? AgreementLevel.Initial : AgreementLevel.Disagree;
+        }
+
+        if (a.Text == b.Text)
+        {
+            return AgreementLevel.Exact;
+        }
+
+        if (NicknameTable.SharesGroup(a.NicknameGroups, b.NicknameGroups))
+        {
+            return AgreementLevel.Nickname;
+        }
+
+        if (IsClose(a.Text, b.Text))
+        {
+            return AgreementLevel.Close;
+        }
+
+        return a.Phonetic.Agrees(b.Phonetic) ? AgreementLevel.Phonetic : AgreementLevel.Disagree;
+    }
+
+    private bool IsClose(string a, string b) =>
+        StringSimilarity.JaroWinkler(a, b) >= _settings.NameJaroWinkler ||
+        (Math.Min(a.Length, b.Length) >= _settings.NameEditMinLength && StringSimilarity.DamerauLevenshtein(a, b) <= 1);
+
+    // Same words in any order, counting repeats ("García García" is not "García Martínez").
+    private static bool SameTokenSet(NamePart a, NamePart b)
+    {
+        var x = a.TokenArray;
+        var y = b.TokenArray;
+        if (x.Length != y.Length)
+        {
+            return false;
+        }
+
+        Span<bool> used = y.Length <= 32 ? stackalloc bool[y.Length] : new bool[y.Length];
+        foreach (var token in x)
+        {
+            var found = false;
+            for (var j = 0; j < y.Length && !found; j++)
+            {
+                if (!used[j] && y[j].Text == token.Text)
+                {
+                    used[j] = true;
+                    found = true;
+                }
+            }
+
+            if (!found)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private (AgreementLevel Given, AgreementLevel Surname, bool Swapped, bool ViaAlias) CompareNames(
+        IReadOnlyList<PersonName> a, IReadOnlyList<PersonName> b)
+    {
+        var best = (Given: AgreementLevel.Missing, Surname: AgreementLevel.Missing, Swapped: false, ViaAlias: false);
+        var bestRank = int.MinValue;
+        for (var i = 0; i < a.Count; i++)
+        {
+            var x = a[i];
+            for (var j = 0; j < b.Count; j++)
+            {
+                var y = b[j];
+                var alias = x.IsAlias || y.IsAlias;
+                var given = CompareParts(x.Given, y.Given);
+                var surname = CompareParts(x.Surname, y.Surname);
+                // Aliases must beat the primary names outright to be credited.
+                var rank = (Rank(given) + Rank(surname)) * 2 - (alias ? 1 : 0);
+                if (rank > bestRank)
+                {
+                    bestRank = rank;
+                    best = (given, surname, false, alias);
+                }
+
+                var swappedGiven = CompareParts(x.Given, y.Surname);
+                var swappedSurname = CompareParts(x.Surname, y.Given);
+                if (swappedGiven <= AgreementLevel.Close || swappedSurname <= AgreementLevel.Close)
+                {
+                    var swappedRank = (Rank(swappedGiven) + Rank(swappedSurname)) * 2 - (alias ? 1 : 0) - 1;
+                    if (swappedRank > bestRank)
+                    {
+                        bestRank = swappedRank;
+                        best = (swappedGiven, swappedSurname, true, alias);
+                    }
+                }
+            }
+        }
+
+        return best;
+    }
+
+    private static int Rank(AgreementLevel level) => level switch
+    {
+        AgreementLevel.Exact => 7,
+        AgreementLevel.Partial => 6,
+        AgreementLevel.Nickname => 5,
+        AgreementLevel.Close => 4,
+        AgreementLevel.Phonetic => 3,
+        AgreementLevel.Initial => 2,
+        AgreementLevel.Missing => 1,
+        _ => 0,
+    };
+
+    private AgreementLevel CompareIdentifiers(IReadOnlyList<NormalizedIdentifier> a, IReadOnlyList<NormalizedIdentifier> b)
+    {
+        var result = AgreementLevel.Missing;
+        for (var i = 0; i < a.Count; i++)
+        {
+            var x = a[i];
+            for (var j = 0; j < b.Count; j++)
+            {
+                var y = b[j];
+                if (x.Type != y.Type)
+                {
+                    continue;
+                }
+
+                if (x.Value == y.Value)
+                {
+                    return AgreementLevel.Exact;
+                }
+
+                var level = Math.Min(x.Value.Length, y.Value.Length) >= _settings.IdentifierEditMinLength &&
+                            StringSimilarity.DamerauLevenshtein(x.Value, y.Value) <= 1
+                    ? AgreementLevel.Close
+                    : AgreementLevel.Disagree;
+                result = level < result ? level : result;
+            }
+        }
+
+        return result;
+    }
+
+    private static AgreementLevel ComparePhones(IReadOnlyList<NormalizedPhone> a, IReadOnlyList<NormalizedPhone> b)
+    {
+        if (a.Count == 0 || b.Count == 0)
+        {
+            return AgreementLevel.Missing;
+        }
+
+        for (var i = 0; i < a.Count; i++)
+        {
+            var x = a[i];
+            for (var j = 0; j < b.Count; j++)
+            {
+                var y = b[j];
+                if (x.E164 == y.E164 && x.Validity.Overlaps(y.Validity))
+                {
+                    return AgreementLevel.Exact;
+                }
+            }
+        }
+
+        return AgreementLevel.Disagree;
+    }
+
+    private AgreementLevel CompareAddresses(IReadOnlyList<NormalizedAddress> a, IReadOnlyList<NormalizedAddress> b)
+    {
+        var result = AgreementLevel.Missing;
+        for (var i = 0; i < a.Count; i++)
+        {
+            var x = a[i];
+            for (var j = 0; j < b.Count; j++)
+            {
+                var y = b[j];
+                if (x.IsEmpty || y.IsEmpty)
+                {
+                    continue;
+                }
+
+                if (x.Key == y.Key || x.IsSamePlace(y))
+                {
+                    return AgreementLevel.Exact;
+                }
+
+                var similarity = AddressSimilarity(x, y);
+                var level = similarity >= _settings.AddressClose ? AgreementLevel.Close
+                    : similarity >= _settings.AddressPartial ? AgreementLevel.Partial
+                    : AgreementLevel.Disagree;
+                result = level < result ? level : result;
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Fuzzy Dice coefficient over the informative address tokens (street types, directions, unit marks and state
+    /// codes left out: two addresses on different roads in the same state share those): numbers must be equal,
+    /// words may be typo-close.
+    /// </summary>
+    internal static double AddressSimilarity(NormalizedAddress a, NormalizedAddress b)
+    {
+        var x = a.InformativeTokens;
+        var y = b.InformativeTokens;
+        if (x.Length == 0 || y.Length == 0)
+        {
+            return 0;
+        }
+
+        Span<bool> used = y.Length <= 64 ? stackalloc bool[y.Length] : new bool[y.Length];
+        used.Clear();
+        var matches = 0;
+        foreach (var token in x)
+        {
+            var found = -1;
+            for (var j = 0; j < y.Length && found < 0; j++)
+            {
+                if (!used[j] && y[j] == token)
+                {
+                    found = j;
+                }
+            }
+
+            for (var j = 0; j < y.Length && found < 0; j++)
+            {
+                if (!used[j] && token.Length >= 4 && y[j].Length >= 4 && char.IsAsciiLetter(token[0]) && char.IsAsciiLetter(y[j][0]) &&
+                    StringSimilarity.JaroWinkler(token, y[j]) >= 0.9)
+                {
+                    found = j;
+                }
+            }
+
+            if (found >= 0)
+            {
+                used[found] = true;
+                matches++;
+            }
+        }
+
+        return 2.0 * matches / (x.Length + y.Length);
+    }
+}
