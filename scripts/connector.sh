@@ -148,10 +148,14 @@ cmd_bench() {
     ingest) ;;
     *) hub_die "usage: ./hub bench ingest [--records N]" ;;
     esac
-    if ! curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$HUB_GATEWAY_PORT/health/ready" 2>/dev/null; then
+    app_build
+    if curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$HUB_GATEWAY_PORT/health/ready" 2>/dev/null; then
+        # A Gateway started on an older build would be measured instead of this one: restart it if stale.
+        app_migrate
+        app_start_host Gateway "$HUB_GATEWAY_PORT" >&2
+    else
         cmd_up >&2
     fi
-    app_build
     local code="BENCH$(date +%s)"
     agency_add "$code" "Ingest benchmark $code" --region US >&2
     local rc=0

@@ -15,7 +15,7 @@ internal static class SyntheticRecords
     private static readonly string[] Roles = ["suspect", "victim", "witness", "associate", "unknown"];
     private static readonly string[] Streets = ["Main St", "Navigation Blvd", "Harrisburg Blvd", "Airline Dr", "Bissonnet St", "Long Point Rd"];
 
-    public static void Write(string path, int count, int seed = 4242)
+    public static void Write(string path, int count, int seed = 4242, string prefix = "")
     {
         var random = new Random(seed);
         using var writer = new StreamWriter(path, false, new UTF8Encoding(false), 1 << 16);
@@ -42,7 +42,7 @@ internal static class SyntheticRecords
                 line = new
                 {
                     kind = "person",
-                    localId = $"P-{i}",
+                    localId = $"{prefix}P-{i}",
                     version = 1,
                     role,
                     givenName = Given[random.Next(Given.Length)],
@@ -57,9 +57,9 @@ internal static class SyntheticRecords
                 line = new
                 {
                     kind = "phone",
-                    localId = $"T-{i}",
+                    localId = $"{prefix}T-{i}",
                     version = 1,
-                    subjectRef = $"P-{person}",
+                    subjectRef = $"{prefix}P-{person}",
                     number = string.Create(CultureInfo.InvariantCulture, $"(713) {200 + random.Next(700)}-{random.Next(10000):D4}"),
                     validFrom = "2025-01-01",
                     labels,
@@ -70,9 +70,9 @@ internal static class SyntheticRecords
                 line = new
                 {
                     kind = "location",
-                    localId = $"L-{i}",
+                    localId = $"{prefix}L-{i}",
                     version = 1,
-                    subjectRef = $"P-{person}",
+                    subjectRef = $"{prefix}P-{person}",
                     address = string.Create(CultureInfo.InvariantCulture, $"{100 + random.Next(9000)} {Streets[random.Next(Streets.Length)]}, Houston, TX 770{random.Next(100):D2}"),
                     lat = Math.Round(29.6 + random.NextDouble() * 0.3, 5),
                     lon = Math.Round(-95.5 + random.NextDouble() * 0.3, 5),

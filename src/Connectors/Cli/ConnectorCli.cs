@@ -6,7 +6,7 @@ namespace SharingHub.Connectors.Cli;
 /// <summary>The connector's command line: <c>publish</c> (one file) and <c>connector</c> (the worker).</summary>
 internal static class ConnectorCli
 {
-    public static Task<int> RunAsync(string[] args, IAnsiConsole console)
+    public static Task<int> RunAsync(string[] args, IAnsiConsole console, CancellationToken cancellationToken = default)
     {
         var agency = new Option<string>("--agency") { Description = "the agency code; also its broker user name", Required = true };
         var broker = new Option<string?>("--broker")
@@ -90,7 +90,8 @@ internal static class ConnectorCli
         }, cancellationToken));
 
         var root = new RootCommand("SharingHub connector: publishes an agency's sanitized records to the hub") { publish, connector };
-        return root.Parse(args).InvokeAsync();
+        // Ctrl+C and SIGTERM cancel the action's token too (System.CommandLine's default invocation configuration).
+        return root.Parse(args).InvokeAsync(cancellationToken: cancellationToken);
     }
 
     private static string? ReadPassword(FileInfo? file) =>

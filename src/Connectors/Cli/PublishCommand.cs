@@ -35,6 +35,12 @@ internal static class ExitCodes
 
     /// <summary>Some rows were rejected (see the reject report); all the others were published.</summary>
     public const int SomeRejected = 2;
+
+    /// <summary>The exit code of a run: fatal wins, then any rejected row or record, else success.</summary>
+    public static int For(bool fatal, PublishCounts? counts) =>
+        fatal ? Fatal
+        : counts is not null && counts.RecordsRejected + counts.RowsRejected > 0 ? SomeRejected
+        : Success;
 }
 
 /// <summary><c>publish</c>: one file, once, with a progress bar, a summary and a reject report.</summary>
@@ -65,19 +71,29 @@ internal static class PublishCommand
 
         var store = new ProgressStore(args.StateDirectory);
         var key = $"file|{args.Agency}|{file}";
-        var fingerprint = ProgressStore.Fingerprint(file);
-        var earlier = store.Load(key);
-        var resumeAfter = !args.DryRun && earlier is not null && earlier.Fingerprint == fingerprint ? earlier.ConfirmedRows : 0;
+        string fingerprint;
+        long resumeAfter;
+        RejectReport report;
+        try
+        {
+            fingerprint = ProgressStore.Fingerprint(file);
+            var earlier = store.Load(key);
+            resumeAfter = !args.DryRun && earlier is not null && earlier.Fingerprint == fingerprint ? earlier.ConfirmedRows : 0;
+            report = new RejectReport(args.Report ?? file + ".rejects.csv");
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            console.MarkupLineInterpolated($"[red]error:[/] {ex.Message}");
+            return ExitCodes.Fatal;
+        }
         if (resumeAfter > 0)
         {
             console.MarkupLineInterpolated($"resuming: rows 1-{resumeAfter} were confirmed by an earlier run and are not sent again");
         }
 
-        var reportPath = args.Report ?? file + ".rejects.csv";
-        using var report = new RejectReport(reportPath);
         RecordPublisher? publisher = null;
         PublishRun? run = null;
-        var outcome = ExitCodes.Success;
+        var fatal = false;
         try
         {
             if (!args.DryRun)
@@ -107,23 +123,25 @@ internal static class PublishCommand
                 store.Delete(key);
             }
         }
-        catch (BrokerRefusedException ex)
+        catch (Exception ex) when (ex is BrokerRefusedException or MappingException)
         {
             console.MarkupLineInterpolated($"[red]error:[/] {ex.Message}");
-            outcome = ExitCodes.Fatal;
+            fatal = true;
         }
-        catch (MappingException ex)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
+            // The file vanished or became unreadable, or the report or state folder is not writable.
             console.MarkupLineInterpolated($"[red]error:[/] {ex.Message}");
-            outcome = ExitCodes.Fatal;
+            fatal = true;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             console.MarkupLine("[yellow]interrupted:[/] confirmed rows are remembered; run the same command again to resume");
-            outcome = ExitCodes.Fatal;
+            fatal = true;
         }
         finally
         {
+            report.Dispose();
             if (publisher is not null)
             {
                 await publisher.DisposeAsync();
@@ -137,12 +155,8 @@ internal static class PublishCommand
             {
                 WriteStats(args.StatsFile, run.Counts);
             }
-            if (outcome == ExitCodes.Success && report.Lines > 0)
-            {
-                outcome = ExitCodes.SomeRejected;
-            }
         }
-        return outcome;
+        return ExitCodes.For(fatal, run?.Counts);
     }
 
     internal static SanitizerSettings SettingsFor(MappingFile? mapping, string region)

@@ -1,3 +1,5 @@
+using SharingHub.Contracts.V1;
+
 namespace SharingHub.Connectors.Publishing;
 
 /// <summary>Where the hub's broker is and the agency's credentials on it. The user name is the agency code.</summary>
@@ -28,4 +30,10 @@ internal interface IPublishStatus
     void Retrying(string what, string reason, TimeSpan delay);
 
     void Recovered(string what);
+}
+
+/// <summary>Publishes one batch and returns once the broker confirmed it (<see cref="RecordPublisher"/>).</summary>
+internal interface IBatchPublisher
+{
+    Task PublishAsync(RecordBatchPublished batch, CancellationToken cancellationToken);
 }

@@ -62,7 +62,7 @@ internal sealed class PublishCounts
 /// </summary>
 internal sealed class PublishRun(
     Sanitizer sanitizer,
-    RecordPublisher? publisher,
+    IBatchPublisher? publisher,
     RejectReport report,
     PublishRunOptions options,
     Action<long> onConfirmedThrough)

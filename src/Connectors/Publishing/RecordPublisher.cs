@@ -12,7 +12,7 @@ namespace SharingHub.Connectors.Publishing;
 /// the broker's publisher confirm. While the broker is unavailable it retries with back-off and never gives
 /// up on a batch; only a refusal that retrying cannot fix ends the run.
 /// </summary>
-internal sealed class RecordPublisher : IAsyncDisposable
+internal sealed class RecordPublisher : IBatchPublisher, IAsyncDisposable
 {
     /// <summary>The exchange the hub declares for <see cref="RecordBatchPublished"/> (MassTransit's entity name).</summary>
     public static readonly string BatchExchange = $"{typeof(RecordBatchPublished).Namespace}:{nameof(RecordBatchPublished)}";

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -30,7 +31,10 @@ internal sealed partial class Sanitizer(SanitizerSettings settings)
 
     private static readonly PhoneNumberUtil Phones = PhoneNumberUtil.GetInstance();
 
+    private const int MaxCachedChannels = 1024;
+
     private readonly SanitizerSettings _settings = settings;
+    private readonly ConcurrentDictionary<string, string?> _channels = new(StringComparer.Ordinal);
 
     public SanitizeResult Sanitize(SourceRecord source)
     {
@@ -91,7 +95,8 @@ internal sealed partial class Sanitizer(SanitizerSettings settings)
         {
             problems.Add(new Problem("surname", "a person needs a given name, a surname or an identifier"));
         }
-        if (role == PersonRole.Suspect && labels is not null && string.IsNullOrEmpty(labels.Justification))
+        // Read from the source, not the parsed labels: a suspect with another label problem must hear of this one too.
+        if (role == PersonRole.Suspect && Clean(s.Labels.Justification) is null)
         {
             problems.Add(new Problem("labels.justification", "a suspect needs a justification (28 CFR 23 reasonable suspicion)"));
         }
@@ -280,7 +285,15 @@ internal sealed partial class Sanitizer(SanitizerSettings settings)
             return channel.ToLowerInvariant();
         }
 
-        var e164 = ToE164(channel, _settings.PhoneRegion);
+        // An agency has a handful of control officials and every record names one: parse each number once.
+        if (!_channels.TryGetValue(channel, out var e164))
+        {
+            e164 = ToE164(channel, _settings.PhoneRegion);
+            if (_channels.Count < MaxCachedChannels)
+            {
+                _channels.TryAdd(channel, e164);
+            }
+        }
         if (e164 is null)
         {
             problems.Add(new Problem("labels.controlOfficial.channel", "is neither a phone number nor an email address"));
@@ -474,7 +487,8 @@ internal sealed partial class Sanitizer(SanitizerSettings settings)
                 return instant.ToUniversalTime();
             }
         }
-        else if (DateTime.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var local))
+        // Unspecified only: a zone designator the offset pattern missed would otherwise be turned into this machine's time.
+        else if (DateTime.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var local) && local.Kind == DateTimeKind.Unspecified)
         {
             if (_settings.TimeZone is null)
             {
@@ -587,16 +601,33 @@ internal sealed partial class Sanitizer(SanitizerSettings settings)
 
     internal static string? ToE164(string text, string region)
     {
+        PhoneNumber number;
         try
         {
-            var number = Phones.Parse(text, region);
-            return Phones.IsPossibleNumber(number) ? Phones.Format(number, PhoneNumberFormat.E164) : null;
+            number = Phones.Parse(text, region);
         }
         catch (NumberParseException)
         {
             return null;
         }
+
+        // Mexico dropped the mobile "1" after +52 in 2019/2020; older exports still write +52 1 55 ….
+        // It is the same line, and must give the same E.164 for a US and a Mexican agency to meet on it.
+        if (number.CountryCode == MexicoCountryCode
+            && Phones.IsPossibleNumberWithReason(number) != PhoneNumberUtil.ValidationResult.IS_POSSIBLE
+            && number.NationalNumber is >= 10_000_000_000 and < 20_000_000_000)
+        {
+            number = new PhoneNumber.Builder().MergeFrom(number).SetNationalNumber(number.NationalNumber - 10_000_000_000).Build();
+        }
+
+        // IS_POSSIBLE_LOCAL_ONLY (a US number without its area code) has no E.164 form: "+1" and seven digits
+        // would be a wrong number that could match another agency's wrong number.
+        return Phones.IsPossibleNumberWithReason(number) == PhoneNumberUtil.ValidationResult.IS_POSSIBLE
+            ? Phones.Format(number, PhoneNumberFormat.E164)
+            : null;
     }
+
+    private const int MexicoCountryCode = 52;
 
     private static bool HasOffset(string text) => OffsetPattern().IsMatch(text);
 
@@ -609,6 +640,7 @@ internal sealed partial class Sanitizer(SanitizerSettings settings)
     [GeneratedRegex(@"^[A-Z]{2}(-[A-Z0-9]{1,3})?$")]
     private static partial Regex JurisdictionPattern();
 
-    [GeneratedRegex(@"T.*(Z|[+-]\d{2}:?\d{2})$", RegexOptions.IgnoreCase)]
+    // A time (after "T" or the space SQL and spreadsheets write) ending in Z or a UTC offset.
+    [GeneratedRegex(@"[T ]\d.*(Z|[+-]\d{2}:?\d{2})$", RegexOptions.IgnoreCase)]
     private static partial Regex OffsetPattern();
 }

@@ -40,6 +40,8 @@ internal sealed class CanonicalLine
         PropertyNameCaseInsensitive = false,
         // Dates and times stay text here: the sanitizer reads them, so every source is read the same way.
         NumberHandling = JsonNumberHandling.Strict,
+        // A second "role" would silently win over the first: as hidden as a misspelt field.
+        AllowDuplicateProperties = false,
     };
 
     public SourceRecord ToSourceRecord()
@@ -112,6 +114,10 @@ internal sealed class CanonicalLine
         if (ex.Message.Contains("could not be mapped", StringComparison.Ordinal))
         {
             return new Problem(field, "is not a field of the canonical format");
+        }
+        if (ex.Message.StartsWith("Duplicate propert", StringComparison.Ordinal))
+        {
+            return new Problem(field, "appears more than once");
         }
         return field == Problem.RowField
             ? new Problem(field, "is not valid JSON")

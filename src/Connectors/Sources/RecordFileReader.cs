@@ -142,10 +142,27 @@ internal sealed class RecordFileReader : IDisposable
     private IEnumerable<SourceRow> ReadJsonArray()
     {
         long index = 0;
-        foreach (var element in JsonSerializer.DeserializeAsyncEnumerable<JsonElement>(_stream).ToBlockingEnumerable())
+        using var elements = JsonSerializer.DeserializeAsyncEnumerable<JsonElement>(_stream).ToBlockingEnumerable().GetEnumerator();
+        while (true)
         {
+            bool more;
+            try
+            {
+                more = elements.MoveNext();
+            }
+            catch (JsonException ex)
+            {
+                // An array cannot be read past a syntax error. The message says where, never what (the reader's own
+                // message quotes the offending characters).
+                throw new MappingException(
+                    $"{_path}: is not a valid JSON array after element {index} (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1}); the elements before it were read", ex);
+            }
+            if (!more)
+            {
+                yield break;
+            }
             index++;
-            yield return MapJson(index, index, element);
+            yield return MapJson(index, index, elements.Current);
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.ExceptionServices;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using NpgsqlTypes;
@@ -57,16 +58,32 @@ internal static partial class WorkerCommand
         {
             await using var publisher = await RecordPublisher.StartAsync(new BrokerSettings(args.Broker, args.Agency, args.Password), new LogStatus(logger), cancellationToken);
             var region = config.PhoneRegion ?? args.Region;
-            var tasks = new List<Task>();
+            // One source failing for good stops the other: a half-alive worker would look healthy while a source is dead.
+            using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var sources = new List<Task>();
             if (config.DropFolder is { } drop)
             {
-                tasks.Add(DropFolderLoopAsync(drop, args.Agency, region, config.BatchSize, publisher, store, logger, cancellationToken));
+                sources.Add(DropFolderLoopAsync(drop, args.Agency, region, config.BatchSize, publisher, store, logger, stopping.Token));
             }
             if (config.Sql is { } sql)
             {
-                tasks.Add(SqlLoopAsync(sql, args.Agency, region, config.BatchSize, publisher, store, logger, cancellationToken));
+                sources.Add(SqlLoopAsync(sql, args.Agency, region, config.BatchSize, publisher, store, logger, stopping.Token));
             }
-            await Task.WhenAll(tasks);
+            var running = sources.ToList();
+            while (running.Count > 0)
+            {
+                var ended = await Task.WhenAny(running);
+                running.Remove(ended);
+                if (ended.IsFaulted)
+                {
+                    await stopping.CancelAsync();
+                }
+            }
+            if (sources.FirstOrDefault(t => t.IsFaulted) is { } failed)
+            {
+                ExceptionDispatchInfo.Throw(failed.Exception!.InnerException!);
+            }
+            await Task.WhenAll(sources);
             return ExitCodes.Success;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -74,9 +91,15 @@ internal static partial class WorkerCommand
             Log.Stopped(logger);
             return ExitCodes.Success;
         }
-        catch (Exception ex) when (ex is BrokerRefusedException or MappingException or NpgsqlException)
+        catch (Exception ex) when (ex is BrokerRefusedException or MappingException or IOException or UnauthorizedAccessException)
         {
             Log.Fatal(logger, ex.Message);
+            return ExitCodes.Fatal;
+        }
+        catch (NpgsqlException ex)
+        {
+            var reason = Describe(ex);
+            Log.SqlFailed(logger, reason);
             return ExitCodes.Fatal;
         }
     }
@@ -98,7 +121,7 @@ internal static partial class WorkerCommand
                 var fingerprint = ProgressStore.Fingerprint(file);
                 var earlier = store.Load(key);
                 var resumeAfter = earlier?.Fingerprint == fingerprint ? earlier.ConfirmedRows : 0;
-                using var report = new RejectReport(Path.Combine(drop.Path, "rejects", name + ".rejects.csv"));
+                using var report = new RejectReport(ReportPath(Path.Combine(drop.Path, "rejects"), name));
                 try
                 {
                     using var reader = new RecordFileReader(file, mapper);
@@ -138,6 +161,13 @@ internal static partial class WorkerCommand
             .Order(StringComparer.Ordinal)
             .ToList();
 
+    /// <summary>Where a dropped file's rejects go: next to the reports of earlier files, never over one of them.</summary>
+    private static string ReportPath(string folder, string name)
+    {
+        var path = Path.Combine(folder, name + ".rejects.csv");
+        return File.Exists(path) ? Path.Combine(folder, $"{name}.{DateTime.UtcNow:yyyyMMddTHHmmssfff}.rejects.csv") : path;
+    }
+
     private static void MoveTo(string file, string folder)
     {
         Directory.CreateDirectory(folder);
@@ -158,21 +188,45 @@ internal static partial class WorkerCommand
         var key = $"sql|{agency}|{sql.Name}";
         await using var dataSource = NpgsqlDataSource.Create(sql.ConnectionString);
         Log.Polling(logger, sql.Name);
+        var outage = TimeSpan.Zero;
         while (true)
         {
             var hwm = store.Load(key)?.HighWaterMark ?? sql.InitialHighWaterMark;
-            var (rows, marks) = await ReadSqlAsync(dataSource, sql, mapper, hwm, cancellationToken);
-            if (rows.Count == 0)
+            SqlBatch batch;
+            try
+            {
+                batch = await ReadSqlAsync(dataSource, sql, mapper, hwm, cancellationToken);
+            }
+            catch (NpgsqlException ex) when (ex.IsTransient)
+            {
+                // The agency's database restarting is not the end of the worker: wait for it, keeping the mark.
+                outage = outage == TimeSpan.Zero ? TimeSpan.FromSeconds(1) : TimeSpan.FromTicks(Math.Min(outage.Ticks * 2, TimeSpan.FromMinutes(1).Ticks));
+                var reason = Describe(ex);
+                Log.SqlUnavailable(logger, sql.Name, reason, outage.TotalSeconds);
+                await Task.Delay(outage, cancellationToken);
+                continue;
+            }
+            if (outage > TimeSpan.Zero)
+            {
+                Log.SqlAvailable(logger, sql.Name);
+                outage = TimeSpan.Zero;
+            }
+            if (batch.Rows.Count == 0)
             {
                 await Task.Delay(TimeSpan.FromSeconds(sql.PollSeconds), cancellationToken);
                 continue;
             }
 
             using var report = new RejectReport(Path.Combine(store.Directory, "rejects", $"{agency}-{sql.Name}-{DateTime.UtcNow:yyyyMMddTHHmmssfff}.rejects.csv"));
-            var run = new PublishRun(sanitizer, publisher, report, new PublishRunOptions { BatchSize = batchSize },
-                confirmed => store.Save(key, new SourceProgress(sql.Name, sql.HighWaterMarkType, confirmed, marks[(int)confirmed - 1])));
-            await run.RunAsync(rows, cancellationToken);
-            Log.RowsPublished(logger, sql.Name, run.Counts.RowsRead, run.Counts.RecordsPublished, run.Counts.RecordsRejected + run.Counts.RowsRejected, marks[^1]);
+            var run = new PublishRun(sanitizer, publisher, report, new PublishRunOptions { BatchSize = batchSize }, confirmed =>
+            {
+                if (batch.SafeMark(confirmed) is { } mark)
+                {
+                    store.Save(key, new SourceProgress(sql.Name, sql.HighWaterMarkType, confirmed, mark));
+                }
+            });
+            await run.RunAsync(batch.Rows, cancellationToken);
+            Log.RowsPublished(logger, sql.Name, run.Counts.RowsRead, run.Counts.RecordsPublished, run.Counts.RecordsRejected + run.Counts.RowsRejected, batch.Marks[^1]);
             if (report.Lines > 0)
             {
                 Log.Rejects(logger, report.FilePath);
@@ -180,7 +234,27 @@ internal static partial class WorkerCommand
         }
     }
 
-    internal static async Task<(List<SourceRow> Rows, List<string> Marks)> ReadSqlAsync(NpgsqlDataSource dataSource, SqlSourceConfig sql,
+    /// <summary>
+    /// Rows of one poll and their high-water-mark values. Rows sharing a value are saved as a whole: the next
+    /// query asks for values above the mark, so saving it halfway through a group would skip the rest of the group.
+    /// </summary>
+    internal sealed record SqlBatch(List<SourceRow> Rows, List<string> Marks)
+    {
+        /// <summary>The mark to save once the first <paramref name="confirmedRows"/> rows are confirmed, if any is safe yet.</summary>
+        public string? SafeMark(long confirmedRows)
+        {
+            for (var through = (int)confirmedRows; through > 0; through--)
+            {
+                if (through == Marks.Count || Marks[through] != Marks[through - 1])
+                {
+                    return Marks[through - 1];
+                }
+            }
+            return null;
+        }
+    }
+
+    internal static async Task<SqlBatch> ReadSqlAsync(NpgsqlDataSource dataSource, SqlSourceConfig sql,
         RowMapper mapper, string? hwm, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(sql.Query);
@@ -188,15 +262,28 @@ internal static partial class WorkerCommand
             ? new NpgsqlParameter("hwm", NpgsqlDbType.Bigint) { Value = hwm is null ? long.MinValue : long.Parse(hwm, CultureInfo.InvariantCulture) }
             : new NpgsqlParameter("hwm", NpgsqlDbType.TimestampTz)
             {
-                Value = hwm is null ? DateTime.MinValue.ToUniversalTime() : DateTimeOffset.Parse(hwm, CultureInfo.InvariantCulture).UtcDateTime,
+                Value = hwm is null ? DateTime.MinValue.ToUniversalTime()
+                    : DateTimeOffset.Parse(hwm, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal).UtcDateTime,
             };
         command.Parameters.Add(parameter);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var column = reader.GetOrdinal(sql.HighWaterMarkColumn);
+        int column;
+        try
+        {
+            column = reader.GetOrdinal(sql.HighWaterMarkColumn);
+        }
+        catch (IndexOutOfRangeException ex)
+        {
+            throw new MappingException($"sql source {sql.Name}: highWaterMarkColumn '{sql.HighWaterMarkColumn}' is not a column of the query's result", ex);
+        }
         var rows = new List<SourceRow>();
         var marks = new List<string>();
         while (await reader.ReadAsync(cancellationToken))
         {
+            if (reader.IsDBNull(column))
+            {
+                throw new MappingException($"sql source {sql.Name}: the query returned a row whose {sql.HighWaterMarkColumn} is null; the high-water-mark column must always have a value");
+            }
             var values = new Dictionary<string, string?>(reader.FieldCount, StringComparer.Ordinal);
             for (var i = 0; i < reader.FieldCount; i++)
             {
@@ -210,8 +297,32 @@ internal static partial class WorkerCommand
             marks.Add(mark);
             rows.Add(new SourceRow(rows.Count + 1, rows.Count + 1, mapper.Map(values)));
         }
-        return (rows, marks);
+
+        // The query's LIMIT may have cut the last group of equal marks: leave that group to the next poll, which
+        // starts with it (unless it is all this poll returned: then there is nothing more to wait for).
+        var tail = marks.Count;
+        while (tail > 0 && marks[tail - 1] == marks[^1])
+        {
+            tail--;
+        }
+        if (tail > 0)
+        {
+            rows.RemoveRange(tail, rows.Count - tail);
+            marks.RemoveRange(tail, marks.Count - tail);
+        }
+        return new SqlBatch(rows, marks);
     }
+
+    /// <summary>
+    /// An Npgsql error for the log. PostgreSQL quotes offending values in data and constraint errors (classes 22
+    /// and 23), and the agency's rows must not reach a log: those give their SQLSTATE only.
+    /// </summary>
+    internal static string Describe(NpgsqlException ex) => ex switch
+    {
+        PostgresException { SqlState: [ '2', '2' or '3', ..] } pg => $"SQLSTATE {pg.SqlState} ({pg.ConstraintName ?? "a data error in a row"})",
+        PostgresException pg => $"SQLSTATE {pg.SqlState}: {pg.MessageText}",
+        _ => ex.Message,
+    };
 
     private static string? Text(object value) => value switch
     {
@@ -234,6 +345,9 @@ internal static partial class WorkerCommand
     {
         [LoggerMessage(Level = LogLevel.Critical, Message = "{Reason}")]
         public static partial void Fatal(ILogger logger, string reason);
+
+        [LoggerMessage(Level = LogLevel.Critical, Message = "the SQL source failed: {Reason}")]
+        public static partial void SqlFailed(ILogger logger, string reason);
 
         [LoggerMessage(Level = LogLevel.Information, Message = "stopped; confirmed progress is kept")]
         public static partial void Stopped(ILogger logger);
@@ -261,5 +375,11 @@ internal static partial class WorkerCommand
 
         [LoggerMessage(Level = LogLevel.Information, Message = "broker available again ({What})")]
         public static partial void Recovered(ILogger logger, string what);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "SQL source {Source} unavailable ({Reason}); retrying in {Seconds}s, keeping the high-water mark")]
+        public static partial void SqlUnavailable(ILogger logger, string source, string reason, double seconds);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "SQL source {Source} available again")]
+        public static partial void SqlAvailable(ILogger logger, string source);
     }
 }

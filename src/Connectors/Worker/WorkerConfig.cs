@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using SharingHub.Connectors.Sources;
@@ -31,29 +32,73 @@ internal sealed class WorkerConfig
         {
             throw new MappingException($"{path}: {ex.Path}: {(ex.Message.Contains("could not be mapped", StringComparison.Ordinal) ? "unknown setting" : "invalid value")}", ex);
         }
+        catch (IOException ex)
+        {
+            throw new MappingException($"{path}: {ex.Message}", ex);
+        }
         if (config is null || (config.DropFolder is null && config.Sql is null))
         {
             throw new MappingException($"{path}: configure a dropFolder, a sql source, or both");
         }
+        if (config.BatchSize is < 1 or > 5000)
+        {
+            throw new MappingException($"{path}: batchSize must be between 1 and 5000");
+        }
         var baseDir = Path.GetDirectoryName(Path.GetFullPath(path))!;
         if (config.DropFolder is { } drop)
         {
+            if (string.IsNullOrWhiteSpace(drop.Path))
+            {
+                throw new MappingException($"{path}: dropFolder.path is required");
+            }
+            Require(path, "dropFolder.pollSeconds", drop.PollSeconds);
             drop.Path = Path.GetFullPath(drop.Path, baseDir);
             drop.Mapping = drop.Mapping is null ? null : Path.GetFullPath(drop.Mapping, baseDir);
         }
         if (config.Sql is { } sql)
         {
+            if (string.IsNullOrWhiteSpace(sql.ConnectionString))
+            {
+                throw new MappingException($"{path}: sql.connectionString is required");
+            }
             if (string.IsNullOrWhiteSpace(sql.Query) || !sql.Query.Contains("@hwm", StringComparison.Ordinal))
             {
                 throw new MappingException($"{path}: sql.query must use the parameter @hwm, e.g. WHERE updated_at > @hwm ORDER BY updated_at");
+            }
+            if (string.IsNullOrWhiteSpace(sql.HighWaterMarkColumn))
+            {
+                throw new MappingException($"{path}: sql.highWaterMarkColumn is required: the query's column that @hwm is compared with");
             }
             if (sql.HighWaterMarkType is not ("bigint" or "timestamp"))
             {
                 throw new MappingException($"{path}: sql.highWaterMarkType must be bigint or timestamp");
             }
+            if (sql.InitialHighWaterMark is { } initial && !(sql.HighWaterMarkType == "bigint"
+                    ? long.TryParse(initial, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _)
+                    : DateTimeOffset.TryParse(initial, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out _)))
+            {
+                throw new MappingException($"{path}: sql.initialHighWaterMark is not a {sql.HighWaterMarkType}");
+            }
+            if (string.IsNullOrWhiteSpace(sql.Name) || sql.Name.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0)
+            {
+                throw new MappingException($"{path}: sql.name must be a plain name (it names the source's progress and reports)");
+            }
+            if (string.IsNullOrWhiteSpace(sql.Mapping))
+            {
+                throw new MappingException($"{path}: sql.mapping is required: the query's columns become records through a mapping file");
+            }
+            Require(path, "sql.pollSeconds", sql.PollSeconds);
             sql.Mapping = Path.GetFullPath(sql.Mapping, baseDir);
         }
         return config;
+    }
+
+    private static void Require(string path, string key, double pollSeconds)
+    {
+        if (!(pollSeconds > 0 && pollSeconds <= 86_400))
+        {
+            throw new MappingException($"{path}: {key} must be more than 0 and at most 86400");
+        }
     }
 }
 

@@ -17,6 +17,7 @@ internal sealed partial class RecordConsumer(
     HubDbContext db,
     IEnumerable<IStoredRecordsHandler> handlers,
     IngestionMetrics metrics,
+    ErrorQueueTopology errorQueue,
     IOptions<IngestionOptions> options,
     ILogger<RecordConsumer> logger) :
     IConsumer<RecordBatchPublished>,
@@ -149,7 +150,8 @@ internal sealed partial class RecordConsumer(
     /// <summary>Puts the invalid members of a batch on the error queue, with the reasons, for an operator to inspect.</summary>
     private async Task SetAsideAsync(ConsumeContext context, string agency, InvalidRecords invalid, List<string> reasons)
     {
-        var endpoint = await context.GetSendEndpoint(new Uri($"exchange:{options.Value.QueueName}_error"));
+        await errorQueue.EnsureAsync(context, context.CancellationToken);
+        var endpoint = await context.GetSendEndpoint(new Uri($"exchange:{errorQueue.Name}"));
         await endpoint.Send(new RecordBatchPublished
         {
             Persons = invalid.Persons,
@@ -161,6 +163,11 @@ internal sealed partial class RecordConsumer(
             send.Headers.Set(ReasonHeader, string.Join('\n', reasons));
             send.Headers.Set(AgencyHeader, agency);
             send.Headers.Set("MT-Reason", "rejected");
+            // Unroutable is an error (the message is retried), never a silent drop.
+            if (send.TryGetPayload<RabbitMqSendContext>(out var rabbit))
+            {
+                rabbit.Mandatory = true;
+            }
         }, context.CancellationToken);
         metrics.Rejected("invalid_record", reasons.Count);
         Log.SetAside(logger, agency, context.MessageId, reasons.Count);

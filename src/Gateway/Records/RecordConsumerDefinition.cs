@@ -26,6 +26,7 @@ internal sealed class RecordConsumerDefinition : ConsumerDefinition<RecordConsum
     {
         if (endpointConfigurator is IRabbitMqReceiveEndpointConfigurator rabbit)
         {
+            // ErrorQueueTopology.QueueArguments must stay what this sets: the error queue is declared alike.
             rabbit.SetQuorumQueue();
             rabbit.PrefetchCount = _options.PrefetchCount;
         }

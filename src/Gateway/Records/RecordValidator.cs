@@ -57,6 +57,11 @@ internal static partial class RecordValidator
         {
             return $"{at}: PersonOtherIdentifications must be at most {MaxIdentifiers} identifiers with a category and an id";
         }
+        if (HasNul([record.PersonGivenName, record.PersonSurName, .. aliases,
+                .. identifiers.SelectMany(i => new[] { i.IdentificationCategoryText, i.IdentificationID, i.IdentificationJurisdictionText })]))
+        {
+            return $"{at}: {NulReason}";
+        }
         if (string.IsNullOrWhiteSpace(record.PersonGivenName) && string.IsNullOrWhiteSpace(record.PersonSurName) && identifiers.Count == 0)
         {
             return $"{at}: a person needs a given name, a surname or an identifier";
@@ -88,6 +93,10 @@ internal static partial class RecordValidator
         {
             return $"{at}: TelephoneNumberFullID must have 1 to 64 characters";
         }
+        if (HasNul([record.TelephoneNumberFullID]))
+        {
+            return $"{at}: {NulReason}";
+        }
         if (record.TelephoneNumberE164 is null || !E164().IsMatch(record.TelephoneNumberE164))
         {
             return $"{at}: TelephoneNumberE164 is not in E.164 form";
@@ -114,6 +123,10 @@ internal static partial class RecordValidator
         if (TooLong(record.LocationAddressFullText, MaxAddressLength))
         {
             return $"{at}: LocationAddressFullText is longer than {MaxAddressLength} characters";
+        }
+        if (HasNul([record.LocationAddressFullText]))
+        {
+            return $"{at}: {NulReason}";
         }
         var (lat, lon) = (record.LatitudeDegreeValue, record.LongitudeDegreeValue);
         if ((lat is null) != (lon is null))
@@ -193,6 +206,10 @@ internal static partial class RecordValidator
         {
             return $"{at}: a label is too long";
         }
+        if (HasNul([labels.ControlOfficial.PersonFullName, labels.ControlOfficial.ContactChannel, labels.CaseTrackingID, labels.Justification]))
+        {
+            return $"{at}: {NulReason}";
+        }
         return null;
     }
 
@@ -223,6 +240,11 @@ internal static partial class RecordValidator
     }
 
     private static bool TooLong(string? value, int max) => value is not null && value.Length > max;
+
+    // PostgreSQL text cannot hold U+0000: one such value would fail the COPY, and with it the whole batch.
+    private const string NulReason = "a text field contains a NUL character";
+
+    private static bool HasNul(IEnumerable<string?> values) => values.Any(v => v is not null && v.Contains('\0', StringComparison.Ordinal));
 
     [GeneratedRegex(@"^\+[1-9][0-9]{6,14}$")]
     private static partial Regex E164();

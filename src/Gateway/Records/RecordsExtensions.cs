@@ -11,6 +11,7 @@ public static class RecordsExtensions
     {
         services.AddValidatedOptions<IngestionOptions>(IngestionOptions.SectionName);
         services.AddSingleton<IngestionMetrics>();
+        services.AddSingleton<ErrorQueueTopology>();
         return services;
     }
 

@@ -1,0 +1,114 @@
+using System.Text;
+using System.Text.Json;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Exceptions;
+using SharingHub.Connectors.Cli;
+using SharingHub.Connectors.Publishing;
+using SharingHub.Contracts.V1;
+using SharingHub.Gateway.Records;
+
+namespace SharingHub.Gateway.IntegrationTests;
+
+/// <summary>
+/// Invalid members of an otherwise good batch, on a broker where nothing has faulted yet (its own virtual host):
+/// the hub stores the valid records and sets the invalid ones aside on the error queue, which must exist by then.
+/// </summary>
+public sealed class IngestionSetAsideTests(IngestionFixture hub) : IClassFixture<IngestionFixture>
+{
+    private const string ErrorQueue = "sharinghub-records_error";
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Consumer_BatchWithInvalidRecordsBeforeAnyFault_ValidStoredInvalidOnTheErrorQueue()
+    {
+        var agency = await hub.AddAgencyAsync("X");
+        var valid = Person("P-OK", version: 1);
+        var invalid = Person("P-BAD", version: 0);
+        // PostgreSQL text cannot hold U+0000: unchecked, this one value would fail the COPY of the whole batch.
+        var nul = Person("P-NUL", version: 1, surname: "Gar\0cía");
+
+        // The connector never publishes an invalid record; another publisher might, so the hub checks again.
+        await PublishRawAsync(agency, new { persons = new[] { valid, invalid, nul } });
+
+        await hub.WaitForAsync(_ => hub.FindAsync(agency.Code, RecordKind.Person, "P-OK"), r => r is not null, Patience);
+        var (reason, setAsideAgency, body) = await NextErrorAsync();
+        Assert.Equal("person P-BAD: Version must be 1 or more\nperson P-NUL: a text field contains a NUL character", reason);
+        Assert.Equal(agency.Code, setAsideAgency);
+        Assert.Contains("P-BAD", body, StringComparison.Ordinal);
+        Assert.Contains("P-NUL", body, StringComparison.Ordinal);
+        Assert.DoesNotContain("P-OK", body, StringComparison.Ordinal);
+        Assert.Null(await hub.FindAsync(agency.Code, RecordKind.Person, "P-BAD"));
+        Assert.Null(await hub.FindAsync(agency.Code, RecordKind.Person, "P-NUL"));
+
+        // A whole-message fault afterwards takes MassTransit's own path to the same queue: the set-aside declared it alike.
+        var unregistered = await hub.AddAgencyAsync("U", registerInDatabase: false);
+        var (exit, output) = await hub.PublishAsync(unregistered, hub.WriteLines([CanonicalLines.Person("P-U")]));
+        Assert.True(exit == ExitCodes.Success, output);
+        var (fault, _, _) = await NextErrorAsync();
+        Assert.Contains($"agency {unregistered.Code} is not registered", fault, StringComparison.Ordinal);
+    }
+
+    private static object Person(string localId, long version, string surname = "García López") => new
+    {
+        localId,
+        version,
+        personRole = "Victim",
+        personSurName = surname,
+        labels = new { sensitivity = "Open", controlOfficial = new { personFullName = "Det. Test", contactChannel = "+17135550101" } },
+    };
+
+    /// <summary>Publishes a MassTransit envelope as the agency's broker user, with its user_id, bypassing the connector's sanitizer.</summary>
+    private static async Task PublishRawAsync(TestAgency agency, object batch)
+    {
+        var factory = new ConnectionFactory { Uri = agency.AuthenticatedBroker };
+        await using var connection = await factory.CreateConnectionAsync(Ct);
+        await using var channel = await connection.CreateChannelAsync(
+            new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), Ct);
+        var envelope = new
+        {
+            messageId = Guid.NewGuid(),
+            messageType = new[] { $"urn:message:{typeof(RecordBatchPublished).Namespace}:{nameof(RecordBatchPublished)}" },
+            message = batch,
+        };
+        var properties = new BasicProperties { UserId = agency.Code, ContentType = "application/vnd.masstransit+json", Persistent = true };
+        await channel.BasicPublishAsync(RecordPublisher.BatchExchange, "", mandatory: true, properties,
+            JsonSerializer.SerializeToUtf8Bytes(envelope), Ct);
+    }
+
+    private async Task<(string Reason, string? Agency, string Body)> NextErrorAsync()
+    {
+        var factory = new ConnectionFactory { Uri = hub.VirtualHost.AmqpUri };
+        await using var connection = await factory.CreateConnectionAsync(Ct);
+        var deadline = DateTime.UtcNow + Patience;
+        while (DateTime.UtcNow < deadline)
+        {
+            await using var channel = await connection.CreateChannelAsync(cancellationToken: Ct);
+            try
+            {
+                if (await channel.BasicGetAsync(ErrorQueue, autoAck: true, Ct) is { } message)
+                {
+                    var headers = message.BasicProperties.Headers;
+                    return (Text(headers?[RecordConsumer.ReasonHeader]) ?? "",
+                        Text(headers?.TryGetValue(RecordConsumer.AgencyHeader, out var agency) == true ? agency : null),
+                        Encoding.UTF8.GetString(message.Body.Span));
+                }
+            }
+            catch (OperationInterruptedException ex) when (ex.ShutdownReason?.ReplyCode == 404)
+            {
+                // Not declared yet; the channel is closed, the next round opens another.
+            }
+            await Task.Delay(200, Ct);
+        }
+        Assert.Fail($"nothing reached {ErrorQueue} within {Patience}");
+        return default;
+    }
+
+    private static string? Text(object? header) => header switch
+    {
+        byte[] bytes => Encoding.UTF8.GetString(bytes),
+        null => null,
+        _ => header.ToString(),
+    };
+}

@@ -1,0 +1,321 @@
+using System.Text;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using RabbitMQ.Client;
+using SharingHub.Connectors.Cli;
+using SharingHub.Connectors.Publishing;
+using SharingHub.Contracts.V1;
+using SharingHub.TestSupport;
+using Spectre.Console;
+
+namespace SharingHub.Gateway.IntegrationTests;
+
+/// <summary>
+/// The connector's worker mode (<c>./hub connector</c>) against the real RabbitMQ and PostgreSQL: a drop folder and
+/// a PostgreSQL source polled with a high-water mark. A spy queue bound to the hub's exchange counts what the worker
+/// actually published, so "not re-read" is observed on the wire, not inferred from idempotent storage.
+/// </summary>
+public sealed class WorkerTests(IngestionFixture hub) : IClassFixture<IngestionFixture>
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Worker_FileDroppedInFolder_PublishedOnceStoredAndMovedToProcessed()
+    {
+        var agency = await hub.AddAgencyAsync("W");
+        await using var spy = await PublishedRecords.StartAsync(hub.VirtualHost.AmqpUri, agency.Code);
+        var drop = Directory.CreateDirectory(Path.Combine(hub.WorkDirectory, $"drop-{agency.Code}")).FullName;
+        var config = WriteConfig(agency, new { dropFolder = new { path = drop, pollSeconds = 0.2 } });
+        await using var worker = WorkerRun.Start(hub, agency, config);
+
+        Drop(drop, "export-1.jsonl", CanonicalLines.Mixed(30, "D"));
+
+        await hub.WaitForAsync(_ => hub.CountAsync(agency.Code), n => n == 30, Patience);
+        await WaitUntilAsync(() => File.Exists(Path.Combine(drop, "processed", "export-1.jsonl")), "the file to move to processed/");
+        Assert.False(File.Exists(Path.Combine(drop, "export-1.jsonl")));
+        // Several more scans of the folder: nothing is published again.
+        await Task.Delay(TimeSpan.FromSeconds(1.5), Ct);
+        var published = await spy.DrainAsync();
+        Assert.Equal(30, published.Count);
+        Assert.Equal(30, published.Distinct().Count());
+        Assert.Equal(0, await worker.StopAsync());
+        Assert.False(Directory.Exists(Path.Combine(drop, "rejects")));
+    }
+
+    [Fact]
+    public async Task Worker_DroppedFilesWithBadRowsOrUnreadable_RejectsReportedFailedSetAsideTheRestPublished()
+    {
+        var agency = await hub.AddAgencyAsync("B");
+        var drop = Directory.CreateDirectory(Path.Combine(hub.WorkDirectory, $"drop-{agency.Code}")).FullName;
+        var mapping = Path.Combine(hub.WorkDirectory, $"{agency.Code}.mapping.json");
+        await File.WriteAllTextAsync(mapping, """
+            { "labels": { "sensitivity": "open", "controlOfficial.name": "Det. Test", "controlOfficial.channel": "+1 713 555 0101" },
+              "records": [
+                { "kind": "person", "fields": { "localId": "P-{id}", "version": "1", "surname": "{surname}", "role": "{role}" } },
+                { "kind": "phone", "when": "{phone}", "fields": { "localId": "P-{id}-T", "version": "1", "subjectRef": "P-{id}", "number": "{phone}" } } ] }
+            """, Ct);
+        var config = WriteConfig(agency, new { dropFolder = new { path = drop, mapping, pollSeconds = 0.2 } });
+        await using var worker = WorkerRun.Start(hub, agency, config);
+
+        // Names sort in reading order: the broken file first, so the good ones show the worker went on.
+        Drop(drop, "a-broken.json", ["""[{"id": 1, "surname": "Lee", "role": "victim"}, {"id": 2, """]);
+        Drop(drop, "b-export.json", [
+            """[{"id": 10, "surname": "García", "role": "victim", "phone": "+52 55 4512 7781"},""",
+            """ {"id": 11, "surname": "Kim", "role": "suspect"},""",
+            """ {"id": 12, "surname": "Pérez", "role": "witness", "phone": "12"},""",
+            """ {"id": 13, "surname": "Ruiz", "role": "victim"}]""",
+        ]);
+
+        await WaitUntilAsync(() => File.Exists(Path.Combine(drop, "processed", "b-export.json")), "the good file to move to processed/");
+        Assert.True(File.Exists(Path.Combine(drop, "failed", "a-broken.json")));
+        // One message at a time on the hub: once the last file's last record is stored, everything before it was handled.
+        await hub.WaitForAsync(_ => hub.FindAsync(agency.Code, RecordKind.Person, "P-13"), r => r is not null, Patience);
+        var stored = await hub.App.WithDatabaseAsync(db => db.Records.Where(r => r.AgencyCode == agency.Code)
+            .Select(r => r.LocalId).ToListAsync(Ct));
+        Assert.Equal(["P-10", "P-10-T", "P-12", "P-13"], stored.Order(StringComparer.Ordinal));
+        var report = await File.ReadAllLinesAsync(Path.Combine(drop, "rejects", "b-export.json.rejects.csv"), Ct);
+        Assert.Equal(
+        [
+            "row,kind,localId,field,reason",
+            "2,person,P-11,labels.justification,a suspect needs a justification (28 CFR 23 reasonable suspicion)",
+            "3,phone,P-12-T,number,is not a phone number (read with default region US)",
+        ], report);
+        Assert.Equal(0, await worker.StopAsync());
+    }
+
+    [Fact]
+    public async Task Worker_SqlSourceRestarted_PublishesOnlyRowsAboveTheSavedHighWaterMark()
+    {
+        var agency = await hub.AddAgencyAsync("Q");
+        await using var source = await AgencyDatabase.CreateAsync(hub.Infrastructure);
+        await using var spy = await PublishedRecords.StartAsync(hub.VirtualHost.AmqpUri, agency.Code);
+        await source.InsertAsync((1, "García", "(713) 555-0101"), (2, "Lee", null), (3, "Kim", "12"), (4, "Pérez", null), (5, "Ruiz", null));
+        var config = WriteConfig(agency, new
+        {
+            sql = new
+            {
+                name = "cases",
+                connectionString = source.Database.ConnectionString,
+                query = "SELECT id, row_version, surname, phone FROM persons WHERE row_version > @hwm ORDER BY row_version LIMIT 3",
+                highWaterMarkColumn = "row_version",
+                mapping = WriteSqlMapping(agency),
+                pollSeconds = 0.2,
+            },
+        });
+        var state = Path.Combine(hub.WorkDirectory, $"state-{agency.Code}");
+
+        await using (var first = WorkerRun.Start(hub, agency, config, state))
+        {
+            await hub.WaitForAsync(_ => hub.CountAsync(agency.Code), n => n == 6, Patience);
+            await Task.Delay(TimeSpan.FromSeconds(1), Ct);
+            Assert.Equal(0, await first.StopAsync());
+        }
+        var firstRun = await spy.DrainAsync();
+        Assert.Equal(["person:P-1", "person:P-2", "person:P-3", "person:P-4", "person:P-5", "phone:P-1-T"], firstRun.Order(StringComparer.Ordinal));
+        // The bad phone of row 3 went to the source's reject report; its person was published.
+        var report = Assert.Single(Directory.GetFiles(Path.Combine(state, "rejects"), $"{agency.Code}-cases-*.rejects.csv"));
+        Assert.Contains(",phone,P-3-T,number,is not a phone number", await File.ReadAllTextAsync(report, Ct), StringComparison.Ordinal);
+
+        // While the worker is down: two new rows, and row 2 changes (a new row_version).
+        await source.InsertAsync((6, "Torres", null), (7, "Smith", "+52 55 4512 7781"));
+        await source.ExecuteAsync("UPDATE persons SET surname = 'Lee Wong', row_version = nextval('row_versions') WHERE id = 2");
+
+        await using (var second = WorkerRun.Start(hub, agency, config, state))
+        {
+            await hub.WaitForAsync(_ => hub.FindAsync(agency.Code, RecordKind.Person, "P-2"), r => r?.Version > 2, Patience);
+            await hub.WaitForAsync(_ => hub.CountAsync(agency.Code), n => n == 9, Patience);
+            await Task.Delay(TimeSpan.FromSeconds(1), Ct);
+            Assert.Equal(0, await second.StopAsync());
+        }
+        var secondRun = await spy.DrainAsync();
+        Assert.Equal(["person:P-2", "person:P-6", "person:P-7", "phone:P-7-T"], secondRun.Order(StringComparer.Ordinal));
+        Assert.Equal("Lee Wong", (await hub.FindAsync(agency.Code, RecordKind.Person, "P-2"))!.Surname);
+    }
+
+    private string WriteConfig(TestAgency agency, object config)
+    {
+        var path = Path.Combine(hub.WorkDirectory, $"{agency.Code}-{Guid.NewGuid():N}.connector.json");
+        File.WriteAllText(path, JsonSerializer.Serialize(config));
+        return path;
+    }
+
+    private string WriteSqlMapping(TestAgency agency)
+    {
+        var path = Path.Combine(hub.WorkDirectory, $"{agency.Code}-sql.mapping.json");
+        File.WriteAllText(path, """
+            { "labels": { "sensitivity": "agencyOnly", "controlOfficial.name": "Det. Test", "controlOfficial.channel": "+1 713 555 0101" },
+              "records": [
+                { "kind": "person", "fields": { "localId": "P-{id}", "version": "{row_version}", "surname": "{surname}", "role": "victim" } },
+                { "kind": "phone", "when": "{phone}", "fields": { "localId": "P-{id}-T", "version": "{row_version}", "subjectRef": "P-{id}", "number": "{phone}" } } ] }
+            """);
+        return path;
+    }
+
+    /// <summary>Drops a file the way an export job should: written under a partial name, then renamed into place.</summary>
+    private static void Drop(string folder, string name, IEnumerable<string> lines)
+    {
+        var partial = Path.Combine(folder, name + ".part");
+        File.WriteAllLines(partial, lines, new UTF8Encoding(false));
+        // The worker leaves files alone until they have been still for two seconds; this one is finished.
+        File.SetLastWriteTimeUtc(partial, DateTime.UtcNow.AddMinutes(-1));
+        File.Move(partial, Path.Combine(folder, name));
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
+            await Task.Delay(50, Ct);
+        }
+    }
+
+    /// <summary>The worker running in-process through the connector's command line, exactly as <c>./hub connector</c> runs it.</summary>
+    private sealed class WorkerRun : IAsyncDisposable
+    {
+        private readonly CancellationTokenSource _stop = new();
+        private readonly Task<int> _exit;
+        private readonly StringWriter _output = new();
+
+        private WorkerRun(TestAgency agency, string config, string state)
+        {
+            var console = AnsiConsole.Create(new AnsiConsoleSettings
+            {
+                Out = new AnsiConsoleOutput(_output),
+                Interactive = InteractionSupport.No,
+                ColorSystem = ColorSystemSupport.NoColors,
+            });
+            string[] args =
+            [
+                "connector", "--agency", agency.Code, "--config", config,
+                "--broker", agency.Broker.ToString(), "--password-file", agency.PasswordFile, "--state-dir", state,
+            ];
+            _exit = Task.Run(() => ConnectorCli.RunAsync(args, console, _stop.Token), CancellationToken.None);
+        }
+
+        public static WorkerRun Start(IngestionFixture hub, TestAgency agency, string config, string? state = null) =>
+            new(agency, config, state ?? Path.Combine(hub.WorkDirectory, $"state-{agency.Code}"));
+
+        /// <summary>Stops the worker as Ctrl+C does; returns its exit code.</summary>
+        public async Task<int> StopAsync()
+        {
+            Assert.False(_exit.IsCompleted, $"the worker ended on its own with exit code {(_exit.IsCompletedSuccessfully ? _exit.Result : -1)}");
+            await _stop.CancelAsync();
+            return await _exit.WaitAsync(TimeSpan.FromSeconds(30));
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _stop.CancelAsync();
+            try
+            {
+                await _exit.WaitAsync(TimeSpan.FromSeconds(30));
+            }
+            finally
+            {
+                _stop.Dispose();
+                _output.Dispose();
+            }
+        }
+    }
+
+    /// <summary>A queue bound to the hub's record exchange: every batch an agency publishes is copied to it.</summary>
+    private sealed class PublishedRecords : IAsyncDisposable
+    {
+        private readonly IConnection _connection;
+        private readonly IChannel _channel;
+        private readonly string _queue;
+        private readonly string _agency;
+
+        private PublishedRecords(IConnection connection, IChannel channel, string queue, string agency)
+        {
+            _connection = connection;
+            _channel = channel;
+            _queue = queue;
+            _agency = agency;
+        }
+
+        public static async Task<PublishedRecords> StartAsync(Uri broker, string agency)
+        {
+            var connection = await new ConnectionFactory { Uri = broker }.CreateConnectionAsync(Ct);
+            var channel = await connection.CreateChannelAsync(cancellationToken: Ct);
+            var queue = (await channel.QueueDeclareAsync($"spy-{agency}", durable: false, exclusive: true, autoDelete: true, cancellationToken: Ct)).QueueName;
+            await channel.QueueBindAsync(queue, RecordPublisher.BatchExchange, "", cancellationToken: Ct);
+            return new PublishedRecords(connection, channel, queue, agency);
+        }
+
+        /// <summary>Takes every message the agency published so far: one <c>kind:localId</c> per record.</summary>
+        public async Task<List<string>> DrainAsync()
+        {
+            var records = new List<string>();
+            while (await _channel.BasicGetAsync(_queue, autoAck: true, Ct) is { } message)
+            {
+                if (message.BasicProperties.UserId != _agency)
+                {
+                    continue;
+                }
+                using var envelope = JsonDocument.Parse(message.Body);
+                var batch = envelope.RootElement.GetProperty("message");
+                foreach (var (list, kind) in new[] { ("persons", "person"), ("phones", "phone"), ("locations", "location"), ("withdrawals", "withdrawal") })
+                {
+                    if (batch.TryGetProperty(list, out var items))
+                    {
+                        records.AddRange(items.EnumerateArray().Select(item => $"{kind}:{item.GetProperty("localId").GetString()}"));
+                    }
+                }
+            }
+            return records;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _channel.DisposeAsync();
+            await _connection.DisposeAsync();
+        }
+    }
+
+    /// <summary>An agency's own case database: a table of persons with a row-version sequence, as a case system keeps one.</summary>
+    private sealed class AgencyDatabase : IAsyncDisposable
+    {
+        private AgencyDatabase(TestDatabase database) => Database = database;
+
+        public TestDatabase Database { get; }
+
+        public static async Task<AgencyDatabase> CreateAsync(TestInfrastructure infrastructure)
+        {
+            var database = new AgencyDatabase(await TestDatabase.CreateAsync(infrastructure, Ct));
+            await database.ExecuteAsync("""
+                CREATE SEQUENCE row_versions;
+                CREATE TABLE persons (id int PRIMARY KEY, row_version bigint NOT NULL DEFAULT nextval('row_versions'),
+                                      surname text, phone text, narrative text DEFAULT 'never shared');
+                """);
+            return database;
+        }
+
+        public async Task InsertAsync(params (int Id, string Surname, string? Phone)[] rows)
+        {
+            await using var connection = await Database.OpenAsync(Ct);
+            foreach (var (id, surname, phone) in rows)
+            {
+                await using var insert = new NpgsqlCommand("INSERT INTO persons (id, surname, phone) VALUES ($1, $2, $3)", connection);
+                insert.Parameters.AddWithValue(id);
+                insert.Parameters.AddWithValue(surname);
+                insert.Parameters.AddWithValue((object?)phone ?? DBNull.Value);
+                await insert.ExecuteNonQueryAsync(Ct);
+            }
+        }
+
+        public async Task ExecuteAsync(string sql)
+        {
+            await using var connection = await Database.OpenAsync(Ct);
+            await using var command = new NpgsqlCommand(sql, connection);
+            await command.ExecuteNonQueryAsync(Ct);
+        }
+
+        public ValueTask DisposeAsync() => Database.DisposeAsync();
+    }
+}
