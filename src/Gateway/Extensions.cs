@@ -32,6 +32,8 @@ public static class Extensions
         builder.Services.AddDeconfliction(DatabaseConnectionName);
         builder.Services.AddMassTransit(bus =>
         {
+            // MassTransit 8.5 otherwise reports the bus's shape to usage-tracking.masstransit.io: nothing leaves the hub.
+            bus.DisableUsageTelemetry();
             bus.AddRecordConsumers();
             bus.UsingRabbitMq((context, rabbit) =>
             {
