@@ -220,6 +220,30 @@ app_trx_counts() {
         }'
 }
 
+# Prints each failed test of the TRX files with the first lines of its message, so that a run's
+# tail (all a CI log may keep) says what failed and why. Perl is part of every Debian system.
+app_trx_failures() {
+    local dir=$1
+    find "$dir" -name '*.trx' -print0 2>/dev/null | xargs -0 -r perl -0777 -ne '
+        my %xml = (lt => "<", gt => ">", amp => "&", quot => "\"", apos => "\x27");
+        while (/<UnitTestResult\s([^>]*?)(\/?)>/g) {
+            my ($attributes, $empty) = ($1, $2);
+            next unless $attributes =~ /\boutcome="(Failed|Error|Timeout|Aborted)"/;
+            my $outcome = $1;
+            my ($name) = $attributes =~ /\btestName="([^"]*)"/;
+            my $body = $empty ? "" : /\G(.*?)<\/UnitTestResult>/sgc ? $1 : "";
+            my ($message) = $body =~ /<Message>(.*?)<\/Message>/s;
+            $message //= "(no message)";
+            $message =~ s/&(lt|gt|amp|quot|apos);/$xml{$1}/g;
+            $message =~ s/&#x([0-9A-Fa-f]+);/chr(hex($1))/ge;
+            $message =~ s/&#([0-9]+);/chr($1)/ge;
+            $message =~ s/\r//g;
+            my @lines = split /\n/, $message;
+            splice @lines, 12, @lines - 12, "  ..." if @lines > 12;
+            print "FAILED $name ($outcome)\n", map({ "  $_\n" } @lines);
+        }'
+}
+
 cmd_test() {
     local filter=${1:-}
     infra_ensure
@@ -243,6 +267,7 @@ cmd_test() {
 
     local total passed failed skipped
     read -r total passed failed skipped < <(app_trx_counts "$results")
+    ((failed == 0)) || app_trx_failures "$results" >&2
     if ((rc != 0 && failed == 0)); then
         hub_warn "the test run failed outside any test (exit $rc); see the output above"
         failed=1

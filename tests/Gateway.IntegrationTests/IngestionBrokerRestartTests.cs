@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using SharingHub.Connectors.Cli;
+using SharingHub.TestSupport;
 
 namespace SharingHub.Gateway.IntegrationTests;
 
@@ -20,28 +21,35 @@ public sealed class IngestionBrokerRestartTests(BrokerRestartFixture hub) : ICla
         var agency = await hub.AddAgencyAsync("S");
         var file = hub.WriteLines(CanonicalLines.Mixed(records));
 
-        // Small batches make the run long enough to be cut in the middle.
-        var publishing = hub.PublishAsync(agency, file, "--batch-size", "10");
-        // Cut as soon as the first batches are confirmed (the connector has written its progress).
+        // The connector reaches the broker through a proxy, so that its connection is cut at once, mid-run, however
+        // fast this machine publishes; the broker itself is then really restarted under the hub and the connector.
+        await using var proxy = new TcpProxy(agency.Broker.Host, agency.Broker.Port);
+        proxy.Start();
+        var proxied = agency with { Broker = new UriBuilder(agency.Broker) { Port = proxy.Port }.Uri };
+
+        // Small batches make the run long; the cut comes as soon as the first batches are confirmed (the
+        // connector has written its progress).
+        var publishing = hub.PublishAsync(proxied, file, "--batch-size", "10");
         var state = Path.Combine(hub.WorkDirectory, "state");
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (!(Directory.Exists(state) && Directory.EnumerateFiles(state, "*.json").Any()) && DateTime.UtcNow < deadline)
         {
-            await Task.Delay(20, ct);
+            await Task.Delay(5, ct);
         }
-        bool cutMidRun;
+        await proxy.StopAsync();
+        var cutMidRun = !publishing.IsCompleted;
         try
         {
             await HubAsync("infra", "stop-rabbit");
-            cutMidRun = !publishing.IsCompleted;
             await Task.Delay(TimeSpan.FromSeconds(2), ct);
         }
         finally
         {
             // Whatever happened, the shared broker comes back for the tests after this one.
             await HubAsync("infra", "start-rabbit");
+            proxy.Start();
         }
-        Assert.True(cutMidRun, "the connector finished before the broker stopped; the test proves nothing");
+        Assert.True(cutMidRun, "the connector finished before its connection was cut; the test proves nothing");
 
         var (exit, output) = await publishing.WaitAsync(TimeSpan.FromMinutes(4), ct);
         Assert.True(exit == ExitCodes.Success, output);
@@ -68,9 +76,9 @@ public sealed class IngestionBrokerRestartTests(BrokerRestartFixture hub) : ICla
         }
         using var process = Process.Start(start)!;
         var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        await process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var stdout = await process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
         await process.WaitForExitAsync(TestContext.Current.CancellationToken);
-        Assert.True(process.ExitCode == 0, $"./hub {string.Join(' ', args)} failed: {await stderr}");
+        Assert.True(process.ExitCode == 0, $"./hub {string.Join(' ', args)} failed (exit {process.ExitCode}):\n{stdout}{await stderr}");
     }
 }
 
