@@ -152,6 +152,8 @@ unix_socket_permissions = 0700
 max_connections = 300
 shared_buffers = 512MB
 fsync = on
+# lets ./hub bench match measure from a record's commit to its match's commit
+track_commit_timestamp = on
 timezone = 'UTC'
 log_timezone = 'UTC'
 log_line_prefix = '%m [%p] %q%u@%d '

@@ -13,8 +13,9 @@ namespace SharingHub.Bench.Match;
 /// another agency (binary COPY straight into <c>records</c> and <c>record_keys</c>, keys made by the same engine the
 /// Gateway uses) up to N stored records, then streams N probe persons, one record per message, through the real
 /// connector and Gateway. Each probe is a variant of a background person, so each has a match. It prints, per size,
-/// the latency from the probe's storage to its match (p50, p99; database clock: from the start of the record's
-/// store transaction to the write of its match), the stream's throughput, and the Gateway's resident memory.
+/// the latency from the probe's storage to its match (p50, p99; database clock: from the commit of the record to the
+/// commit of its first match, with <c>track_commit_timestamp</c>), the stream's throughput, and the Gateway's
+/// resident memory.
 /// </summary>
 internal static class MatchBenchmark
 {
@@ -26,6 +27,14 @@ internal static class MatchBenchmark
         var agency = args.Required("agency");
         var gatewayPid = args.Int("gateway-pid", 0);
         await using var data = NpgsqlDataSource.Create(BenchArgs.Env("ConnectionStrings__hubdb"));
+        await using (var setting = data.CreateCommand("SHOW track_commit_timestamp"))
+        {
+            if (await setting.ExecuteScalarAsync() as string != "on")
+            {
+                Console.Error.WriteLine("bench match: PostgreSQL's track_commit_timestamp is off, so commit times cannot be read. ./hub infra turns it on at start: run ./hub down, then ./hub up.");
+                return 1;
+            }
+        }
         var background = "BG" + DateTime.UtcNow.ToString("MMddHHmmss", CultureInfo.InvariantCulture);
         await ExecuteAsync(data, "INSERT INTO agencies (code, name, kind, region, created_at) VALUES (@p0, 'Match benchmark background', 'LawEnforcement', 'US', now())", background);
 
@@ -250,11 +259,12 @@ internal static class MatchBenchmark
             }
             await Task.Delay(200);
         }
+        // From the commit of the probe's record to the commit of its first match (row versions' commit timestamps).
         await using var latency = data.CreateCommand("""
-            SELECT extract(epoch FROM min(m.first_found_at) - r.updated_at) * 1000
+            SELECT extract(epoch FROM min(pg_xact_commit_timestamp(m.xmin)) - pg_xact_commit_timestamp(r.xmin)) * 1000
             FROM records r JOIN matches m ON m.record_a_id = r.id OR m.record_b_id = r.id
             WHERE r.agency_code = @a AND r.local_id = ANY(@ids)
-            GROUP BY r.id, r.updated_at
+            GROUP BY r.id, r.xmin
             """);
         latency.Parameters.AddWithValue("a", agency);
         latency.Parameters.AddWithValue("ids", localIds);

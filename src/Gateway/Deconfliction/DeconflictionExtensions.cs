@@ -24,8 +24,15 @@ public static class DeconflictionExtensions
         services.AddValidatedOptions<MatchingOptions>(MatchingOptions.SectionName);
         services.AddSingleton(sp => new MatchingEngine(sp.GetRequiredService<IOptions<MatchingOptions>>().Value));
         services.AddSingleton(sp => new MatchableLoader(sp.GetRequiredService<MatchingEngine>()));
-        services.AddSingleton(sp => new NpgsqlDataSourceBuilder(
-            sp.GetRequiredService<IOptionsMonitor<ConnectionStringOptions>>().Get(connectionName).Value).Build());
+        services.AddSingleton(sp =>
+        {
+            var builder = new NpgsqlDataSourceBuilder(sp.GetRequiredService<IOptionsMonitor<ConnectionStringOptions>>().Get(connectionName).Value);
+            // Matching writes only derived data (matches, their events, cleared markers), which the sweeper recomputes
+            // from the markers if a crash loses a commit: its commits need not wait for the WAL flush.
+            var options = builder.ConnectionStringBuilder.Options;
+            builder.ConnectionStringBuilder.Options = string.IsNullOrWhiteSpace(options) ? "-c synchronous_commit=off" : options + " -c synchronous_commit=off";
+            return builder.Build();
+        });
         services.AddSingleton<DeconflictionMetrics>();
         services.AddSingleton<BlockingKeyWriter>();
         services.AddSingleton<IncrementalMatcher>();

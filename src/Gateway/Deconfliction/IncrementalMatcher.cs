@@ -90,9 +90,13 @@ internal sealed partial class IncrementalMatcher(
             FROM unnest(@ids, @reasons) AS i(id, reason)
             WHERE m.id = i.id AND m.closed_at IS NULL AND m.scored_at < @run_start
             RETURNING m.id, m.suppressed
+        ),
+        events AS (
+            INSERT INTO match_events (match_id, type, occurred_at)
+            SELECT id, 'MatchClosed', now() FROM closed WHERE NOT suppressed ORDER BY id
+            RETURNING id
         )
-        INSERT INTO match_events (match_id, type, occurred_at)
-        SELECT id, 'MatchClosed', now() FROM closed WHERE NOT suppressed ORDER BY id
+        SELECT (SELECT count(*) FROM closed)::int, (SELECT count(*) FROM events)::int
         """;
 
     /// <summary>
@@ -123,28 +127,53 @@ internal sealed partial class IncrementalMatcher(
         var clock = Stopwatch.StartNew();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
 
-        // The run's start, on the database's clock, before anything is read.
-        var (runStart, markers) = await ReadMarkersAsync(connection, requested, cancellationToken);
+        // One round trip reads the run's start (the database's clock, before anything is read), the pending markers,
+        // the records, the candidates that share their keys and the matches they are in. Statements run in order,
+        // each on a fresh snapshot, so everything read is at least as new as the run's start.
+        var ids = requested.Distinct().Order().ToArray();
+        DateTime runStart;
+        Dictionary<long, DateTime> markers;
+        Dictionary<long, Matchable> records;
+        Dictionary<(long, string), List<long>> byKey;
+        List<OpenMatch> existing;
+        await using (var batch = new NpgsqlBatch(connection))
+        {
+            batch.BatchCommands.Add(Command(MarkersSql, Ids(ids)));
+            MatchableLoader.AddLoad(batch, ids);
+            batch.BatchCommands.Add(Command(LookupSql, Ids(ids),
+                new NpgsqlParameter<int>("limit", NpgsqlDbType.Integer) { TypedValue = options.Value.MaxCandidatesPerKey + 1 }));
+            batch.BatchCommands.Add(Command(OpenMatchesSql, Ids(ids)));
+            await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+            (runStart, markers) = await ReadMarkersAsync(reader, cancellationToken);
+            await reader.NextResultAsync(cancellationToken);
+            records = await loader.ReadLoadAsync(reader, cancellationToken);
+            await reader.NextResultAsync(cancellationToken);
+            byKey = await ReadCandidatesAsync(reader, cancellationToken);
+            await reader.NextResultAsync(cancellationToken);
+            existing = await ReadOpenMatchesAsync(reader, cancellationToken);
+        }
         if (markers.Count == 0)
         {
             return 0;
         }
-        var records = await loader.LoadAsync(connection, markers.Keys, cancellationToken);
-        var sources = records.Values.ToList();
+        var tLoad = clock.Elapsed.TotalMilliseconds;
 
-        var (pairs, keysSkipped) = await LookupAsync(connection, sources.Where(s => s.Usable).Select(s => s.Id).ToArray(), cancellationToken);
-        var existing = await ExistingOpenMatchesAsync(connection, markers.Keys, cancellationToken);
+        // Only the records still pending are this run's: another run has taken the others.
+        var (pairs, keysSkipped) = Pairs(byKey, id => markers.ContainsKey(id) && records.TryGetValue(id, out var r) && r.Usable);
+        existing.RemoveAll(m => !markers.ContainsKey(m.A) && !markers.ContainsKey(m.B));
         foreach (var match in existing)
         {
             pairs.Add((match.A, match.B));
         }
 
+        var tLookup = clock.Elapsed.TotalMilliseconds;
         var missing = pairs.SelectMany(p => new[] { p.Item1, p.Item2 }).Where(id => !records.ContainsKey(id)).ToHashSet();
         foreach (var (id, record) in await loader.LoadAsync(connection, missing, cancellationToken))
         {
             records[id] = record;
         }
 
+        var tCandidates = clock.Elapsed.TotalMilliseconds;
         var hits = new Dictionary<(long, long, MatchKind), MatchHit>();
         foreach (var (x, y) in pairs)
         {
@@ -158,24 +187,24 @@ internal sealed partial class IncrementalMatcher(
             .OrderBy(m => m.Id)
             .ToList();
 
+        var tScore = clock.Elapsed.TotalMilliseconds;
         var written = await WriteAsync(connection, runStart, [.. hits.Values.OrderBy(h => h.A.Id).ThenBy(h => h.B.Id).ThenBy(h => h.Kind)], stale, markers, cancellationToken);
         metrics.Completed(markers.Count, pairs.Count, written, keysSkipped, clock.Elapsed);
         Log.Ran(logger, markers.Count, pairs.Count, written.Found, written.Changed, written.Closed, clock.Elapsed.TotalMilliseconds);
+        Log.Stages(logger, tLoad, tLookup - tLoad, tCandidates - tLookup, tScore - tCandidates, clock.Elapsed.TotalMilliseconds - tScore, records.Count);
         return markers.Count;
     }
 
     private static bool IsWithdrawn(Dictionary<long, Matchable> records, long id) =>
         !records.TryGetValue(id, out var record) || record.Row.Withdrawn;
 
-    private static async Task<(DateTime RunStart, Dictionary<long, DateTime> Markers)> ReadMarkersAsync(
-        NpgsqlConnection connection, IReadOnlyCollection<long> ids, CancellationToken cancellationToken)
+    private const string MarkersSql =
+        "SELECT now(), p.record_id, p.queued_at FROM (SELECT 1) AS one LEFT JOIN match_pending p ON p.record_id = ANY(@ids)";
+
+    private static async Task<(DateTime RunStart, Dictionary<long, DateTime> Markers)> ReadMarkersAsync(NpgsqlDataReader reader, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand(
-            "SELECT now(), p.record_id, p.queued_at FROM (SELECT 1) AS one LEFT JOIN match_pending p ON p.record_id = ANY(@ids)", connection);
-        command.Parameters.Add(new NpgsqlParameter<long[]>("ids", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = [.. ids] });
         var markers = new Dictionary<long, DateTime>();
         var runStart = default(DateTime);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
             runStart = reader.GetFieldValue<DateTime>(0);
@@ -187,33 +216,36 @@ internal sealed partial class IncrementalMatcher(
         return (runStart, markers);
     }
 
-    private async Task<(HashSet<(long, long)> Pairs, int KeysSkipped)> LookupAsync(NpgsqlConnection connection, long[] ids, CancellationToken cancellationToken)
+    private static async Task<Dictionary<(long, string), List<long>>> ReadCandidatesAsync(NpgsqlDataReader reader, CancellationToken cancellationToken)
     {
-        var pairs = new HashSet<(long, long)>();
-        if (ids.Length == 0)
-        {
-            return (pairs, 0);
-        }
-        var cap = options.Value.MaxCandidatesPerKey;
-        await using var command = new NpgsqlCommand(LookupSql, connection);
-        command.Parameters.Add(new NpgsqlParameter<long[]>("ids", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = ids });
-        command.Parameters.Add(new NpgsqlParameter<int>("limit", NpgsqlDbType.Integer) { TypedValue = cap + 1 });
         var byKey = new Dictionary<(long, string), List<long>>();
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        while (await reader.ReadAsync(cancellationToken))
         {
-            while (await reader.ReadAsync(cancellationToken))
+            var key = (reader.GetInt64(0), reader.GetString(2));
+            if (!byKey.TryGetValue(key, out var list))
             {
-                var key = (reader.GetInt64(0), reader.GetString(2));
-                if (!byKey.TryGetValue(key, out var list))
-                {
-                    byKey[key] = list = [];
-                }
-                list.Add(reader.GetInt64(1));
+                byKey[key] = list = [];
             }
+            list.Add(reader.GetInt64(1));
         }
+        return byKey;
+    }
+
+    /// <summary>
+    /// The candidate pairs of the sources that <paramref name="include"/> accepts; a key shared by more records than
+    /// the cap is a stop key and yields none (counted).
+    /// </summary>
+    private (HashSet<(long, long)> Pairs, int KeysSkipped) Pairs(Dictionary<(long, string), List<long>> byKey, Func<long, bool> include)
+    {
+        var cap = options.Value.MaxCandidatesPerKey;
+        var pairs = new HashSet<(long, long)>();
         var skipped = 0;
         foreach (var ((source, _), candidates) in byKey)
         {
+            if (!include(source))
+            {
+                continue;
+            }
             if (candidates.Count > cap)
             {
                 skipped++;
@@ -234,12 +266,9 @@ internal sealed partial class IncrementalMatcher(
 
     private sealed record OpenMatch(long Id, MatchKind Kind, long A, long B);
 
-    private static async Task<List<OpenMatch>> ExistingOpenMatchesAsync(NpgsqlConnection connection, IEnumerable<long> ids, CancellationToken cancellationToken)
+    private static async Task<List<OpenMatch>> ReadOpenMatchesAsync(NpgsqlDataReader reader, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand(OpenMatchesSql, connection);
-        command.Parameters.Add(new NpgsqlParameter<long[]>("ids", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = [.. ids] });
         var matches = new List<OpenMatch>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
             matches.Add(new OpenMatch(reader.GetInt64(0), Enum.Parse<MatchKind>(reader.GetString(1)), reader.GetInt64(2), reader.GetInt64(3)));
@@ -247,61 +276,76 @@ internal sealed partial class IncrementalMatcher(
         return matches;
     }
 
+    /// <summary>
+    /// Upserts the hits, closes the stale matches and clears the markers: one batch, so one round trip and one implicit
+    /// transaction. Matches are derived data: the data source commits them without waiting for the WAL flush (see
+    /// <see cref="DeconflictionExtensions"/>); if a crash loses the commit, it loses the marker deletions with it, and
+    /// the sweeper recomputes the same rows.
+    /// </summary>
     private static async Task<MatchWriteResult> WriteAsync(NpgsqlConnection connection, DateTime runStart, List<MatchHit> hits,
         List<(long Id, MatchCloseReason Reason)> stale, Dictionary<long, DateTime> markers, CancellationToken cancellationToken)
     {
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        // Matches are derived data: if a crash loses this commit, it loses the marker deletions with it, and the
-        // sweeper recomputes the same rows. So this commit need not wait for the WAL flush (half the fsyncs per record).
-        await using (var relaxed = new NpgsqlCommand("SET LOCAL synchronous_commit = off", connection, transaction))
-        {
-            await relaxed.ExecuteNonQueryAsync(cancellationToken);
-        }
-        int found = 0, changed = 0;
+        await using var batch = new NpgsqlBatch(connection);
         if (hits.Count > 0)
         {
-            await using var upsert = new NpgsqlCommand(Upsert, connection, transaction);
-            var p = upsert.Parameters;
-            p.Add(Array("kind", NpgsqlDbType.Text, hits.Select(h => h.Kind.ToString())));
-            p.Add(Array("a", NpgsqlDbType.Bigint, hits.Select(h => h.A.Id)));
-            p.Add(Array("b", NpgsqlDbType.Bigint, hits.Select(h => h.B.Id)));
-            p.Add(Array("agency_a", NpgsqlDbType.Text, hits.Select(h => h.A.Agency)));
-            p.Add(Array("agency_b", NpgsqlDbType.Text, hits.Select(h => h.B.Agency)));
-            p.Add(Array("subject_a", NpgsqlDbType.Bigint, hits.Select(h => h.SubjectA)));
-            p.Add(Array("subject_b", NpgsqlDbType.Bigint, hits.Select(h => h.SubjectB)));
-            p.Add(Array("score", NpgsqlDbType.Double, hits.Select(h => h.Score)));
-            p.Add(Array("band", NpgsqlDbType.Text, hits.Select(h => h.Band)));
-            p.Add(Array("explanation", NpgsqlDbType.Text, hits.Select(h => h.Explanation)));
-            p.Add(Array("version", NpgsqlDbType.Text, hits.Select(h => h.ParametersVersion)));
-            p.Add(Array("fingerprint", NpgsqlDbType.Text, hits.Select(h => h.Fingerprint)));
-            p.Add(new NpgsqlParameter<DateTime>("run_start", NpgsqlDbType.TimestampTz) { TypedValue = runStart });
-            await using var reader = await upsert.ExecuteReaderAsync(cancellationToken);
+            batch.BatchCommands.Add(Command(Upsert,
+                Array("kind", NpgsqlDbType.Text, hits.Select(h => h.Kind.ToString())),
+                Array("a", NpgsqlDbType.Bigint, hits.Select(h => h.A.Id)),
+                Array("b", NpgsqlDbType.Bigint, hits.Select(h => h.B.Id)),
+                Array("agency_a", NpgsqlDbType.Text, hits.Select(h => h.A.Agency)),
+                Array("agency_b", NpgsqlDbType.Text, hits.Select(h => h.B.Agency)),
+                Array("subject_a", NpgsqlDbType.Bigint, hits.Select(h => h.SubjectA)),
+                Array("subject_b", NpgsqlDbType.Bigint, hits.Select(h => h.SubjectB)),
+                Array("score", NpgsqlDbType.Double, hits.Select(h => h.Score)),
+                Array("band", NpgsqlDbType.Text, hits.Select(h => h.Band)),
+                Array("explanation", NpgsqlDbType.Text, hits.Select(h => h.Explanation)),
+                Array("version", NpgsqlDbType.Text, hits.Select(h => h.ParametersVersion)),
+                Array("fingerprint", NpgsqlDbType.Text, hits.Select(h => h.Fingerprint)),
+                RunStart(runStart)));
+        }
+        if (stale.Count > 0)
+        {
+            batch.BatchCommands.Add(Command(Close,
+                Array("ids", NpgsqlDbType.Bigint, stale.Select(s => s.Id)),
+                Array("reasons", NpgsqlDbType.Text, stale.Select(s => s.Reason.ToString())),
+                RunStart(runStart)));
+        }
+        var ordered = markers.OrderBy(m => m.Key).ToList();
+        batch.BatchCommands.Add(Command("""
+            DELETE FROM match_pending p USING unnest(@ids, @queued) AS u(id, queued_at)
+            WHERE p.record_id = u.id AND p.queued_at = u.queued_at
+            """,
+            Array("ids", NpgsqlDbType.Bigint, ordered.Select(m => m.Key)),
+            new NpgsqlParameter<DateTime[]>("queued", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { TypedValue = [.. ordered.Select(m => m.Value)] }));
+
+        int found = 0, changed = 0, closed = 0;
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        if (hits.Count > 0)
+        {
             await reader.ReadAsync(cancellationToken);
             found = reader.GetInt32(0);
             changed = reader.GetInt32(1);
+            await reader.NextResultAsync(cancellationToken);
         }
-        var closed = 0;
         if (stale.Count > 0)
         {
-            await using var close = new NpgsqlCommand(Close, connection, transaction);
-            close.Parameters.Add(Array("ids", NpgsqlDbType.Bigint, stale.Select(s => s.Id)));
-            close.Parameters.Add(Array("reasons", NpgsqlDbType.Text, stale.Select(s => s.Reason.ToString())));
-            close.Parameters.Add(new NpgsqlParameter<DateTime>("run_start", NpgsqlDbType.TimestampTz) { TypedValue = runStart });
-            closed = await close.ExecuteNonQueryAsync(cancellationToken);
+            await reader.ReadAsync(cancellationToken);
+            closed = reader.GetInt32(0);
+            await reader.NextResultAsync(cancellationToken);
         }
-        await using (var clear = new NpgsqlCommand("""
-            DELETE FROM match_pending p USING unnest(@ids, @queued) AS u(id, queued_at)
-            WHERE p.record_id = u.id AND p.queued_at = u.queued_at
-            """, connection, transaction))
-        {
-            var ordered = markers.OrderBy(m => m.Key).ToList();
-            clear.Parameters.Add(Array("ids", NpgsqlDbType.Bigint, ordered.Select(m => m.Key)));
-            clear.Parameters.Add(new NpgsqlParameter<DateTime[]>("queued", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { TypedValue = [.. ordered.Select(m => m.Value)] });
-            await clear.ExecuteNonQueryAsync(cancellationToken);
-        }
-        await transaction.CommitAsync(cancellationToken);
         return new MatchWriteResult(found, changed, closed);
     }
+
+    private static NpgsqlBatchCommand Command(string sql, params NpgsqlParameter[] parameters)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        command.Parameters.AddRange(parameters);
+        return command;
+    }
+
+    private static NpgsqlParameter<DateTime> RunStart(DateTime runStart) => new("run_start", NpgsqlDbType.TimestampTz) { TypedValue = runStart };
+
+    private static NpgsqlParameter<long[]> Ids(long[] ids) => new("ids", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = ids };
 
     private static NpgsqlParameter Array<T>(string name, NpgsqlDbType type, IEnumerable<T> values) =>
         new(name, NpgsqlDbType.Array | type) { Value = values.ToArray() };
@@ -310,6 +354,9 @@ internal sealed partial class IncrementalMatcher(
     {
         [LoggerMessage(Level = LogLevel.Debug, Message = "matched {Records} records: {Candidates} candidate pairs, {Found} found, {Changed} changed, {Closed} closed in {Elapsed:F1} ms")]
         public static partial void Ran(ILogger logger, int records, int candidates, int found, int changed, int closed, double elapsed);
+
+        [LoggerMessage(Level = LogLevel.Debug, Message = "stages: markers+load {Load:F1} lookup {Lookup:F1} candidates {Candidates:F1} score {Score:F1} write {Write:F1} ms; {Records} records")]
+        public static partial void Stages(ILogger logger, double load, double lookup, double candidates, double score, double write, int records);
 
         [LoggerMessage(Level = LogLevel.Information, Message = "matching run ({Trigger}) hit transient fault {SqlState}; attempt {Attempt}, retrying")]
         public static partial void Retrying(ILogger logger, string trigger, string sqlState, int attempt);

@@ -92,7 +92,7 @@ internal sealed class Matchable
 /// <summary>
 /// Reads records back from <c>records</c> and normalizes them through the engine: persons with the phones and places
 /// of the same agency that point to them (<c>subject_ref</c>), phones and places with their subject's id.
-/// Three queries per call, whatever the number of records.
+/// Three statements in one round trip per call, whatever the number of records.
 /// </summary>
 internal sealed class MatchableLoader(MatchingEngine engine)
 {
@@ -107,72 +107,83 @@ internal sealed class MatchableLoader(MatchingEngine engine)
 
     public MatchingEngine Engine => engine;
 
-    /// <summary>Loads and normalizes <paramref name="ids"/>; unknown ids are left out.</summary>
+    /// <summary>Loads and normalizes <paramref name="ids"/> in one round trip; unknown ids are left out.</summary>
     public async Task<Dictionary<long, Matchable>> LoadAsync(NpgsqlConnection connection, IReadOnlyCollection<long> ids, CancellationToken cancellationToken)
     {
-        var result = new Dictionary<long, Matchable>(ids.Count);
         if (ids.Count == 0)
         {
-            return result;
+            return [];
         }
-        var rows = await ReadRowsAsync(connection, $"SELECT {Columns} FROM records r WHERE r.id = ANY(@ids)",
-            c => c.Parameters.Add(new NpgsqlParameter<long[]>("ids", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = [.. ids] }),
-            cancellationToken);
+        await using var batch = new NpgsqlBatch(connection);
+        AddLoad(batch, [.. ids]);
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        return await ReadLoadAsync(reader, cancellationToken);
+    }
 
-        // Persons' phones and places, and phones' and places' subjects: each one set-based query.
-        var persons = rows.Where(r => r.Kind == RecordKind.Person && !r.Withdrawn).ToList();
-        var linked = persons.Count == 0 ? [] : await ReadRowsAsync(connection, $"""
-            SELECT {Columns} FROM records r
-            JOIN unnest(@agencies, @refs) AS s(agency_code, subject_ref) ON r.agency_code = s.agency_code AND r.subject_ref = s.subject_ref
-            WHERE r.withdrawn_at IS NULL AND r.kind IN ('Phone', 'Location') AND r.operation_window IS NULL
-            """,
-            c =>
-            {
-                c.Parameters.Add(new NpgsqlParameter<string[]>("agencies", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = [.. persons.Select(p => p.Agency)] });
-                c.Parameters.Add(new NpgsqlParameter<string[]>("refs", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = [.. persons.Select(p => p.LocalId)] });
-            },
-            cancellationToken);
-        var linkedBySubject = linked.ToLookup(r => (r.Agency, r.SubjectRef!));
+    /// <summary>
+    /// Appends the three statements that load <paramref name="ids"/> to <paramref name="batch"/>: the records, the
+    /// phones and places of the same agency that point to the persons among them (<c>subject_ref</c>), and the subject
+    /// person of each phone and place. <see cref="ReadLoadAsync"/> reads their results.
+    /// </summary>
+    public static void AddLoad(NpgsqlBatch batch, long[] ids)
+    {
+        Add(batch, $"SELECT {Columns} FROM records r WHERE r.id = ANY(@ids)", ids);
+        Add(batch, $"""
+            SELECT {Columns}, p.id FROM records p
+            JOIN records r ON r.agency_code = p.agency_code AND r.subject_ref = p.local_id
+            WHERE p.id = ANY(@ids) AND p.kind = 'Person' AND p.withdrawn_at IS NULL
+              AND r.withdrawn_at IS NULL AND r.kind IN ('Phone', 'Location') AND r.operation_window IS NULL
+            """, ids);
+        Add(batch, """
+            SELECT o.id, s.id FROM records o
+            JOIN records s ON s.agency_code = o.agency_code AND s.kind = 'Person' AND s.local_id = o.subject_ref
+            WHERE o.id = ANY(@ids) AND o.subject_ref IS NOT NULL
+            """, ids);
 
-        var owned = rows.Where(r => r.BelongsToSubject).ToList();
-        var subjects = await ResolveSubjectsAsync(connection, owned, cancellationToken);
+        static void Add(NpgsqlBatch batch, string sql, long[] ids)
+        {
+            var command = new NpgsqlBatchCommand(sql);
+            command.Parameters.Add(new NpgsqlParameter<long[]>("ids", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = ids });
+            batch.BatchCommands.Add(command);
+        }
+    }
 
+    /// <summary>Reads the three results of <see cref="AddLoad"/>, from the reader's current result on, and normalizes.</summary>
+    public async Task<Dictionary<long, Matchable>> ReadLoadAsync(NpgsqlDataReader reader, CancellationToken cancellationToken)
+    {
+        var rows = new List<RecordRow>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            rows.Add(ReadRow(reader));
+        }
+        await reader.NextResultAsync(cancellationToken);
+        var linked = new List<(long Owner, RecordRow Row)>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            linked.Add((reader.GetInt64(ColumnCount), ReadRow(reader)));
+        }
+        await reader.NextResultAsync(cancellationToken);
+        var subjects = new Dictionary<long, long>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            subjects[reader.GetInt64(0)] = reader.GetInt64(1);
+        }
+
+        var linkedByOwner = linked.ToLookup(l => l.Owner, l => l.Row);
+        var result = new Dictionary<long, Matchable>(rows.Count);
         foreach (var row in rows)
         {
+            long? subject = row.BelongsToSubject && subjects.TryGetValue(row.Id, out var id) ? id : null;
             result[row.Id] = row.Keyed switch
             {
-                KeyedKind.Person => Person(row, row.Withdrawn ? [] : [.. linkedBySubject[(row.Agency, row.LocalId)]]),
-                KeyedKind.Phone => Phone(row, SubjectOf(row, subjects)),
-                KeyedKind.Place => Place(row, SubjectOf(row, subjects)),
+                KeyedKind.Person => Person(row, [.. linkedByOwner[row.Id]]),
+                KeyedKind.Phone => Phone(row, subject),
+                KeyedKind.Place => Place(row, subject),
                 KeyedKind.Operation => Operation(row),
                 _ => throw new InvalidOperationException($"Unknown keyed kind {row.Keyed}."),
             };
         }
         return result;
-    }
-
-    private static long? SubjectOf(RecordRow row, Dictionary<(string, string), long> subjects) =>
-        row.SubjectRef is { } subjectRef && subjects.TryGetValue((row.Agency, subjectRef), out var id) ? id : null;
-
-    private static async Task<Dictionary<(string, string), long>> ResolveSubjectsAsync(NpgsqlConnection connection, List<RecordRow> owned, CancellationToken cancellationToken)
-    {
-        var subjects = new Dictionary<(string, string), long>();
-        if (owned.Count == 0)
-        {
-            return subjects;
-        }
-        await using var command = new NpgsqlCommand("""
-            SELECT r.agency_code, r.local_id, r.id FROM records r
-            JOIN unnest(@agencies, @refs) AS s(agency_code, local_id) ON r.agency_code = s.agency_code AND r.kind = 'Person' AND r.local_id = s.local_id
-            """, connection);
-        command.Parameters.Add(new NpgsqlParameter<string[]>("agencies", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = [.. owned.Select(p => p.Agency)] });
-        command.Parameters.Add(new NpgsqlParameter<string[]>("refs", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = [.. owned.Select(p => p.SubjectRef!)] });
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            subjects[(reader.GetString(0), reader.GetString(1))] = reader.GetInt64(2);
-        }
-        return subjects;
     }
 
     private Matchable Person(RecordRow row, RecordRow[] linked)
@@ -298,41 +309,32 @@ internal sealed class MatchableLoader(MatchingEngine engine)
             .Select(i => new IdentifierInput(string.IsNullOrWhiteSpace(i.Jurisdiction) ? i.Category! : $"{i.Category}:{i.Jurisdiction}", i.Id!))];
     }
 
-    private static async Task<List<RecordRow>> ReadRowsAsync(NpgsqlConnection connection, string sql, Action<NpgsqlCommand> parameters, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand(sql, connection);
-        parameters(command);
-        var rows = new List<RecordRow>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            rows.Add(new RecordRow(
-                reader.GetInt64(0),
-                reader.GetString(1),
-                Enum.Parse<RecordKind>(reader.GetString(2)),
-                reader.GetString(3),
-                reader.GetBoolean(4),
-                NullableString(reader, 5),
-                NullableString(reader, 6),
-                NullableString(reader, 7),
-                reader.IsDBNull(8) ? null : reader.GetFieldValue<string[]>(8),
-                reader.IsDBNull(9) ? null : reader.GetInt16(9),
-                reader.IsDBNull(10) ? null : reader.GetInt16(10),
-                reader.IsDBNull(11) ? null : reader.GetInt16(11),
-                NullableString(reader, 12),
-                NullableString(reader, 13),
-                NullableString(reader, 14),
-                reader.IsDBNull(15) ? null : reader.GetFieldValue<DateOnly>(15),
-                reader.IsDBNull(16) ? null : reader.GetFieldValue<DateOnly>(16),
-                NullableString(reader, 17),
-                reader.IsDBNull(18) ? null : reader.GetDouble(18),
-                reader.IsDBNull(19) ? null : reader.GetDouble(19),
-                reader.IsDBNull(20) ? null : reader.GetDouble(20),
-                reader.IsDBNull(21) ? null : reader.GetFieldValue<DateTime>(21),
-                reader.IsDBNull(22) ? null : reader.GetFieldValue<DateTime>(22)));
-        }
-        return rows;
-    }
+    private const int ColumnCount = 23;
+
+    private static RecordRow ReadRow(NpgsqlDataReader reader) => new(
+        reader.GetInt64(0),
+        reader.GetString(1),
+        Enum.Parse<RecordKind>(reader.GetString(2)),
+        reader.GetString(3),
+        reader.GetBoolean(4),
+        NullableString(reader, 5),
+        NullableString(reader, 6),
+        NullableString(reader, 7),
+        reader.IsDBNull(8) ? null : reader.GetFieldValue<string[]>(8),
+        reader.IsDBNull(9) ? null : reader.GetInt16(9),
+        reader.IsDBNull(10) ? null : reader.GetInt16(10),
+        reader.IsDBNull(11) ? null : reader.GetInt16(11),
+        NullableString(reader, 12),
+        NullableString(reader, 13),
+        NullableString(reader, 14),
+        reader.IsDBNull(15) ? null : reader.GetFieldValue<DateOnly>(15),
+        reader.IsDBNull(16) ? null : reader.GetFieldValue<DateOnly>(16),
+        NullableString(reader, 17),
+        reader.IsDBNull(18) ? null : reader.GetDouble(18),
+        reader.IsDBNull(19) ? null : reader.GetDouble(19),
+        reader.IsDBNull(20) ? null : reader.GetDouble(20),
+        reader.IsDBNull(21) ? null : reader.GetFieldValue<DateTime>(21),
+        reader.IsDBNull(22) ? null : reader.GetFieldValue<DateTime>(22));
 
     private static string? NullableString(NpgsqlDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
 
