@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Collections.Frozen;
 using SharingHub.Connectors.Publishing;
 using SharingHub.Connectors.Reporting;
 using SharingHub.Connectors.Sanitizing;
@@ -93,10 +94,37 @@ public sealed class PublishRunTests : IDisposable
         report.Dispose();
         Assert.Equal(
         [
-            "row,kind,localId,field,reason",
-            "2,person,P-2,labels.justification,a suspect needs a justification (28 CFR 23 reasonable suspicion)",
-            "4,,,surnme,is not a field of the canonical format",
-            "4,phone,T-77,number,is not a phone number (read with default region US)",
+            "row,kind,localId,field,reason,action",
+            "2,person,P-2,labels.justification,a suspect needs a justification (28 CFR 23 reasonable suspicion),rejected",
+            "4,,,surnme,is not a field of the canonical format,rejected",
+            "4,phone,T-77,number,is not a phone number (read with default region US),rejected",
+        ], await File.ReadAllLinesAsync(report.FilePath, TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task RunAsync_OptedInValueInvalid_RecordPublishedReportedAsOmittedAndCounted()
+    {
+        var publisher = new MemoryPublisher();
+        using var report = new RejectReport(_folder.Combine("r.csv"));
+        var run = Run(publisher, report, new PublishRunOptions());
+        SourceRow[] rows =
+        [
+            new(1, 2, [SourceRecords.Person(r => { r.LocalId = "P-1"; r.BirthDate = "19551192"; r.OmitInvalid = FrozenSet.ToFrozenSet(["birthDate"], StringComparer.Ordinal); })]),
+            new(2, 3, [SourceRecords.Person(r => { r.LocalId = "P-2"; r.BirthDate = "19551192"; })]),
+        ];
+
+        await run.RunAsync(rows, TestContext.Current.CancellationToken);
+
+        Assert.Null(Assert.Single(publisher.Batches.SelectMany(b => b.Persons), p => p.LocalId == "P-1").PersonBirthDate);
+        Assert.Equal(1, run.Counts.RecordsPublished);
+        Assert.Equal(1, run.Counts.ValuesOmitted);
+        Assert.Equal(1, run.Counts.RecordsRejected);
+        report.Dispose();
+        Assert.Equal(
+        [
+            "row,kind,localId,field,reason,action",
+            "2,person,P-1,birthDate,\"is not a date (yyyy, yyyy-MM or yyyy-MM-dd)\",omitted",
+            "3,person,P-2,birthDate,\"is not a date (yyyy, yyyy-MM or yyyy-MM-dd)\",rejected",
         ], await File.ReadAllLinesAsync(report.FilePath, TestContext.Current.CancellationToken));
     }
 

@@ -13,21 +13,23 @@ public sealed class ReportingTests : IDisposable
     public void Dispose() => _folder.Dispose();
 
     [Fact]
-    public void Add_Problems_HeaderThenOneCsvLinePerProblem()
+    public void Add_ProblemsAndOmissions_HeaderThenOneCsvLineEachWithItsAction()
     {
         var path = _folder.Combine("export.csv.rejects.csv");
         using (var report = new RejectReport(path))
         {
-            report.Add(2, "person", "P-2", new Problem("labels.justification", "a suspect needs a justification (28 CFR 23 reasonable suspicion)"));
-            report.Add(3, null, null, new Problem(Problem.RowField, "has 3 fields, the header has 2"));
-            Assert.Equal(2, report.Lines);
+            report.Add(2, "person", "P-2", new Problem("labels.justification", "a suspect needs a justification (28 CFR 23 reasonable suspicion)"), ReportAction.Rejected);
+            report.Add(3, null, null, new Problem(Problem.RowField, "has 3 fields, the header has 2"), ReportAction.Rejected);
+            report.Add(4, "person", "P-4", new Problem("birthDate", "is not a date (yyyy, yyyy-MM or yyyy-MM-dd)"), ReportAction.Omitted);
+            Assert.Equal(3, report.Lines);
         }
 
         Assert.Equal(
         [
-            "row,kind,localId,field,reason",
-            "2,person,P-2,labels.justification,a suspect needs a justification (28 CFR 23 reasonable suspicion)",
-            "3,,,(row),\"has 3 fields, the header has 2\"",
+            "row,kind,localId,field,reason,action",
+            "2,person,P-2,labels.justification,a suspect needs a justification (28 CFR 23 reasonable suspicion),rejected",
+            "3,,,(row),\"has 3 fields, the header has 2\",rejected",
+            "4,person,P-4,birthDate,\"is not a date (yyyy, yyyy-MM or yyyy-MM-dd)\",omitted",
         ], File.ReadAllLines(path));
     }
 
@@ -37,10 +39,10 @@ public sealed class ReportingTests : IDisposable
         var path = _folder.Combine("r.csv");
         using (var report = new RejectReport(path))
         {
-            report.Add(1, "phone", "T-\"7\",8", new Problem("number", "is required"));
+            report.Add(1, "phone", "T-\"7\",8", new Problem("number", "is required"), ReportAction.Rejected);
         }
 
-        Assert.Equal("1,phone,\"T-\"\"7\"\",8\",number,is required", File.ReadAllLines(path)[1]);
+        Assert.Equal("1,phone,\"T-\"\"7\"\",8\",number,is required,rejected", File.ReadAllLines(path)[1]);
     }
 
     [Fact]
@@ -62,7 +64,7 @@ public sealed class ReportingTests : IDisposable
         var path = _folder.Combine(Path.Combine("rejects", "nested", "r.csv"));
         using (var report = new RejectReport(path))
         {
-            report.Add(1, "person", "P-1", new Problem("role", "is required"));
+            report.Add(1, "person", "P-1", new Problem("role", "is required"), ReportAction.Rejected);
         }
 
         Assert.True(File.Exists(path));
@@ -90,11 +92,22 @@ public sealed class ReportingTests : IDisposable
         Assert.Equal(0, ExitCodes.For(fatal: false, null));
     }
 
-    private static PublishCounts Counts(int rejectedRecords = 0, int rejectedRows = 0)
+    [Fact]
+    public void For_OnlyValuesOmitted_Zero()
+    {
+        Assert.Equal(0, ExitCodes.For(fatal: false, Counts(omittedValues: 2)));
+        Assert.Equal(2, ExitCodes.For(fatal: false, Counts(rejectedRecords: 1, omittedValues: 2)));
+    }
+
+    private static PublishCounts Counts(int rejectedRecords = 0, int rejectedRows = 0, int omittedValues = 0)
     {
         var counts = new PublishCounts();
         counts.RowRead();
         counts.RecordValid();
+        for (var i = 0; i < omittedValues; i++)
+        {
+            counts.ValueOmitted();
+        }
         for (var i = 0; i < rejectedRecords; i++)
         {
             counts.RecordRejected();

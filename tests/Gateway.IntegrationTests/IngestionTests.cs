@@ -83,7 +83,7 @@ public sealed class IngestionTests(IngestionFixture hub) : IClassFixture<Ingesti
         Assert.Equal(ExitCodes.SomeRejected, exit);
         Assert.Contains($"reject report: {file}.rejects.csv", output, StringComparison.Ordinal);
         var report = await File.ReadAllLinesAsync(file + ".rejects.csv", TestContext.Current.CancellationToken);
-        Assert.Equal("row,kind,localId,field,reason", report[0]);
+        Assert.Equal("row,kind,localId,field,reason,action", report[0]);
         Assert.Collection(report.Skip(1),
             line => Assert.StartsWith("2,person,P-2,labels.justification,", line, StringComparison.Ordinal),
             line => Assert.StartsWith("3,,,surnme,is not a field", line, StringComparison.Ordinal),
@@ -91,6 +91,37 @@ public sealed class IngestionTests(IngestionFixture hub) : IClassFixture<Ingesti
             line => Assert.StartsWith("6,person,P-4,birthDate,", line, StringComparison.Ordinal));
         await hub.WaitForAsync(_ => hub.CountAsync(agency.Code), n => n == 3, Patience);
         Assert.NotNull(await hub.FindAsync(agency.Code, RecordKind.Phone, "T-2"));
+    }
+
+    [Fact]
+    public async Task PublishCli_MappedCsvWithOmitInvalidBirthDate_PersonStoredWithoutItAndOmissionReported()
+    {
+        var agency = await hub.AddAgencyAsync("O");
+        var mapping = Path.Combine(hub.WorkDirectory, $"{agency.Code}.mapping.json");
+        await File.WriteAllTextAsync(mapping, """
+            { "dateFormats": ["yyyyMMdd"],
+              "labels": { "sensitivity": "open", "controlOfficial.name": "Det. Test", "controlOfficial.channel": "+1 713 555 0101" },
+              "records": [ { "kind": "person", "omitInvalid": ["birthDate"],
+                             "fields": { "localId": "P-{id}", "version": "1", "role": "victim", "surname": "{surname}", "birthDate": "{dob}" } } ] }
+            """, TestContext.Current.CancellationToken);
+        var file = Path.Combine(hub.WorkDirectory, $"{Guid.NewGuid():N}.csv");
+        await File.WriteAllTextAsync(file, "id,surname,dob\n1,Lee,19551121\n2,Kim,19551192\n", TestContext.Current.CancellationToken);
+
+        var (exit, output) = await hub.PublishAsync(agency, file, "--mapping", mapping);
+
+        Assert.True(exit == ExitCodes.Success, output);
+        Assert.Contains("omitted 1 invalid optional values", output, StringComparison.Ordinal);
+        Assert.Equal(
+        [
+            "row,kind,localId,field,reason,action",
+            "3,person,P-2,birthDate,\"is not a date (yyyy, yyyy-MM or yyyy-MM-dd)\",omitted",
+        ], await File.ReadAllLinesAsync(file + ".rejects.csv", TestContext.Current.CancellationToken));
+        await hub.WaitForAsync(_ => hub.CountAsync(agency.Code), n => n == 2, Patience);
+        var kept = await hub.FindAsync(agency.Code, RecordKind.Person, "P-1");
+        Assert.Equal((short)1955, kept!.BirthYear);
+        var omitted = await hub.FindAsync(agency.Code, RecordKind.Person, "P-2");
+        Assert.Equal("Kim", omitted!.Surname);
+        Assert.Null(omitted.BirthYear);
     }
 
     [Fact]

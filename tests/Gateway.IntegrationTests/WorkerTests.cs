@@ -46,7 +46,7 @@ public sealed class WorkerTests(IngestionFixture hub) : IClassFixture<IngestionF
     }
 
     [Fact]
-    public async Task Worker_DroppedFilesWithBadRowsOrUnreadable_RejectsReportedFailedSetAsideTheRestPublished()
+    public async Task Worker_DroppedFilesWithBadRowsOrUnreadable_RejectsAndOmissionsReportedFailedSetAsideTheRestPublished()
     {
         var agency = await hub.AddAgencyAsync("B");
         var drop = Directory.CreateDirectory(Path.Combine(hub.WorkDirectory, $"drop-{agency.Code}")).FullName;
@@ -54,7 +54,8 @@ public sealed class WorkerTests(IngestionFixture hub) : IClassFixture<IngestionF
         await File.WriteAllTextAsync(mapping, """
             { "labels": { "sensitivity": "open", "controlOfficial.name": "Det. Test", "controlOfficial.channel": "+1 713 555 0101" },
               "records": [
-                { "kind": "person", "fields": { "localId": "P-{id}", "version": "1", "surname": "{surname}", "role": "{role}" } },
+                { "kind": "person", "omitInvalid": ["birthDate"],
+                  "fields": { "localId": "P-{id}", "version": "1", "surname": "{surname}", "role": "{role}", "birthDate": "{dob}" } },
                 { "kind": "phone", "when": "{phone}", "fields": { "localId": "P-{id}-T", "version": "1", "subjectRef": "P-{id}", "number": "{phone}" } } ] }
             """, Ct);
         var config = WriteConfig(agency, new { dropFolder = new { path = drop, mapping, pollSeconds = 0.2 } });
@@ -66,7 +67,7 @@ public sealed class WorkerTests(IngestionFixture hub) : IClassFixture<IngestionF
             """[{"id": 10, "surname": "García", "role": "victim", "phone": "+52 55 4512 7781"},""",
             """ {"id": 11, "surname": "Kim", "role": "suspect"},""",
             """ {"id": 12, "surname": "Pérez", "role": "witness", "phone": "12"},""",
-            """ {"id": 13, "surname": "Ruiz", "role": "victim"}]""",
+            """ {"id": 13, "surname": "Ruiz", "role": "victim", "dob": "1955-11-92"}]""",
         ]);
 
         await WaitUntilAsync(() => File.Exists(Path.Combine(drop, "processed", "b-export.json")), "the good file to move to processed/");
@@ -79,10 +80,12 @@ public sealed class WorkerTests(IngestionFixture hub) : IClassFixture<IngestionF
         var report = await File.ReadAllLinesAsync(Path.Combine(drop, "rejects", "b-export.json.rejects.csv"), Ct);
         Assert.Equal(
         [
-            "row,kind,localId,field,reason",
-            "2,person,P-11,labels.justification,a suspect needs a justification (28 CFR 23 reasonable suspicion)",
-            "3,phone,P-12-T,number,is not a phone number (read with default region US)",
+            "row,kind,localId,field,reason,action",
+            "2,person,P-11,labels.justification,a suspect needs a justification (28 CFR 23 reasonable suspicion),rejected",
+            "3,phone,P-12-T,number,is not a phone number (read with default region US),rejected",
+            "4,person,P-13,birthDate,\"is not a date (yyyy, yyyy-MM or yyyy-MM-dd)\",omitted",
         ], report);
+        Assert.Null((await hub.FindAsync(agency.Code, RecordKind.Person, "P-13"))!.BirthYear);
         Assert.Equal(0, await worker.StopAsync());
     }
 

@@ -27,7 +27,7 @@ internal sealed record PublishArgs
 /// <summary>Exit codes of the connector.</summary>
 internal static class ExitCodes
 {
-    /// <summary>Every row was published.</summary>
+    /// <summary>Every row was published (some records perhaps without an invalid value the mapping let it omit).</summary>
     public const int Success = 0;
 
     /// <summary>A fatal error: nothing more could be done (bad arguments, unusable mapping, refused by the broker, interrupted).</summary>
@@ -36,7 +36,10 @@ internal static class ExitCodes
     /// <summary>Some rows were rejected (see the reject report); all the others were published.</summary>
     public const int SomeRejected = 2;
 
-    /// <summary>The exit code of a run: fatal wins, then any rejected row or record, else success.</summary>
+    /// <summary>
+    /// The exit code of a run: fatal wins, then any rejected row or record, else success. Omitted values do not
+    /// count: the mapping asked for their records to be published without them, and they are in the report.
+    /// </summary>
     public static int For(bool fatal, PublishCounts? counts) =>
         fatal ? Fatal
         : counts is not null && counts.RecordsRejected + counts.RowsRejected > 0 ? SomeRejected
@@ -213,8 +216,11 @@ internal static class PublishCommand
             ? $"would publish {counts.RecordsValid.ToString("N0", CultureInfo.InvariantCulture)} records (dry run)"
             : $"published {counts.RecordsPublished.ToString("N0", CultureInfo.InvariantCulture)} records";
         var skipped = counts.RowsSkipped > 0 ? $" ({counts.RowsSkipped.ToString("N0", CultureInfo.InvariantCulture)} rows confirmed by an earlier run)" : "";
+        var omitted = counts.ValuesOmitted > 0
+            ? string.Create(CultureInfo.InvariantCulture, $"; omitted {counts.ValuesOmitted:N0} invalid optional values (their records published without them)")
+            : "";
         console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"read {counts.RowsRead:N0} rows{skipped}; {published}; rejected {counts.RecordsRejected:N0} records and {counts.RowsRejected:N0} unreadable rows"));
+            $"read {counts.RowsRead:N0} rows{skipped}; {published}; rejected {counts.RecordsRejected:N0} records and {counts.RowsRejected:N0} unreadable rows{omitted}"));
         if (report.Lines > 0)
         {
             console.WriteLine($"reject report: {report.FilePath}");
@@ -228,6 +234,7 @@ internal static class PublishCommand
             recordsPublished = counts.RecordsPublished,
             recordsRejected = counts.RecordsRejected,
             rowsRejected = counts.RowsRejected,
+            valuesOmitted = counts.ValuesOmitted,
             firstPublishAt = counts.FirstPublishAt,
             lastConfirmAt = counts.LastConfirmAt,
         }));

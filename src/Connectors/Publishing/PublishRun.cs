@@ -31,6 +31,7 @@ internal sealed class PublishCounts
     private long _rowsRejected;
     private long _rowsSkipped;
     private long _recordsValid;
+    private long _valuesOmitted;
 
     public long RowsRead => Interlocked.Read(ref _rowsRead);
     public long RecordsPublished => Interlocked.Read(ref _recordsPublished);
@@ -41,6 +42,8 @@ internal sealed class PublishCounts
     public long RowsSkipped => Interlocked.Read(ref _rowsSkipped);
     /// <summary>Records that passed the sanitizer (published, or to be published).</summary>
     public long RecordsValid => Interlocked.Read(ref _recordsValid);
+    /// <summary>Invalid values of opted-in optional fields left out of valid records (the mapping's <c>omitInvalid</c>).</summary>
+    public long ValuesOmitted => Interlocked.Read(ref _valuesOmitted);
 
     /// <summary>When the first batch went to the broker, and when the last confirm came back.</summary>
     public DateTimeOffset? FirstPublishAt { get; internal set; }
@@ -51,6 +54,7 @@ internal sealed class PublishCounts
     internal void RowSkipped() => Interlocked.Increment(ref _rowsSkipped);
     internal void RecordRejected() => Interlocked.Increment(ref _recordsRejected);
     internal void RecordValid() => Interlocked.Increment(ref _recordsValid);
+    internal void ValueOmitted() => Interlocked.Increment(ref _valuesOmitted);
     internal void Published(int records) => Interlocked.Add(ref _recordsPublished, records);
 }
 
@@ -137,7 +141,7 @@ internal sealed class PublishRun(
             if (row.RowProblem is not null)
             {
                 Counts.RowRejected();
-                report.Add(row.Number, null, null, row.RowProblem);
+                report.Add(row.Number, null, null, row.RowProblem, ReportAction.Rejected);
             }
             foreach (var source in row.Records)
             {
@@ -147,11 +151,16 @@ internal sealed class PublishRun(
                     Counts.RecordRejected();
                     foreach (var problem in result.Problems)
                     {
-                        report.Add(row.Number, Sanitizer.Clean(source.Kind), Sanitizer.Clean(source.LocalId), problem);
+                        report.Add(row.Number, Sanitizer.Clean(source.Kind), Sanitizer.Clean(source.LocalId), problem, ReportAction.Rejected);
                     }
                     continue;
                 }
                 Counts.RecordValid();
+                foreach (var omission in result.Omitted)
+                {
+                    Counts.ValueOmitted();
+                    report.Add(row.Number, Sanitizer.Clean(source.Kind), Sanitizer.Clean(source.LocalId), omission, ReportAction.Omitted);
+                }
                 if (!skip)
                 {
                     batch.Add(result.Record!);

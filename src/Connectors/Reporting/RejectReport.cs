@@ -4,10 +4,21 @@ using SharingHub.Connectors.Sanitizing;
 
 namespace SharingHub.Connectors.Reporting;
 
+/// <summary>What became of the record (or row) a report line is about.</summary>
+internal enum ReportAction
+{
+    /// <summary>Not published: the record or row is rejected whole.</summary>
+    Rejected,
+
+    /// <summary>Published without this field's value (the mapping's <c>omitInvalid</c>).</summary>
+    Omitted,
+}
+
 /// <summary>
-/// The reject report: a CSV file with one line per problem of a rejected record or row
-/// (<c>row,kind,localId,field,reason</c>). It never contains the rejected values. The file is only created
-/// when something is rejected, and a stale report from an earlier run is removed.
+/// The reject report: a CSV file with one line per problem of a rejected record or row, and per invalid value
+/// omitted from a published record (<c>row,kind,localId,field,reason,action</c>, action <c>rejected</c> or
+/// <c>omitted</c>). It never contains the values. The file is only created when something is rejected or omitted,
+/// and a stale report from an earlier run is removed.
 /// </summary>
 internal sealed class RejectReport : IDisposable
 {
@@ -27,13 +38,13 @@ internal sealed class RejectReport : IDisposable
 
     public int Lines { get; private set; }
 
-    public void Add(long row, string? kind, string? localId, Problem problem)
+    public void Add(long row, string? kind, string? localId, Problem problem, ReportAction action)
     {
         if (_writer is null)
         {
             Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
             _writer = new StreamWriter(_path, append: false, new UTF8Encoding(false));
-            _writer.WriteLine("row,kind,localId,field,reason");
+            _writer.WriteLine("row,kind,localId,field,reason,action");
         }
         _writer.Write(row.ToString(CultureInfo.InvariantCulture));
         foreach (var value in new[] { kind, localId, problem.Field, problem.Reason })
@@ -41,6 +52,12 @@ internal sealed class RejectReport : IDisposable
             _writer.Write(',');
             _writer.Write(Quote(value));
         }
+        _writer.Write(action switch
+        {
+            ReportAction.Rejected => ",rejected",
+            ReportAction.Omitted => ",omitted",
+            _ => throw new ArgumentOutOfRangeException(nameof(action), action, null),
+        });
         _writer.WriteLine();
         Lines++;
     }

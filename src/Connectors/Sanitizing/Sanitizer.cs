@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Collections.Frozen;
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -7,8 +8,11 @@ using SharingHub.Contracts.V1;
 
 namespace SharingHub.Connectors.Sanitizing;
 
-/// <summary>The outcome of sanitizing one record: a contract record to publish, or the problems that stop it.</summary>
-internal sealed record SanitizeResult(object? Record, IReadOnlyList<Problem> Problems)
+/// <summary>
+/// The outcome of sanitizing one record: a contract record to publish, or the problems that stop it.
+/// <see cref="Omitted"/> lists the opted-in optional fields left out of a published record, and why.
+/// </summary>
+internal sealed record SanitizeResult(object? Record, IReadOnlyList<Problem> Problems, IReadOnlyList<Problem> Omitted)
 {
     public bool IsValid => Record is not null;
 }
@@ -17,7 +21,9 @@ internal sealed record SanitizeResult(object? Record, IReadOnlyList<Problem> Pro
 /// Turns a <see cref="SourceRecord"/> into a contract record. It keeps only the contract's fields, normalizes
 /// whitespace and case, parses dates (full or partial) and phones (E.164, keeping the raw form), and rejects
 /// a record that lacks a required label, a suspect without justification, or a value that does not parse.
-/// A record is either published whole or not at all.
+/// A record is either published whole or not at all; the one exception is an optional field its mapping lists in
+/// <c>omitInvalid</c> (<see cref="OmittableFields"/>): an invalid value there is left out and reported, and the
+/// record is published without it.
 /// </summary>
 internal sealed partial class Sanitizer(SanitizerSettings settings)
 {
@@ -28,6 +34,19 @@ internal sealed partial class Sanitizer(SanitizerSettings settings)
     internal const int MaxJustificationLength = 1000;
     internal const int MaxCaseRefLength = 64;
     internal const double MaxRadiusMeters = 100_000;
+
+    /// <summary>
+    /// Per kind, the optional fields whose invalid value may be omitted rather than reject the record: values the
+    /// record still means the same without (an unknown birth date, sex or validity). Keys, labels, names and
+    /// identifiers (what matching and releasability rest on), a phone's number and a location's place or operation
+    /// window are not: without them the record would not say what the agency said.
+    /// </summary>
+    internal static readonly FrozenDictionary<string, FrozenSet<string>> OmittableFields = new Dictionary<string, FrozenSet<string>>(StringComparer.Ordinal)
+    {
+        ["person"] = FrozenSet.ToFrozenSet(["birthDate", "sex"], StringComparer.Ordinal),
+        ["phone"] = FrozenSet.ToFrozenSet(["validFrom", "validTo"], StringComparer.Ordinal),
+        ["location"] = FrozenSet<string>.Empty,
+    }.ToFrozenDictionary(StringComparer.Ordinal);
 
     private static readonly PhoneNumberUtil Phones = PhoneNumberUtil.GetInstance();
 
@@ -47,28 +66,38 @@ internal sealed partial class Sanitizer(SanitizerSettings settings)
 
         if (kind is null || localId is null || version is null || problems.Count > 0)
         {
-            return new SanitizeResult(null, problems);
+            return new SanitizeResult(null, problems, []);
         }
 
         if (withdrawn)
         {
-            return new SanitizeResult(new RecordWithdrawn { RecordKind = kind.Value, LocalId = localId, Version = version.Value }, problems);
+            return new SanitizeResult(new RecordWithdrawn { RecordKind = kind.Value, LocalId = localId, Version = version.Value }, problems, []);
         }
 
         var labels = ParseLabels(source.Labels, problems);
+        var omitted = new List<Problem>();
         object? record = kind.Value switch
         {
-            RecordKind.Person => Person(source, localId, version.Value, labels, problems),
-            RecordKind.Phone => Phone(source, localId, version.Value, labels, problems),
+            RecordKind.Person => Person(source, localId, version.Value, labels, problems, omitted),
+            RecordKind.Phone => Phone(source, localId, version.Value, labels, problems, omitted),
             RecordKind.Location => Location(source, localId, version.Value, labels, problems),
             _ => throw new InvalidOperationException($"Unhandled record kind {kind}."),
         };
+        // A rejected record's omittable problems are problems like the others: nothing of it is published.
         return problems.Count == 0 && labels is not null
-            ? new SanitizeResult(record, problems)
-            : new SanitizeResult(null, problems);
+            ? new SanitizeResult(record, problems, omitted)
+            : new SanitizeResult(null, [.. problems, .. omitted], []);
     }
 
-    private PersonRecordPublished? Person(SourceRecord s, string localId, long version, RecordLabels? labels, List<Problem> problems)
+    /// <summary>
+    /// Where the problems of an optional field go: to <paramref name="omitted"/> when the record's mapping lists the
+    /// field in <c>omitInvalid</c> (its parser then returns no value, so the record goes without it), else to
+    /// <paramref name="problems"/>, which reject the record.
+    /// </summary>
+    private static List<Problem> ProblemsOf(SourceRecord s, string field, List<Problem> problems, List<Problem> omitted) =>
+        s.OmitInvalid.Contains(field) ? omitted : problems;
+
+    private PersonRecordPublished? Person(SourceRecord s, string localId, long version, RecordLabels? labels, List<Problem> problems, List<Problem> omitted)
     {
         var role = ParseEnum<PersonRole>(s.Role, "role", problems, required: true);
         var given = Name(s.GivenName, "givenName", problems);
@@ -87,8 +116,8 @@ internal sealed partial class Sanitizer(SanitizerSettings settings)
             problems.Add(new Problem("aliases", $"more than {MaxAliases} aliases"));
         }
 
-        var birthDate = ParseBirthDate(s.BirthDate, problems);
-        var sex = ParseSex(s.Sex, problems);
+        var birthDate = ParseBirthDate(s.BirthDate, ProblemsOf(s, "birthDate", problems, omitted));
+        var sex = ParseSex(s.Sex, ProblemsOf(s, "sex", problems, omitted));
         var identifiers = ParseIdentifiers(s.Identifiers, problems);
 
         if (given is null && surname is null && identifiers.Count == 0 && !problems.Any(p => p.Field is "givenName" or "surname"))
@@ -120,7 +149,7 @@ internal sealed partial class Sanitizer(SanitizerSettings settings)
         };
     }
 
-    private PhoneRecordPublished? Phone(SourceRecord s, string localId, long version, RecordLabels? labels, List<Problem> problems)
+    private PhoneRecordPublished? Phone(SourceRecord s, string localId, long version, RecordLabels? labels, List<Problem> problems, List<Problem> omitted)
     {
         var subjectRef = Identifier(s.SubjectRef, "subjectRef", problems, required: false);
         var raw = Clean(s.Number);
@@ -142,8 +171,8 @@ internal sealed partial class Sanitizer(SanitizerSettings settings)
             }
         }
 
-        var from = ParseFullDate(s.ValidFrom, "validFrom", problems);
-        var to = ParseFullDate(s.ValidTo, "validTo", problems);
+        var from = ParseFullDate(s.ValidFrom, "validFrom", ProblemsOf(s, "validFrom", problems, omitted));
+        var to = ParseFullDate(s.ValidTo, "validTo", ProblemsOf(s, "validTo", problems, omitted));
         if (from is not null && to is not null && to < from)
         {
             problems.Add(new Problem("validTo", "is before validFrom"));

@@ -1,3 +1,5 @@
+using System.Collections.Frozen;
+
 namespace SharingHub.Connectors.Sanitizing;
 
 /// <summary>
@@ -32,6 +34,12 @@ internal sealed class SourceRecord
     public string? EndsAt { get; set; }
 
     public SourceLabels Labels { get; } = new();
+
+    /// <summary>
+    /// Optional fields whose invalid value is left out of the published record (and reported) instead of rejecting
+    /// it: a mapping's <c>omitInvalid</c>. Empty for canonical lines, which stay strict.
+    /// </summary>
+    public FrozenSet<string> OmitInvalid { get; set; } = FrozenSet<string>.Empty;
 }
 
 internal sealed record SourceIdentifier(string? Category, string? Id, string? Jurisdiction);

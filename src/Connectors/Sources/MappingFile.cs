@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using SharingHub.Connectors.Sanitizing;
 
 namespace SharingHub.Connectors.Sources;
 
@@ -116,6 +117,39 @@ internal sealed class MappingFile
             {
                 throw new MappingException($"{where}: only person records have aliases and identifiers");
             }
+            ValidateOmitInvalid(record, where);
+        }
+    }
+
+    private static void ValidateOmitInvalid(RecordMapping record, string where)
+    {
+        var omittable = Sanitizer.OmittableFields[record.Kind];
+        foreach (var field in record.OmitInvalid)
+        {
+            // "sensitivity" or "controlOfficial" for labels.sensitivity: still a label, and said so.
+            var isLabel = field.StartsWith("labels.", StringComparison.Ordinal)
+                || RowMapper.LabelFields.Any(l => l == field || l.StartsWith(field + ".", StringComparison.Ordinal));
+            if (!isLabel && !RowMapper.FieldsOf(record.Kind).Contains(field))
+            {
+                throw new MappingException($"{where}.omitInvalid: {field} is not a field of a {record.Kind} record");
+            }
+            if (!omittable.Contains(field))
+            {
+                var why = field switch
+                {
+                    _ when isLabel => "is a label",
+                    "localId" or "version" or "role" or "number" => "is required",
+                    _ => "is not an optional value the record means the same without",
+                };
+                var allowed = omittable.Count == 0
+                    ? $"a {record.Kind} record has no such field"
+                    : $"a {record.Kind} record may list {string.Join(", ", omittable.Order(StringComparer.Ordinal))}";
+                throw new MappingException($"{where}.omitInvalid: {field} {why}: an invalid value must reject the record ({allowed})");
+            }
+            if (!record.Fields.ContainsKey(field))
+            {
+                throw new MappingException($"{where}.omitInvalid: {field} is not mapped in fields");
+            }
         }
     }
 }
@@ -141,6 +175,12 @@ internal sealed class RecordMapping
 
     /// <summary>Per field, the export's codes and the canonical values they mean, e.g. <c>{"role": {"S": "suspect"}}</c>.</summary>
     public Dictionary<string, Dictionary<string, string>> Values { get; set; } = [];
+
+    /// <summary>
+    /// Optional fields (e.g. <c>birthDate</c>) whose invalid value is left out, with a line in the report, instead of
+    /// rejecting the record: for exports known to carry typos there. Only <see cref="Sanitizer.OmittableFields"/>.
+    /// </summary>
+    public List<string> OmitInvalid { get; set; } = [];
 }
 
 /// <summary>Templates for one identifier of a person.</summary>

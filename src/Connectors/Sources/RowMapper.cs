@@ -64,6 +64,7 @@ internal sealed class RowMapper
         private readonly Dictionary<string, Template> _fields;
         private readonly List<Template> _aliases;
         private readonly List<(Template Category, Template Id, Template? Jurisdiction)> _identifiers;
+        private readonly FrozenSet<string> _omitInvalid;
 
         public CompiledRecord(RecordMapping source, Dictionary<string, Template> labelDefaults)
         {
@@ -76,6 +77,7 @@ internal sealed class RowMapper
             When = source.When is null ? null : Template.Parse(source.When);
             _aliases = [.. source.Aliases.Select(Template.Parse)];
             _identifiers = [.. source.Identifiers.Select(i => (Template.Parse(i.Category), Template.Parse(i.Id), i.Jurisdiction is null ? null : Template.Parse(i.Jurisdiction)))];
+            _omitInvalid = source.OmitInvalid.ToFrozenSet(StringComparer.Ordinal);
         }
 
         public Template? When { get; }
@@ -87,7 +89,7 @@ internal sealed class RowMapper
 
         public SourceRecord Apply(IReadOnlyDictionary<string, string?> row)
         {
-            var record = new SourceRecord { Kind = _source.Kind };
+            var record = new SourceRecord { Kind = _source.Kind, OmitInvalid = _omitInvalid };
             foreach (var (field, template) in _fields)
             {
                 var value = template.Render(row);

@@ -131,7 +131,7 @@ internal static partial class WorkerCommand
                     await run.RunAsync(reader.ReadRows(), cancellationToken);
                     MoveTo(file, Path.Combine(drop.Path, "processed"));
                     store.Delete(key);
-                    Log.FilePublished(logger, name, run.Counts.RowsRead, run.Counts.RecordsPublished, run.Counts.RecordsRejected + run.Counts.RowsRejected);
+                    Log.FilePublished(logger, name, run.Counts.RowsRead, run.Counts.RecordsPublished, run.Counts.RecordsRejected + run.Counts.RowsRejected, run.Counts.ValuesOmitted);
                     if (report.Lines > 0)
                     {
                         Log.Rejects(logger, report.FilePath);
@@ -226,7 +226,7 @@ internal static partial class WorkerCommand
                 }
             });
             await run.RunAsync(batch.Rows, cancellationToken);
-            Log.RowsPublished(logger, sql.Name, run.Counts.RowsRead, run.Counts.RecordsPublished, run.Counts.RecordsRejected + run.Counts.RowsRejected, batch.Marks[^1]);
+            Log.RowsPublished(logger, sql.Name, run.Counts.RowsRead, run.Counts.RecordsPublished, run.Counts.RecordsRejected + run.Counts.RowsRejected, run.Counts.ValuesOmitted, batch.Marks[^1]);
             if (report.Lines > 0)
             {
                 Log.Rejects(logger, report.FilePath);
@@ -358,11 +358,11 @@ internal static partial class WorkerCommand
         [LoggerMessage(Level = LogLevel.Information, Message = "polling SQL source {Source}")]
         public static partial void Polling(ILogger logger, string source);
 
-        [LoggerMessage(Level = LogLevel.Information, Message = "{File}: read {Rows} rows, published {Published} records, rejected {Rejected}")]
-        public static partial void FilePublished(ILogger logger, string file, long rows, long published, long rejected);
+        [LoggerMessage(Level = LogLevel.Information, Message = "{File}: read {Rows} rows, published {Published} records, rejected {Rejected}, omitted {Omitted} invalid optional values")]
+        public static partial void FilePublished(ILogger logger, string file, long rows, long published, long rejected, long omitted);
 
-        [LoggerMessage(Level = LogLevel.Information, Message = "{Source}: read {Rows} rows, published {Published} records, rejected {Rejected}; high-water mark {Mark}")]
-        public static partial void RowsPublished(ILogger logger, string source, long rows, long published, long rejected, string mark);
+        [LoggerMessage(Level = LogLevel.Information, Message = "{Source}: read {Rows} rows, published {Published} records, rejected {Rejected}, omitted {Omitted} invalid optional values; high-water mark {Mark}")]
+        public static partial void RowsPublished(ILogger logger, string source, long rows, long published, long rejected, long omitted, string mark);
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "reject report: {Path}")]
         public static partial void Rejects(ILogger logger, string path);
