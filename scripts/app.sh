@@ -145,6 +145,7 @@ app_start_host() {
 
 cmd_up() {
     infra_ensure
+    hub_save_ports
     app_build
     app_migrate
     local host name var

@@ -51,7 +51,8 @@ hub_save_ports() {
     mkdir -p "$HUB_STATE"
     printf '%s\n' "HUB_PG_PORT=$HUB_PG_PORT" "HUB_AMQP_PORT=$HUB_AMQP_PORT" \
         "HUB_MGMT_PORT=$HUB_MGMT_PORT" "HUB_EPMD_PORT=$HUB_EPMD_PORT" \
-        "HUB_DIST_PORT=$HUB_DIST_PORT" >"$HUB_STATE/ports.env"
+        "HUB_DIST_PORT=$HUB_DIST_PORT" \
+        "HUB_GATEWAY_PORT=${HUB_GATEWAY_PORT:-5080}" "HUB_IDENTITY_PORT=${HUB_IDENTITY_PORT:-5090}" >"$HUB_STATE/ports.env"
 }
 
 hub_load_ports
