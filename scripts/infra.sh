@@ -140,6 +140,17 @@ infra_pg_init() {
 }
 
 # Rewritten on every start so port changes apply.
+# shared_buffers: a quarter of the machine's memory, between 512 MB and 8 GB. Matching reads blocking keys and records
+# at random; at a million records they take about 2.5 GB, and pages that only the OS caches may be reclaimed from it.
+infra_pg_shared_buffers_mb() {
+    local kb
+    kb=$(awk '/^MemTotal:/ {print $2}' /proc/meminfo 2>/dev/null || echo 0)
+    local mb=$((kb / 1024 / 4))
+    ((mb >= 512)) || mb=512
+    ((mb <= 8192)) || mb=8192
+    printf '%s\n' "$mb"
+}
+
 infra_pg_write_config() {
     local data=$1/data run=$1/run me
     me=$(id -un)
@@ -150,7 +161,7 @@ port = $HUB_PG_PORT
 unix_socket_directories = '$run'
 unix_socket_permissions = 0700
 max_connections = 300
-shared_buffers = 512MB
+shared_buffers = $(infra_pg_shared_buffers_mb)MB
 fsync = on
 # lets ./hub bench match measure from a record's commit to its match's commit
 track_commit_timestamp = on
@@ -216,8 +227,9 @@ infra_pg_ready() {
     [[ $(PGPASSWORD=$(hub_secret pg-password) PGCONNECT_TIMEOUT=5 "$HUB_PG_BIN/psql" -X -At \
         -h 127.0.0.1 -p "$HUB_PG_PORT" -U "$HUB_PG_USER" -d "$HUB_PG_TEMPLATE" -c "
         SELECT (SELECT count(*) FROM pg_database WHERE datname IN (${dbs%,}))
-             + (SELECT count(*) FROM pg_extension WHERE extname IN (${exts%,}))" 2>/dev/null) \
-        == $((${#INFRA_PG_DATABASES[@]} + ${#INFRA_PG_EXTENSIONS[@]})) ]]
+             + (SELECT count(*) FROM pg_extension WHERE extname IN (${exts%,}))
+             + pg_has_role(current_user, 'pg_checkpoint', 'MEMBER')::int" 2>/dev/null) \
+        == $((${#INFRA_PG_DATABASES[@]} + ${#INFRA_PG_EXTENSIONS[@]} + 1)) ]]
 }
 
 # Idempotent: role, databases, extensions; the role password follows .hub/secrets.
@@ -230,6 +242,8 @@ infra_pg_provision() {
     hub_psql -v pw="$(hub_secret pg-password)" -v role="$HUB_PG_USER" <<'SQL'
 SELECT format('CREATE ROLE %I', :'role') WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'role') \gexec
 ALTER ROLE :"role" LOGIN CREATEDB PASSWORD :'pw';
+-- development only: lets ./hub bench match flush a bulk load before it measures
+GRANT pg_checkpoint TO :"role";
 SQL
     # template1 too, so even a plain CREATE DATABASE gets the extensions.
     hub_psql -d template1 -c "$ext_sql"

@@ -195,6 +195,8 @@ public sealed class PersonKeysTests
 
         Assert.Contains("n:KRS:1988", keys);
         Assert.Contains("n:LPS:1988", keys);
+        Assert.Contains("m:KRS:1988:m", keys);
+        Assert.Contains("m:KRS:1988:j", keys);
         Assert.Contains("d:m:19880314", keys);
         Assert.Contains("x:ssn:123456789", keys);
         Assert.Contains("y:ssn:12346789", keys);
@@ -217,6 +219,50 @@ public sealed class PersonKeysTests
 
         Assert.NotEmpty(original.Intersect(variant));
     }
+
+    [Theory]
+    [InlineData("William", "Bill")]
+    [InlineData("José", "Pepe")]
+    [InlineData("Francisco", "Paco")]
+    [InlineData("Guadalupe", "Lupe")]
+    [InlineData("Robert", "R.")]
+    [InlineData("María José", "Maria")]
+    public void ForPerson_SameSurnameAndYear_GivenNameVariants_ShareANarrowKey(string given, string variant)
+    {
+        var a = NarrowKeys(given, "Smith", "1975-03-02");
+        var b = NarrowKeys(variant, "Smyth", "1975-11-20");
+
+        Assert.NotEmpty(a.Intersect(b));
+    }
+
+    [Fact]
+    public void ForPerson_SameSurnameAndYear_UnrelatedGivenNames_NoNarrowKeyInCommon()
+    {
+        var a = NarrowKeys("Robert", "Smith", "1975-03-02");
+        var b = NarrowKeys("Linda", "Smith", "1975-03-02");
+
+        Assert.NotEmpty(a);
+        Assert.Empty(a.Intersect(b));
+    }
+
+    [Fact]
+    public void ForPerson_NoBirthDate_NoCoarseOrNarrowSurnameKey()
+    {
+        var keys = _engine.PersonKeys(_engine.BuildPersonEvidence(new PersonInput("Robert", "Smith")));
+
+        Assert.DoesNotContain(keys, key => key.StartsWith("n:", StringComparison.Ordinal) || key.StartsWith("m:", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("n:SM0:1975", true)]
+    [InlineData("m:SM0:1975:r", false)]
+    [InlineData("d:r:19750302", false)]
+    [InlineData("p:+17135550199", false)]
+    public void IsCoarse_OnlySurnameYearKeys(string key, bool coarse) => Assert.Equal(coarse, BlockingKeys.IsCoarse(key));
+
+    private IEnumerable<string> NarrowKeys(string given, string surname, string birth) =>
+        _engine.PersonKeys(_engine.BuildPersonEvidence(new PersonInput(given, surname, BirthDate: birth)))
+            .Where(key => key.StartsWith("m:SM0:1975:", StringComparison.Ordinal));
 
     [Fact]
     public void ForPerson_IdentifierWithOneTypo_SharesADeletionKey()

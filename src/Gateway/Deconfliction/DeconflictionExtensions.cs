@@ -31,6 +31,11 @@ public static class DeconflictionExtensions
             // from the markers if a crash loses a commit: its commits need not wait for the WAL flush.
             var options = builder.ConnectionStringBuilder.Options;
             builder.ConnectionStringBuilder.Options = string.IsNullOrWhiteSpace(options) ? "-c synchronous_commit=off" : options + " -c synchronous_commit=off";
+            // The same few statements run for every batch: prepared once per connection, they skip parsing and planning.
+            if (builder.ConnectionStringBuilder.MaxAutoPrepare == 0)
+            {
+                builder.ConnectionStringBuilder.MaxAutoPrepare = 32;
+            }
             return builder.Build();
         });
         services.AddSingleton<DeconflictionMetrics>();

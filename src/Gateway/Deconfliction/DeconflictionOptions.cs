@@ -15,6 +15,15 @@ public sealed class DeconflictionOptions
     [Range(10, 100_000)]
     public int MaxCandidatesPerKey { get; set; } = 1000;
 
+    /// <summary>
+    /// A coarse key (phonetic surname + birth year, whose blocks grow with the stored population) shared by more than
+    /// this many records of other agencies is not looked up: its narrower siblings (the same key plus a given-name
+    /// initial or nickname group) find the pairs in it that agree on the given name. This keeps the candidates per
+    /// record, and so the time to match, from growing with the number of records stored.
+    /// </summary>
+    [Range(10, 100_000)]
+    public int CoarseKeyMaxCandidates { get; set; } = 100;
+
     /// <summary>How often (seconds) a replica looks for records whose matching was interrupted.</summary>
     [Range(0.1, 3600)]
     public double SweepIntervalSeconds { get; set; } = 2;

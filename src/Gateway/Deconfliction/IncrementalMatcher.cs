@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
+using SharingHub.Matching.Blocking;
 
 namespace SharingHub.Gateway.Deconfliction;
 
@@ -24,7 +25,8 @@ internal sealed partial class IncrementalMatcher(
     ILogger<IncrementalMatcher> logger)
 {
     // Which records a key of each kind may meet: places meet operations through area cells (q…), operations meet
-    // operations through cell × time-bucket keys (o…); otherwise like meets like.
+    // operations through cell × time-bucket keys (o…); otherwise like meets like. Each key reads one row more than its
+    // cap, so that a block over the cap is known as such; coarse keys (n:…, see BlockingKeys.IsCoarse) have a lower cap.
     internal const string LookupSql = """
         SELECT s.record_id, c.record_id, s.key
         FROM record_keys s
@@ -35,7 +37,7 @@ internal sealed partial class IncrementalMatcher(
                                  WHEN s.kind = 3 THEN CASE WHEN s.key LIKE 'q%' THEN 4 ELSE 3 END
                                  ELSE CASE WHEN s.key LIKE 'q%' THEN 3 ELSE 4 END END)::smallint
               AND k.agency_code <> s.agency_code
-            LIMIT @limit) c
+            LIMIT CASE WHEN s.key LIKE 'n:%' THEN @coarse_limit ELSE @limit END) c
         WHERE s.record_id = ANY(@ids)
         """;
 
@@ -141,7 +143,8 @@ internal sealed partial class IncrementalMatcher(
             batch.BatchCommands.Add(Command(MarkersSql, Ids(ids)));
             MatchableLoader.AddLoad(batch, ids);
             batch.BatchCommands.Add(Command(LookupSql, Ids(ids),
-                new NpgsqlParameter<int>("limit", NpgsqlDbType.Integer) { TypedValue = options.Value.MaxCandidatesPerKey + 1 }));
+                new NpgsqlParameter<int>("limit", NpgsqlDbType.Integer) { TypedValue = options.Value.MaxCandidatesPerKey + 1 },
+                new NpgsqlParameter<int>("coarse_limit", NpgsqlDbType.Integer) { TypedValue = options.Value.CoarseKeyMaxCandidates + 1 }));
             batch.BatchCommands.Add(Command(OpenMatchesSql, Ids(ids)));
             await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
             (runStart, markers) = await ReadMarkersAsync(reader, cancellationToken);
@@ -232,23 +235,25 @@ internal sealed partial class IncrementalMatcher(
     }
 
     /// <summary>
-    /// The candidate pairs of the sources that <paramref name="include"/> accepts; a key shared by more records than
-    /// the cap is a stop key and yields none (counted).
+    /// The candidate pairs of the sources that <paramref name="include"/> accepts. A key shared by more records than
+    /// the cap is a stop key and yields none (counted); a coarse key over its lower cap yields none either, by design:
+    /// its narrower siblings stand in for it.
     /// </summary>
     private (HashSet<(long, long)> Pairs, int KeysSkipped) Pairs(Dictionary<(long, string), List<long>> byKey, Func<long, bool> include)
     {
         var cap = options.Value.MaxCandidatesPerKey;
+        var coarseCap = options.Value.CoarseKeyMaxCandidates;
         var pairs = new HashSet<(long, long)>();
         var skipped = 0;
-        foreach (var ((source, _), candidates) in byKey)
+        foreach (var ((source, key), candidates) in byKey)
         {
             if (!include(source))
             {
                 continue;
             }
-            if (candidates.Count > cap)
+            if (BlockingKeys.IsCoarse(key) ? candidates.Count > coarseCap : candidates.Count > cap)
             {
-                skipped++;
+                skipped += BlockingKeys.IsCoarse(key) ? 0 : 1;
                 continue;
             }
             foreach (var candidate in candidates)

@@ -8,7 +8,8 @@ namespace SharingHub.Matching.Blocking;
 /// them in a B-tree index and looks candidates up by equality. Keys are short ASCII strings whose first letter
 /// names the kind:
 /// <list type="table">
-/// <item><term><c>n:</c></term><description>phonetic surname + birth year (<c>n:KRS:1988</c>), for each surname word and either name order</description></item>
+/// <item><term><c>n:</c></term><description>phonetic surname + birth year (<c>n:KRS:1988</c>), for each surname word and either name order; a <see cref="IsCoarse">coarse</see> key</description></item>
+/// <item><term><c>m:</c></term><description>the <c>n:</c> key narrowed by a given-name signature: each given word's initial (<c>m:KRS:1988:m</c>) and nickname groups (<c>m:KRS:1988:#12</c>), so that Bill meets William and "M." meets María; it stands in for an <c>n:</c> block grown too large</description></item>
 /// <item><term><c>d:</c></term><description>given-name initial + full date of birth (<c>d:m:19880314</c>)</description></item>
 /// <item><term><c>z:</c></term><description>phonetic surname + postcode of a linked address (<c>z:KRS:77002</c>), for records whose birth date is missing or mistyped</description></item>
 /// <item><term><c>x:</c></term><description>a type-qualified identifier (<c>x:ssn:123456789</c>)</description></item>
@@ -63,7 +64,12 @@ public static class BlockingKeys
 
                     if (birth is { } date)
                     {
-                        keys.Add(string.Create(CultureInfo.InvariantCulture, $"n:{token.Phonetic.Primary}:{date.Year}"));
+                        var block = string.Create(CultureInfo.InvariantCulture, $"n:{token.Phonetic.Primary}:{date.Year}");
+                        keys.Add(block);
+                        foreach (var signature in GivenSignatures(given))
+                        {
+                            keys.Add(string.Concat("m", block.AsSpan(1), ":", signature));
+                        }
                     }
 
                     foreach (var address in evidence.Addresses)
@@ -111,6 +117,38 @@ public static class BlockingKeys
         }
 
         return [.. keys];
+    }
+
+    /// <summary>
+    /// Whether a key is coarse: its block (the records sharing it) grows with the stored population, as a surname
+    /// sound and a birth year do. Each coarse key has narrower <c>m:</c> siblings on the same record, so a lookup may
+    /// skip a coarse block that has grown past a limit and still find, through the siblings, the pairs that agree on
+    /// a given-name initial or nickname.
+    /// </summary>
+    public static bool IsCoarse(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return key.StartsWith("n:", StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The given-name signatures that narrow an <c>n:</c> key: for each word of the given part, its initial and, for a
+    /// full word, each nickname group it belongs to (<c>#12</c>). Two spellings of one given name share a signature when
+    /// they share an initial (María, "M.") or a nickname group (Bill, William; Pepe, José).
+    /// </summary>
+    private static SortedSet<string> GivenSignatures(NamePart given)
+    {
+        var signatures = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var token in given.TokenArray)
+        {
+            signatures.Add(token.Text[..1]);
+            foreach (var group in token.NicknameGroups)
+            {
+                signatures.Add(string.Create(CultureInfo.InvariantCulture, $"#{group}"));
+            }
+        }
+
+        return signatures;
     }
 
     /// <summary>The key of an identifier.</summary>
