@@ -140,15 +140,50 @@ infra_pg_init() {
 }
 
 # Rewritten on every start so port changes apply.
-# shared_buffers: a quarter of the machine's memory, between 512 MB and 8 GB. Matching reads blocking keys and records
+# shared_buffers: an eighth of the machine's memory, between 512 MB and 4 GB. Matching reads blocking keys and records
 # at random; at a million records they take about 2.5 GB, and pages that only the OS caches may be reclaimed from it.
 infra_pg_shared_buffers_mb() {
     local kb
     kb=$(awk '/^MemTotal:/ {print $2}' /proc/meminfo 2>/dev/null || echo 0)
-    local mb=$((kb / 1024 / 4))
+    local mb=$((kb / 1024 / 8))
     ((mb >= 512)) || mb=512
-    ((mb <= 8192)) || mb=8192
+    ((mb <= 4096)) || mb=4096
     printf '%s\n' "$mb"
+}
+
+# Huge pages for PostgreSQL's shared memory (huge_pages = try). With 4 kB pages, every backend takes a page fault the
+# first time it touches each page of the shared buffers; on a virtual machine that costs tens of microseconds a page,
+# and it made matching's random reads ten times slower. As root, ./hub reserves the pages the cluster needs, records
+# how many it added in .hub/pg-hugepages, and gives them back when PostgreSQL stops. HUB_PG_HUGE_PAGES=off skips it;
+# without the reservation PostgreSQL falls back to normal pages.
+infra_pg_reserve_huge_pages() {
+    [[ ${HUB_PG_HUGE_PAGES:-on} != off ]] || return 0
+    ((EUID == 0)) && [[ -w /proc/sys/vm/nr_hugepages ]] || return 0
+    local size_kb free total need add
+    size_kb=$(awk '/^Hugepagesize:/ {print $2}' /proc/meminfo)
+    [[ $size_kb =~ ^[0-9]+$ ]] && ((size_kb > 0)) || return 0
+    # the buffers plus PostgreSQL's other shared memory (connections, WAL buffers, locks)
+    need=$(( ($(infra_pg_shared_buffers_mb) + 256) * 1024 / size_kb ))
+    free=$(awk '/^HugePages_Free:/ {print $2}' /proc/meminfo)
+    ((free < need)) || return 0
+    total=$(cat /proc/sys/vm/nr_hugepages)
+    add=$((need - free))
+    if printf '%s\n' $((total + add)) >/proc/sys/vm/nr_hugepages 2>/dev/null; then
+        add=$(($(cat /proc/sys/vm/nr_hugepages) - total))
+        printf '%s\n' "$add" >"$HUB_STATE/pg-hugepages"
+        hub_info "reserved $add huge pages ($((add * size_kb / 1024)) MB) for PostgreSQL's shared memory (HUB_PG_HUGE_PAGES=off to skip)"
+    fi
+}
+
+infra_pg_release_huge_pages() {
+    local file=$HUB_STATE/pg-hugepages add total
+    [[ -f $file ]] || return 0
+    add=$(cat "$file")
+    total=$(cat /proc/sys/vm/nr_hugepages 2>/dev/null || echo 0)
+    if [[ $add =~ ^[0-9]+$ ]] && ((total >= add)); then
+        printf '%s\n' $((total - add)) >/proc/sys/vm/nr_hugepages 2>/dev/null || true
+    fi
+    rm -f "$file"
 }
 
 infra_pg_write_config() {
@@ -165,6 +200,8 @@ shared_buffers = $(infra_pg_shared_buffers_mb)MB
 fsync = on
 # lets ./hub bench match measure from a record's commit to its match's commit
 track_commit_timestamp = on
+# backed by the pages infra_pg_reserve_huge_pages reserves, when it can
+huge_pages = try
 timezone = 'UTC'
 log_timezone = 'UTC'
 log_line_prefix = '%m [%p] %q%u@%d '
@@ -203,6 +240,7 @@ infra_start_pg_unlocked() {
     infra_require_free_port "$HUB_PG_PORT" HUB_PG_PORT PostgreSQL
     infra_pg_init "$dir"
     infra_pg_write_config "$dir"
+    infra_pg_reserve_huge_pages
     hub_save_ports
     ln -sfn "pg/data/postmaster.pid" "$HUB_STATE/pg.pid"
 
@@ -274,6 +312,7 @@ infra_stop_pg_unlocked() {
     # pg_ctl returns once postmaster.pid is gone, a moment before the process
     hub_wait_pid_exit "$pid" 10 || true
     rm -f "$HUB_STATE/pg.pid"
+    infra_pg_release_huge_pages
 }
 
 # ================================================================ epmd
