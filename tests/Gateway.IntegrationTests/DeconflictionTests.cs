@@ -270,6 +270,7 @@ public sealed class DeconflictionTests(DeconflictionFixture hub) : IClassFixture
             await using var explain = new NpgsqlCommand("EXPLAIN " + sql, connection);
             explain.Parameters.Add(new NpgsqlParameter<long[]>("ids", [1, 2, 3]));
             explain.Parameters.Add(new NpgsqlParameter<int>("limit", 1001));
+            explain.Parameters.Add(new NpgsqlParameter<int>("coarse_limit", 101));
             var plan = string.Join('\n', await ReadAllAsync(explain));
             Assert.DoesNotContain("Seq Scan", plan, StringComparison.Ordinal);
             Assert.Contains(sql == IncrementalMatcher.LookupSql ? "ix_record_keys_lookup" : "ix_matches_record_b_id", plan, StringComparison.Ordinal);
