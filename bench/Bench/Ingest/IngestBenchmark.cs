@@ -183,14 +183,8 @@ internal static class IngestBenchmark
 
     private static async Task CleanUpAsync(string database, string agency)
     {
-        await using var connection = new NpgsqlConnection(database);
-        await connection.OpenAsync();
-        foreach (var sql in new[] { "DELETE FROM records WHERE agency_code = $1", "DELETE FROM agencies WHERE code = $1" })
-        {
-            await using var delete = new NpgsqlCommand(sql, connection);
-            delete.Parameters.AddWithValue(agency);
-            await delete.ExecuteNonQueryAsync();
-        }
+        await using var data = NpgsqlDataSource.Create(database);
+        await BenchAgencies.DeleteAsync(data, agency);
     }
 
     private static Dictionary<string, string> Parse(string[] args)

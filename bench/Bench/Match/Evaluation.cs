@@ -126,7 +126,7 @@ internal static partial class Evaluation
 
             if (!keep)
             {
-                await CleanUpAsync(data, codes);
+                await BenchAgencies.DeleteAsync(data, codes);
             }
             return 0;
         }
@@ -299,19 +299,6 @@ internal static partial class Evaluation
         var set = predicted.ToHashSet();
         var tp = set.Count(truth.Contains);
         return new Quality(set.Count, tp, set.Count - tp, truth.Count - tp);
-    }
-
-    private static async Task CleanUpAsync(NpgsqlDataSource data, string[] codes)
-    {
-        await using var command = data.CreateCommand("""
-            DELETE FROM record_keys WHERE agency_code = ANY(@codes);
-            DELETE FROM match_pending p USING records r WHERE r.id = p.record_id AND r.agency_code = ANY(@codes);
-            DELETE FROM matches WHERE agency_a = ANY(@codes) OR agency_b = ANY(@codes);
-            DELETE FROM records WHERE agency_code = ANY(@codes);
-            DELETE FROM agencies WHERE code = ANY(@codes);
-            """);
-        command.Parameters.AddWithValue("codes", codes);
-        await command.ExecuteNonQueryAsync();
     }
 
     [GeneratedRegex(@"row(\d+)")]

@@ -78,13 +78,7 @@ internal static class MatchBenchmark
             if (!args.Flag("keep"))
             {
                 Console.WriteLine("== removing the benchmark's records");
-                await ExecuteAsync(data, """
-                    DELETE FROM record_keys WHERE agency_code = @p0 OR agency_code = @p1;
-                    DELETE FROM match_pending p USING records r WHERE r.id = p.record_id AND (r.agency_code = @p0 OR r.agency_code = @p1);
-                    DELETE FROM matches WHERE agency_a IN (@p0, @p1) OR agency_b IN (@p0, @p1);
-                    DELETE FROM records WHERE agency_code = @p0 OR agency_code = @p1;
-                    DELETE FROM agencies WHERE code = @p0 OR code = @p1;
-                    """, background, agency);
+                await BenchAgencies.DeleteAsync(data, background, agency);
             }
         }
 

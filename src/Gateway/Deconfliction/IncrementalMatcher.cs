@@ -25,19 +25,26 @@ internal sealed partial class IncrementalMatcher(
     ILogger<IncrementalMatcher> logger)
 {
     // Which records a key of each kind may meet: places meet operations through area cells (q…), operations meet
-    // operations through cell × time-bucket keys (o…); otherwise like meets like. Each key reads one row more than its
-    // cap, so that a block over the cap is known as such; coarse keys (n:…, see BlockingKeys.IsCoarse) have a lower cap.
+    // operations through cell × time-bucket keys (o…); otherwise like meets like. Other agencies' entries are read as the
+    // two ranges of the lookup index (key, kind, agency_code) around the source's own agency, whose entries are never
+    // walked. Each key reads one row more than its cap, so that a block over the cap is known as such; coarse keys
+    // (n:…, see BlockingKeys.IsCoarse) have a lower cap.
     internal const string LookupSql = """
         SELECT s.record_id, c.record_id, s.key
         FROM record_keys s
         CROSS JOIN LATERAL (
-            SELECT k.record_id FROM record_keys k
-            WHERE k.key = s.key
-              AND k.kind = (CASE WHEN s.kind IN (1, 2) THEN s.kind
-                                 WHEN s.kind = 3 THEN CASE WHEN s.key LIKE 'q%' THEN 4 ELSE 3 END
-                                 ELSE CASE WHEN s.key LIKE 'q%' THEN 3 ELSE 4 END END)::smallint
-              AND k.agency_code <> s.agency_code
-            LIMIT CASE WHEN s.key LIKE 'n:%' THEN @coarse_limit ELSE @limit END) c
+            SELECT (CASE WHEN s.kind IN (1, 2) THEN s.kind
+                         WHEN s.kind = 3 THEN CASE WHEN s.key LIKE 'q%' THEN 4 ELSE 3 END
+                         ELSE CASE WHEN s.key LIKE 'q%' THEN 3 ELSE 4 END END)::smallint AS kind,
+                   CASE WHEN s.key LIKE 'n:%' THEN @coarse_limit ELSE @limit END AS cap) m
+        CROSS JOIN LATERAL (
+            SELECT o.record_id FROM (
+                (SELECT k.record_id FROM record_keys k
+                 WHERE k.key = s.key AND k.kind = m.kind AND k.agency_code < s.agency_code LIMIT m.cap)
+                UNION ALL
+                (SELECT k.record_id FROM record_keys k
+                 WHERE k.key = s.key AND k.kind = m.kind AND k.agency_code > s.agency_code LIMIT m.cap)) o
+            LIMIT m.cap) c
         WHERE s.record_id = ANY(@ids)
         """;
 

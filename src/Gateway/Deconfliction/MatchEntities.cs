@@ -291,9 +291,11 @@ internal sealed class RecordKeyConfiguration : IEntityTypeConfiguration<RecordKe
     public void Configure(EntityTypeBuilder<RecordKey> builder)
     {
         builder.ToTable("record_keys");
-        // The primary key serves "replace a record's keys"; the lookup index serves "who else has this key".
+        // The primary key serves "replace a record's keys"; the lookup index serves "who else has this key": with the
+        // agency in the key, a lookup reads the other agencies' entries as two ranges (below and above its own) and
+        // never walks its own agency's, however many of them share the key.
         builder.HasKey(k => new { k.RecordId, k.Kind, k.Key });
-        builder.HasIndex(k => new { k.Key, k.Kind }).HasDatabaseName("ix_record_keys_lookup").IncludeProperties(k => new { k.AgencyCode, k.RecordId });
+        builder.HasIndex(k => new { k.Key, k.Kind, k.AgencyCode }).HasDatabaseName("ix_record_keys_lookup").IncludeProperties(k => k.RecordId);
         // No foreign key to records: these rows are written ~10 per record on the ingest path, records are never
         // deleted (a withdrawal is a tombstone), and the writer replaces a record's keys in the record's transaction.
         // Keys are ASCII and only ever compared for equality: byte order is the cheapest collation.

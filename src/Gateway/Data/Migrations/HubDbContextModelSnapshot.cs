@@ -334,10 +334,10 @@ namespace SharingHub.Gateway.Data.Migrations
                     b.HasKey("RecordId", "Kind", "Key")
                         .HasName("pk_record_keys");
 
-                    b.HasIndex("Key", "Kind")
+                    b.HasIndex("Key", "Kind", "AgencyCode")
                         .HasDatabaseName("ix_record_keys_lookup");
 
-                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("Key", "Kind"), new[] { "AgencyCode", "RecordId" });
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("Key", "Kind", "AgencyCode"), new[] { "RecordId" });
 
                     b.ToTable("record_keys", (string)null);
                 });
