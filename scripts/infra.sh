@@ -198,6 +198,9 @@ unix_socket_permissions = 0700
 max_connections = 300
 shared_buffers = $(infra_pg_shared_buffers_mb)MB
 fsync = on
+# ingest writes records and about ten blocking keys each: fewer checkpoints mean fewer full-page images in the WAL
+max_wal_size = 4GB
+checkpoint_timeout = 15min
 # lets ./hub bench match measure from a record's commit to its match's commit
 track_commit_timestamp = on
 # backed by the pages infra_pg_reserve_huge_pages reserves, when it can

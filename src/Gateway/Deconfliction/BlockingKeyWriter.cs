@@ -46,7 +46,9 @@ internal sealed class BlockingKeyWriter(MatchableLoader loader)
             }
         }
 
-        await ReplaceKeysAsync(connection, records.Values, cancellationToken);
+        // Records this batch inserted have no keys yet: only the others' keys need deleting first.
+        var inserted = batch.Changes.Where(c => c.Inserted).Select(c => c.Id).ToHashSet();
+        await ReplaceKeysAsync(connection, records.Values, inserted, cancellationToken);
         await MarkPendingAsync(connection, pending, cancellationToken);
         return [.. pending];
     }
@@ -69,12 +71,14 @@ internal sealed class BlockingKeyWriter(MatchableLoader loader)
         return subjects;
     }
 
-    private static async Task ReplaceKeysAsync(NpgsqlConnection connection, IEnumerable<Matchable> records, CancellationToken cancellationToken)
+    private static async Task ReplaceKeysAsync(NpgsqlConnection connection, IEnumerable<Matchable> records, HashSet<long> inserted, CancellationToken cancellationToken)
     {
         var ordered = records.OrderBy(r => r.Id).ToList();
-        await using (var delete = new NpgsqlCommand("DELETE FROM record_keys WHERE record_id = ANY(@ids)", connection))
+        var existing = ordered.Where(r => !inserted.Contains(r.Id)).Select(r => r.Id).ToArray();
+        if (existing.Length > 0)
         {
-            delete.Parameters.Add(new NpgsqlParameter<long[]>("ids", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = [.. ordered.Select(r => r.Id)] });
+            await using var delete = new NpgsqlCommand("DELETE FROM record_keys WHERE record_id = ANY(@ids)", connection);
+            delete.Parameters.Add(new NpgsqlParameter<long[]>("ids", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = existing });
             await delete.ExecuteNonQueryAsync(cancellationToken);
         }
         if (!ordered.Any(r => r.Usable && r.Keys.Count > 0))
