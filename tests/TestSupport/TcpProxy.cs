@@ -17,6 +17,7 @@ public sealed class TcpProxy : IAsyncDisposable
     private TcpListener? _listener;
     private CancellationTokenSource? _running;
     private Task? _acceptLoop;
+    private int _accepted;
 
     /// <summary>Creates a proxy to <paramref name="targetHost"/>:<paramref name="targetPort"/> on a free loopback port.</summary>
     public TcpProxy(string targetHost, int targetPort)
@@ -31,6 +32,9 @@ public sealed class TcpProxy : IAsyncDisposable
 
     /// <summary>The loopback port clients connect to.</summary>
     public int Port { get; }
+
+    /// <summary>How many client connections it has accepted since it was created (a reconnect counts again).</summary>
+    public int ConnectionsAccepted => Volatile.Read(ref _accepted);
 
     /// <summary>Starts accepting and forwarding connections.</summary>
     public void Start()
@@ -96,6 +100,7 @@ public sealed class TcpProxy : IAsyncDisposable
             {
                 return;
             }
+            Interlocked.Increment(ref _accepted);
             _ = ForwardAsync(inbound, cancellationToken);
         }
     }
