@@ -31,6 +31,10 @@ internal sealed class BlockingKeyWriter(MatchableLoader loader)
             subjects.Add(old);
         }
         subjects.ExceptWith(records.Keys);
+        // Another batch may be re-keying the same person right now (its other phone, say). The row lock makes the two
+        // take turns: the second then reads the first's committed phones and keys, instead of writing the same keys
+        // beside them. (This batch's own records are locked already, by their upsert.)
+        await LockAsync(connection, subjects, cancellationToken);
         foreach (var (id, subject) in await loader.LoadAsync(connection, subjects, cancellationToken))
         {
             records[id] = subject;
@@ -51,6 +55,17 @@ internal sealed class BlockingKeyWriter(MatchableLoader loader)
         await ReplaceKeysAsync(connection, records.Values, inserted, cancellationToken);
         await MarkPendingAsync(connection, pending, cancellationToken);
         return [.. pending];
+    }
+
+    private static async Task LockAsync(NpgsqlConnection connection, HashSet<long> ids, CancellationToken cancellationToken)
+    {
+        if (ids.Count == 0)
+        {
+            return;
+        }
+        await using var command = new NpgsqlCommand("SELECT id FROM records WHERE id = ANY(@ids) ORDER BY id FOR UPDATE", connection);
+        command.Parameters.Add(new NpgsqlParameter<long[]>("ids", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = [.. ids] });
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     private static async Task<List<long>> OldSubjectsAsync(NpgsqlConnection connection, long[] ids, CancellationToken cancellationToken)
