@@ -269,8 +269,9 @@ infra_pg_ready() {
         -h 127.0.0.1 -p "$HUB_PG_PORT" -U "$HUB_PG_USER" -d "$HUB_PG_TEMPLATE" -c "
         SELECT (SELECT count(*) FROM pg_database WHERE datname IN (${dbs%,}))
              + (SELECT count(*) FROM pg_extension WHERE extname IN (${exts%,}))
-             + pg_has_role(current_user, 'pg_checkpoint', 'MEMBER')::int" 2>/dev/null) \
-        == $((${#INFRA_PG_DATABASES[@]} + ${#INFRA_PG_EXTENSIONS[@]} + 1)) ]]
+             + pg_has_role(current_user, 'pg_checkpoint', 'MEMBER')::int
+             + pg_has_role(current_user, 'pg_signal_backend', 'MEMBER')::int" 2>/dev/null) \
+        == $((${#INFRA_PG_DATABASES[@]} + ${#INFRA_PG_EXTENSIONS[@]} + 2)) ]]
 }
 
 # Idempotent: role, databases, extensions; the role password follows .hub/secrets.
@@ -285,6 +286,8 @@ SELECT format('CREATE ROLE %I', :'role') WHERE NOT EXISTS (SELECT FROM pg_roles 
 ALTER ROLE :"role" LOGIN CREATEDB PASSWORD :'pw';
 -- development only: lets ./hub bench match flush a bulk load before it measures
 GRANT pg_checkpoint TO :"role";
+-- development only: a test's DROP DATABASE ... WITH (FORCE) may have to end an autovacuum worker in that database
+GRANT pg_signal_backend TO :"role";
 SQL
     # template1 too, so even a plain CREATE DATABASE gets the extensions.
     hub_psql -d template1 -c "$ext_sql"
