@@ -45,7 +45,7 @@ public class DeconflictionFixture : HubInfrastructureFixture
             }
             _ = app.Services;
         }
-        await WaitForExchangeAsync();
+        await VirtualHost.WaitForRecordsExchangeAsync();
     }
 
     /// <summary>Registers an agency (publish-only broker user and database row) and starts its publisher.</summary>
@@ -106,21 +106,6 @@ public class DeconflictionFixture : HubInfrastructureFixture
     {
         await using var scope = App.Services.CreateAsyncScope();
         return await work(scope.ServiceProvider);
-    }
-
-    private async Task WaitForExchangeAsync()
-    {
-        var exchange = Uri.EscapeDataString($"{typeof(RecordBatchPublished).Namespace}:{nameof(RecordBatchPublished)}");
-        for (var i = 0; i < 100; i++)
-        {
-            using var response = await VirtualHost.Management.GetAsync($"api/exchanges/{Uri.EscapeDataString(VirtualHost.Name)}/{exchange}");
-            if (response.IsSuccessStatusCode)
-            {
-                return;
-            }
-            await Task.Delay(100);
-        }
-        Assert.Fail("the Gateway did not declare the records exchange");
     }
 
     public override async ValueTask DisposeAsync()

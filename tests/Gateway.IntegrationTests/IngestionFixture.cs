@@ -40,7 +40,7 @@ public class IngestionFixture : HubInfrastructureFixture
         await App.MigrateAsync();
         // Starting the host starts the bus, which declares the hub's exchanges and queue.
         _ = App.Services;
-        await WaitForExchangeAsync();
+        await VirtualHost.WaitForRecordsExchangeAsync();
     }
 
     /// <summary>Registers an agency as <c>./hub agency add</c> does: a publish-only broker user and a database row.</summary>
@@ -121,21 +121,6 @@ public class IngestionFixture : HubInfrastructureFixture
 
     public Task<StoredRecord?> FindAsync(string agency, RecordKind kind, string localId) =>
         App.WithDatabaseAsync(db => db.Records.AsNoTracking().SingleOrDefaultAsync(r => r.AgencyCode == agency && r.Kind == kind && r.LocalId == localId));
-
-    private async Task WaitForExchangeAsync()
-    {
-        var exchange = Uri.EscapeDataString($"{typeof(RecordBatchPublished).Namespace}:{nameof(RecordBatchPublished)}");
-        for (var i = 0; i < 100; i++)
-        {
-            using var response = await VirtualHost.Management.GetAsync($"api/exchanges/{Uri.EscapeDataString(VirtualHost.Name)}/{exchange}");
-            if (response.IsSuccessStatusCode)
-            {
-                return;
-            }
-            await Task.Delay(100);
-        }
-        Assert.Fail("the Gateway did not declare the records exchange");
-    }
 
     public override async ValueTask DisposeAsync()
     {

@@ -258,9 +258,10 @@ internal sealed partial class IncrementalMatcher(
             {
                 continue;
             }
-            if (BlockingKeys.IsCoarse(key) ? candidates.Count > coarseCap : candidates.Count > cap)
+            var coarse = BlockingKeys.IsCoarse(key);
+            if (candidates.Count > (coarse ? coarseCap : cap))
             {
-                skipped += BlockingKeys.IsCoarse(key) ? 0 : 1;
+                skipped += coarse ? 0 : 1;
                 continue;
             }
             foreach (var candidate in candidates)
