@@ -72,7 +72,7 @@ public static class Extensions
 
     /// <summary>
     /// Maps <c>/health/live</c> (the process answers) and <c>/health/ready</c> (its dependencies answer).
-    /// Both answer 200 when healthy and 503 otherwise.
+    /// Both answer 200 when healthy and 503 otherwise, and both are open to anonymous callers (probes carry no token).
     /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
@@ -80,12 +80,12 @@ public static class Extensions
         app.MapHealthChecks("/health/live", new HealthCheckOptions
         {
             Predicate = r => r.Tags.Contains(LiveTag),
-        });
+        }).AllowAnonymous();
         app.MapHealthChecks("/health/ready", new HealthCheckOptions
         {
             Predicate = r => r.Tags.Contains(ReadyTag),
             ResponseWriter = HealthResponseWriter.WriteAsync,
-        });
+        }).AllowAnonymous();
         return app;
     }
 

@@ -5,8 +5,10 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
@@ -83,6 +85,33 @@ public sealed class GatewayValidationTests(GatewayFixture fixture) : IClassFixtu
         var (status, _) = await GetMeAsync(null);
 
         Assert.Equal(HttpStatusCode.Unauthorized, status);
+    }
+
+    [Fact]
+    public async Task FallbackPolicy_EndpointNamingNoPolicy_DeniesAnyoneButAHubUser()
+    {
+        var services = fixture.Gateway.Services;
+        var fallback = await services.GetRequiredService<IAuthorizationPolicyProvider>().GetFallbackPolicyAsync();
+        var authorization = services.GetRequiredService<IAuthorizationService>();
+        Assert.NotNull(fallback);
+
+        var anonymous = new ClaimsPrincipal(new ClaimsIdentity());
+        var noAgency = new ClaimsPrincipal(new ClaimsIdentity([new Claim("sub", "s")], "Bearer"));
+        var hubUser = new ClaimsPrincipal(new ClaimsIdentity(
+            [new Claim("sub", "s"), new Claim(HubClaimTypes.Agency, TestAgencies.CityPolice)], "Bearer"));
+
+        Assert.False((await authorization.AuthorizeAsync(anonymous, fallback)).Succeeded);
+        Assert.False((await authorization.AuthorizeAsync(noAgency, fallback)).Succeeded);
+        Assert.True((await authorization.AuthorizeAsync(hubUser, fallback)).Succeeded);
+    }
+
+    [Fact]
+    public async Task HealthProbes_WithoutToken_AreOpen()
+    {
+        using var client = fixture.Gateway.CreateClient();
+        using var response = await client.GetAsync(new Uri("/health/live", UriKind.Relative), Ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
     [Fact]

@@ -37,8 +37,12 @@ public static partial class AuthorizationExtensions
         services.AddSingleton<IAuthorizationHandler, MatchOperationHandler>();
         services.AddSingleton<IAuthorizationHandler, AlertOperationHandler>();
         services.AddSingleton<IAuthorizationHandler, EnforcementDataHandler>();
+        var hubUser = new AuthorizationPolicyBuilder().RequireAuthenticatedUser().RequireClaim(HubClaimTypes.Agency).Build();
         services.AddAuthorizationBuilder()
-            .AddPolicy(HubPolicies.HubUser, p => p.RequireAuthenticatedUser().RequireClaim(HubClaimTypes.Agency))
+            // Deny by default: an endpoint that names no policy still needs a hub user; only endpoints marked
+            // AllowAnonymous (the health probes and the service banner) are open.
+            .SetFallbackPolicy(hubUser)
+            .AddPolicy(HubPolicies.HubUser, hubUser)
             .AddPolicy(HubPolicies.EnforcementData, p => p.RequireAuthenticatedUser()
                 .AddRequirements(EnforcementDataRequirement.Instance));
         var builder = services.AddAuthorizationBuilder();
