@@ -3,7 +3,8 @@
 # Sourced by ./hub after common.sh and app.sh.
 
 hub_register token "token [AGENCY] [ROLE]" "print a bearer token of a demo user on the last line (development; code+PKCE)"
-hub_register identity "identity seed|clients|rotate-keys" "seed agencies/clients/demo users; list dev client secrets; rotate keys"
+hub_register identity "identity seed|clients|rotate-keys|user add|reset|list" \
+    "seed agencies/clients/demo users; list dev client secrets; rotate keys; administer local accounts"
 
 # Identity's dll takes --migrate too.
 HUB_MIGRATE_PROJECTS+=(Identity)
@@ -37,7 +38,12 @@ cmd_identity() {
         app_exec Identity keys rotate
         hub_info "restart Identity (./hub up) to sign with the new key"
         ;;
-    *) hub_die "usage: ./hub identity seed | clients | rotate-keys" ;;
+    # Local accounts for agencies without an identity provider:
+    #   user add AGENCY USERNAME --role ROLE [--role ROLE]... [--leo] [--cfr28] [--name "DISPLAY NAME"]
+    #   user reset USERNAME     (new password and TOTP key; lifts a lockout)
+    #   user list [AGENCY]
+    user) app_exec Identity user "$@" ;;
+    *) hub_die "usage: ./hub identity seed | clients | rotate-keys | user add|reset|list ..." ;;
     esac
 }
 

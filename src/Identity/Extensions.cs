@@ -99,14 +99,14 @@ public static class Extensions
                 o.Lockout.AllowedForNewUsers = true;
                 o.User.RequireUniqueEmail = false;
             })
-            .AddEntityFrameworkStores<HubIdentityDbContext>()
-            .AddTokenProvider<AuthenticatorTokenProvider<HubUser>>(TokenOptions.DefaultAuthenticatorProvider);
+            .AddEntityFrameworkStores<HubIdentityDbContext>();
         services.AddOptions<IdentityOptions>().Configure<IOptions<AccountOptions>>((identity, accounts) =>
         {
             identity.Lockout.MaxFailedAccessAttempts = accounts.Value.MaxFailedAttempts;
             identity.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(accounts.Value.LockoutMinutes);
         });
         services.AddScoped<LocalLogin>();
+        services.AddScoped<LocalAccounts>();
 
         services.AddAuthentication(AccountEndpoints.SessionScheme)
             .AddCookie(AccountEndpoints.SessionScheme, o =>

@@ -24,4 +24,10 @@ public sealed class HubUser : IdentityUser
 
     /// <summary>Created by the development seeding (demo password and fixed TOTP secret).</summary>
     public bool IsDemo { get; set; }
+
+    /// <summary>
+    /// The TOTP time step of the last one-time code accepted for this account. A code is accepted only for a later
+    /// step, so an observed code cannot be replayed while it is still valid.
+    /// </summary>
+    public long? LastTotpStep { get; set; }
 }

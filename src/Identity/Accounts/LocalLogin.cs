@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Identity;
 using SharingHub.Identity.Audit;
+using SharingHub.Identity.Data;
 using SharingHub.Identity.Tokens;
 
 namespace SharingHub.Identity.Accounts;
@@ -8,7 +9,8 @@ namespace SharingHub.Identity.Accounts;
 /// Checks a local logon: password (ASP.NET Core Identity hashing) and TOTP, both required (CJIS MFA),
 /// with lockout after repeated failures. Every attempt is audited.
 /// </summary>
-internal sealed class LocalLogin(UserManager<HubUser> users, IPasswordHasher<HubUser> hasher, AuditLog audit)
+internal sealed class LocalLogin(
+    UserManager<HubUser> users, HubIdentityDbContext db, IPasswordHasher<HubUser> hasher, AuditLog audit, TimeProvider time)
 {
     // Verified against for unknown user names, so they take as long as known ones.
     private static readonly string DummyHash =
@@ -31,19 +33,31 @@ internal sealed class LocalLogin(UserManager<HubUser> users, IPasswordHasher<Hub
 
         var passwordOk = await users.CheckPasswordAsync(user, password);
         var key = await users.GetAuthenticatorKeyAsync(user);
-        var codeOk = key is not null && !string.IsNullOrWhiteSpace(code)
-            && await users.VerifyTwoFactorTokenAsync(user, TokenOptions.DefaultAuthenticatorProvider, code.Trim());
-        if (!passwordOk || !codeOk)
+        var step = key is null || string.IsNullOrWhiteSpace(code) ? null : TotpCode.MatchStep(key, code, time.GetUtcNow());
+        var failure = (passwordOk, key, code, step) switch
         {
-            var reason = (passwordOk, key, code) switch
+            (false, _, _, _) => "wrong password",
+            (true, null, _, _) => "no second factor enrolled",
+            (true, _, null or "", _) => "one-time code missing",
+            (true, _, _, null) => "wrong one-time code",
+            _ when IsReplay(user, step.Value) => "one-time code already used",
+            _ => null,
+        };
+        if (failure is null)
+        {
+            // Recording the step is what spends the code. The update checks the concurrency stamp, so of two
+            // logons racing with one code only the first is stored; the other is a replay.
+            user.LastTotpStep = step;
+            if (!(await users.UpdateAsync(user)).Succeeded)
             {
-                (false, _, _) => "wrong password",
-                (true, null, _) => "no second factor enrolled",
-                (true, _, null or "") => "one-time code missing",
-                _ => "wrong one-time code",
-            };
+                failure = "one-time code already used";
+                await db.Entry(user).ReloadAsync(cancellationToken);
+            }
+        }
+        if (failure is not null)
+        {
             await users.AccessFailedAsync(user);
-            await Audit(userName, AuditOutcome.Failure, reason, cancellationToken);
+            await Audit(userName, AuditOutcome.Failure, failure, cancellationToken);
             if (await users.IsLockedOutAsync(user))
             {
                 var until = await users.GetLockoutEndDateAsync(user);
@@ -60,6 +74,10 @@ internal sealed class LocalLogin(UserManager<HubUser> users, IPasswordHasher<Hub
             user.Id, user.DisplayName ?? user.UserName, user.AgencyCode, user.Roles, user.Leo, user.Cfr28,
             HubSubject.LocalProvider, ["pwd", "otp", "mfa"]));
     }
+
+    // DEVELOPMENT ONLY exception: demo users share the checkout's published TOTP secret (.hub/identity), so a spent
+    // code protects nothing there, and ./hub token may log the same demo user in several times within one step.
+    private static bool IsReplay(HubUser user, long step) => !user.IsDemo && step <= user.LastTotpStep;
 
     private Task Audit(string userName, AuditOutcome outcome, string? detail, CancellationToken cancellationToken) =>
         audit.WriteAsync(AuditEvents.LocalLogon, outcome, userName, null, detail, cancellationToken);

@@ -4,7 +4,6 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using System.Web;
-using OtpNet;
 
 namespace SharingHub.Identity.Cli;
 
@@ -31,8 +30,7 @@ internal sealed partial class HeadlessLogin : IDisposable
     public CookieContainer Cookies { get; }
 
     /// <summary>A TOTP code for a base32 secret, as an authenticator app shows it now.</summary>
-    public static string TotpCode(string base32Secret) =>
-        new Totp(Base32Encoding.ToBytes(base32Secret)).ComputeTotp(DateTime.UtcNow);
+    public static string TotpCode(string base32Secret) => Accounts.TotpCode.Compute(base32Secret, DateTimeOffset.UtcNow);
 
     /// <summary>Starts an authorization request and follows redirects until a page (or the client's redirect URI).</summary>
     public async Task<FlowStep> StartAsync(AuthorizationRequest request, CancellationToken cancellationToken)

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using SharingHub.Identity.Accounts;
 using SharingHub.Identity.Audit;
 using SharingHub.Identity.Keys;
 using SharingHub.Identity.Seeding;
@@ -8,14 +9,15 @@ namespace SharingHub.Identity.Cli;
 
 /// <summary>
 /// Administrative commands of the Identity executable, run instead of the web host:
-/// <c>--migrate</c>, <c>seed [--demo-users]</c>, <c>clients</c>, <c>token [AGENCY] [ROLE]</c>, <c>keys rotate</c>.
+/// <c>--migrate</c>, <c>seed [--demo-users]</c>, <c>clients</c>, <c>token [AGENCY] [ROLE]</c>, <c>keys rotate</c>,
+/// and <c>user add|reset|list</c> for local accounts.
 /// </summary>
 internal static class IdentityCommands
 {
     /// <summary>The public client the development token command logs in with.</summary>
     public const string CliClientId = "sharinghub-cli";
 
-    private static readonly string[] Names = ["seed", "clients", "token", "keys"];
+    private static readonly string[] Names = ["seed", "clients", "token", "keys", "user"];
 
     /// <summary>Whether <paramref name="args"/> name a command rather than a host run.</summary>
     public static bool IsCommand(string[] args) =>
@@ -63,10 +65,11 @@ internal static class IdentityCommands
                 "clients" => await ClientsAsync(services),
                 "token" => await TokenAsync(app, services, args.Skip(1).Where(a => !a.StartsWith("--", StringComparison.Ordinal)).ToArray(), cancellationToken),
                 "keys" when args.Length > 1 && args[1] == "rotate" => await RotateKeysAsync(services, cancellationToken),
+                "user" => await UserAsync(services, args.Skip(1).ToArray(), cancellationToken),
                 _ => Usage(),
             };
         }
-        catch (Exception e) when (e is DemoUserException or HeadlessLoginException or InvalidOperationException
+        catch (Exception e) when (e is AccountException or UsageException or HeadlessLoginException or InvalidOperationException
             or OptionsValidationException or HttpRequestException)
         {
             await Console.Error.WriteLineAsync($"identity: {e.Message}");
@@ -142,9 +145,101 @@ internal static class IdentityCommands
         return 0;
     }
 
+    private const string UserUsage =
+        "user add AGENCY USERNAME --role ROLE [--role ROLE]... [--leo] [--cfr28] [--name \"DISPLAY NAME\"] | user reset USERNAME | user list [AGENCY]";
+
+    /// <summary><c>user add</c>, <c>user reset</c> and <c>user list</c>: local accounts, for agencies without a provider.</summary>
+    private static async Task<int> UserAsync(IServiceProvider services, string[] args, CancellationToken cancellationToken)
+    {
+        var accounts = services.GetRequiredService<LocalAccounts>();
+        var actor = "cli:" + Environment.UserName;
+        var command = UserCommand.Parse(args);
+        switch (command.Verb)
+        {
+            case "add":
+                await PrintCredentialsAsync("Created", await accounts.CreateAsync(new NewLocalAccount(
+                    command.Positional[0], command.Positional[1], command.Roles, command.Leo, command.Cfr28, command.Name),
+                    actor, cancellationToken));
+                return 0;
+            case "reset":
+                await PrintCredentialsAsync("Reset", await accounts.ResetCredentialsAsync(command.Positional[0], actor, cancellationToken));
+                return 0;
+            default:
+                foreach (var user in await accounts.ListAsync(command.Positional.ElementAtOrDefault(0), cancellationToken))
+                {
+                    var locked = user.LockoutEnd > DateTimeOffset.UtcNow ? $" locked until {user.LockoutEnd:O}" : "";
+                    await Console.Out.WriteLineAsync(
+                        $"{user.AgencyCode} {user.UserName} {string.Join(',', user.Roles)}{(user.Leo ? " leo" : "")}{(user.Cfr28 ? " cfr28" : "")}{(user.IsDemo ? " demo" : "")}{locked}");
+                }
+                return 0;
+        }
+    }
+
+    private static async Task PrintCredentialsAsync(string what, LocalAccountCredentials credentials)
+    {
+        await Console.Error.WriteLineAsync(
+            $"{what} the local account {credentials.UserName}. Hand these to the user over a trusted channel; they are not stored or shown again.");
+        await Console.Out.WriteLineAsync($"user      {credentials.UserName}");
+        await Console.Out.WriteLineAsync($"password  {credentials.Password}");
+        await Console.Out.WriteLineAsync($"totp key  {credentials.TotpKey}");
+        await Console.Out.WriteLineAsync($"totp uri  {credentials.TotpEnrolmentUri}");
+    }
+
     private static int Usage()
     {
-        Console.Error.WriteLine("usage: SharingHub.Identity [--migrate | seed [--demo-users] | clients | token [AGENCY] [ROLE] --Issuer=URL | keys rotate]");
+        Console.Error.WriteLine($"usage: SharingHub.Identity [--migrate | seed [--demo-users] | clients | token [AGENCY] [ROLE] --Issuer=URL | keys rotate | {UserUsage}]");
         return 2;
     }
+
+    /// <summary>The parsed arguments of <c>user add|reset|list</c>.</summary>
+    internal sealed record UserCommand(string Verb, IReadOnlyList<string> Positional, IReadOnlyList<string> Roles, bool Leo, bool Cfr28, string? Name)
+    {
+        public static UserCommand Parse(IReadOnlyList<string> args)
+        {
+            var verb = args.Count > 0 ? args[0] : "";
+            var positional = new List<string>();
+            var roles = new List<string>();
+            bool leo = false, cfr28 = false;
+            string? name = null;
+            for (var i = 1; i < args.Count; i++)
+            {
+                var (flag, inline) = args[i].Split('=', 2) is [var f, var v] && f.StartsWith("--", StringComparison.Ordinal)
+                    ? (f, v)
+                    : (args[i], null);
+                switch (flag)
+                {
+                    case "--role": roles.AddRange(Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)); break;
+                    case "--name": name = Value(); break;
+                    case "--leo": leo = true; break;
+                    case "--cfr28": cfr28 = true; break;
+                    case var other when other.StartsWith("--", StringComparison.Ordinal) && other.Length > 2 && char.IsAsciiLetterUpper(other[2]):
+                        break; // a --Key=Value configuration override, read by the host
+                    case var other when other.StartsWith('-'): throw new UsageException($"unknown option '{other}'; usage: {UserUsage}");
+                    default: positional.Add(args[i]); break;
+                }
+
+                string Value() => inline ?? (i + 1 < args.Count ? args[++i] : throw new UsageException($"{flag} needs a value; usage: {UserUsage}"));
+            }
+
+            var expected = verb switch
+            {
+                "add" => (Min: 2, Max: 2),
+                "reset" => (Min: 1, Max: 1),
+                "list" => (Min: 0, Max: 1),
+                _ => throw new UsageException($"usage: {UserUsage}"),
+            };
+            if (positional.Count < expected.Min || positional.Count > expected.Max)
+            {
+                throw new UsageException($"usage: {UserUsage}");
+            }
+            if (verb != "add" && (roles.Count > 0 || leo || cfr28 || name is not null))
+            {
+                throw new UsageException($"--role, --leo, --cfr28 and --name belong to 'user add'; usage: {UserUsage}");
+            }
+            return new UserCommand(verb, positional, roles, leo, cfr28, name);
+        }
+    }
 }
+
+/// <summary>The command line is not one the command understands; the message has the usage.</summary>
+internal sealed class UsageException(string message) : Exception(message);

@@ -14,7 +14,7 @@ namespace SharingHub.Identity.Seeding;
 internal sealed class DemoUsers(
     HubIdentityDbContext db,
     UserManager<HubUser> users,
-    IUserStore<HubUser> store,
+    LocalAccounts accounts,
     DevelopmentSecrets secrets,
     AuditLog audit)
 {
@@ -47,18 +47,9 @@ internal sealed class DemoUsers(
     {
         if (!secrets.IsAvailable)
         {
-            throw new DemoUserException("Demo users exist only in development (Seeding:DevelopmentSecretsFile is not set).");
+            throw new AccountException("Demo users exist only in development (Seeding:DevelopmentSecretsFile is not set).");
         }
-        var agency = await db.Agencies.FindAsync([agencyCode], cancellationToken)
-            ?? throw new DemoUserException($"Unknown agency '{agencyCode}'. Registered: {string.Join(", ", db.Agencies.Select(a => a.Code))}.");
-        if (!HubRoles.PersonRoles.Contains(role))
-        {
-            throw new DemoUserException($"Unknown role '{role}'. Roles: {string.Join(", ", HubRoles.PersonRoles)}.");
-        }
-        if (agency.Kind == AgencyKind.VictimServices && role != HubRoles.Advocate)
-        {
-            throw new DemoUserException($"{agency.Code} is a victim-service organization: its users are advocates.");
-        }
+        var agency = await accounts.CheckRolesAsync(agencyCode, [role], cancellationToken);
 
         var userName = UserName(agencyCode, role);
         var user = await users.FindByNameAsync(userName);
@@ -74,8 +65,8 @@ internal sealed class DemoUsers(
                 DisplayName = $"Demo {role}, {agency.Name}",
                 IsDemo = true,
             };
-            Check(await users.CreateAsync(user, secrets.DemoPassword));
-            await SetAuthenticatorKeyAsync(user, cancellationToken);
+            LocalAccounts.Check(await users.CreateAsync(user, secrets.DemoPassword));
+            await accounts.SetAuthenticatorKeyAsync(user, secrets.DemoTotpSecret, cancellationToken);
             await audit.WriteAsync(AuditEvents.UserCreated, AuditOutcome.Success, "seeding", null,
                 $"user={userName} agency={agency.Code} role={role} demo=true", cancellationToken);
             return user;
@@ -85,13 +76,13 @@ internal sealed class DemoUsers(
         var changed = false;
         if (!await users.CheckPasswordAsync(user, secrets.DemoPassword))
         {
-            Check(await users.RemovePasswordAsync(user));
-            Check(await users.AddPasswordAsync(user, secrets.DemoPassword));
+            LocalAccounts.Check(await users.RemovePasswordAsync(user));
+            LocalAccounts.Check(await users.AddPasswordAsync(user, secrets.DemoPassword));
             changed = true;
         }
         if (await users.GetAuthenticatorKeyAsync(user) != secrets.DemoTotpSecret)
         {
-            await SetAuthenticatorKeyAsync(user, cancellationToken);
+            await accounts.SetAuthenticatorKeyAsync(user, secrets.DemoTotpSecret, cancellationToken);
             changed = true;
         }
         if (changed)
@@ -101,22 +92,4 @@ internal sealed class DemoUsers(
         }
         return user;
     }
-
-    private async Task SetAuthenticatorKeyAsync(HubUser user, CancellationToken cancellationToken)
-    {
-        var keys = (IUserAuthenticatorKeyStore<HubUser>)store;
-        await keys.SetAuthenticatorKeyAsync(user, secrets.DemoTotpSecret, cancellationToken);
-        Check(await users.UpdateAsync(user));
-    }
-
-    private static void Check(IdentityResult result)
-    {
-        if (!result.Succeeded)
-        {
-            throw new DemoUserException(string.Join("; ", result.Errors.Select(e => e.Description)));
-        }
-    }
 }
-
-/// <summary>A demo user cannot be created as asked; the message says why.</summary>
-internal sealed class DemoUserException(string message) : Exception(message);

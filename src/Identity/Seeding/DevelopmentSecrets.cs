@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
-using OtpNet;
+using SharingHub.Identity.Accounts;
 
 namespace SharingHub.Identity.Seeding;
 
@@ -49,7 +49,7 @@ internal sealed class DevelopmentSecrets(IOptions<SeedingOptions> options)
                 {
                     Master = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)),
                     DemoPassword = "Demo-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12)),
-                    DemoTotpSecret = Base32Encoding.ToString(RandomNumberGenerator.GetBytes(20)),
+                    DemoTotpSecret = TotpCode.NewKey(),
                 }, Json);
             }
             try

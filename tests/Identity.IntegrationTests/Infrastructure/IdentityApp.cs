@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using SharingHub.Identity.Accounts;
 using SharingHub.Identity.Audit;
 using SharingHub.Identity.Cli;
 using SharingHub.Identity.Data;
@@ -107,6 +108,21 @@ public sealed class IdentityApp : WebApplicationFactory<Program>
         await using var scope = Services.CreateAsyncScope();
         var user = await scope.ServiceProvider.GetRequiredService<DemoUsers>().EnsureAsync(agency, role, CancellationToken.None);
         return user.UserName!;
+    }
+
+    /// <summary>Creates a local account as <c>./hub identity user add</c> does; returns its one-time credentials.</summary>
+    internal async Task<LocalAccountCredentials> LocalAccountAsync(string agency, string role)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<LocalAccounts>().CreateAsync(
+            new NewLocalAccount(agency, $"{role}-{Guid.NewGuid():N}", [role], Leo: true, Cfr28: true, "Test User"), "test", CancellationToken.None);
+    }
+
+    /// <summary>Resets a local account's credentials as <c>./hub identity user reset</c> does.</summary>
+    internal async Task<LocalAccountCredentials> ResetLocalAccountAsync(string userName)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<LocalAccounts>().ResetCredentialsAsync(userName, "test", CancellationToken.None);
     }
 
     /// <summary>A client-credentials grant: the token response's status and JSON body.</summary>

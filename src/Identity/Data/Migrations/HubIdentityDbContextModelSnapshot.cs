@@ -414,6 +414,10 @@ namespace SharingHub.Identity.Data.Migrations
                         .HasColumnType("boolean")
                         .HasColumnName("is_demo");
 
+                    b.Property<long?>("LastTotpStep")
+                        .HasColumnType("bigint")
+                        .HasColumnName("last_totp_step");
+
                     b.Property<bool>("Leo")
                         .HasColumnType("boolean")
                         .HasColumnName("leo");
