@@ -109,35 +109,27 @@ connector_args() {
         --state-dir "$HUB_STATE/connector/state" --region "${region:-US}"
 }
 
-cmd_publish() {
-    local agency="" args=()
+# connector_run MODE DEFAULT_AGENCY ARGS...: run the connector (publish or worker) as --agency (or the
+# default, when there is one) with this checkout's broker and state settings; other arguments pass through.
+connector_run() {
+    local mode=$1 agency=$2 args=()
+    shift 2
     while (($#)); do
         case $1 in
-        --agency) agency=${2:-}; shift 2 ;;
+        --agency) (($# >= 2)) || hub_die "--agency needs an agency code"; agency=$2; shift 2 ;;
         *) args+=("$1"); shift ;;
         esac
     done
-    [[ -n $agency ]] || agency=$(connector_demo_codes | head -n1)
+    [[ -n $agency ]] || hub_die "usage: ./hub $mode --agency CODE ..."
     infra_ensure
     local extra
     mapfile -t extra < <(connector_args "$agency")
-    app_exec Connectors publish --agency "$agency" "${extra[@]}" "${args[@]}"
+    app_exec Connectors "$mode" --agency "$agency" "${extra[@]}" "${args[@]}"
 }
 
-cmd_connector() {
-    local agency="" args=()
-    while (($#)); do
-        case $1 in
-        --agency) agency=${2:-}; shift 2 ;;
-        *) args+=("$1"); shift ;;
-        esac
-    done
-    [[ -n $agency ]] || hub_die "usage: ./hub connector --agency CODE --config PATH"
-    infra_ensure
-    local extra
-    mapfile -t extra < <(connector_args "$agency")
-    app_exec Connectors connector --agency "$agency" "${extra[@]}" "${args[@]}"
-}
+cmd_publish() { connector_run publish "$(connector_demo_codes | head -n1)" "$@"; }
+
+cmd_connector() { connector_run connector "" "$@"; }
 
 # ./hub bench ingest [--records N]: a fresh agency publishes N synthetic records through the real
 # connector CLI to the running Gateway; then the raw RabbitMQ ceiling is measured on the same broker.
