@@ -47,7 +47,7 @@ if declare -F cmd_bench >/dev/null; then
             decon_ingest_bench "$@"
         fi
     }
-    hub_register "bench match" "bench match [--stored 100000,1000000] [--stream N]" \
+    hub_register "bench match" "bench match [--stored 100000,1000000] [--stream N] [--warmup N]" \
         "matching benchmark (bench/Bench): commit-to-match latency p50/p99 at each stored size, stream throughput, Gateway RSS"
 fi
 
