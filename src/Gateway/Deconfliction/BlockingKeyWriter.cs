@@ -86,7 +86,8 @@ internal sealed class BlockingKeyWriter(MatchableLoader loader)
         return subjects;
     }
 
-    private static async Task ReplaceKeysAsync(NpgsqlConnection connection, IEnumerable<Matchable> records, HashSet<long> inserted, CancellationToken cancellationToken)
+    /// <summary>Replaces the keys of <paramref name="records"/> (those in <paramref name="inserted"/> have none yet).</summary>
+    internal static async Task ReplaceKeysAsync(NpgsqlConnection connection, IEnumerable<Matchable> records, HashSet<long> inserted, CancellationToken cancellationToken)
     {
         var ordered = records.OrderBy(r => r.Id).ToList();
         var existing = ordered.Where(r => !inserted.Contains(r.Id)).Select(r => r.Id).ToArray();
@@ -124,7 +125,8 @@ internal sealed class BlockingKeyWriter(MatchableLoader loader)
         await importer.CompleteAsync(cancellationToken);
     }
 
-    private static async Task MarkPendingAsync(NpgsqlConnection connection, SortedSet<long> ids, CancellationToken cancellationToken)
+    /// <summary>Queues <paramref name="ids"/> for matching (a marker per record, in id order).</summary>
+    internal static async Task MarkPendingAsync(NpgsqlConnection connection, SortedSet<long> ids, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand("""
             INSERT INTO match_pending (record_id, queued_at, attempts)

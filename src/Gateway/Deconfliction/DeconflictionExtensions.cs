@@ -16,7 +16,8 @@ public static class DeconflictionExtensions
 {
     /// <summary>
     /// Registers incremental matching: the engine (options <c>Matching</c>), blocking keys and matching after each
-    /// stored batch (<see cref="IStoredRecordsHandler"/>), the pending-marker sweeper and the adjudication service.
+    /// stored batch (<see cref="IStoredRecordsHandler"/>), the pending-marker sweeper, the re-keying after a key-scheme
+    /// upgrade and the adjudication service.
     /// </summary>
     public static IServiceCollection AddDeconfliction(this IServiceCollection services, string connectionName)
     {
@@ -44,6 +45,8 @@ public static class DeconflictionExtensions
         services.AddScoped<IStoredRecordsHandler, DeconflictionHandler>();
         services.AddSingleton<PendingMatchSweeper>();
         services.AddHostedService(sp => sp.GetRequiredService<PendingMatchSweeper>());
+        services.AddSingleton<KeySchemeUpgrader>();
+        services.AddHostedService(sp => sp.GetRequiredService<KeySchemeUpgrader>());
         services.AddScoped(sp => new AdjudicationService(sp.GetRequiredService<HubDbContext>(), sp.GetRequiredService<MatchableLoader>(),
             sp.GetService<TimeProvider>() ?? TimeProvider.System));
         return services;

@@ -39,4 +39,8 @@ public sealed class DeconflictionOptions
     /// <summary>A record whose matching failed this many sweeps is left alone (and counted) until it changes again.</summary>
     [Range(1, 1000)]
     public int MaxAttempts { get; set; } = 10;
+
+    /// <summary>Records one transaction re-keys after an upgrade changed the key scheme.</summary>
+    [Range(1, 100_000)]
+    public int RekeyBatchSize { get; set; } = 1000;
 }

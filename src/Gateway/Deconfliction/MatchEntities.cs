@@ -213,6 +213,26 @@ public sealed class MatchPending
     public int Attempts { get; init; }
 }
 
+/// <summary>
+/// The key scheme of the stored keys (one row): <see cref="Version"/> is the scheme every record is keyed with; while
+/// an upgrade re-keys them, <see cref="RekeyingTo"/> is the new scheme and <see cref="RekeyedThrough"/> the highest
+/// record id done, so a restart resumes there.
+/// </summary>
+public sealed class KeyScheme
+{
+    /// <summary>Always 1: the table has one row.</summary>
+    public int Id { get; init; }
+
+    /// <summary>The scheme every stored record's keys follow (0: not known, as in a database from before versions).</summary>
+    public int Version { get; set; }
+
+    /// <summary>The scheme a running re-key is bringing the records to.</summary>
+    public int? RekeyingTo { get; set; }
+
+    /// <summary>Records up to this id are re-keyed.</summary>
+    public long RekeyedThrough { get; set; }
+}
+
 /// <summary>What a blocking key was derived from; candidates pair person–person, phone–phone, place–place, place–operation, operation–operation.</summary>
 public enum KeyedKind : short
 {
@@ -312,5 +332,17 @@ internal sealed class MatchPendingConfiguration : IEntityTypeConfiguration<Match
         builder.HasKey(p => p.RecordId);
         builder.Property(p => p.RecordId).ValueGeneratedNever();
         builder.HasIndex(p => p.QueuedAt);
+    }
+}
+
+internal sealed class KeySchemeConfiguration : IEntityTypeConfiguration<KeyScheme>
+{
+    public void Configure(EntityTypeBuilder<KeyScheme> builder)
+    {
+        builder.ToTable("key_scheme", t => t.HasCheckConstraint("ck_key_scheme_single_row", "id = 1"));
+        builder.HasKey(k => k.Id);
+        builder.Property(k => k.Id).ValueGeneratedNever();
+        // A database from before scheme versions: every record is re-keyed once.
+        builder.HasData(new KeyScheme { Id = 1, Version = 0 });
     }
 }

@@ -23,6 +23,14 @@ namespace SharingHub.Matching.Blocking;
 /// </summary>
 public static class BlockingKeys
 {
+    /// <summary>
+    /// The version of the key scheme. Raise it whenever the keys of an unchanged record change (a new kind of key,
+    /// another normalization, an edited nickname table): the hub then re-keys every stored record once, so records
+    /// keyed before the upgrade can meet new ones through the new keys. 1: the first scheme; 2: added the
+    /// <c>m:</c> keys.
+    /// </summary>
+    public const int SchemeVersion = 2;
+
     /// <summary>Geohash precisions of the operation hierarchy: about 153 m, 4.9 km and 156 km cells.</summary>
     internal static readonly int[] SpatialLevels = [7, 5, 3];
 

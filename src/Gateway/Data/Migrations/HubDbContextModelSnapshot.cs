@@ -120,6 +120,41 @@ namespace SharingHub.Gateway.Data.Migrations
                     b.ToTable("adjudications", (string)null);
                 });
 
+            modelBuilder.Entity("SharingHub.Gateway.Deconfliction.KeyScheme", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    b.Property<long>("RekeyedThrough")
+                        .HasColumnType("bigint")
+                        .HasColumnName("rekeyed_through");
+
+                    b.Property<int?>("RekeyingTo")
+                        .HasColumnType("integer")
+                        .HasColumnName("rekeying_to");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_key_scheme");
+
+                    b.ToTable("key_scheme", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_key_scheme_single_row", "id = 1");
+                        });
+
+                    b.HasData(
+                        new
+                        {
+                            Id = 1,
+                            RekeyedThrough = 0L,
+                            Version = 0
+                        });
+                });
+
             modelBuilder.Entity("SharingHub.Gateway.Deconfliction.Match", b =>
                 {
                     b.Property<long>("Id")
