@@ -57,15 +57,22 @@ internal sealed partial class KeySchemeUpgrader(
             {
                 return UpgradeOutcome.Current;
             }
-            Log.Starting(logger, version, BlockingKeys.SchemeVersion, through);
-            var rekeyed = 0L;
+            var (from, rekeyed) = (through, 0L);
             while (true)
             {
                 var done = await RekeyBatchAsync(connection, through, cancellationToken);
                 if (done is null)
                 {
-                    Log.Finished(logger, BlockingKeys.SchemeVersion, rekeyed);
+                    // A new database (no records) just takes the current scheme, without a word.
+                    if (rekeyed > 0)
+                    {
+                        Log.Finished(logger, BlockingKeys.SchemeVersion, rekeyed);
+                    }
                     return UpgradeOutcome.Upgraded;
+                }
+                if (rekeyed == 0)
+                {
+                    Log.Starting(logger, version, BlockingKeys.SchemeVersion, from);
                 }
                 (through, rekeyed) = (done.Value.Through, rekeyed + done.Value.Count);
                 Log.Progress(logger, rekeyed, through);
