@@ -1,11 +1,8 @@
-using System.Text;
 using System.Text.Json;
 using RabbitMQ.Client;
-using RabbitMQ.Client.Exceptions;
 using SharingHub.Connectors.Cli;
 using SharingHub.Connectors.Publishing;
 using SharingHub.Contracts.V1;
-using SharingHub.Gateway.Records;
 
 namespace SharingHub.Gateway.IntegrationTests;
 
@@ -15,7 +12,6 @@ namespace SharingHub.Gateway.IntegrationTests;
 /// </summary>
 public sealed class IngestionSetAsideTests(IngestionFixture hub) : IClassFixture<IngestionFixture>
 {
-    private const string ErrorQueue = "sharinghub-records_error";
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -77,38 +73,5 @@ public sealed class IngestionSetAsideTests(IngestionFixture hub) : IClassFixture
             JsonSerializer.SerializeToUtf8Bytes(envelope), Ct);
     }
 
-    private async Task<(string Reason, string? Agency, string Body)> NextErrorAsync()
-    {
-        var factory = new ConnectionFactory { Uri = hub.VirtualHost.AmqpUri };
-        await using var connection = await factory.CreateConnectionAsync(Ct);
-        var deadline = DateTime.UtcNow + Patience;
-        while (DateTime.UtcNow < deadline)
-        {
-            await using var channel = await connection.CreateChannelAsync(cancellationToken: Ct);
-            try
-            {
-                if (await channel.BasicGetAsync(ErrorQueue, autoAck: true, Ct) is { } message)
-                {
-                    var headers = message.BasicProperties.Headers;
-                    return (Text(headers?[RecordConsumer.ReasonHeader]) ?? "",
-                        Text(headers?.TryGetValue(RecordConsumer.AgencyHeader, out var agency) == true ? agency : null),
-                        Encoding.UTF8.GetString(message.Body.Span));
-                }
-            }
-            catch (OperationInterruptedException ex) when (ex.ShutdownReason?.ReplyCode == 404)
-            {
-                // Not declared yet; the channel is closed, the next round opens another.
-            }
-            await Task.Delay(200, Ct);
-        }
-        Assert.Fail($"nothing reached {ErrorQueue} within {Patience}");
-        return default;
-    }
-
-    private static string? Text(object? header) => header switch
-    {
-        byte[] bytes => Encoding.UTF8.GetString(bytes),
-        null => null,
-        _ => header.ToString(),
-    };
+    private Task<SetAside> NextErrorAsync() => ErrorQueue.NextAsync(hub.VirtualHost, Patience, Ct);
 }

@@ -1,10 +1,8 @@
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using RabbitMQ.Client;
-using RabbitMQ.Client.Exceptions;
 using SharingHub.Connectors.Cli;
 using SharingHub.Contracts.V1;
-using SharingHub.Gateway.Records;
 
 namespace SharingHub.Gateway.IntegrationTests;
 
@@ -175,37 +173,6 @@ public sealed class IngestionTests(IngestionFixture hub) : IClassFixture<Ingesti
 
     private static string RecordPublisherExchange => $"{typeof(RecordBatchPublished).Namespace}:{nameof(RecordBatchPublished)}";
 
-    private async Task<string> NextErrorAsync()
-    {
-        var factory = new ConnectionFactory { Uri = hub.VirtualHost.AmqpUri };
-        await using var connection = await factory.CreateConnectionAsync(TestContext.Current.CancellationToken);
-        await using var channel = await connection.CreateChannelAsync(cancellationToken: TestContext.Current.CancellationToken);
-        var deadline = DateTime.UtcNow + Patience;
-        while (DateTime.UtcNow < deadline)
-        {
-            try
-            {
-                var message = await channel.BasicGetAsync("sharinghub-records_error", autoAck: true, TestContext.Current.CancellationToken);
-                if (message is not null)
-                {
-                    var reason = message.BasicProperties.Headers?[RecordConsumer.ReasonHeader];
-                    return reason is byte[] bytes ? System.Text.Encoding.UTF8.GetString(bytes) : reason?.ToString() ?? "";
-                }
-            }
-            catch (OperationInterruptedException ex) when (ex.ShutdownReason?.ReplyCode == 404)
-            {
-                // The error queue is declared on the first fault.
-                return await RetryOnNewChannelAsync();
-            }
-            await Task.Delay(200, TestContext.Current.CancellationToken);
-        }
-        Assert.Fail("nothing reached the error queue");
-        return "";
-    }
-
-    private async Task<string> RetryOnNewChannelAsync()
-    {
-        await Task.Delay(500, TestContext.Current.CancellationToken);
-        return await NextErrorAsync();
-    }
+    private async Task<string> NextErrorAsync() =>
+        (await ErrorQueue.NextAsync(hub.VirtualHost, Patience, TestContext.Current.CancellationToken)).Reason;
 }

@@ -1,0 +1,54 @@
+using System.Text;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Exceptions;
+using SharingHub.Gateway.Records;
+using SharingHub.TestSupport;
+
+namespace SharingHub.Gateway.IntegrationTests;
+
+/// <summary>The records' error queue of a test's virtual host, read the way an operator would drain it.</summary>
+internal static class ErrorQueue
+{
+    public const string Name = "sharinghub-records_error";
+
+    /// <summary>Waits for the next message set aside on the error queue and takes it off.</summary>
+    public static async Task<SetAside> NextAsync(TestVirtualHost virtualHost, TimeSpan patience, CancellationToken cancellationToken)
+    {
+        var factory = new ConnectionFactory { Uri = virtualHost.AmqpUri };
+        await using var connection = await factory.CreateConnectionAsync(cancellationToken);
+        var deadline = DateTime.UtcNow + patience;
+        while (DateTime.UtcNow < deadline)
+        {
+            // A refused get closes the channel: each round opens its own.
+            await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
+            try
+            {
+                if (await channel.BasicGetAsync(Name, autoAck: true, cancellationToken) is { } message)
+                {
+                    var headers = message.BasicProperties.Headers;
+                    return new SetAside(Text(headers?[RecordConsumer.ReasonHeader]) ?? "",
+                        Text(headers?.TryGetValue(RecordConsumer.AgencyHeader, out var agency) == true ? agency : null),
+                        Encoding.UTF8.GetString(message.Body.Span));
+                }
+            }
+            // 404: not declared yet (the first fault declares it). 541 "noproc": declared a moment ago, and the
+            // quorum queue's process is not running yet.
+            catch (OperationInterruptedException ex) when (ex.ShutdownReason?.ReplyCode is 404 or 541)
+            {
+            }
+            await Task.Delay(200, cancellationToken);
+        }
+        Assert.Fail($"nothing reached {Name} within {patience}");
+        return default!;
+    }
+
+    private static string? Text(object? header) => header switch
+    {
+        byte[] bytes => Encoding.UTF8.GetString(bytes),
+        null => null,
+        _ => header.ToString(),
+    };
+}
+
+/// <summary>A message on the error queue: the reason and agency headers, and the body.</summary>
+internal sealed record SetAside(string Reason, string? Agency, string Body);
