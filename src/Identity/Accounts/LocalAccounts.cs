@@ -46,7 +46,7 @@ internal sealed class LocalAccounts(HubIdentityDbContext db, UserManager<HubUser
         return agency;
     }
 
-    /// <summary>Creates a local account; the credentials returned are the only copy of the password and TOTP key.</summary>
+    /// <summary>Creates a local account; the credentials returned hold the only copy of the password (the store keeps its hash).</summary>
     public async Task<LocalAccountCredentials> CreateAsync(NewLocalAccount account, string actor, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(account);

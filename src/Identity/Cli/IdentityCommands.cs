@@ -178,7 +178,7 @@ internal static class IdentityCommands
     private static async Task PrintCredentialsAsync(string what, LocalAccountCredentials credentials)
     {
         await Console.Error.WriteLineAsync(
-            $"{what} the local account {credentials.UserName}. Hand these to the user over a trusted channel; they are not stored or shown again.");
+            $"{what} the local account {credentials.UserName}. Hand these to the user over a trusted channel; they are not shown again.");
         await Console.Out.WriteLineAsync($"user      {credentials.UserName}");
         await Console.Out.WriteLineAsync($"password  {credentials.Password}");
         await Console.Out.WriteLineAsync($"totp key  {credentials.TotpKey}");
