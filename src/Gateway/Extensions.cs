@@ -60,12 +60,11 @@ public static class Extensions
         return app;
     }
 
-    /// <summary>Applies pending EF Core migrations to the Gateway database.</summary>
+    /// <summary>Applies pending EF Core migrations to the Gateway database (<see cref="HubDbContext.ApplyMigrationsAsync"/>).</summary>
     public static async Task MigrateGatewayDatabaseAsync(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
         await using var scope = app.Services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<HubDbContext>();
-        await db.Database.MigrateAsync(app.Lifetime.ApplicationStopping);
+        await scope.ServiceProvider.GetRequiredService<HubDbContext>().ApplyMigrationsAsync(app.Lifetime.ApplicationStopping);
     }
 }

@@ -1,7 +1,6 @@
 using System.Net;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using SharingHub.Gateway.Data;
@@ -42,7 +41,7 @@ public sealed class GatewayApp : WebApplicationFactory<SharingHub.Gateway.Progra
     public async Task MigrateAsync(CancellationToken cancellationToken = default)
     {
         await using var scope = Services.CreateAsyncScope();
-        await scope.ServiceProvider.GetRequiredService<HubDbContext>().Database.MigrateAsync(cancellationToken);
+        await scope.ServiceProvider.GetRequiredService<HubDbContext>().ApplyMigrationsAsync(cancellationToken);
     }
 
     /// <summary>GET <c>/health/ready</c>: the status code and the JSON body.</summary>

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using SharingHub.Gateway.Deconfliction;
 using SharingHub.Gateway.Records;
+using SharingHub.Matching.Blocking;
 
 namespace SharingHub.Gateway.Data;
 
@@ -21,6 +22,19 @@ public sealed class HubDbContext(DbContextOptions<HubDbContext> options) : DbCon
 
     /// <summary>The matches change feed (outbox for alerts).</summary>
     public DbSet<MatchEvent> MatchEvents => Set<MatchEvent>();
+
+    /// <summary>
+    /// Applies the pending migrations. A database without records then starts at the current blocking-key scheme:
+    /// it has nothing to re-key (see <c>KeySchemeUpgrader</c>).
+    /// </summary>
+    public async Task ApplyMigrationsAsync(CancellationToken cancellationToken)
+    {
+        await Database.MigrateAsync(cancellationToken);
+        await Database.ExecuteSqlRawAsync("""
+            UPDATE key_scheme SET version = {0}, rekeying_to = NULL, rekeyed_through = 0
+            WHERE version <> {0} AND NOT EXISTS (SELECT 1 FROM records)
+            """, [BlockingKeys.SchemeVersion], cancellationToken);
+    }
 
     /// <inheritdoc />
     protected override void OnModelCreating(ModelBuilder modelBuilder)
