@@ -15,14 +15,14 @@ internal static class ErrorQueue
     public static async Task<SetAside> NextAsync(TestVirtualHost virtualHost, TimeSpan patience, CancellationToken cancellationToken)
     {
         var factory = new ConnectionFactory { Uri = virtualHost.AmqpUri };
-        await using var connection = await factory.CreateConnectionAsync(cancellationToken);
         var deadline = DateTime.UtcNow + patience;
         while (DateTime.UtcNow < deadline)
         {
-            // A refused get closes the channel: each round opens its own.
-            await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
+            // A refused get closes the channel (404) or the whole connection (541): each round opens its own.
+            await using var connection = await factory.CreateConnectionAsync(cancellationToken);
             try
             {
+                await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
                 if (await channel.BasicGetAsync(Name, autoAck: true, cancellationToken) is { } message)
                 {
                     var headers = message.BasicProperties.Headers;
