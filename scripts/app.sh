@@ -24,11 +24,15 @@ app_require_dotnet() {
 }
 
 # Files whose change needs a rebuild: sources, project and build files, embedded data.
+# A deleted or renamed source leaves no newer file, but its folder's time changes, so folders count too: against
+# the build's end, since the build itself creates bin/ and obj/ in them.
 app_sources_changed() {
     [[ -f $HUB_BUILD_STAMP ]] || return 0
+    local folders_stamp="$HUB_BUILD_STAMP.end"
+    [[ -f $folders_stamp ]] || folders_stamp=$HUB_BUILD_STAMP
     [[ -n $(find "$HUB_ROOT/src" "$HUB_ROOT/tests" "$HUB_ROOT/bench" \
         \( -name bin -o -name obj -o -name node_modules \) -prune -o \
-        -type f -newer "$HUB_BUILD_STAMP" -print -quit 2>/dev/null) ]] && return 0
+        \( -type f -newer "$HUB_BUILD_STAMP" -o -type d -newer "$folders_stamp" \) -print -quit 2>/dev/null) ]] && return 0
     [[ -n $(find "$HUB_ROOT" -maxdepth 1 -type f \
         \( -name '*.props' -o -name '*.targets' -o -name '*.sln' -o -name global.json -o -name nuget.config -o -name .editorconfig \) \
         -newer "$HUB_BUILD_STAMP" -print -quit) ]]
@@ -52,6 +56,7 @@ app_build() {
     fi
     # Stamp with the start time, so a file edited during the build triggers the next one.
     mv "$HUB_STATE/build.started" "$HUB_BUILD_STAMP"
+    touch "$HUB_BUILD_STAMP.end"
     hub_info "built in $(($(date +%s) - started))s"
 }
 
