@@ -46,7 +46,7 @@ internal sealed partial class KeySchemeUpgrader(
     public async Task<UpgradeOutcome> UpgradeAsync(CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        if (!await AdvisoryLockAsync(connection, "SELECT pg_try_advisory_lock(@key)", cancellationToken))
+        if (!await AdvisoryLock.TryAcquireAsync(connection, LockKey, cancellationToken))
         {
             return UpgradeOutcome.OtherReplica;
         }
@@ -80,7 +80,7 @@ internal sealed partial class KeySchemeUpgrader(
         }
         finally
         {
-            await AdvisoryLockAsync(connection, "SELECT pg_advisory_unlock(@key)", CancellationToken.None);
+            await AdvisoryLock.ReleaseAsync(connection, LockKey);
         }
     }
 
@@ -163,13 +163,6 @@ internal sealed partial class KeySchemeUpgrader(
             "UPDATE key_scheme SET version = @current, rekeying_to = NULL, rekeyed_through = 0 WHERE id = 1", connection);
         command.Parameters.Add(new NpgsqlParameter<int>("current", NpgsqlDbType.Integer) { TypedValue = BlockingKeys.SchemeVersion });
         await command.ExecuteNonQueryAsync(cancellationToken);
-    }
-
-    private static async Task<bool> AdvisoryLockAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand(sql, connection);
-        command.Parameters.Add(new NpgsqlParameter<long>("key", NpgsqlDbType.Bigint) { TypedValue = LockKey });
-        return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
     private static partial class Log

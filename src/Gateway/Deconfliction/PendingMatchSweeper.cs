@@ -44,13 +44,9 @@ internal sealed partial class PendingMatchSweeper(
     {
         var settings = options.Value;
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using (var tryLock = new NpgsqlCommand("SELECT pg_try_advisory_lock(@key)", connection))
+        if (!await AdvisoryLock.TryAcquireAsync(connection, LockKey, cancellationToken))
         {
-            tryLock.Parameters.Add(new NpgsqlParameter<long>("key", NpgsqlDbType.Bigint) { TypedValue = LockKey });
-            if (!(bool)(await tryLock.ExecuteScalarAsync(cancellationToken))!)
-            {
-                return 0;
-            }
+            return 0;
         }
         try
         {
@@ -88,9 +84,7 @@ internal sealed partial class PendingMatchSweeper(
         }
         finally
         {
-            await using var unlock = new NpgsqlCommand("SELECT pg_advisory_unlock(@key)", connection);
-            unlock.Parameters.Add(new NpgsqlParameter<long>("key", NpgsqlDbType.Bigint) { TypedValue = LockKey });
-            await unlock.ExecuteScalarAsync(CancellationToken.None);
+            await AdvisoryLock.ReleaseAsync(connection, LockKey);
         }
     }
 

@@ -1,0 +1,26 @@
+using Npgsql;
+using NpgsqlTypes;
+
+namespace SharingHub.Gateway.Deconfliction;
+
+/// <summary>
+/// Session-level PostgreSQL advisory locks, by which one Gateway replica is elected for a background job (the
+/// sweeper, the re-key). Held by the connection until released or closed.
+/// </summary>
+internal static class AdvisoryLock
+{
+    /// <summary>Takes the lock <paramref name="key"/> if no other session holds it; false when one does.</summary>
+    public static Task<bool> TryAcquireAsync(NpgsqlConnection connection, long key, CancellationToken cancellationToken) =>
+        RunAsync(connection, "SELECT pg_try_advisory_lock(@key)", key, cancellationToken);
+
+    /// <summary>Releases the lock <paramref name="key"/> this connection holds (even while the job is being cancelled).</summary>
+    public static Task ReleaseAsync(NpgsqlConnection connection, long key) =>
+        RunAsync(connection, "SELECT pg_advisory_unlock(@key)", key, CancellationToken.None);
+
+    private static async Task<bool> RunAsync(NpgsqlConnection connection, string sql, long key, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        command.Parameters.Add(new NpgsqlParameter<long>("key", NpgsqlDbType.Bigint) { TypedValue = key });
+        return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+}
