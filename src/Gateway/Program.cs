@@ -1,3 +1,4 @@
+using SharingHub.Gateway.GraphQL;
 using SharingHub.ServiceDefaults;
 
 namespace SharingHub.Gateway;
@@ -7,7 +8,10 @@ public sealed class Program
 {
     private Program() { }
 
-    /// <summary>Runs the host, or with <c>--migrate</c> applies the database migrations and exits.</summary>
+    /// <summary>
+    /// Runs the host; with <c>--migrate</c> applies the database migrations and exits; with <c>--print-schema</c>
+    /// prints the GraphQL schema (SDL) and exits.
+    /// </summary>
     public static async Task Main(string[] args)
     {
         var builder = WebApplication.CreateBuilder(args);
@@ -18,6 +22,12 @@ public sealed class Program
         if (args.Contains("--migrate"))
         {
             await app.MigrateGatewayDatabaseAsync();
+            return;
+        }
+
+        if (args.Contains("--print-schema"))
+        {
+            await Console.Out.WriteAsync(app.PrintGraphQLSchema());
             return;
         }
 

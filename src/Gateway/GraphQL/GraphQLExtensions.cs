@@ -50,6 +50,13 @@ public static partial class GraphQLExtensions
         return endpoints;
     }
 
+    /// <summary>The schema's SDL, as <c>schema.graphql</c> holds it.</summary>
+    public static string PrintGraphQLSchema(this IHost app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        return app.Services.GetRequiredService<HubSchema>().Print();
+    }
+
     // The exception's type and the field only: messages may quote values.
     [LoggerMessage(EventId = 4101, Level = LogLevel.Error, Message = "A GraphQL resolver failed with {ExceptionType} in field {Field}")]
     private static partial void LogResolverFailed(ILogger logger, string exceptionType, string? field);
