@@ -43,8 +43,18 @@ internal sealed partial class GraphQLHttpEndpoint(
         }
         if (!(await authorization.AuthorizeAsync(http.User, HubPolicies.HubUser)).Succeeded)
         {
-            // 401 with a Bearer challenge for no or a rejected token; 403 for a valid token that is not a hub user's.
-            await (http.User.Identity?.IsAuthenticated == true ? http.ForbidAsync() : http.ChallengeAsync());
+            // 401 with a Bearer challenge (and the token's error, if one was sent) for no or a rejected token; 403
+            // for a valid token that is not a hub user's. The body says so in GraphQL's own error shape, so that
+            // clients such as GraphiQL show a sentence instead of failing to parse an empty body.
+            var authenticated = http.User.Identity?.IsAuthenticated == true;
+            await (authenticated ? http.ForbidAsync() : http.ChallengeAsync());
+            if (!http.Response.HasStarted)
+            {
+                http.Response.ContentLength = null;
+                await WriteErrorBodyAsync(http, JsonMediaType, authenticated ? "FORBIDDEN" : "UNAUTHENTICATED", authenticated
+                    ? "This token is not a hub user's: it carries no agency."
+                    : "Sign in first: send 'Authorization: Bearer <access token>' (in development, ./hub token prints one).");
+            }
             return;
         }
         var principal = HubPrincipal.From(http.User)!;
@@ -296,9 +306,13 @@ internal sealed partial class GraphQLHttpEndpoint(
     {
         LogRequestRefused(logger, status, message);
         http.Response.StatusCode = status;
+        await WriteErrorBodyAsync(http, mediaType, HubErrorCodes.BadRequest, message);
+    }
+
+    private async Task WriteErrorBodyAsync(HttpContext http, string mediaType, string code, string message)
+    {
         http.Response.ContentType = $"{mediaType}; charset=utf-8";
-        var error = new ExecutionError(message) { Code = HubErrorCodes.BadRequest };
-        await serializer.WriteAsync(http.Response.Body, new ExecutionResult(error), http.RequestAborted);
+        await serializer.WriteAsync(http.Response.Body, new ExecutionResult(new ExecutionError(message) { Code = code }), http.RequestAborted);
     }
 
     [LoggerMessage(EventId = 4100, Level = LogLevel.Information, Message = "GraphQL request refused with {Status}: {Reason}")]
