@@ -98,7 +98,7 @@ internal static class MatchBenchmark
         return 0;
     }
 
-    private static async Task<int> BulkLoadAsync(NpgsqlDataSource data, MatchingEngine engine, SyntheticPopulation people, string agency, int count)
+    internal static async Task<int> BulkLoadAsync(NpgsqlDataSource data, MatchingEngine engine, SyntheticPopulation people, string agency, int count)
     {
         if (count <= 0)
         {
@@ -290,7 +290,7 @@ internal static class MatchBenchmark
         return values;
     }
 
-    private static double Percentile(List<double> values, double q)
+    internal static double Percentile(List<double> values, double q)
     {
         if (values.Count == 0)
         {
@@ -311,7 +311,7 @@ internal static class MatchBenchmark
         return line is null ? double.NaN : double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
     }
 
-    private static async Task ExecuteAsync(NpgsqlDataSource data, string sql, params object[] parameters)
+    internal static async Task ExecuteAsync(NpgsqlDataSource data, string sql, params object[] parameters)
     {
         await using var command = data.CreateCommand(sql);
         command.CommandTimeout = 600;
