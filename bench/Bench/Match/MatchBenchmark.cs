@@ -140,7 +140,8 @@ internal static class MatchBenchmark
                 await Nullable(importer, r.Birth?.Year is { } y ? (short?)y : null, NpgsqlDbType.Smallint);
                 await Nullable(importer, r.Birth?.Month is { } m ? (short?)m : null, NpgsqlDbType.Smallint);
                 await Nullable(importer, r.Birth?.Day is { } d ? (short?)d : null, NpgsqlDbType.Smallint);
-                await Nullable(importer, r.Kind == "Person" ? r.Sex : null, NpgsqlDbType.Text);
+                // Stored as the Gateway stores it (PersonSex's name), not as the canonical file writes it.
+                await Nullable(importer, r.Kind == "Person" ? r.Sex switch { "F" => "Female", "M" => "Male", _ => "Unknown" } : null, NpgsqlDbType.Text);
                 await Nullable(importer, r.Ssn is null ? null : JsonSerializer.Serialize(new[] { new { category = "ssn", id = r.Ssn } }), NpgsqlDbType.Jsonb);
                 await Nullable(importer, r.Phone, NpgsqlDbType.Text);
                 await Nullable(importer, r.Phone, NpgsqlDbType.Text);

@@ -14,6 +14,7 @@ internal sealed class BatchLoader<TKey, TValue>(Func<IReadOnlyCollection<TKey>, 
 {
     private readonly HashSet<TKey> _queued = [];
     private readonly Dictionary<TKey, TValue?> _loaded = [];
+    private readonly Dictionary<TKey, Exception> _failed = [];
 
     /// <summary>The value of <paramref name="key"/> (null when there is none), fetched with every other queued key.</summary>
     public IDataLoaderResult<TValue?> Load(TKey key)
@@ -48,13 +49,30 @@ internal sealed class BatchLoader<TKey, TValue>(Func<IReadOnlyCollection<TKey>, 
 
     private async Task FetchQueuedAsync(TKey needed, CancellationToken cancellationToken)
     {
+        if (_failed.TryGetValue(needed, out var earlier))
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(earlier);
+        }
         if (_loaded.ContainsKey(needed) || _queued.Count == 0)
         {
             return;
         }
         var keys = _queued.ToArray();
         _queued.Clear();
-        var values = await fetch(keys, cancellationToken);
+        IReadOnlyDictionary<TKey, TValue> values;
+        try
+        {
+            values = await fetch(keys, cancellationToken);
+        }
+        catch (Exception failure)
+        {
+            // Every field waiting on this batch fails with its cause, not with a puzzling null.
+            foreach (var key in keys)
+            {
+                _failed[key] = failure;
+            }
+            throw;
+        }
         foreach (var key in keys)
         {
             _loaded[key] = values.GetValueOrDefault(key);
