@@ -41,7 +41,8 @@ cmd_evaluate() {
 }
 
 # decon_evaluate_border [--people N] [--seed S] [evaluate options]: generate the border set (bench/border, issue 11)
-# into bench/border/out, evaluate it split by its agency column, and break the misses down by pattern.
+# into .hub/border (not under bench/, where a new file would trigger a rebuild), evaluate it split by its agency
+# column, and break the misses down by pattern.
 decon_evaluate_border() {
     local dir="$HUB_ROOT/bench/border" people=5000 seed=11 rest=()
     while (($#)); do
@@ -55,7 +56,7 @@ decon_evaluate_border() {
     if [[ ! -d $dir/node_modules/@faker-js/faker || $dir/package-lock.json -nt $dir/node_modules/.package-lock.json ]]; then
         (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error) >&2
     fi
-    local out="$dir/out"
+    local out="$HUB_STATE/border"
     node "$dir/generate.mjs" --people "$people" --seed "$seed" --out "$out"
     cmd_evaluate --file "$out/border.csv" --mapping "$dir/border.mapping.json" --truth person_id --split-by agency \
         --misses "$out/border.misses.csv" "${rest[@]}"

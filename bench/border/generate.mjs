@@ -247,8 +247,8 @@ const AGENCIES = {
     surname: { both: 62, paternal: 12, maternal: 2, runTogether: 2, hyphen: 6, abbrev: 8, yJoined: 4 },
     givenFirstPart: 0.12, givenSecondPart: 0.06, hypocoristic: 0.04, particle: 0.2,
     swapped: 0.01, givenMissing: 0.01, fullInSurname: 0.005,
-    dob: { missing: 0.1, yearOnly: 0.03, yearMonth: 0.02, yearOff: 0.03, swap: 0.01, digit: 0.01 },
-    typo: 0.05, accentsKept: 0.7, upper: 0.1, lower: 0.0, sexMissing: 0.05, phone: 0.65, address: 0.6,
+    dob: { missing: 0.08, yearOnly: 0.03, yearMonth: 0.02, yearOff: 0.03, swap: 0.01, digit: 0.01 },
+    typo: 0.05, accentsKept: 0.7, upper: 0.1, lower: 0.0, sexMissing: 0.05, phone: 0.7, address: 0.65,
     mxPhone: { intl: 40, e164: 25, noCc: 8, ccNoPlus: 5, idd011: 12, idd00: 2, mobile044: 1, mobile045: 1, plus1: 6 },
     mxAddress: { full: 35, abbreviated: 45, flattened: 10, hash: 10 },
   },
@@ -257,8 +257,8 @@ const AGENCIES = {
     surname: { both: 40, paternal: 30, maternal: 3, runTogether: 6, hyphen: 12, abbrev: 4, yJoined: 2 },
     givenFirstPart: 0.2, givenSecondPart: 0.08, hypocoristic: 0.05, particle: 0.4,
     swapped: 0.02, givenMissing: 0.01, fullInSurname: 0.01,
-    dob: { missing: 0.15, yearOnly: 0.04, yearMonth: 0.02, yearOff: 0.05, swap: 0.03, digit: 0.02 },
-    typo: 0.07, accentsKept: 0.1, upper: 0.6, lower: 0.0, sexMissing: 0.05, phone: 0.6, address: 0.6,
+    dob: { missing: 0.12, yearOnly: 0.04, yearMonth: 0.02, yearOff: 0.05, swap: 0.03, digit: 0.02 },
+    typo: 0.07, accentsKept: 0.1, upper: 0.6, lower: 0.0, sexMissing: 0.05, phone: 0.65, address: 0.65,
     mxPhone: { intl: 10, e164: 5, noCc: 45, ccNoPlus: 15, idd011: 15, idd00: 3, mobile044: 3, mobile045: 2, plus1: 2 },
     mxAddress: { full: 10, abbreviated: 25, flattened: 50, hash: 15 },
   },
@@ -267,8 +267,8 @@ const AGENCIES = {
     surname: { both: 45, paternal: 22, maternal: 4, runTogether: 12, hyphen: 8, abbrev: 6, yJoined: 3 },
     givenFirstPart: 0.18, givenSecondPart: 0.1, hypocoristic: 0.08, particle: 0.5,
     swapped: 0.03, givenMissing: 0.02, fullInSurname: 0.01,
-    dob: { missing: 0.22, yearOnly: 0.05, yearMonth: 0.03, yearOff: 0.06, swap: 0.03, digit: 0.03 },
-    typo: 0.1, accentsKept: 0.2, upper: 0.7, lower: 0.05, sexMissing: 0.1, phone: 0.55, address: 0.55,
+    dob: { missing: 0.16, yearOnly: 0.04, yearMonth: 0.03, yearOff: 0.06, swap: 0.03, digit: 0.03 },
+    typo: 0.1, accentsKept: 0.2, upper: 0.7, lower: 0.05, sexMissing: 0.1, phone: 0.6, address: 0.6,
     mxPhone: { intl: 8, e164: 4, noCc: 40, ccNoPlus: 10, idd011: 10, idd00: 10, mobile044: 10, mobile045: 6, plus1: 2 },
     mxAddress: { full: 15, abbreviated: 35, flattened: 35, hash: 15 },
   },
@@ -277,8 +277,8 @@ const AGENCIES = {
     surname: { both: 50, paternal: 28, maternal: 6, runTogether: 2, hyphen: 4, abbrev: 6, yJoined: 4 },
     givenFirstPart: 0.1, givenSecondPart: 0.15, hypocoristic: 0.2, particle: 0.3,
     swapped: 0.02, givenMissing: 0.04, fullInSurname: 0.02,
-    dob: { missing: 0.35, yearOnly: 0.1, yearMonth: 0.05, yearOff: 0.08, swap: 0.02, digit: 0.01 },
-    typo: 0.06, accentsKept: 0.6, upper: 0.05, lower: 0.05, sexMissing: 0.08, phone: 0.7, address: 0.45,
+    dob: { missing: 0.25, yearOnly: 0.08, yearMonth: 0.05, yearOff: 0.08, swap: 0.02, digit: 0.01 },
+    typo: 0.06, accentsKept: 0.6, upper: 0.05, lower: 0.05, sexMissing: 0.08, phone: 0.75, address: 0.5,
     mxPhone: { intl: 20, e164: 5, noCc: 30, ccNoPlus: 10, idd011: 5, idd00: 10, mobile044: 10, mobile045: 5, plus1: 5 },
     mxAddress: { full: 40, abbreviated: 30, flattened: 15, hash: 15 },
   },
@@ -308,7 +308,7 @@ function newPerson({ population, sex, given, paternal, maternal, dob, place, hom
   const phoneCountry = place.country === 'MX' ? 'MX' : (population !== 'anglo' && chance(0.2) ? 'MX' : 'US');
   const person = {
     id: newId(), household: `H${String(household).padStart(6, '0')}`, population, sex, given, paternal, maternal, dob, place, homePhone,
-    mobile: chance(0.8) ? phoneFor(place, phoneCountry) : null, groups: [...groups],
+    mobile: chance(0.85) ? phoneFor(place, phoneCountry) : null, groups: [...groups],
   };
   people.push(person);
   return person;
