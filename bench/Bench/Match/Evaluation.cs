@@ -156,8 +156,9 @@ internal static partial class Evaluation
     /// <summary>
     /// <c>outcome,band,truth_a,agency_a,truth_b,agency_b,detail</c>: <c>missed</c> (a true pair below Match; band
     /// <c>Possible</c>, <c>None</c>, or <c>NotStored</c> when a side's person was not stored), <c>false</c> (a
-    /// predicted pair of two different truths, at its band), and <c>rejected</c> (a record the connector rejected:
-    /// band is its kind, detail its field and reason). Truth values and agencies only: no names, no values.
+    /// predicted pair of two different truths, at its band), and <c>rejected</c> or <c>omitted</c> (a record the
+    /// connector rejected, or published without an invalid optional value: band is its kind, detail its field and
+    /// reason). Truth values and agencies only: no names, no values.
     /// </summary>
     private static async Task WriteMissesAsync(string path, List<(string Band, (int, int) Pair)> predicted, HashSet<(int, int)> truePairs,
         HashSet<int> stored, List<Reject> rejects, string[] truth, Func<int, string> agency)
@@ -192,7 +193,7 @@ internal static partial class Evaluation
         foreach (var reject in rejects.Where(r => r.Row is not null))
         {
             var row = reject.Row!.Value;
-            Line("rejected", reject.Kind, truth[row], agency(row), "", "", $"{reject.Field}: {reject.Reason} ({reject.Action})");
+            Line(reject.Action, reject.Kind, truth[row], agency(row), "", "", $"{reject.Field}: {reject.Reason}");
         }
     }
 
