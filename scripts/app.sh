@@ -75,11 +75,16 @@ app_dll() {
 }
 
 # app_exec NAME [ARGS...]: run a project's built dll against this checkout's infrastructure.
-app_exec() {
-    local name=$1 dll
-    shift
+app_exec() { app_exec_in hub_env "$@"; }
+
+# app_exec_admin NAME [ARGS...]: app_exec with the broker's administration credential (benchmarks only).
+app_exec_admin() { app_exec_in hub_admin_env "$@"; }
+
+app_exec_in() {
+    local env=$1 name=$2 dll
+    shift 2
     app_build
-    hub_env
+    "$env"
     dll=$(app_dll "$name")
     DOTNET_ENVIRONMENT=Development ASPNETCORE_ENVIRONMENT=Development dotnet "$dll" "$@"
 }
@@ -254,7 +259,8 @@ cmd_test() {
     local filter=${1:-}
     infra_ensure
     app_build
-    hub_env
+    # Tests create their own virtual hosts and agency users; their in-process Gateway connects as the Gateway's user.
+    hub_admin_env
     local results="$HUB_STATE/test-results"
     rm -rf "$results"
     mkdir -p "$results"

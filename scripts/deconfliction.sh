@@ -18,7 +18,7 @@ decon_forget_agencies() {
     [[ -f $1 ]] || return 0
     while read -r code; do
         [[ -n $code ]] || continue
-        connector_rabbit_api DELETE "users/$code" || true
+        hub_rabbit_api DELETE "users/$code" || true
         rm -f "$(connector_secret_file "$code")"
     done <"$1"
 }
@@ -89,7 +89,7 @@ decon_bench_match() {
     app_exec Bench match --agency "$code" --gateway-pid "${pid:-0}" \
         --connector "$(app_dll Connectors)" \
         --broker "amqp://127.0.0.1:$HUB_AMQP_PORT/" --password-file "$(connector_secret_file "$code")" "$@" || rc=$?
-    connector_rabbit_api DELETE "users/$code" || true
+    hub_rabbit_api DELETE "users/$code" || true
     rm -f "$(connector_secret_file "$code")"
     return $rc
 }

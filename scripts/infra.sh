@@ -384,9 +384,9 @@ management.tcp.port = $HUB_MGMT_PORT
 disk_free_limit.absolute = 50MB
 default_user = $HUB_RABBIT_USER
 default_pass = $pw
+# the administration user (management API); the Gateway has a user of its own (infra_rabbit_provision)
 default_user_tags.administrator = true
-# The Gateway moves rejected messages to the error queue with their original (agency) user_id;
-# RabbitMQ lets only an impersonator publish a user_id other than its own.
+# kept for operator tools that re-publish a message under its agency's user_id; the Gateway needs no such tag
 default_user_tags.impersonator = true
 default_permissions.configure = .*
 default_permissions.read = .*
@@ -454,22 +454,36 @@ infra_rabbit_await_boot() {
     rabbitmqctl -q wait --timeout 90 "$RABBITMQ_PID_FILE" >/dev/null 2>&1
 }
 
-# Normally only a check: the default user from rabbitmq.conf already is the
-# admin. Repairs a node whose users predate the current .hub/secrets.
+# The Gateway's broker user may configure, write and read only the hub's own queues and exchanges: the records
+# queue and its error queue (each with the exchange of the same name), and the record message-type exchanges it
+# declares and binds (SharingHub.Contracts.V1:*), which it may read but not write. It has no tags. docs/security.md
+# lists these patterns, and BrokerPermissionsTests compares them with the live broker.
+INFRA_GATEWAY_CONFIGURE='^(sharinghub-records(_error)?|SharingHub\.Contracts\.V1:.*)$'
+INFRA_GATEWAY_WRITE='^sharinghub-records(_error)?$'
+INFRA_GATEWAY_READ='^(sharinghub-records(_error)?|SharingHub\.Contracts\.V1:.*)$'
+
+# The administration user comes from rabbitmq.conf when the node's database is new; this repairs a node whose users
+# predate the current .hub/secrets. Then the Gateway's user is created or brought to its password, tags and
+# permissions, every time: an install from before it existed converges at its next ./hub infra or ./hub up.
 infra_rabbit_provision() {
     local pw url="http://127.0.0.1:$HUB_MGMT_PORT"
     pw=$(hub_secret rabbit-password)
-    if curl -fsS --retry 10 --retry-connrefused --retry-delay 1 \
-        -u "$HUB_RABBIT_USER:$pw" "$url/api/whoami" 2>/dev/null | grep -q impersonator &&
-        ! curl -fsS -o /dev/null -u "$HUB_RABBIT_USER:$pw" "$url/api/users/guest" 2>/dev/null; then
-        return 0
+    if ! curl -fsS --retry 10 --retry-connrefused --retry-delay 1 \
+        -u "$HUB_RABBIT_USER:$pw" "$url/api/whoami" 2>/dev/null | grep -q administrator ||
+        curl -fsS -o /dev/null -u "$HUB_RABBIT_USER:$pw" "$url/api/users/guest" 2>/dev/null; then
+        hub_info "provisioning RabbitMQ user $HUB_RABBIT_USER"
+        hub_rabbitmqctl add_user "$HUB_RABBIT_USER" "$pw" >/dev/null 2>&1 ||
+            hub_rabbitmqctl change_password "$HUB_RABBIT_USER" "$pw" >/dev/null
+        hub_rabbitmqctl set_user_tags "$HUB_RABBIT_USER" administrator impersonator >/dev/null
+        hub_rabbitmqctl set_permissions -p / "$HUB_RABBIT_USER" '.*' '.*' '.*' >/dev/null
+        hub_rabbitmqctl delete_user guest >/dev/null 2>&1 || true
     fi
-    hub_info "provisioning RabbitMQ user $HUB_RABBIT_USER"
-    hub_rabbitmqctl add_user "$HUB_RABBIT_USER" "$pw" >/dev/null 2>&1 ||
-        hub_rabbitmqctl change_password "$HUB_RABBIT_USER" "$pw" >/dev/null
-    hub_rabbitmqctl set_user_tags "$HUB_RABBIT_USER" administrator impersonator >/dev/null
-    hub_rabbitmqctl set_permissions -p / "$HUB_RABBIT_USER" '.*' '.*' '.*' >/dev/null
-    hub_rabbitmqctl delete_user guest >/dev/null 2>&1 || true
+    hub_rabbit_api PUT "users/$HUB_RABBIT_GATEWAY_USER" \
+        "{\"password\":\"$(hub_secret rabbit-gateway-password)\",\"tags\":\"\"}" ||
+        hub_die "could not create the RabbitMQ user $HUB_RABBIT_GATEWAY_USER"
+    hub_rabbit_api PUT "permissions/%2F/$HUB_RABBIT_GATEWAY_USER" \
+        "{\"configure\":\"${INFRA_GATEWAY_CONFIGURE//\\/\\\\}\",\"write\":\"${INFRA_GATEWAY_WRITE//\\/\\\\}\",\"read\":\"${INFRA_GATEWAY_READ//\\/\\\\}\"}" ||
+        hub_die "could not set the RabbitMQ permissions of $HUB_RABBIT_GATEWAY_USER"
 }
 
 infra_stop_rabbit() { infra_locked infra_stop_rabbit_unlocked; }
@@ -568,7 +582,7 @@ infra_print_status() {
         infra_status_line RabbitMQ stopped "amqp port $HUB_AMQP_PORT, management port $HUB_MGMT_PORT"
     fi
     infra_status_line "" "" "node $(hub_rabbit_node), distribution port $HUB_DIST_PORT"
-    infra_status_line "" "" "data $HUB_RABBIT_DIR/mnesia; user $HUB_RABBIT_USER"
+    infra_status_line "" "" "data $HUB_RABBIT_DIR/mnesia; users $HUB_RABBIT_USER (admin), $HUB_RABBIT_GATEWAY_USER (Gateway)"
 
     if infra_epmd_running; then
         infra_status_line epmd running "pid $(infra_epmd_pid), 127.0.0.1:$HUB_EPMD_PORT"
@@ -576,7 +590,7 @@ infra_print_status() {
         infra_status_line epmd stopped "port $HUB_EPMD_PORT"
     fi
     infra_status_line logs "" "$HUB_STATE/log/ (postgresql.log, rabbit/, rabbit-server.log, epmd.log)"
-    infra_status_line secrets "" "$HUB_STATE/secrets/ (pg-password, rabbit-password)"
+    infra_status_line secrets "" "$HUB_STATE/secrets/ (pg-password, rabbit-password, rabbit-gateway-password)"
 }
 
 cmd_status() {

@@ -42,6 +42,34 @@ internal static class ErrorQueue
         return default!;
     }
 
+    /// <summary>Declares the error queue, its exchange and binding exactly as the hub does before its first fault.</summary>
+    public static async Task DeclareAsync(TestVirtualHost virtualHost, CancellationToken cancellationToken)
+    {
+        var factory = new ConnectionFactory { Uri = virtualHost.AmqpUri };
+        await using var connection = await factory.CreateConnectionAsync(cancellationToken);
+        await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
+        await channel.ExchangeDeclareAsync(Name, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: cancellationToken);
+        await channel.QueueDeclareAsync(Name, durable: true, exclusive: false, autoDelete: false,
+            ErrorQueueTopology.QueueArguments.ToDictionary(kv => kv.Key, kv => (object?)kv.Value), cancellationToken: cancellationToken);
+        await channel.QueueBindAsync(Name, Name, "", cancellationToken: cancellationToken);
+    }
+
+    /// <summary>How many messages wait on the error queue (0 when it is not declared yet).</summary>
+    public static async Task<uint> CountAsync(TestVirtualHost virtualHost, CancellationToken cancellationToken)
+    {
+        var factory = new ConnectionFactory { Uri = virtualHost.AmqpUri };
+        await using var connection = await factory.CreateConnectionAsync(cancellationToken);
+        await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
+        try
+        {
+            return (await channel.QueueDeclarePassiveAsync(Name, cancellationToken)).MessageCount;
+        }
+        catch (OperationInterruptedException ex) when (ex.ShutdownReason?.ReplyCode == 404)
+        {
+            return 0;
+        }
+    }
+
     private static string? Text(object? header) => header switch
     {
         byte[] bytes => Encoding.UTF8.GetString(bytes),

@@ -32,7 +32,7 @@ public sealed class HealthTests(HubInfrastructureFixture fixture) : IClassFixtur
         await using var proxy = new TcpProxy(database.Host!, database.Port);
         proxy.Start();
         database.Port = proxy.Port;
-        await using var app = new GatewayApp(database.ConnectionString, fixture.VirtualHost.AmqpUri.ToString());
+        await using var app = new GatewayApp(database.ConnectionString, fixture.VirtualHost.GatewayAmqpUri.ToString());
         await AssertOutageShowsAndClearsAsync(app, proxy, "postgres-hubdb", ct);
     }
 
@@ -40,7 +40,7 @@ public sealed class HealthTests(HubInfrastructureFixture fixture) : IClassFixtur
     public async Task Ready_RabbitMqStops_Returns503WithinSecondsWhileLiveStays200()
     {
         var ct = TestContext.Current.CancellationToken;
-        var broker = fixture.VirtualHost.AmqpUri;
+        var broker = fixture.VirtualHost.GatewayAmqpUri;
         await using var proxy = new TcpProxy(broker.Host, broker.Port);
         proxy.Start();
         var proxied = new UriBuilder(broker) { Port = proxy.Port }.Uri;

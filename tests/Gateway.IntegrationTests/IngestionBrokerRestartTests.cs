@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using SharingHub.Connectors.Cli;
 using SharingHub.TestSupport;
@@ -41,13 +40,13 @@ public sealed class IngestionBrokerRestartTests(BrokerRestartFixture hub) : ICla
         var connectionsBeforeCut = proxy.ConnectionsAccepted;
         try
         {
-            await HubAsync("infra", "stop-rabbit");
+            await HubCommand.RunAsync("infra", "stop-rabbit");
             await Task.Delay(TimeSpan.FromSeconds(2), ct);
         }
         finally
         {
             // Whatever happened, the shared broker comes back for the tests after this one.
-            await HubAsync("infra", "start-rabbit");
+            await HubCommand.RunAsync("infra", "start-rabbit");
             proxy.Start();
         }
         Assert.True(cutMidRun, "the connector finished before its connection was cut; the test proves nothing");
@@ -62,27 +61,6 @@ public sealed class IngestionBrokerRestartTests(BrokerRestartFixture hub) : ICla
         var perKey = await hub.App.WithDatabaseAsync(db => db.Records.Where(r => r.AgencyCode == agency.Code)
             .GroupBy(r => new { r.Kind, r.LocalId }).Select(g => g.Count()).Distinct().ToListAsync(ct));
         Assert.Equal([1], perKey);
-    }
-
-    /// <summary>Runs <c>./hub ARGS</c> of this checkout, with the test run's ports.</summary>
-    private static async Task HubAsync(params string[] args)
-    {
-        var root = new DirectoryInfo(AppContext.BaseDirectory);
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "hub")))
-        {
-            root = root.Parent;
-        }
-        Assert.NotNull(root);
-        var start = new ProcessStartInfo(Path.Combine(root.FullName, "hub")) { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-        using var process = Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var stdout = await process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
-        Assert.True(process.ExitCode == 0, $"./hub {string.Join(' ', args)} failed (exit {process.ExitCode}):\n{stdout}{await stderr}");
     }
 }
 

@@ -155,7 +155,7 @@ public sealed class IngestionTests(IngestionFixture hub) : IClassFixture<Ingesti
         var first = await NextErrorAsync();
         Assert.Contains($"agency {unregistered.Code} is not registered", first, StringComparison.Ordinal);
 
-        // The hub's own broker user may publish but sets no user_id: whoever sent it, the hub cannot tell.
+        // A publisher that sets no user_id (here the administration user): whoever sent it, the hub cannot tell.
         var bus = Bus.Factory.CreateUsingRabbitMq(cfg => cfg.Host(hub.VirtualHost.AmqpUri));
         await bus.StartAsync(TestContext.Current.CancellationToken);
         try

@@ -15,9 +15,9 @@ public sealed class GatewayApp : WebApplicationFactory<SharingHub.Gateway.Progra
 {
     private readonly Dictionary<string, string?> _settings;
 
-    /// <summary>Creates the app on <paramref name="fixture"/>'s database and virtual host.</summary>
+    /// <summary>Creates the app on <paramref name="fixture"/>'s database and virtual host, as the Gateway's own broker user.</summary>
     public GatewayApp(HubInfrastructureFixture fixture, IReadOnlyDictionary<string, string?>? settings = null)
-        : this(fixture.Database.ConnectionString, fixture.VirtualHost.AmqpUri.ToString(), settings)
+        : this(fixture.Database.ConnectionString, fixture.VirtualHost.GatewayAmqpUri.ToString(), settings)
     {
     }
 

@@ -150,7 +150,7 @@ internal sealed partial class RecordConsumer(
     /// <summary>Puts the invalid members of a batch on the error queue, with the reasons, for an operator to inspect.</summary>
     private async Task SetAsideAsync(ConsumeContext context, string agency, InvalidRecords invalid, List<string> reasons)
     {
-        await errorQueue.EnsureAsync(context, context.CancellationToken);
+        await errorQueue.EnsureAsync(context.ReceiveContext, context.CancellationToken);
         var endpoint = await context.GetSendEndpoint(new Uri($"exchange:{errorQueue.Name}"));
         await endpoint.Send(new RecordBatchPublished
         {
