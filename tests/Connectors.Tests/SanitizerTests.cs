@@ -450,7 +450,7 @@ public sealed class SanitizerTests
     [Fact]
     public void Sanitize_LocalIdTooLong_RejectedOnLocalId()
     {
-        Rejected(SourceRecords.Phone(change: r => r.LocalId = new string('x', Sanitizer.MaxLocalIdLength + 1)), "localId");
+        Rejected(SourceRecords.Phone(change: r => r.LocalId = new string('x', SharingHub.Rules.RecordLimits.MaxLocalIdLength + 1)), "localId");
     }
 
     [Theory]
