@@ -41,6 +41,7 @@ public static class TextRules
             return text;
         }
         var letters = 0;
+        var previous = UnicodeCategory.SpaceSeparator;
         foreach (var rune in value.EnumerateRunes())
         {
             var category = Rune.GetUnicodeCategory(rune);
@@ -48,10 +49,13 @@ public static class TextRules
             {
                 letters++;
             }
-            else if (!IsMark(category) && rune.Value is not (' ' or '\'' or '\u2019' or '-' or '\u2010' or '.' or ','))
+            // A mark belongs on a letter (or on the marks stacked on one), never on punctuation or nothing.
+            else if (IsMark(category) ? !(IsLetter(previous) || IsMark(previous))
+                : rune.Value is not (' ' or '\'' or '\u2019' or '-' or '\u2010' or '.' or ','))
             {
                 return NotAName(field);
             }
+            previous = category;
         }
         return letters == 0 ? NotAName(field) : null;
     }

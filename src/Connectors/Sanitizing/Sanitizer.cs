@@ -107,7 +107,9 @@ internal sealed partial class Sanitizer(SanitizerSettings settings)
             var field = violation.Field == Fields.E164 && s.E164 is null ? Fields.Number : violation.Field;
             if (!faulty.Contains(field))
             {
-                ProblemsOf(s, field, problems, omitted).Add(Problem.From(violation));
+                // Two dates out of order: which one is wrong cannot be told, so neither is dropped.
+                var target = violation.Code == RuleCodes.BeforeStart ? problems : ProblemsOf(s, field, problems, omitted);
+                target.Add(Problem.From(violation));
             }
         }
     }
@@ -165,7 +167,7 @@ internal sealed partial class Sanitizer(SanitizerSettings settings)
             }
             else
             {
-                problems.Add(new Problem(Fields.Number, "is not a phone number", RuleCodes.NotAPhone));
+                problems.Add(new Problem(Fields.Number, $"is not a phone number (read with default region {_settings.PhoneRegion})", RuleCodes.NotAPhone));
             }
         }
 
