@@ -94,10 +94,10 @@ public sealed class PublishRunTests : IDisposable
         report.Dispose();
         Assert.Equal(
         [
-            "row,kind,localId,field,reason,action",
-            "2,person,P-2,labels.justification,a suspect needs a justification (28 CFR 23 reasonable suspicion),rejected",
-            "4,,,surnme,is not a field of the canonical format,rejected",
-            "4,phone,T-77,number,is not a phone number (read with default region US),rejected",
+            "row,kind,localId,field,code,reason,action",
+            "2,person,P-2,labels.justification,required,a suspect needs a justification (28 CFR 23 reasonable suspicion),rejected",
+            "4,,,surnme,unreadable,is not a field of the canonical format,rejected",
+            "4,phone,T-77,number,not_a_phone,is not a phone number (read with default region US),rejected",
         ], await File.ReadAllLinesAsync(report.FilePath, TestContext.Current.CancellationToken));
     }
 
@@ -122,9 +122,9 @@ public sealed class PublishRunTests : IDisposable
         report.Dispose();
         Assert.Equal(
         [
-            "row,kind,localId,field,reason,action",
-            "2,person,P-1,birthDate,\"is not a date (yyyy, yyyy-MM or yyyy-MM-dd)\",omitted",
-            "3,person,P-2,birthDate,\"is not a date (yyyy, yyyy-MM or yyyy-MM-dd)\",rejected",
+            "row,kind,localId,field,code,reason,action",
+            "2,person,P-1,birthDate,not_a_date,\"is not a date (yyyy, yyyy-MM or yyyy-MM-dd)\",omitted",
+            "3,person,P-2,birthDate,not_a_date,\"is not a date (yyyy, yyyy-MM or yyyy-MM-dd)\",rejected",
         ], await File.ReadAllLinesAsync(report.FilePath, TestContext.Current.CancellationToken));
     }
 

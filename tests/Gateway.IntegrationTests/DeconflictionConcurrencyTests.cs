@@ -12,7 +12,7 @@ public sealed class DeconflictionConcurrencyTests(DeconflictionFixture hub) : IC
         var ct = TestContext.Current.CancellationToken;
         var a = await hub.AddAgencyAsync("C");
         const int persons = 40;
-        await a.PublishAsync([.. Enumerable.Range(0, persons).Select(i => Records.Person($"P-{i}", "Ana", $"Ruiz{i}", "1990-01-01"))]);
+        await a.PublishAsync([.. Enumerable.Range(0, persons).Select(i => Records.Person($"P-{i}", "Ana", $"Ruiz{(char)('a' + i / 26)}{(char)('a' + i % 26)}", "1990-01-01"))]);
         await hub.WaitForMatchingAsync(a, RecordKind.Person, $"P-{persons - 1}");
 
         // Two messages per person, each with one of its phones: consumed concurrently, both re-key the same person.

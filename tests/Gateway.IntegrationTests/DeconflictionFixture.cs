@@ -192,7 +192,7 @@ internal static class Records
     public static readonly RecordLabels Labels = new()
     {
         Sensitivity = Sensitivity.Open,
-        ControlOfficial = new ControlOfficial { PersonFullName = "Det. Test", ContactChannel = "+1 713 555 0101" },
+        ControlOfficial = new ControlOfficial { PersonFullName = "Det. Test", ContactChannel = "+17135550101" },
     };
 
     public static PersonRecordPublished Person(string localId, string given, string surname, string? birth, long version = 1,

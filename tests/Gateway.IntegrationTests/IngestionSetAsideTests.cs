@@ -27,7 +27,7 @@ public sealed class IngestionSetAsideTests(IngestionFixture hub) : IClassFixture
 
         await hub.WaitForAsync(_ => hub.FindAsync(agency.Code, RecordKind.Person, "P-OK"), r => r is not null, Patience);
         var (reason, setAsideAgency, body) = await NextErrorAsync();
-        Assert.Equal("person P-BAD: Version must be 1 or more\nperson P-NUL: a text field contains a NUL character", reason);
+        Assert.Equal("person P-BAD: version: out_of_range: must be 1 or more\nperson P-NUL: surname: control_character: contains a control character", reason);
         Assert.Equal(agency.Code, setAsideAgency);
         Assert.Contains("P-BAD", body, StringComparison.Ordinal);
         Assert.Contains("P-NUL", body, StringComparison.Ordinal);

@@ -81,11 +81,11 @@ public sealed class IngestionTests(IngestionFixture hub) : IClassFixture<Ingesti
         Assert.Equal(ExitCodes.SomeRejected, exit);
         Assert.Contains($"reject report: {file}.rejects.csv", output, StringComparison.Ordinal);
         var report = await File.ReadAllLinesAsync(file + ".rejects.csv", TestContext.Current.CancellationToken);
-        Assert.Equal("row,kind,localId,field,reason,action", report[0]);
+        Assert.Equal("row,kind,localId,field,code,reason,action", report[0]);
         Assert.Collection(report.Skip(1),
             line => Assert.StartsWith("2,person,P-2,labels.justification,", line, StringComparison.Ordinal),
-            line => Assert.StartsWith("3,,,surnme,is not a field", line, StringComparison.Ordinal),
-            line => Assert.StartsWith("4,phone,T-1,number,is not a phone number", line, StringComparison.Ordinal),
+            line => Assert.StartsWith("3,,,surnme,unreadable,is not a field", line, StringComparison.Ordinal),
+            line => Assert.StartsWith("4,phone,T-1,number,not_a_phone,is not a phone number", line, StringComparison.Ordinal),
             line => Assert.StartsWith("6,person,P-4,birthDate,", line, StringComparison.Ordinal));
         await hub.WaitForAsync(_ => hub.CountAsync(agency.Code), n => n == 3, Patience);
         Assert.NotNull(await hub.FindAsync(agency.Code, RecordKind.Phone, "T-2"));
@@ -111,8 +111,8 @@ public sealed class IngestionTests(IngestionFixture hub) : IClassFixture<Ingesti
         Assert.Contains("omitted 1 invalid optional values", output, StringComparison.Ordinal);
         Assert.Equal(
         [
-            "row,kind,localId,field,reason,action",
-            "3,person,P-2,birthDate,\"is not a date (yyyy, yyyy-MM or yyyy-MM-dd)\",omitted",
+            "row,kind,localId,field,code,reason,action",
+            "3,person,P-2,birthDate,not_a_date,\"is not a date (yyyy, yyyy-MM or yyyy-MM-dd)\",omitted",
         ], await File.ReadAllLinesAsync(file + ".rejects.csv", TestContext.Current.CancellationToken));
         await hub.WaitForAsync(_ => hub.CountAsync(agency.Code), n => n == 2, Patience);
         var kept = await hub.FindAsync(agency.Code, RecordKind.Person, "P-1");

@@ -80,10 +80,10 @@ public sealed class WorkerTests(IngestionFixture hub) : IClassFixture<IngestionF
         var report = await File.ReadAllLinesAsync(Path.Combine(drop, "rejects", "b-export.json.rejects.csv"), Ct);
         Assert.Equal(
         [
-            "row,kind,localId,field,reason,action",
-            "2,person,P-11,labels.justification,a suspect needs a justification (28 CFR 23 reasonable suspicion),rejected",
-            "3,phone,P-12-T,number,is not a phone number (read with default region US),rejected",
-            "4,person,P-13,birthDate,\"is not a date (yyyy, yyyy-MM or yyyy-MM-dd)\",omitted",
+            "row,kind,localId,field,code,reason,action",
+            "2,person,P-11,labels.justification,required,a suspect needs a justification (28 CFR 23 reasonable suspicion),rejected",
+            "3,phone,P-12-T,number,not_a_phone,is not a phone number (read with default region US),rejected",
+            "4,person,P-13,birthDate,not_a_date,\"is not a date (yyyy, yyyy-MM or yyyy-MM-dd)\",omitted",
         ], report);
         Assert.Null((await hub.FindAsync(agency.Code, RecordKind.Person, "P-13"))!.BirthYear);
         Assert.Equal(0, await worker.StopAsync());
@@ -120,7 +120,7 @@ public sealed class WorkerTests(IngestionFixture hub) : IClassFixture<IngestionF
         Assert.Equal(["person:P-1", "person:P-2", "person:P-3", "person:P-4", "person:P-5", "phone:P-1-T"], firstRun.Order(StringComparer.Ordinal));
         // The bad phone of row 3 went to the source's reject report; its person was published.
         var report = Assert.Single(Directory.GetFiles(Path.Combine(state, "rejects"), $"{agency.Code}-cases-*.rejects.csv"));
-        Assert.Contains(",phone,P-3-T,number,is not a phone number", await File.ReadAllTextAsync(report, Ct), StringComparison.Ordinal);
+        Assert.Contains(",phone,P-3-T,number,not_a_phone,is not a phone number", await File.ReadAllTextAsync(report, Ct), StringComparison.Ordinal);
 
         // While the worker is down: two new rows, and row 2 changes (a new row_version).
         await source.InsertAsync((6, "Torres", null), (7, "Smith", "+52 55 4512 7781"));

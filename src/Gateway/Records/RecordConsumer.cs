@@ -19,6 +19,7 @@ internal sealed partial class RecordConsumer(
     IngestionMetrics metrics,
     ErrorQueueTopology errorQueue,
     IOptions<IngestionOptions> options,
+    TimeProvider time,
     ILogger<RecordConsumer> logger) :
     IConsumer<RecordBatchPublished>,
     IConsumer<PersonRecordPublished>,
@@ -26,7 +27,10 @@ internal sealed partial class RecordConsumer(
     IConsumer<LocationRecordPublished>,
     IConsumer<RecordWithdrawn>
 {
-    /// <summary>Header of a set-aside record batch: the reasons, one per line (MassTransit's own fault header).</summary>
+    /// <summary>
+    /// Header of a set-aside record batch: the reasons, one per line (MassTransit's own fault header), each
+    /// <c>kind localId: field: code: message</c> as <see cref="RecordValidator"/> writes it.
+    /// </summary>
     public const string ReasonHeader = "MT-Fault-Message";
 
     /// <summary>Header of a set-aside record batch: the sending agency.</summary>
@@ -62,8 +66,9 @@ internal sealed partial class RecordConsumer(
 
         var rejected = new List<string>();
         var invalid = new InvalidRecords();
+        var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
         var valid = new ValidRecords(
-            Partition(persons, RecordValidator.Validate, rejected, invalid.Persons),
+            Partition(persons, p => RecordValidator.Validate(p, today), rejected, invalid.Persons),
             Partition(phones, RecordValidator.Validate, rejected, invalid.Phones),
             Partition(locations, RecordValidator.Validate, rejected, invalid.Locations),
             Partition(withdrawals, RecordValidator.Validate, rejected, invalid.Withdrawals));

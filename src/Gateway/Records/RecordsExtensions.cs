@@ -1,4 +1,5 @@
 using MassTransit;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using SharingHub.ServiceDefaults.Options;
 
 namespace SharingHub.Gateway.Records;
@@ -12,6 +13,8 @@ public static class RecordsExtensions
         services.AddValidatedOptions<IngestionOptions>(IngestionOptions.SectionName);
         services.AddSingleton<IngestionMetrics>();
         services.AddSingleton<ErrorQueueTopology>();
+        // Birth dates in the future are judged by this clock; tests may register their own first.
+        services.TryAddSingleton(TimeProvider.System);
         return services;
     }
 
