@@ -30,6 +30,11 @@ internal sealed class RecordConsumerDefinition : ConsumerDefinition<RecordConsum
             rabbit.SetQuorumQueue();
             rabbit.PrefetchCount = _options.PrefetchCount;
         }
+        // The size check wraps the only deserializer this endpoint has, so nothing is parsed before it.
+        var serialization = new SizeLimitedSerializerFactory(_options.MaxMessageBytes);
+        endpointConfigurator.ClearSerialization();
+        endpointConfigurator.AddSerializer(serialization);
+        endpointConfigurator.AddDeserializer(serialization, isDefault: true);
         endpointConfigurator.UseMessageRetry(retry =>
         {
             retry.Handle<NpgsqlException>(ex => ex.IsTransient);
