@@ -1,4 +1,5 @@
 using MassTransit;
+using SharingHub.Gateway.Errors;
 using SharingHub.ServiceDefaults.Options;
 
 namespace SharingHub.Gateway.Records;
@@ -12,6 +13,7 @@ public static class RecordsExtensions
         services.AddValidatedOptions<IngestionOptions>(IngestionOptions.SectionName);
         services.AddSingleton<IngestionMetrics>();
         services.AddSingleton<ErrorQueueTopology>();
+        services.AddScoped<ErrorQueueTool>();
         return services;
     }
 
