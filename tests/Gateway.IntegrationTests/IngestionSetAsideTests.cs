@@ -1,7 +1,4 @@
-using System.Text.Json;
-using RabbitMQ.Client;
 using SharingHub.Connectors.Cli;
-using SharingHub.Connectors.Publishing;
 using SharingHub.Contracts.V1;
 
 namespace SharingHub.Gateway.IntegrationTests;
@@ -55,23 +52,7 @@ public sealed class IngestionSetAsideTests(IngestionFixture hub) : IClassFixture
         labels = new { sensitivity = "Open", controlOfficial = new { personFullName = "Det. Test", contactChannel = "+17135550101" } },
     };
 
-    /// <summary>Publishes a MassTransit envelope as the agency's broker user, with its user_id, bypassing the connector's sanitizer.</summary>
-    private static async Task PublishRawAsync(TestAgency agency, object batch)
-    {
-        var factory = new ConnectionFactory { Uri = agency.AuthenticatedBroker };
-        await using var connection = await factory.CreateConnectionAsync(Ct);
-        await using var channel = await connection.CreateChannelAsync(
-            new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), Ct);
-        var envelope = new
-        {
-            messageId = Guid.NewGuid(),
-            messageType = new[] { $"urn:message:{typeof(RecordBatchPublished).Namespace}:{nameof(RecordBatchPublished)}" },
-            message = batch,
-        };
-        var properties = new BasicProperties { UserId = agency.Code, ContentType = "application/vnd.masstransit+json", Persistent = true };
-        await channel.BasicPublishAsync(RecordPublisher.BatchExchange, "", mandatory: true, properties,
-            JsonSerializer.SerializeToUtf8Bytes(envelope), Ct);
-    }
+    private static Task PublishRawAsync(TestAgency agency, object batch) => RawPublisher.PublishBatchAsync(agency, batch, Ct);
 
     private Task<SetAside> NextErrorAsync() => ErrorQueue.NextAsync(hub.VirtualHost, Patience, Ct);
 }
