@@ -74,7 +74,7 @@ public sealed class ReadLimitsTests : IDisposable
     [Fact]
     public void ReadRows_JsonArrayElementLargerThanLimit_FileStopsWithReasonAfterEarlierElements()
     {
-        var file = _folder.File("big.json", $$"""[{"id":1,"surname":"Lee"},{"id":2,"surname":"{{new string('c', ReadLimits.MaxJsonElementBytes)}}"},{"id":3,"surname":"Kim"}]""");
+        var file = _folder.File("big.json", $$"""[{"id":1,"surname":"Lee"},{"id":2,"surname":"{{new string('c', 2 * ReadLimits.MaxJsonElementBytes)}}"},{"id":3,"surname":"Kim"}]""");
         using var reader = new RecordFileReader(file, new RowMapper(MappingFile.Load(_folder.File("m.mapping.json", JsonMapping))));
         var read = new List<SourceRow>();
 

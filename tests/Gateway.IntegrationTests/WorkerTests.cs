@@ -169,7 +169,8 @@ public sealed class WorkerTests(IngestionFixture hub) : IClassFixture<IngestionF
         var agency = await hub.AddAgencyAsync("M");
         await using var source = await AgencyDatabase.CreateAsync(hub.Infrastructure);
         await using var spy = await PublishedRecords.StartAsync(hub.VirtualHost.AmqpUri, agency.Code);
-        await source.InsertAsync([.. Enumerable.Range(1, 8).Select(i => (i, $"Name{i}", (string?)null))]);
+        string[] names = ["García", "Lee", "Kim", "Pérez", "Ruiz", "Torres", "Smith", "Nguyen"];
+        await source.InsertAsync([.. names.Select((name, i) => (i + 1, name, (string?)null))]);
         var config = WriteConfig(agency, new
         {
             sql = new

@@ -15,7 +15,7 @@ internal static class ReadLimits
     /// <summary>Characters in one CSV field; a longer one (typically an unclosed quote) stops the file.</summary>
     public const int MaxCsvFieldChars = 64 * 1024;
 
-    /// <summary>Bytes of one element of a JSON array; a larger one stops the file.</summary>
+    /// <summary>Bytes of one element of a JSON array, give or take the reader's 16 KiB buffer; a larger one stops the file.</summary>
     public const int MaxJsonElementBytes = 1024 * 1024;
 }
 
