@@ -382,6 +382,9 @@ listeners.tcp.1 = 127.0.0.1:$HUB_AMQP_PORT
 management.tcp.ip = 127.0.0.1
 management.tcp.port = $HUB_MGMT_PORT
 disk_free_limit.absolute = 50MB
+# 128 MiB: above the largest legitimate batch (5,000 records at their longest; ADR-007); the Gateway refuses
+# a larger body before reading it (Ingestion:MaxMessageBytes).
+max_message_size = 134217728
 default_user = $HUB_RABBIT_USER
 default_pass = $pw
 # the administration user (management API); the Gateway has a user of its own (infra_rabbit_provision)

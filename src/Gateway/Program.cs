@@ -1,3 +1,4 @@
+using SharingHub.Gateway.Cli;
 using SharingHub.ServiceDefaults;
 
 namespace SharingHub.Gateway;
@@ -7,22 +8,31 @@ public sealed class Program
 {
     private Program() { }
 
-    /// <summary>Runs the host, or with <c>--migrate</c> applies the database migrations and exits.</summary>
-    public static async Task Main(string[] args)
+    /// <summary>
+    /// Runs the host; with <c>--migrate</c> applies the database migrations and exits; <c>broker setup</c> and
+    /// <c>errors ...</c> are operator commands (<see cref="GatewayCommands"/>).
+    /// </summary>
+    public static async Task<int> Main(string[] args)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        var builder = WebApplication.CreateBuilder(GatewayCommands.BuilderOptions(args));
         builder.AddServiceDefaults();
         builder.AddGatewayServices();
+        GatewayCommands.ConfigureLogging(builder, args);
 
         var app = builder.Build();
         if (args.Contains("--migrate"))
         {
             await app.MigrateGatewayDatabaseAsync();
-            return;
+            return 0;
+        }
+        if (GatewayCommands.IsCommand(args))
+        {
+            return await GatewayCommands.RunAsync(app.Services, args, Console.Out, Console.Error, app.Lifetime.ApplicationStopping);
         }
 
         app.MapDefaultEndpoints();
         app.MapGatewayEndpoints();
         await app.RunAsync();
+        return 0;
     }
 }

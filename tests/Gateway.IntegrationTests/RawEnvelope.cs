@@ -20,10 +20,6 @@ internal static class RawEnvelope
     public static async Task<Guid> PublishAsync(TestAgency agency, object message, CancellationToken cancellationToken,
         IReadOnlyDictionary<string, object>? envelopeFields = null, IDictionary<string, object?>? headers = null, bool withUserId = true)
     {
-        var factory = new ConnectionFactory { Uri = agency.AuthenticatedBroker };
-        await using var connection = await factory.CreateConnectionAsync(cancellationToken);
-        await using var channel = await connection.CreateChannelAsync(
-            new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), cancellationToken);
         var messageId = Guid.NewGuid();
         var envelope = new Dictionary<string, object>
         {
@@ -35,15 +31,29 @@ internal static class RawEnvelope
         {
             envelope[key] = value;
         }
+        await PublishBodyAsync(agency, JsonSerializer.SerializeToUtf8Bytes(envelope), cancellationToken, headers: headers, withUserId: withUserId);
+        return messageId;
+    }
+
+    /// <summary>
+    /// Publishes any <paramref name="body"/>, labelled as a MassTransit JSON message, to the record exchange as the
+    /// agency (with its user_id unless <paramref name="withUserId"/> is false).
+    /// </summary>
+    public static async Task PublishBodyAsync(TestAgency agency, byte[] body, CancellationToken cancellationToken,
+        string? messageId = null, IDictionary<string, object?>? headers = null, bool withUserId = true)
+    {
+        var factory = new ConnectionFactory { Uri = agency.AuthenticatedBroker };
+        await using var connection = await factory.CreateConnectionAsync(cancellationToken);
+        await using var channel = await connection.CreateChannelAsync(
+            new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), cancellationToken);
         var properties = new BasicProperties
         {
             UserId = withUserId ? agency.Code : null,
             ContentType = "application/vnd.masstransit+json",
             Persistent = true,
+            MessageId = messageId,
             Headers = headers,
         };
-        await channel.BasicPublishAsync(RecordPublisher.BatchExchange, "", mandatory: true, properties,
-            JsonSerializer.SerializeToUtf8Bytes(envelope), cancellationToken);
-        return messageId;
+        await channel.BasicPublishAsync(RecordPublisher.BatchExchange, "", mandatory: true, properties, body, cancellationToken);
     }
 }

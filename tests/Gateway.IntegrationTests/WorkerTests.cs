@@ -138,6 +138,63 @@ public sealed class WorkerTests(IngestionFixture hub) : IClassFixture<IngestionF
         Assert.Equal("Lee Wong", (await hub.FindAsync(agency.Code, RecordKind.Person, "P-2"))!.Surname);
     }
 
+    [Fact]
+    public async Task Worker_DroppedFileTooLargeToRead_FailedWithReasonFileNextFilePublished()
+    {
+        var agency = await hub.AddAgencyAsync("F");
+        var drop = Directory.CreateDirectory(Path.Combine(hub.WorkDirectory, $"drop-{agency.Code}")).FullName;
+        var mapping = Path.Combine(hub.WorkDirectory, $"{agency.Code}.mapping.json");
+        await File.WriteAllTextAsync(mapping, """
+            { "labels": { "sensitivity": "open", "controlOfficial.name": "Det. Test", "controlOfficial.channel": "+1 713 555 0101" },
+              "records": [ { "kind": "person", "fields": { "localId": "P-{id}", "version": "1", "surname": "{surname}", "role": "victim" } } ] }
+            """, Ct);
+        var config = WriteConfig(agency, new { dropFolder = new { path = drop, mapping, pollSeconds = 0.2 } });
+        await using var worker = WorkerRun.Start(hub, agency, config);
+
+        // An array element of 2 MB: the worker must neither hold it nor stop on it.
+        Drop(drop, "a-huge.json", [$$"""[{"id": 1, "surname": "Lee"}, {"id": 2, "surname": "{{new string('x', 2 << 20)}}"}]"""]);
+        Drop(drop, "b-good.json", ["""[{"id": 3, "surname": "Kim"}]"""]);
+
+        await WaitUntilAsync(() => File.Exists(Path.Combine(drop, "processed", "b-good.json")), "the good file to move to processed/");
+        Assert.True(File.Exists(Path.Combine(drop, "failed", "a-huge.json")));
+        var reason = await File.ReadAllTextAsync(Path.Combine(drop, "failed", "a-huge.json.reason"), Ct);
+        Assert.Contains("element 2 of the JSON array is larger than", reason, StringComparison.Ordinal);
+        await hub.WaitForAsync(_ => hub.FindAsync(agency.Code, RecordKind.Person, "P-3"), r => r is not null, Patience);
+        Assert.Equal(0, await worker.StopAsync());
+    }
+
+    [Fact]
+    public async Task Worker_SqlQueryWithoutLimit_ReadInPollsOfMaxRowsPerPoll()
+    {
+        var agency = await hub.AddAgencyAsync("M");
+        await using var source = await AgencyDatabase.CreateAsync(hub.Infrastructure);
+        await using var spy = await PublishedRecords.StartAsync(hub.VirtualHost.AmqpUri, agency.Code);
+        string[] names = ["García", "Lee", "Kim", "Pérez", "Ruiz", "Torres", "Smith", "Nguyen"];
+        await source.InsertAsync([.. names.Select((name, i) => (i + 1, name, (string?)null))]);
+        var config = WriteConfig(agency, new
+        {
+            sql = new
+            {
+                name = "cases",
+                connectionString = source.Database.ConnectionString,
+                query = "SELECT id, row_version, surname, phone FROM persons WHERE row_version > @hwm ORDER BY row_version",
+                highWaterMarkColumn = "row_version",
+                mapping = WriteSqlMapping(agency),
+                pollSeconds = 0.2,
+                maxRowsPerPoll = 3,
+            },
+        });
+
+        await using (var worker = WorkerRun.Start(hub, agency, config))
+        {
+            await hub.WaitForAsync(_ => hub.CountAsync(agency.Code), n => n == 8, Patience);
+            Assert.Equal(0, await worker.StopAsync());
+        }
+        var messages = await spy.DrainMessagesAsync();
+        Assert.All(messages, m => Assert.InRange(m.Count, 1, 3));
+        Assert.Equal(8, messages.Sum(m => m.Count));
+    }
+
     private string WriteConfig(TestAgency agency, object config)
     {
         var path = Path.Combine(hub.WorkDirectory, $"{agency.Code}-{Guid.NewGuid():N}.connector.json");
@@ -252,15 +309,19 @@ public sealed class WorkerTests(IngestionFixture hub) : IClassFixture<IngestionF
         }
 
         /// <summary>Takes every message the agency published so far: one <c>kind:localId</c> per record.</summary>
-        public async Task<List<string>> DrainAsync()
+        public async Task<List<string>> DrainAsync() => [.. (await DrainMessagesAsync()).SelectMany(m => m)];
+
+        /// <summary>The same, message by message.</summary>
+        public async Task<List<List<string>>> DrainMessagesAsync()
         {
-            var records = new List<string>();
+            var messages = new List<List<string>>();
             while (await _channel.BasicGetAsync(_queue, autoAck: true, Ct) is { } message)
             {
                 if (message.BasicProperties.UserId != _agency)
                 {
                     continue;
                 }
+                var records = new List<string>();
                 using var envelope = JsonDocument.Parse(message.Body);
                 var batch = envelope.RootElement.GetProperty("message");
                 foreach (var (list, kind) in new[] { ("persons", "person"), ("phones", "phone"), ("locations", "location"), ("withdrawals", "withdrawal") })
@@ -270,8 +331,9 @@ public sealed class WorkerTests(IngestionFixture hub) : IClassFixture<IngestionF
                         records.AddRange(items.EnumerateArray().Select(item => $"{kind}:{item.GetProperty("localId").GetString()}"));
                     }
                 }
+                messages.Add(records);
             }
-            return records;
+            return messages;
         }
 
         public async ValueTask DisposeAsync()

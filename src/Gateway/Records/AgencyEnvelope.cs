@@ -15,12 +15,15 @@ namespace SharingHub.Gateway.Records;
 /// </summary>
 internal static class AgencyEnvelope
 {
-    /// <summary>Applies these rules to the receive endpoint of agency messages.</summary>
-    public static void UseAgencyEnvelopeRules(this IReceiveEndpointConfigurator endpoint, ErrorQueueTopology errorQueue)
+    /// <summary>
+    /// Applies these rules to the receive endpoint of agency messages; a body over <paramref name="maxMessageBytes"/>
+    /// is refused before it is read (<see cref="SizeLimitedDeserializer"/>).
+    /// </summary>
+    public static void UseAgencyEnvelopeRules(this IReceiveEndpointConfigurator endpoint, ErrorQueueTopology errorQueue, long maxMessageBytes)
     {
-        // Only the MassTransit JSON envelope, read without its addresses; any other content type is an error.
+        // Only the MassTransit JSON envelope, size-checked, then read without its addresses; any other content type is an error.
         endpoint.ClearSerialization();
-        var serialization = new AddressFreeSerializerFactory();
+        var serialization = new AddressFreeSerializerFactory(maxMessageBytes);
         endpoint.AddSerializer(serialization);
         endpoint.AddDeserializer(serialization, isDefault: true);
         // Nobody consumes Fault<T> events; publishing them would need exchanges outside the hub's own.
@@ -35,9 +38,10 @@ internal static class AgencyEnvelope
         endpoint.ConfigureDeadLetter(deadLetter => deadLetter.UseFilter(new ErrorQueueMove.SkippedFilter(errorQueue)));
     }
 
-    private sealed class AddressFreeSerializerFactory : ISerializerFactory
+    private sealed class AddressFreeSerializerFactory(long maxMessageBytes) : ISerializerFactory
     {
-        private readonly AddressFreeDeserializer _deserializer = new(SystemTextJsonMessageSerializer.Instance);
+        private readonly AddressFreeDeserializer _deserializer =
+            new(new SizeLimitedDeserializer(SystemTextJsonMessageSerializer.Instance, maxMessageBytes));
 
         public ContentType ContentType => SystemTextJsonMessageSerializer.JsonContentType;
 

@@ -74,6 +74,7 @@ internal sealed partial class RecordConsumer(
             Partition(withdrawals, RecordValidator.Validate, rejected, invalid.Withdrawals));
 
         StoredRecordBatch stored;
+        int unknownWithdrawals;
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {
             var connection = (NpgsqlConnection)db.Database.GetDbConnection();
@@ -81,8 +82,8 @@ internal sealed partial class RecordConsumer(
             {
                 throw Reject($"agency {agency} is not registered with the hub", "unknown_agency", total);
             }
-            var changes = await RecordBatchWriter.WriteAsync(connection, agency, context.MessageId, valid, cancellationToken);
-            stored = new StoredRecordBatch(agency, context.MessageId, changes, valid.Count - changes.Count);
+            (var changes, unknownWithdrawals) = await RecordBatchWriter.WriteAsync(connection, agency, context.MessageId, valid, cancellationToken);
+            stored = new StoredRecordBatch(agency, context.MessageId, changes, valid.Count - changes.Count - unknownWithdrawals);
             foreach (var handler in handlers)
             {
                 await handler.OnStoredAsync(stored, db, connection, cancellationToken);
@@ -104,6 +105,7 @@ internal sealed partial class RecordConsumer(
             metrics.Stored(group.Key, group.Count());
         }
         metrics.Unchanged(stored.Unchanged);
+        metrics.UnknownWithdrawals(unknownWithdrawals);
         Log.Stored(logger, agency, context.MessageId, stored.Changes.Count, stored.Unchanged, rejected.Count);
     }
 

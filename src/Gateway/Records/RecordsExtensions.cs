@@ -1,5 +1,6 @@
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using SharingHub.Gateway.Errors;
 using SharingHub.ServiceDefaults.Options;
 
 namespace SharingHub.Gateway.Records;
@@ -15,6 +16,7 @@ public static class RecordsExtensions
         services.AddSingleton<ErrorQueueTopology>();
         // Birth dates in the future are judged by this clock; tests may register their own first.
         services.TryAddSingleton(TimeProvider.System);
+        services.AddScoped<ErrorQueueTool>();
         return services;
     }
 
