@@ -71,7 +71,7 @@ public sealed class WorkerFailureTests(IngestionFixture hub) : IClassFixture<Ing
         });
 
         await using var worker = ConnectorProcess.Start(WorkerArgs(agency, config));
-        await hub.WaitForAsync(_ => hub.CountAsync(agency.Code), n => n == 2, Eventually.Patience);
+        await ShowingOutputAsync(worker, hub.WaitForAsync(_ => hub.CountAsync(agency.Code), n => n == 2, Eventually.Patience));
 
         // The database goes away: the worker says so and waits, each wait longer than the last.
         await proxy.StopAsync();
@@ -83,12 +83,25 @@ public sealed class WorkerFailureTests(IngestionFixture hub) : IClassFixture<Ing
 
         proxy.Start();
         await worker.WaitForOutputAsync("SQL source cases available again");
-        await hub.WaitForAsync(_ => hub.FindAsync(agency.Code, RecordKind.Person, "P-3"), r => r is not null, Eventually.Patience);
+        await ShowingOutputAsync(worker, hub.WaitForAsync(_ => hub.FindAsync(agency.Code, RecordKind.Person, "P-3"), r => r is not null, Eventually.Patience));
 
         await worker.InterruptAsync();
         var exit = await worker.WaitForExitAsync();
         Assert.True(exit == 0, $"exit {exit}: {worker.Output}");
         Assert.Equal(3, await hub.CountAsync(agency.Code));
+    }
+
+    // A wait that fails says what the worker printed meanwhile.
+    private static async Task ShowingOutputAsync(ConnectorProcess worker, Task wait)
+    {
+        try
+        {
+            await wait;
+        }
+        catch (TimeoutException ex)
+        {
+            Assert.Fail($"{ex.Message}; the worker printed:\n{worker.Output}");
+        }
     }
 
     private string[] WorkerArgs(TestAgency agency, string config) =>
