@@ -240,7 +240,9 @@ public sealed class PublishRunTests : IDisposable
     public async Task RunAsync_Cancelled_OperationCanceled()
     {
         using var cancel = new CancellationTokenSource();
-        var publisher = new MemoryPublisher(_ => Task.Delay(Timeout.Infinite, cancel.Token));
+        // A broker that never confirms.
+        var never = new TaskCompletionSource();
+        var publisher = new MemoryPublisher(_ => never.Task);
         using var report = new RejectReport(_folder.Combine("r.csv"));
         var running = Run(publisher, report, new PublishRunOptions { BatchSize = 1 }).RunAsync(Persons(50), cancel.Token);
         await publisher.WaitForAsync(1);
@@ -251,17 +253,19 @@ public sealed class PublishRunTests : IDisposable
         Assert.Empty(_confirmedThrough);
     }
 
-    /// <summary>Keeps published batches in memory; <c>confirm</c> decides, per batch, when (or whether) the broker confirms it.</summary>
+    // Polls for a state the run reaches on its own threads; the deadline only turns a hang into a failure.
     private static async Task WaitForAsync(Func<bool> condition, string what)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
+        var deadline = TimeProvider.System.GetTimestamp() + (long)(60 * TimeProvider.System.TimestampFrequency);
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(10));
         while (!condition())
         {
-            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for: {what}");
-            await Task.Delay(10);
+            Assert.True(TimeProvider.System.GetTimestamp() < deadline, $"timed out waiting for: {what}");
+            await timer.WaitForNextTickAsync(TestContext.Current.CancellationToken);
         }
     }
 
+    /// <summary>Keeps published batches in memory; <c>confirm</c> decides, per batch, when (or whether) the broker confirms it.</summary>
     private sealed class MemoryPublisher(Func<RecordBatchPublished, Task>? confirm = null) : IBatchPublisher
     {
         public ConcurrentQueue<RecordBatchPublished> Batches { get; } = [];

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using SharingHub.Contracts.V1;
+using SharingHub.TestSupport;
 
 namespace SharingHub.Gateway.IntegrationTests;
 
@@ -22,14 +23,9 @@ public sealed class DeconflictionConcurrencyTests(DeconflictionFixture hub) : IC
             a.PublishAsync(Records.Phone($"T-{i}-b", $"P-{i}", $"+1832555{i:D4}")),
         }));
 
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        int stored;
-        do
-        {
-            await Task.Delay(200, ct);
-            stored = await hub.App.WithDatabaseAsync(db => db.Records.CountAsync(r => r.AgencyCode == a.Code && r.Kind == RecordKind.Phone, ct));
-        }
-        while (stored < 2 * persons && DateTime.UtcNow < deadline);
+        var stored = await Eventually.UntilAsync(
+            () => hub.App.WithDatabaseAsync(db => db.Records.CountAsync(r => r.AgencyCode == a.Code && r.Kind == RecordKind.Phone, ct)),
+            n => n >= 2 * persons, "every phone to be stored", cancellationToken: ct);
         Assert.Equal(2 * persons, stored);
         for (var i = 0; i < persons; i++)
         {

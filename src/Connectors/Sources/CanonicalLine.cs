@@ -6,7 +6,7 @@ using SharingHub.Connectors.Sanitizing;
 namespace SharingHub.Connectors.Sources;
 
 /// <summary>
-/// One line of the canonical JSON-lines format (DESIGN.md). Exactly these field names: an unknown field is
+/// One line of the canonical JSON-lines format (docs/records.md). Exactly these field names: an unknown field is
 /// an error, so a typo cannot hide a field.
 /// </summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
