@@ -1,4 +1,5 @@
 using SharingHub.ServiceDefaults;
+using SharingHub.ServiceDefaults.Hosting;
 
 namespace SharingHub.Gateway;
 
@@ -21,6 +22,7 @@ public sealed class Program
             return;
         }
 
+        app.UseHostingDefaults();
         app.MapDefaultEndpoints();
         app.MapGatewayEndpoints();
         await app.RunAsync();
