@@ -312,6 +312,7 @@ SQL
 infra_pg_provision_host_role() {
     local db=$1 role=$2 secret=$3
     hub_psql -v db="$db" -v role="$role" -v pw="$(hub_secret "$secret")" <<'SQL'
+SET client_min_messages = warning;
 SELECT format('CREATE ROLE %I', :'role') WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'role') \gexec
 ALTER ROLE :"role" LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD :'pw';
 ALTER DATABASE :"db" OWNER TO :"role";
