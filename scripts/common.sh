@@ -148,6 +148,9 @@ hub_secret() {
 
 export HUB_PG_BIN=/usr/lib/postgresql/15/bin
 export HUB_PG_USER=sharinghub
+# Each host's own PostgreSQL role: it owns its database and cannot connect to the other's.
+export HUB_PG_GATEWAY_USER=sharinghub_gateway
+export HUB_PG_IDENTITY_USER=sharinghub_identity
 export HUB_PG_TEMPLATE=sharinghub_template
 # The broker's administration user: the management API (agency users, test virtual hosts). No host ever gets it.
 export HUB_RABBIT_USER=sharinghub
@@ -164,8 +167,13 @@ hub_env() {
     gateway_pw=$(hub_secret rabbit-gateway-password)
     pg="Host=127.0.0.1;Port=$HUB_PG_PORT;Username=$HUB_PG_USER;Password=$pg_pw"
 
-    export ConnectionStrings__hubdb="$pg;Database=sharinghub"
-    export ConnectionStrings__identitydb="$pg;Database=sharinghub_identity"
+    # Each host as its own role (infra_pg_provision): neither can read the other's database.
+    export ConnectionStrings__hubdb="Host=127.0.0.1;Port=$HUB_PG_PORT;Username=$HUB_PG_GATEWAY_USER;Password=$(hub_secret pg-gateway-password);Database=sharinghub"
+    export ConnectionStrings__identitydb="Host=127.0.0.1;Port=$HUB_PG_PORT;Username=$HUB_PG_IDENTITY_USER;Password=$(hub_secret pg-identity-password);Database=sharinghub_identity"
+    # DEVELOPMENT DEFAULTS: Identity's at-rest secrets, generated in .hub/secrets: the passphrase of its signing-key
+    # file and the password of the certificate that encrypts its data-protection keys (.hub/identity/*.pfx).
+    export Keys__Passphrase="$(hub_secret identity-keys-passphrase)"
+    export DataProtection__CertificatePassword="$(hub_secret identity-data-protection-password)"
     export ConnectionStrings__rabbitmq="amqp://$HUB_RABBIT_GATEWAY_USER:$gateway_pw@127.0.0.1:$HUB_AMQP_PORT/"
     # Role with CREATEDB that owns $HUB_PG_TEMPLATE: tests create per-test
     # databases with `CREATE DATABASE x TEMPLATE sharinghub_template`.

@@ -270,8 +270,11 @@ infra_pg_ready() {
         SELECT (SELECT count(*) FROM pg_database WHERE datname IN (${dbs%,}))
              + (SELECT count(*) FROM pg_extension WHERE extname IN (${exts%,}))
              + pg_has_role(current_user, 'pg_checkpoint', 'MEMBER')::int
-             + pg_has_role(current_user, 'pg_signal_backend', 'MEMBER')::int" 2>/dev/null) \
-        == $((${#INFRA_PG_DATABASES[@]} + ${#INFRA_PG_EXTENSIONS[@]} + 2)) ]]
+             + pg_has_role(current_user, 'pg_signal_backend', 'MEMBER')::int
+             + (SELECT count(*) FROM pg_database d JOIN pg_roles r ON r.oid = d.datdba
+                WHERE (d.datname, r.rolname) IN (('sharinghub', '$HUB_PG_GATEWAY_USER'), ('sharinghub_identity', '$HUB_PG_IDENTITY_USER'))
+                  AND NOT has_database_privilege('public', d.oid, 'CONNECT'))" 2>/dev/null) \
+        == $((${#INFRA_PG_DATABASES[@]} + ${#INFRA_PG_EXTENSIONS[@]} + 4)) ]]
 }
 
 # Idempotent: role, databases, extensions; the role password follows .hub/secrets.
@@ -299,6 +302,43 @@ SQL
         hub_psql -d "$db" -c "$ext_sql"
     done
     hub_psql -c "ALTER DATABASE $HUB_PG_TEMPLATE IS_TEMPLATE true"
+    infra_pg_provision_host_role sharinghub "$HUB_PG_GATEWAY_USER" pg-gateway-password
+    infra_pg_provision_host_role sharinghub_identity "$HUB_PG_IDENTITY_USER" pg-identity-password
+}
+
+# infra_pg_provision_host_role DB ROLE SECRET: the host's own login role owns DB and alone may connect to it
+# (PUBLIC's CONNECT is revoked), so the Gateway cannot read Identity's accounts and keys, nor Identity the records.
+# Objects an earlier provisioning created as the shared role pass to ROLE. Idempotent.
+infra_pg_provision_host_role() {
+    local db=$1 role=$2 secret=$3
+    hub_psql -v db="$db" -v role="$role" -v pw="$(hub_secret "$secret")" <<'SQL'
+SET client_min_messages = warning;
+SELECT format('CREATE ROLE %I', :'role') WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'role') \gexec
+ALTER ROLE :"role" LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD :'pw';
+ALTER DATABASE :"db" OWNER TO :"role";
+REVOKE ALL ON DATABASE :"db" FROM PUBLIC;
+GRANT CONNECT, TEMPORARY ON DATABASE :"db" TO :"role";
+-- development only, as for the shared role: ./hub bench flushes a bulk load (CHECKPOINT) on the Gateway's database
+GRANT pg_checkpoint TO :"role";
+SQL
+    # Sequences linked to a table follow their table; functions include the audit log's append-only triggers.
+    hub_psql -d "$db" -v role="$role" -v old="$HUB_PG_USER" <<'SQL'
+SELECT format('ALTER %s %I.%I OWNER TO %I',
+              CASE c.relkind WHEN 'S' THEN 'SEQUENCE' WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' ELSE 'TABLE' END,
+              n.nspname, c.relname, :'role')
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relowner = (SELECT oid FROM pg_roles WHERE rolname = :'old')
+  AND c.relkind IN ('r', 'p', 'v', 'm', 'S')
+  AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.objid = c.oid AND d.classid = 'pg_class'::regclass AND d.deptype IN ('a', 'i')) \gexec
+SELECT format('ALTER ROUTINE %s OWNER TO %I', p.oid::regprocedure, :'role')
+FROM pg_proc p WHERE p.proowner = (SELECT oid FROM pg_roles WHERE rolname = :'old') \gexec
+SELECT format('ALTER TYPE %I.%I OWNER TO %I', n.nspname, t.typname, :'role')
+FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+WHERE t.typowner = (SELECT oid FROM pg_roles WHERE rolname = :'old') AND t.typtype IN ('e', 'd', 'c')
+  AND NOT EXISTS (SELECT FROM pg_class c WHERE c.oid = t.typrelid AND c.relkind <> 'c') \gexec
+SELECT format('ALTER SCHEMA %I OWNER TO %I', nspname, :'role')
+FROM pg_namespace WHERE nspowner = (SELECT oid FROM pg_roles WHERE rolname = :'old') \gexec
+SQL
 }
 
 infra_stop_pg() { infra_locked infra_stop_pg_unlocked; }
@@ -576,7 +616,7 @@ infra_print_status() {
         infra_status_line PostgreSQL stopped "port $HUB_PG_PORT"
     fi
     infra_status_line "" "" "data $dir/data"
-    infra_status_line "" "" "databases sharinghub, sharinghub_identity, template $HUB_PG_TEMPLATE; role $HUB_PG_USER"
+    infra_status_line "" "" "databases sharinghub ($HUB_PG_GATEWAY_USER), sharinghub_identity ($HUB_PG_IDENTITY_USER), template $HUB_PG_TEMPLATE; role $HUB_PG_USER"
 
     if infra_rabbit_running; then
         pid=$(infra_rabbit_pid)

@@ -1,5 +1,6 @@
 using SharingHub.Gateway.Cli;
 using SharingHub.ServiceDefaults;
+using SharingHub.ServiceDefaults.Hosting;
 
 namespace SharingHub.Gateway;
 
@@ -30,6 +31,7 @@ public sealed class Program
             return await GatewayCommands.RunAsync(app.Services, args, Console.Out, Console.Error, app.Lifetime.ApplicationStopping);
         }
 
+        app.UseHostingDefaults();
         app.MapDefaultEndpoints();
         app.MapGatewayEndpoints();
         await app.RunAsync();

@@ -47,8 +47,8 @@ public sealed class IdentityCommandLineTests(IdentityFixture fixture) : IClassFi
         // A separate key file: the fixture's running Identity keeps its own.
         var now = DateTimeOffset.UtcNow;
         var keyFile = Path.Combine(fixture.StateDirectory, $"rotate-{Guid.NewGuid():N}.json");
-        var keys = KeySetFile.Create(now.AddDays(-200), TimeSpan.FromDays(90)); // expired 110 days ago
-        keys.Rotate(now.AddDays(-10), TimeSpan.FromDays(90), TimeSpan.Zero, TimeSpan.FromDays(3650)); // valid for 80 more days
+        var keys = KeySetFile.Create(now.AddDays(-200), TimeSpan.FromDays(90), IdentityApp.KeyPassphrase); // expired 110 days ago
+        keys.Rotate(now.AddDays(-10), TimeSpan.FromDays(90), TimeSpan.Zero, TimeSpan.FromDays(3650), IdentityApp.KeyPassphrase); // valid for 80 more days
         keys.Save(keyFile);
         var expired = keys.Keys.Where(k => k.NotAfter < now).Select(k => k.Id).ToList();
         var current = keys.Keys.Where(k => k.NotAfter > now).Select(k => k.Id).ToList();

@@ -127,12 +127,12 @@ public sealed class PrepublishedKeyFixture : IdentityFixture
     public override async ValueTask InitializeAsync()
     {
         var now = DateTimeOffset.UtcNow;
-        var keys = KeySetFile.Create(now.AddDays(-30), TimeSpan.FromDays(90));
-        keys.Rotate(now, TimeSpan.FromDays(90), prepublish: TimeSpan.FromDays(2), retainExpired: TimeSpan.FromDays(2));
+        var keys = KeySetFile.Create(now.AddDays(-30), TimeSpan.FromDays(90), IdentityApp.KeyPassphrase);
+        keys.Rotate(now, TimeSpan.FromDays(90), prepublish: TimeSpan.FromDays(2), retainExpired: TimeSpan.FromDays(2), IdentityApp.KeyPassphrase);
         keys.Save(Path.Combine(StateDirectory, "keys.json"));
         var signing = keys.Keys.Where(k => k.Use == KeyUse.Signing).OrderBy(k => k.NotBefore).ToList();
-        CurrentSigningKeyId = new Microsoft.IdentityModel.Tokens.X509SecurityKey(signing[0].LoadCertificate()).KeyId;
-        UpcomingSigningKeyId = new Microsoft.IdentityModel.Tokens.X509SecurityKey(signing[1].LoadCertificate()).KeyId;
+        CurrentSigningKeyId = new Microsoft.IdentityModel.Tokens.X509SecurityKey(signing[0].LoadCertificate(IdentityApp.KeyPassphrase)).KeyId;
+        UpcomingSigningKeyId = new Microsoft.IdentityModel.Tokens.X509SecurityKey(signing[1].LoadCertificate(IdentityApp.KeyPassphrase)).KeyId;
         await base.InitializeAsync();
     }
 }

@@ -28,8 +28,9 @@ public sealed class GatewayApp : WebApplicationFactory<SharingHub.Gateway.Progra
         {
             ["ConnectionStrings:hubdb"] = databaseConnectionString,
             ["ConnectionStrings:rabbitmq"] = brokerUri,
-            // Tokens are fetched lazily: tests that present none never reach this issuer.
-            ["Authentication:Authority"] = Environment.GetEnvironmentVariable("Authentication__Authority") ?? "http://127.0.0.1:5090/",
+            // Metadata is fetched lazily: tests that present no token never reach this issuer. It is https because
+            // outside Development (these hosts run as "Testing") Gateway refuses a plain-HTTP authority.
+            ["Authentication:Authority"] = "https://127.0.0.1:5090/",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
