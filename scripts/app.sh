@@ -75,11 +75,16 @@ app_dll() {
 }
 
 # app_exec NAME [ARGS...]: run a project's built dll against this checkout's infrastructure.
-app_exec() {
-    local name=$1 dll
-    shift
+app_exec() { app_exec_in hub_env "$@"; }
+
+# app_exec_admin NAME [ARGS...]: app_exec with the broker's administration credential (benchmarks only).
+app_exec_admin() { app_exec_in hub_admin_env "$@"; }
+
+app_exec_in() {
+    local env=$1 name=$2 dll
+    shift 2
     app_build
-    hub_env
+    "$env"
     dll=$(app_dll "$name")
     DOTNET_ENVIRONMENT=Development ASPNETCORE_ENVIRONMENT=Development dotnet "$dll" "$@"
 }
@@ -254,25 +259,39 @@ cmd_test() {
     local filter=${1:-}
     infra_ensure
     app_build
-    hub_env
+    # Tests create their own virtual hosts and agency users; their in-process Gateway connects as the Gateway's user.
+    hub_admin_env
     local results="$HUB_STATE/test-results"
     rm -rf "$results"
     mkdir -p "$results"
     # Exit code 8 is "this test project ran no test" (a filter that matches none of its tests);
     # an empty run as a whole is caught below instead.
     local args=(test --solution "$HUB_ROOT/SharingHub.sln" -c "$HUB_CONFIGURATION" --no-build
-        --results-directory "$results" --report-xunit-trx --ignore-exit-code 8 --no-progress)
+        --report-xunit-trx --ignore-exit-code 8 --no-progress)
     local selected=
     [[ -z $filter ]] || selected="($(app_test_filter "$filter"))&"
 
     # Tests marked Category=Disruptive stop the shared broker or database, so they run alone,
-    # after every other test project has finished.
-    local rc=0
-    dotnet "${args[@]}" --filter "${selected}Category!=Disruptive" >&2 || rc=$?
-    dotnet "${args[@]}" --filter "${selected}Category=Disruptive" >&2 || rc=$?
+    # after every other test project has finished. Each pass writes its own reports, so that a pass
+    # that selects nothing (a broken trait or filter) is seen, not hidden by the other pass's count.
+    local rc=0 pass pass_total
+    local -A pass_filters=([ordinary]="Category!=Disruptive" [disruptive]="Category=Disruptive")
+    for pass in ordinary disruptive; do
+        dotnet "${args[@]}" --results-directory "$results/$pass" --filter "${selected}${pass_filters[$pass]}" >&2 || rc=$?
+    done
 
     local total passed failed skipped
     read -r total passed failed skipped < <(app_trx_counts "$results")
+    # The whole suite always has tests of both kinds: an empty pass means tests silently stopped running.
+    if [[ -z $filter ]]; then
+        for pass in ordinary disruptive; do
+            read -r pass_total _ < <(app_trx_counts "$results/$pass")
+            if ((pass_total == 0)); then
+                hub_warn "the $pass pass (${pass_filters[$pass]}) selected no test"
+                failed=$((failed + 1))
+            fi
+        done
+    fi
     ((failed == 0)) || app_trx_failures "$results" >&2
     if ((rc != 0 && failed == 0)); then
         hub_warn "the test run failed outside any test (exit $rc); see the output above"

@@ -148,28 +148,50 @@ hub_secret() {
 
 export HUB_PG_BIN=/usr/lib/postgresql/15/bin
 export HUB_PG_USER=sharinghub
+# Each host's own PostgreSQL role: it owns its database and cannot connect to the other's.
+export HUB_PG_GATEWAY_USER=sharinghub_gateway
+export HUB_PG_IDENTITY_USER=sharinghub_identity
 export HUB_PG_TEMPLATE=sharinghub_template
+# The broker's administration user: the management API (agency users, test virtual hosts). No host ever gets it.
 export HUB_RABBIT_USER=sharinghub
+# The Gateway's own broker user: the hub's queues and exchanges only, no tags (scripts/infra.sh, docs/security.md).
+export HUB_RABBIT_GATEWAY_USER=sharinghub-gateway
 
-# hub_env: export what the Gateway, Identity and the test suites need to reach
-# this checkout's private infrastructure. DEVELOPMENT DEFAULTS ONLY: local
-# loopback services with generated passwords from .hub/secrets.
+# hub_env: export what the Gateway, Identity and the hub's tools need to reach this checkout's private
+# infrastructure. DEVELOPMENT DEFAULTS ONLY: local loopback services with generated passwords from .hub/secrets.
+# The broker's administration credential is not part of it (see hub_admin_env), and is removed if an earlier step
+# of the same command exported it, so that no host started afterwards inherits it.
 hub_env() {
-    local pg_pw rabbit_pw pg
+    local pg_pw gateway_pw pg
     pg_pw=$(hub_secret pg-password)
-    rabbit_pw=$(hub_secret rabbit-password)
+    gateway_pw=$(hub_secret rabbit-gateway-password)
     pg="Host=127.0.0.1;Port=$HUB_PG_PORT;Username=$HUB_PG_USER;Password=$pg_pw"
 
-    export ConnectionStrings__hubdb="$pg;Database=sharinghub"
-    export ConnectionStrings__identitydb="$pg;Database=sharinghub_identity"
-    export ConnectionStrings__rabbitmq="amqp://$HUB_RABBIT_USER:$rabbit_pw@127.0.0.1:$HUB_AMQP_PORT/"
+    # Each host as its own role (infra_pg_provision): neither can read the other's database.
+    export ConnectionStrings__hubdb="Host=127.0.0.1;Port=$HUB_PG_PORT;Username=$HUB_PG_GATEWAY_USER;Password=$(hub_secret pg-gateway-password);Database=sharinghub"
+    export ConnectionStrings__identitydb="Host=127.0.0.1;Port=$HUB_PG_PORT;Username=$HUB_PG_IDENTITY_USER;Password=$(hub_secret pg-identity-password);Database=sharinghub_identity"
+    # DEVELOPMENT DEFAULTS: Identity's at-rest secrets, generated in .hub/secrets: the passphrase of its signing-key
+    # file and the password of the certificate that encrypts its data-protection keys (.hub/identity/*.pfx).
+    export Keys__Passphrase="$(hub_secret identity-keys-passphrase)"
+    export DataProtection__CertificatePassword="$(hub_secret identity-data-protection-password)"
+    export ConnectionStrings__rabbitmq="amqp://$HUB_RABBIT_GATEWAY_USER:$gateway_pw@127.0.0.1:$HUB_AMQP_PORT/"
     # Role with CREATEDB that owns $HUB_PG_TEMPLATE: tests create per-test
     # databases with `CREATE DATABASE x TEMPLATE sharinghub_template`.
     export HUB_PG_ADMIN="$pg;Database=postgres"
     export HUB_PG_TEMPLATE
     export HUB_RABBIT_MGMT_URL="http://127.0.0.1:$HUB_MGMT_PORT"
+    unset HUB_RABBIT_ADMIN_USER HUB_RABBIT_ADMIN_PASSWORD HUB_RABBIT_ADMIN_URL
+}
+
+# hub_admin_env: hub_env plus the broker's administration credential, for the test suites and the benchmarks
+# (they create virtual hosts, users and queues of their own). Never for a host.
+hub_admin_env() {
+    hub_env
+    local admin_pw
+    admin_pw=$(hub_secret rabbit-password)
     export HUB_RABBIT_ADMIN_USER="$HUB_RABBIT_USER"
-    export HUB_RABBIT_ADMIN_PASSWORD="$rabbit_pw"
+    export HUB_RABBIT_ADMIN_PASSWORD="$admin_pw"
+    export HUB_RABBIT_ADMIN_URL="amqp://$HUB_RABBIT_USER:$admin_pw@127.0.0.1:$HUB_AMQP_PORT/"
 }
 
 # ---------------------------------------------------------------- private PostgreSQL
@@ -237,4 +259,12 @@ hub_rabbitmqctl() {
     hub_pid_alive "$(hub_read_pid "$HUB_STATE/epmd.pid")" ||
         hub_die "private RabbitMQ is not running (./hub infra)"
     (hub_rabbit_env && rabbitmqctl -q "$@")
+}
+
+# hub_rabbit_api METHOD PATH [JSON]: the management API as the administration user. Its password is read here and
+# exported nowhere, so a host that the same command starts later cannot inherit it.
+hub_rabbit_api() {
+    local method=$1 path=$2 body=${3:-}
+    curl -fsS -o /dev/null -X "$method" -u "$HUB_RABBIT_USER:$(hub_secret rabbit-password)" \
+        -H 'content-type: application/json' ${body:+--data "$body"} "http://127.0.0.1:$HUB_MGMT_PORT/api/$path"
 }

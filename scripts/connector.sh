@@ -25,14 +25,6 @@ connector_demo_field() {
 
 connector_secret_file() { printf '%s\n' "$HUB_AGENCY_DIR/$1.secret"; }
 
-# connector_rabbit_api METHOD PATH [JSON]: the management API as the admin user.
-connector_rabbit_api() {
-    local method=$1 path=$2 body=${3:-}
-    hub_env
-    curl -fsS -o /dev/null -X "$method" -u "$HUB_RABBIT_ADMIN_USER:$HUB_RABBIT_ADMIN_PASSWORD" \
-        -H 'content-type: application/json' ${body:+--data "$body"} "$HUB_RABBIT_MGMT_URL/api/$path"
-}
-
 connector_db_ready() {
     [[ $(hub_psql -d sharinghub -tA -c "SELECT to_regclass('public.agencies') IS NOT NULL") == t ]]
 }
@@ -65,10 +57,9 @@ agency_add() {
     chmod 600 "$secret_file"
     password=$(cat "$secret_file")
 
-    hub_env
-    connector_rabbit_api PUT "users/$code" "{\"password\":\"$password\",\"tags\":\"\"}" ||
+    hub_rabbit_api PUT "users/$code" "{\"password\":\"$password\",\"tags\":\"\"}" ||
         hub_die "could not create the broker user $code"
-    connector_rabbit_api PUT "permissions/%2F/$code" \
+    hub_rabbit_api PUT "permissions/%2F/$code" \
         "{\"configure\":\"^\$\",\"write\":\"${HUB_AGENCY_WRITE_PERMISSION//\\/\\\\}\",\"read\":\"^\$\"}" ||
         hub_die "could not set the broker permissions of $code"
 
@@ -151,10 +142,10 @@ cmd_bench() {
     local code="BENCH$(date +%s)"
     agency_add "$code" "Ingest benchmark $code" --region US >&2
     local rc=0
-    app_exec Bench ingest --agency "$code" "$@" \
+    app_exec_admin Bench ingest --agency "$code" "$@" \
         --connector "$(app_dll Connectors)" \
         --broker "amqp://127.0.0.1:$HUB_AMQP_PORT/" --password-file "$(connector_secret_file "$code")" || rc=$?
-    connector_rabbit_api DELETE "users/$code" || true
+    hub_rabbit_api DELETE "users/$code" || true
     rm -f "$(connector_secret_file "$code")"
     return $rc
 }

@@ -2,8 +2,8 @@
 # Deconfliction: the real-path evaluation of person matching (./hub evaluate) and the matching
 # benchmark (./hub bench match). Sourced by ./hub.
 
-hub_register evaluate "evaluate --file F [--mapping M] --truth COL [--truth-pattern RE] [--agencies K | --split-by COL]" \
-    "measure person matching through the real path (fresh agencies, connector, Gateway); prints precision/recall/F1"
+hub_register evaluate "evaluate --file F [--mapping M] --truth COL [--truth-pattern RE] [--agencies K | --split-by COL] [--misses FILE] | evaluate --border [--people N] [--seed S]" \
+    "measure person matching through the real path (fresh agencies, connector, Gateway); prints precision/recall/F1; --border on the generated border set (bench/border)"
 
 decon_ensure_gateway() {
     if ! curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$HUB_GATEWAY_PORT/health/ready" 2>/dev/null; then
@@ -18,12 +18,17 @@ decon_forget_agencies() {
     [[ -f $1 ]] || return 0
     while read -r code; do
         [[ -n $code ]] || continue
-        connector_rabbit_api DELETE "users/$code" || true
+        hub_rabbit_api DELETE "users/$code" || true
         rm -f "$(connector_secret_file "$code")"
     done <"$1"
 }
 
 cmd_evaluate() {
+    if [[ ${1:-} == --border ]]; then
+        shift
+        decon_evaluate_border "$@"
+        return
+    fi
     local keep=0 arg
     for arg in "$@"; do [[ $arg == --keep ]] && keep=1; done
     decon_ensure_gateway
@@ -33,6 +38,30 @@ cmd_evaluate() {
     ((keep)) || decon_forget_agencies "$codes"
     rm -f "$codes"
     return $rc
+}
+
+# decon_evaluate_border [--people N] [--seed S] [evaluate options]: generate the border set (bench/border, issue 11)
+# into .hub/border (not under bench/, where a new file would trigger a rebuild), evaluate it split by its agency
+# column, and break the misses down by pattern.
+decon_evaluate_border() {
+    local dir="$HUB_ROOT/bench/border" people=5000 seed=11 rest=()
+    while (($#)); do
+        case $1 in
+            --people) people=${2:?--people needs a value}; shift 2 ;;
+            --seed) seed=${2:?--seed needs a value}; shift 2 ;;
+            *) rest+=("$1"); shift ;;
+        esac
+    done
+    command -v node >/dev/null || hub_die "the border set's generator needs Node.js 20.19 or later (and npm)"
+    if [[ ! -d $dir/node_modules/@faker-js/faker || $dir/package-lock.json -nt $dir/node_modules/.package-lock.json ]]; then
+        (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error) >&2
+    fi
+    local out="$HUB_STATE/border"
+    node "$dir/generate.mjs" --people "$people" --seed "$seed" --out "$out"
+    cmd_evaluate --file "$out/border.csv" --mapping "$dir/border.mapping.json" --truth person_id --split-by agency \
+        --misses "$out/border.misses.csv" "${rest[@]}"
+    node "$dir/breakdown.mjs" --patterns "$out/border.patterns.csv" --misses "$out/border.misses.csv" \
+        | tee "$out/border.breakdown.txt"
 }
 
 # `./hub bench` belongs to the ingestion script; `bench match` is added here by wrapping it,
@@ -60,7 +89,7 @@ decon_bench_match() {
     app_exec Bench match --agency "$code" --gateway-pid "${pid:-0}" \
         --connector "$(app_dll Connectors)" \
         --broker "amqp://127.0.0.1:$HUB_AMQP_PORT/" --password-file "$(connector_secret_file "$code")" "$@" || rc=$?
-    connector_rabbit_api DELETE "users/$code" || true
+    hub_rabbit_api DELETE "users/$code" || true
     rm -f "$(connector_secret_file "$code")"
     return $rc
 }

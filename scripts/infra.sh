@@ -270,8 +270,11 @@ infra_pg_ready() {
         SELECT (SELECT count(*) FROM pg_database WHERE datname IN (${dbs%,}))
              + (SELECT count(*) FROM pg_extension WHERE extname IN (${exts%,}))
              + pg_has_role(current_user, 'pg_checkpoint', 'MEMBER')::int
-             + pg_has_role(current_user, 'pg_signal_backend', 'MEMBER')::int" 2>/dev/null) \
-        == $((${#INFRA_PG_DATABASES[@]} + ${#INFRA_PG_EXTENSIONS[@]} + 2)) ]]
+             + pg_has_role(current_user, 'pg_signal_backend', 'MEMBER')::int
+             + (SELECT count(*) FROM pg_database d JOIN pg_roles r ON r.oid = d.datdba
+                WHERE (d.datname, r.rolname) IN (('sharinghub', '$HUB_PG_GATEWAY_USER'), ('sharinghub_identity', '$HUB_PG_IDENTITY_USER'))
+                  AND NOT has_database_privilege('public', d.oid, 'CONNECT'))" 2>/dev/null) \
+        == $((${#INFRA_PG_DATABASES[@]} + ${#INFRA_PG_EXTENSIONS[@]} + 4)) ]]
 }
 
 # Idempotent: role, databases, extensions; the role password follows .hub/secrets.
@@ -299,6 +302,43 @@ SQL
         hub_psql -d "$db" -c "$ext_sql"
     done
     hub_psql -c "ALTER DATABASE $HUB_PG_TEMPLATE IS_TEMPLATE true"
+    infra_pg_provision_host_role sharinghub "$HUB_PG_GATEWAY_USER" pg-gateway-password
+    infra_pg_provision_host_role sharinghub_identity "$HUB_PG_IDENTITY_USER" pg-identity-password
+}
+
+# infra_pg_provision_host_role DB ROLE SECRET: the host's own login role owns DB and alone may connect to it
+# (PUBLIC's CONNECT is revoked), so the Gateway cannot read Identity's accounts and keys, nor Identity the records.
+# Objects an earlier provisioning created as the shared role pass to ROLE. Idempotent.
+infra_pg_provision_host_role() {
+    local db=$1 role=$2 secret=$3
+    hub_psql -v db="$db" -v role="$role" -v pw="$(hub_secret "$secret")" <<'SQL'
+SET client_min_messages = warning;
+SELECT format('CREATE ROLE %I', :'role') WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'role') \gexec
+ALTER ROLE :"role" LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD :'pw';
+ALTER DATABASE :"db" OWNER TO :"role";
+REVOKE ALL ON DATABASE :"db" FROM PUBLIC;
+GRANT CONNECT, TEMPORARY ON DATABASE :"db" TO :"role";
+-- development only, as for the shared role: ./hub bench flushes a bulk load (CHECKPOINT) on the Gateway's database
+GRANT pg_checkpoint TO :"role";
+SQL
+    # Sequences linked to a table follow their table; functions include the audit log's append-only triggers.
+    hub_psql -d "$db" -v role="$role" -v old="$HUB_PG_USER" <<'SQL'
+SELECT format('ALTER %s %I.%I OWNER TO %I',
+              CASE c.relkind WHEN 'S' THEN 'SEQUENCE' WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' ELSE 'TABLE' END,
+              n.nspname, c.relname, :'role')
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relowner = (SELECT oid FROM pg_roles WHERE rolname = :'old')
+  AND c.relkind IN ('r', 'p', 'v', 'm', 'S')
+  AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.objid = c.oid AND d.classid = 'pg_class'::regclass AND d.deptype IN ('a', 'i')) \gexec
+SELECT format('ALTER ROUTINE %s OWNER TO %I', p.oid::regprocedure, :'role')
+FROM pg_proc p WHERE p.proowner = (SELECT oid FROM pg_roles WHERE rolname = :'old') \gexec
+SELECT format('ALTER TYPE %I.%I OWNER TO %I', n.nspname, t.typname, :'role')
+FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+WHERE t.typowner = (SELECT oid FROM pg_roles WHERE rolname = :'old') AND t.typtype IN ('e', 'd', 'c')
+  AND NOT EXISTS (SELECT FROM pg_class c WHERE c.oid = t.typrelid AND c.relkind <> 'c') \gexec
+SELECT format('ALTER SCHEMA %I OWNER TO %I', nspname, :'role')
+FROM pg_namespace WHERE nspowner = (SELECT oid FROM pg_roles WHERE rolname = :'old') \gexec
+SQL
 }
 
 infra_stop_pg() { infra_locked infra_stop_pg_unlocked; }
@@ -382,11 +422,14 @@ listeners.tcp.1 = 127.0.0.1:$HUB_AMQP_PORT
 management.tcp.ip = 127.0.0.1
 management.tcp.port = $HUB_MGMT_PORT
 disk_free_limit.absolute = 50MB
+# 128 MiB: above the largest legitimate batch (5,000 records at their longest; ADR-007); the Gateway refuses
+# a larger body before reading it (Ingestion:MaxMessageBytes).
+max_message_size = 134217728
 default_user = $HUB_RABBIT_USER
 default_pass = $pw
+# the administration user (management API); the Gateway has a user of its own (infra_rabbit_provision)
 default_user_tags.administrator = true
-# The Gateway moves rejected messages to the error queue with their original (agency) user_id;
-# RabbitMQ lets only an impersonator publish a user_id other than its own.
+# kept for operator tools that re-publish a message under its agency's user_id; the Gateway needs no such tag
 default_user_tags.impersonator = true
 default_permissions.configure = .*
 default_permissions.read = .*
@@ -454,22 +497,36 @@ infra_rabbit_await_boot() {
     rabbitmqctl -q wait --timeout 90 "$RABBITMQ_PID_FILE" >/dev/null 2>&1
 }
 
-# Normally only a check: the default user from rabbitmq.conf already is the
-# admin. Repairs a node whose users predate the current .hub/secrets.
+# The Gateway's broker user may configure, write and read only the hub's own queues and exchanges: the records
+# queue and its error queue (each with the exchange of the same name), and the record message-type exchanges it
+# declares and binds (SharingHub.Contracts.V1:*), which it may read but not write. It has no tags. docs/security.md
+# lists these patterns, and BrokerPermissionsTests compares them with the live broker.
+INFRA_GATEWAY_CONFIGURE='^(sharinghub-records(_error)?|SharingHub\.Contracts\.V1:.*)$'
+INFRA_GATEWAY_WRITE='^sharinghub-records(_error)?$'
+INFRA_GATEWAY_READ='^(sharinghub-records(_error)?|SharingHub\.Contracts\.V1:.*)$'
+
+# The administration user comes from rabbitmq.conf when the node's database is new; this repairs a node whose users
+# predate the current .hub/secrets. Then the Gateway's user is created or brought to its password, tags and
+# permissions, every time: an install from before it existed converges at its next ./hub infra or ./hub up.
 infra_rabbit_provision() {
     local pw url="http://127.0.0.1:$HUB_MGMT_PORT"
     pw=$(hub_secret rabbit-password)
-    if curl -fsS --retry 10 --retry-connrefused --retry-delay 1 \
-        -u "$HUB_RABBIT_USER:$pw" "$url/api/whoami" 2>/dev/null | grep -q impersonator &&
-        ! curl -fsS -o /dev/null -u "$HUB_RABBIT_USER:$pw" "$url/api/users/guest" 2>/dev/null; then
-        return 0
+    if ! curl -fsS --retry 10 --retry-connrefused --retry-delay 1 \
+        -u "$HUB_RABBIT_USER:$pw" "$url/api/whoami" 2>/dev/null | grep -q administrator ||
+        curl -fsS -o /dev/null -u "$HUB_RABBIT_USER:$pw" "$url/api/users/guest" 2>/dev/null; then
+        hub_info "provisioning RabbitMQ user $HUB_RABBIT_USER"
+        hub_rabbitmqctl add_user "$HUB_RABBIT_USER" "$pw" >/dev/null 2>&1 ||
+            hub_rabbitmqctl change_password "$HUB_RABBIT_USER" "$pw" >/dev/null
+        hub_rabbitmqctl set_user_tags "$HUB_RABBIT_USER" administrator impersonator >/dev/null
+        hub_rabbitmqctl set_permissions -p / "$HUB_RABBIT_USER" '.*' '.*' '.*' >/dev/null
+        hub_rabbitmqctl delete_user guest >/dev/null 2>&1 || true
     fi
-    hub_info "provisioning RabbitMQ user $HUB_RABBIT_USER"
-    hub_rabbitmqctl add_user "$HUB_RABBIT_USER" "$pw" >/dev/null 2>&1 ||
-        hub_rabbitmqctl change_password "$HUB_RABBIT_USER" "$pw" >/dev/null
-    hub_rabbitmqctl set_user_tags "$HUB_RABBIT_USER" administrator impersonator >/dev/null
-    hub_rabbitmqctl set_permissions -p / "$HUB_RABBIT_USER" '.*' '.*' '.*' >/dev/null
-    hub_rabbitmqctl delete_user guest >/dev/null 2>&1 || true
+    hub_rabbit_api PUT "users/$HUB_RABBIT_GATEWAY_USER" \
+        "{\"password\":\"$(hub_secret rabbit-gateway-password)\",\"tags\":\"\"}" ||
+        hub_die "could not create the RabbitMQ user $HUB_RABBIT_GATEWAY_USER"
+    hub_rabbit_api PUT "permissions/%2F/$HUB_RABBIT_GATEWAY_USER" \
+        "{\"configure\":\"${INFRA_GATEWAY_CONFIGURE//\\/\\\\}\",\"write\":\"${INFRA_GATEWAY_WRITE//\\/\\\\}\",\"read\":\"${INFRA_GATEWAY_READ//\\/\\\\}\"}" ||
+        hub_die "could not set the RabbitMQ permissions of $HUB_RABBIT_GATEWAY_USER"
 }
 
 infra_stop_rabbit() { infra_locked infra_stop_rabbit_unlocked; }
@@ -559,7 +616,7 @@ infra_print_status() {
         infra_status_line PostgreSQL stopped "port $HUB_PG_PORT"
     fi
     infra_status_line "" "" "data $dir/data"
-    infra_status_line "" "" "databases sharinghub, sharinghub_identity, template $HUB_PG_TEMPLATE; role $HUB_PG_USER"
+    infra_status_line "" "" "databases sharinghub ($HUB_PG_GATEWAY_USER), sharinghub_identity ($HUB_PG_IDENTITY_USER), template $HUB_PG_TEMPLATE; role $HUB_PG_USER"
 
     if infra_rabbit_running; then
         pid=$(infra_rabbit_pid)
@@ -568,7 +625,7 @@ infra_print_status() {
         infra_status_line RabbitMQ stopped "amqp port $HUB_AMQP_PORT, management port $HUB_MGMT_PORT"
     fi
     infra_status_line "" "" "node $(hub_rabbit_node), distribution port $HUB_DIST_PORT"
-    infra_status_line "" "" "data $HUB_RABBIT_DIR/mnesia; user $HUB_RABBIT_USER"
+    infra_status_line "" "" "data $HUB_RABBIT_DIR/mnesia; users $HUB_RABBIT_USER (admin), $HUB_RABBIT_GATEWAY_USER (Gateway)"
 
     if infra_epmd_running; then
         infra_status_line epmd running "pid $(infra_epmd_pid), 127.0.0.1:$HUB_EPMD_PORT"
@@ -576,7 +633,7 @@ infra_print_status() {
         infra_status_line epmd stopped "port $HUB_EPMD_PORT"
     fi
     infra_status_line logs "" "$HUB_STATE/log/ (postgresql.log, rabbit/, rabbit-server.log, epmd.log)"
-    infra_status_line secrets "" "$HUB_STATE/secrets/ (pg-password, rabbit-password)"
+    infra_status_line secrets "" "$HUB_STATE/secrets/ (pg-password, rabbit-password, rabbit-gateway-password)"
 }
 
 cmd_status() {

@@ -74,6 +74,7 @@ public static class Extensions
         ArgumentNullException.ThrowIfNull(app);
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRateLimiter();
         app.UseAntiforgery();
         app.MapGet("/", () => Results.Redirect(AccountEndpoints.LoginPath));
         app.MapAccountEndpoints();
@@ -99,13 +100,15 @@ public static class Extensions
                 o.Lockout.AllowedForNewUsers = true;
                 o.User.RequireUniqueEmail = false;
             })
-            .AddEntityFrameworkStores<HubIdentityDbContext>();
+            .AddUserStore<HubUserStore>();
         services.AddOptions<IdentityOptions>().Configure<IOptions<AccountOptions>>((identity, accounts) =>
         {
             identity.Lockout.MaxFailedAccessAttempts = accounts.Value.MaxFailedAttempts;
             identity.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(accounts.Value.LockoutMinutes);
         });
         services.AddScoped<LocalLogin>();
+        services.AddScoped<SubjectResolver>();
+        services.AddLogonRateLimit();
         services.AddScoped<LocalAccounts>();
 
         services.AddAuthentication(AccountEndpoints.SessionScheme)
@@ -126,10 +129,18 @@ public static class Extensions
         services.AddAuthorization();
         services.AddAntiforgery(o => o.Cookie.Name = "sharinghub.antiforgery");
 
-        // Cookies and antiforgery tokens stay valid across restarts and replicas.
+        // Cookies, antiforgery tokens and TOTP keys stay readable across restarts and replicas (keys in PostgreSQL),
+        // and only with the certificate: each key is encrypted with it at rest.
         services.AddDataProtection().SetApplicationName("SharingHub.Identity");
-        services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(sp => new ConfigureOptions<KeyManagementOptions>(
-            o => o.XmlRepository = new DatabaseXmlRepository(sp.GetRequiredService<IServiceScopeFactory>())));
+        services.AddValidatedOptions<KeyProtectionOptions>(KeyProtectionOptions.SectionName);
+        services.AddSingleton<KeyProtectionCertificate>();
+        services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(sp => new ConfigureOptions<KeyManagementOptions>(o =>
+        {
+            o.XmlRepository = new DatabaseXmlRepository(sp.GetRequiredService<IServiceScopeFactory>());
+            o.XmlEncryptor = new CertificateKeyEncryptor(sp.GetRequiredService<KeyProtectionCertificate>(),
+                sp.GetRequiredService<ILoggerFactory>());
+        }));
+        services.AddHostedService<TotpKeyEncryption>();
     }
 
     private static void AddTokenServer(this IServiceCollection services)
@@ -163,6 +174,9 @@ public static class Extensions
             server.SigningCredentials.AddRange(keys.SigningCredentials());
             server.EncryptionCredentials.AddRange(keys.EncryptingCredentials());
             server.Issuer = tokens.Value.Issuer;
+            // S256 only: a "plain" challenge is the verifier itself, so anyone who sees the authorization request
+            // (logs, a proxy, another app on the device) could redeem the code.
+            server.CodeChallengeMethods.Remove(CodeChallengeMethods.Plain);
             server.AccessTokenLifetime = TimeSpan.FromMinutes(tokens.Value.AccessTokenMinutes);
             server.IdentityTokenLifetime = TimeSpan.FromMinutes(tokens.Value.IdentityTokenMinutes);
             server.RefreshTokenLifetime = TimeSpan.FromHours(tokens.Value.RefreshTokenHours);
@@ -226,7 +240,7 @@ public static class Extensions
 
     /// <summary>
     /// DEVELOPMENT DEFAULTS, added beneath every other configuration source so anything configured wins:
-    /// keys and secrets under the checkout's <c>.hub/identity/</c>, the demo agencies, a connector per agency,
+    /// keys, the data-protection certificate and secrets under the checkout's <c>.hub/identity/</c>, the demo agencies, a connector per agency,
     /// and plain HTTP on loopback.
     /// </summary>
     private static void AddDevelopmentDefaults(this ConfigurationManager configuration, IHostEnvironment environment)
@@ -237,6 +251,9 @@ public static class Extensions
         {
             [$"{KeyOptions.SectionName}:File"] = Path.Combine(state, "identity", "keys.json"),
             [$"{KeyOptions.SectionName}:CreateIfMissing"] = "true",
+            // The passphrase and certificate password come from the environment (./hub exports them from .hub/secrets).
+            [$"{KeyProtectionOptions.SectionName}:CertificateFile"] = Path.Combine(state, "identity", "data-protection.pfx"),
+            [$"{KeyProtectionOptions.SectionName}:CreateIfMissing"] = "true",
             [$"{SeedingOptions.SectionName}:DevelopmentSecretsFile"] = Path.Combine(state, "identity", "dev-secrets.json"),
             [$"{SeedingOptions.SectionName}:DemoConnectors"] = "true",
             [$"{HubTokenOptions.SectionName}:RequireHttps"] = "false",

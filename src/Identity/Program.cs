@@ -1,5 +1,6 @@
 using SharingHub.Identity.Cli;
 using SharingHub.ServiceDefaults;
+using SharingHub.ServiceDefaults.Hosting;
 
 namespace SharingHub.Identity;
 
@@ -25,6 +26,7 @@ public sealed class Program
             return await IdentityCommands.RunAsync(app, args);
         }
 
+        app.UseHostingDefaults();
         app.MapDefaultEndpoints();
         app.MapIdentityEndpoints();
         await app.RunAsync();

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 using SharingHub.ServiceDefaults.Health;
+using SharingHub.ServiceDefaults.Hosting;
 using SharingHub.ServiceDefaults.Options;
 
 namespace SharingHub.ServiceDefaults;
@@ -25,13 +26,15 @@ public static class Extensions
 
     /// <summary>
     /// Adds OpenTelemetry (exported over OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set),
-    /// the liveness check and the readiness options.
+    /// the liveness check, the readiness options and the edge defaults of <see cref="HostingDefaults"/>
+    /// (ProblemDetails errors, trusted proxies, loopback-only Development).
     /// </summary>
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder)
         where TBuilder : IHostApplicationBuilder
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.ConfigureOpenTelemetry();
+        builder.Services.AddHostingDefaults(builder.Environment);
         builder.Services.AddValidatedOptions<ReadinessOptions>(ReadinessOptions.SectionName);
         builder.Services.AddHealthChecks()
             .AddCheck("self", () => HealthCheckResult.Healthy(), [LiveTag]);

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using SharingHub.Connectors.Sanitizing;
 using SharingHub.Connectors.Sources;
 using SharingHub.Contracts.V1;
@@ -6,11 +7,10 @@ namespace SharingHub.Connectors.Tests;
 
 public sealed class CanonicalLineTests
 {
-    // The four example lines of DESIGN.md "The canonical file format", verbatim.
-    private const string DesignPerson = """{"kind":"person","localId":"P-1001","version":1,"role":"suspect","givenName":"María José","surname":"García López","aliases":["Majo"],"birthDate":"1988-03-14","sex":"F","labels":{"sensitivity":"open","confidence":"high","controlOfficial":{"name":"Det. Ana Ruiz","channel":"+1 713 555 0101"},"caseRef":"HPD-24-0091","justification":"Subject of trafficking investigation 24-0091","reviewBy":"2027-11-01"}}""";
-    private const string DesignPhone = """{"kind":"phone","localId":"T-77","version":1,"subjectRef":"P-1001","number":"(713) 555-0199","validFrom":"2026-01-01","labels":{"sensitivity":"open","controlOfficial":{"name":"Det. Ana Ruiz","channel":"+1 713 555 0101"}}}""";
-    private const string DesignPlace = """{"kind":"location","localId":"L-5","version":1,"subjectRef":"P-1001","address":"1200 Main St, Houston, TX 77002","lat":29.7530,"lon":-95.3600,"labels":{"sensitivity":"agencyOnly","controlOfficial":{"name":"Det. Ana Ruiz","channel":"+1 713 555 0101"}}}""";
-    private const string DesignOperation = """{"kind":"location","localId":"OP-3","version":2,"lat":29.7604,"lon":-95.3698,"radiusMeters":300,"startsAt":"2026-12-01T10:00:00Z","endsAt":"2026-12-01T12:00:00Z","labels":{"sensitivity":"open","controlOfficial":{"name":"Sgt. Lee","channel":"+1 713 555 0123"}}}""";
+    // The example lines of docs/records.md, "The canonical file format", as a user reads them.
+    private static readonly IReadOnlyList<string> DocumentedExamples = RecordsDoc.CanonicalExamples();
+    private static readonly string DesignPerson = DocumentedExamples[0];
+    private static readonly string DesignPlace = DocumentedExamples[2];
 
     private static readonly Sanitizer Sanitizer = new(SourceRecords.Settings());
 
@@ -29,12 +29,11 @@ public sealed class CanonicalLineTests
     }
 
     [Fact]
-    public void Parse_DesignDocumentExamples_AllSanitizeToValidRecords()
+    public void Parse_DocumentedExamples_AllSanitizeToValidRecords()
     {
-        var records = new[] { DesignPerson, DesignPhone, DesignPlace, DesignOperation }
-            .Select(line => Sanitizer.Sanitize(Read(line)))
-            .ToList();
+        var records = DocumentedExamples.Select(line => Sanitizer.Sanitize(Read(line))).ToList();
 
+        Assert.Equal(5, records.Count);
         Assert.All(records, r => Assert.True(r.IsValid, string.Join("; ", r.Problems.Select(p => $"{p.Field}: {p.Reason}"))));
         var person = Assert.IsType<PersonRecordPublished>(records[0].Record);
         Assert.Equal("Subject of trafficking investigation 24-0091", person.Labels.Justification);
@@ -42,6 +41,20 @@ public sealed class CanonicalLineTests
         Assert.Equal("+17135550199", Assert.IsType<PhoneRecordPublished>(records[1].Record).TelephoneNumberE164);
         Assert.Equal(Sensitivity.AgencyOnly, Assert.IsType<LocationRecordPublished>(records[2].Record).Labels.Sensitivity);
         Assert.Equal(300, Assert.IsType<LocationRecordPublished>(records[3].Record).PlannedOperation!.RadiusMeters);
+        var withdrawal = Assert.IsType<RecordWithdrawn>(records[4].Record);
+        Assert.Equal((RecordKind.Phone, "T-77", 3L), (withdrawal.RecordKind, withdrawal.LocalId, withdrawal.Version));
+    }
+
+    [Fact]
+    public void Readme_CanonicalExamples_AreTheDocumentedOnes()
+    {
+        var readme = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Docs", "README.md"));
+        var inline = Regex.Matches(readme, "`(\\{\"kind\":[^`]*)`").Select(m => m.Groups[1].Value).ToList();
+
+        Assert.NotEmpty(inline);
+        Assert.All(inline, line => Assert.Contains(line, DocumentedExamples));
+        Assert.Contains("docs/records.md", readme, StringComparison.Ordinal);
+        Assert.DoesNotContain("DESIGN.md", readme, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -156,5 +169,21 @@ public sealed class CanonicalLineTests
 
         Assert.Equal("role", problem.Field);
         Assert.Equal("appears more than once", problem.Reason);
+    }
+}
+
+/// <summary>docs/records.md, the user documentation of the record format, as copied beside the tests.</summary>
+internal static class RecordsDoc
+{
+    /// <summary>Every line of the <c>json</c> code blocks in its section "The canonical file format", in order.</summary>
+    public static IReadOnlyList<string> CanonicalExamples()
+    {
+        var text = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Docs", "records.md")).ReplaceLineEndings("\n");
+        var start = text.IndexOf("\n## The canonical file format\n", StringComparison.Ordinal);
+        Assert.True(start >= 0, "docs/records.md has no section \"The canonical file format\"");
+        var end = text.IndexOf("\n## ", start + 1, StringComparison.Ordinal);
+        var section = end < 0 ? text[start..] : text[start..end];
+        return [.. Regex.Matches(section, "```json\n(.*?)```", RegexOptions.Singleline)
+            .SelectMany(block => block.Groups[1].Value.Split('\n', StringSplitOptions.RemoveEmptyEntries))];
     }
 }

@@ -228,9 +228,9 @@ public sealed class OmitInvalidTests : IDisposable
         Assert.Contains("would publish 3 records (dry run); rejected 0 records and 0 unreadable rows; omitted 2 invalid optional values", output.ToString(), StringComparison.Ordinal);
         var report = await File.ReadAllTextAsync(file + ".rejects.csv", TestContext.Current.CancellationToken);
         Assert.Equal(
-            "row,kind,localId,field,reason,action\n"
-            + "3,person,P-2,birthDate,\"is not a date (yyyy, yyyy-MM or yyyy-MM-dd)\",omitted\n"
-            + "4,person,P-3,birthDate,\"is not a date (yyyy, yyyy-MM or yyyy-MM-dd)\",omitted\n",
+            "row,kind,localId,field,code,reason,action\n"
+            + "3,person,P-2,birthDate,not_a_date,\"is not a date (yyyy, yyyy-MM or yyyy-MM-dd)\",omitted\n"
+            + "4,person,P-3,birthDate,not_a_date,\"is not a date (yyyy, yyyy-MM or yyyy-MM-dd)\",omitted\n",
             report.ReplaceLineEndings("\n"));
         Assert.DoesNotContain("19551192", output + report, StringComparison.Ordinal);
     }

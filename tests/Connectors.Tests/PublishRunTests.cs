@@ -94,10 +94,10 @@ public sealed class PublishRunTests : IDisposable
         report.Dispose();
         Assert.Equal(
         [
-            "row,kind,localId,field,reason,action",
-            "2,person,P-2,labels.justification,a suspect needs a justification (28 CFR 23 reasonable suspicion),rejected",
-            "4,,,surnme,is not a field of the canonical format,rejected",
-            "4,phone,T-77,number,is not a phone number (read with default region US),rejected",
+            "row,kind,localId,field,code,reason,action",
+            "2,person,P-2,labels.justification,required,a suspect needs a justification (28 CFR 23 reasonable suspicion),rejected",
+            "4,,,surnme,unreadable,is not a field of the canonical format,rejected",
+            "4,phone,T-77,number,not_a_phone,is not a phone number (read with default region US),rejected",
         ], await File.ReadAllLinesAsync(report.FilePath, TestContext.Current.CancellationToken));
     }
 
@@ -122,9 +122,9 @@ public sealed class PublishRunTests : IDisposable
         report.Dispose();
         Assert.Equal(
         [
-            "row,kind,localId,field,reason,action",
-            "2,person,P-1,birthDate,\"is not a date (yyyy, yyyy-MM or yyyy-MM-dd)\",omitted",
-            "3,person,P-2,birthDate,\"is not a date (yyyy, yyyy-MM or yyyy-MM-dd)\",rejected",
+            "row,kind,localId,field,code,reason,action",
+            "2,person,P-1,birthDate,not_a_date,\"is not a date (yyyy, yyyy-MM or yyyy-MM-dd)\",omitted",
+            "3,person,P-2,birthDate,not_a_date,\"is not a date (yyyy, yyyy-MM or yyyy-MM-dd)\",rejected",
         ], await File.ReadAllLinesAsync(report.FilePath, TestContext.Current.CancellationToken));
     }
 
@@ -240,7 +240,9 @@ public sealed class PublishRunTests : IDisposable
     public async Task RunAsync_Cancelled_OperationCanceled()
     {
         using var cancel = new CancellationTokenSource();
-        var publisher = new MemoryPublisher(_ => Task.Delay(Timeout.Infinite, cancel.Token));
+        // A broker that never confirms.
+        var never = new TaskCompletionSource();
+        var publisher = new MemoryPublisher(_ => never.Task);
         using var report = new RejectReport(_folder.Combine("r.csv"));
         var running = Run(publisher, report, new PublishRunOptions { BatchSize = 1 }).RunAsync(Persons(50), cancel.Token);
         await publisher.WaitForAsync(1);
@@ -251,17 +253,19 @@ public sealed class PublishRunTests : IDisposable
         Assert.Empty(_confirmedThrough);
     }
 
-    /// <summary>Keeps published batches in memory; <c>confirm</c> decides, per batch, when (or whether) the broker confirms it.</summary>
+    // Polls for a state the run reaches on its own threads; the deadline only turns a hang into a failure.
     private static async Task WaitForAsync(Func<bool> condition, string what)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
+        var deadline = TimeProvider.System.GetTimestamp() + (long)(60 * TimeProvider.System.TimestampFrequency);
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(10));
         while (!condition())
         {
-            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for: {what}");
-            await Task.Delay(10);
+            Assert.True(TimeProvider.System.GetTimestamp() < deadline, $"timed out waiting for: {what}");
+            await timer.WaitForNextTickAsync(TestContext.Current.CancellationToken);
         }
     }
 
+    /// <summary>Keeps published batches in memory; <c>confirm</c> decides, per batch, when (or whether) the broker confirms it.</summary>
     private sealed class MemoryPublisher(Func<RecordBatchPublished, Task>? confirm = null) : IBatchPublisher
     {
         public ConcurrentQueue<RecordBatchPublished> Batches { get; } = [];

@@ -18,18 +18,18 @@ public sealed class ReportingTests : IDisposable
         var path = _folder.Combine("export.csv.rejects.csv");
         using (var report = new RejectReport(path))
         {
-            report.Add(2, "person", "P-2", new Problem("labels.justification", "a suspect needs a justification (28 CFR 23 reasonable suspicion)"), ReportAction.Rejected);
+            report.Add(2, "person", "P-2", new Problem("labels.justification", "a suspect needs a justification (28 CFR 23 reasonable suspicion)", "required"), ReportAction.Rejected);
             report.Add(3, null, null, new Problem(Problem.RowField, "has 3 fields, the header has 2"), ReportAction.Rejected);
-            report.Add(4, "person", "P-4", new Problem("birthDate", "is not a date (yyyy, yyyy-MM or yyyy-MM-dd)"), ReportAction.Omitted);
+            report.Add(4, "person", "P-4", new Problem("birthDate", "is not a date (yyyy, yyyy-MM or yyyy-MM-dd)", "not_a_date"), ReportAction.Omitted);
             Assert.Equal(3, report.Lines);
         }
 
         Assert.Equal(
         [
-            "row,kind,localId,field,reason,action",
-            "2,person,P-2,labels.justification,a suspect needs a justification (28 CFR 23 reasonable suspicion),rejected",
-            "3,,,(row),\"has 3 fields, the header has 2\",rejected",
-            "4,person,P-4,birthDate,\"is not a date (yyyy, yyyy-MM or yyyy-MM-dd)\",omitted",
+            "row,kind,localId,field,code,reason,action",
+            "2,person,P-2,labels.justification,required,a suspect needs a justification (28 CFR 23 reasonable suspicion),rejected",
+            "3,,,(row),unreadable,\"has 3 fields, the header has 2\",rejected",
+            "4,person,P-4,birthDate,not_a_date,\"is not a date (yyyy, yyyy-MM or yyyy-MM-dd)\",omitted",
         ], File.ReadAllLines(path));
     }
 
@@ -42,7 +42,7 @@ public sealed class ReportingTests : IDisposable
             report.Add(1, "phone", "T-\"7\",8", new Problem("number", "is required"), ReportAction.Rejected);
         }
 
-        Assert.Equal("1,phone,\"T-\"\"7\"\",8\",number,is required,rejected", File.ReadAllLines(path)[1]);
+        Assert.Equal("1,phone,\"T-\"\"7\"\",8\",number,unreadable,is required,rejected", File.ReadAllLines(path)[1]);
     }
 
     [Fact]

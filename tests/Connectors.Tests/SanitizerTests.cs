@@ -1,5 +1,6 @@
 using SharingHub.Connectors.Sanitizing;
 using SharingHub.Contracts.V1;
+using SharingHub.Rules;
 
 namespace SharingHub.Connectors.Tests;
 
@@ -54,11 +55,11 @@ public sealed class SanitizerTests
     }
 
     [Fact]
-    public void Sanitize_NamesWithRunsOfWhitespaceAndControlCharacters_CollapsedAndTrimmed()
+    public void Sanitize_NamesWithRunsOfWhitespace_CollapsedAndTrimmed()
     {
         var person = Valid<PersonRecordPublished>(SourceRecords.Person(r =>
         {
-            r.GivenName = "  María \t  José\u200B ";
+            r.GivenName = "  María \t  José\u00A0";
             r.Surname = "García\r\n López";
             r.Labels.ControlOfficialName = "  Det.   Ana\tRuiz ";
         }));
@@ -67,6 +68,23 @@ public sealed class SanitizerTests
         Assert.Equal("García López", person.PersonSurName);
         Assert.Equal("Det. Ana Ruiz", person.Labels.ControlOfficial.PersonFullName);
     }
+
+    // These were silently dropped before the record rules were shared; the Gateway refused them. Now both refuse.
+    [Theory]
+    [InlineData("José\u200B", RuleCodes.FormatCharacter)]
+    [InlineData("Jo\u202Esé", RuleCodes.FormatCharacter)]
+    [InlineData("Jo\0sé", RuleCodes.ControlCharacter)]
+    [InlineData("Jo\u0007sé", RuleCodes.ControlCharacter)]
+    public void Sanitize_NameWithHiddenCharacter_RejectedWithTheRulesCode(string name, string code)
+    {
+        var problem = Rejected(SourceRecords.Person(r => r.GivenName = name), "givenName");
+
+        Assert.Equal(code, problem.Code);
+    }
+
+    [Fact]
+    public void Sanitize_DecomposedName_PublishedInNfc() =>
+        Assert.Equal("José", Valid<PersonRecordPublished>(SourceRecords.Person(r => r.GivenName = "Jose\u0301")).PersonGivenName);
 
     [Theory]
     [InlineData("GARCÍA LÓPEZ", "García López")]
@@ -450,7 +468,7 @@ public sealed class SanitizerTests
     [Fact]
     public void Sanitize_LocalIdTooLong_RejectedOnLocalId()
     {
-        Rejected(SourceRecords.Phone(change: r => r.LocalId = new string('x', Sanitizer.MaxLocalIdLength + 1)), "localId");
+        Rejected(SourceRecords.Phone(change: r => r.LocalId = new string('x', RecordLimits.MaxLocalIdLength + 1)), "localId");
     }
 
     [Theory]

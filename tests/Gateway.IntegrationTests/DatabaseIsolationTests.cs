@@ -13,7 +13,7 @@ public sealed class DatabaseIsolationTests(HubInfrastructureFixture fixture) : I
         var ct = TestContext.Current.CancellationToken;
         await using var other = await TestDatabase.CreateAsync(fixture.Infrastructure, ct);
         await using var app = new GatewayApp(fixture);
-        await using var otherApp = new GatewayApp(other.ConnectionString, fixture.VirtualHost.AmqpUri.ToString());
+        await using var otherApp = new GatewayApp(other.ConnectionString, fixture.VirtualHost.GatewayAmqpUri.ToString());
         await app.MigrateAsync(ct);
         await otherApp.MigrateAsync(ct);
 

@@ -5,43 +5,100 @@ using SharingHub.Gateway.Deconfliction;
 namespace SharingHub.Gateway.IntegrationTests;
 
 /// <summary>
-/// A coarse block (phonetic surname + birth year) grown past <c>Deconfliction:CoarseKeyMaxCandidates</c> is not looked
-/// up; its narrower keys (plus a given-name initial or nickname group) still find the pair in it.
+/// The lookup caps, at their boundary. A coarse block (phonetic surname + birth year) with more records of other
+/// agencies than <c>Deconfliction:CoarseKeyMaxCandidates</c> is not looked up: a pair that only that block joins is
+/// dropped, while a pair its narrower keys (a given-name initial or nickname) also join is still found. A key shared
+/// by more records than <c>Deconfliction:MaxCandidatesPerKey</c> is a stop key and yields no candidate at all.
+/// The coarse cap is 10 here and the per-key cap 20, so a coarse block of 14 is over only the coarse cap; a block
+/// of exactly the cap is looked up.
 /// </summary>
 public sealed class DeconflictionCoarseKeyTests(CoarseKeyFixture hub) : IClassFixture<CoarseKeyFixture>
 {
+    private static readonly string[] Others = ["Linda", "Mark", "Nancy", "Oscar", "Paul", "Quinn", "Tina", "Steve", "Tom", "Uma", "Victor", "Walter"];
+
     [Fact]
-    public async Task PersonIdentity_CoarseBlockOverItsCap_NicknameKeyStillFindsThePair()
+    public async Task PersonIdentity_CoarseBlockOverItsCap_PairOnlyItJoinsDroppedNicknamePairStillFound()
     {
         var (a, b) = (await hub.AddAgencyAsync("A"), await hub.AddAgencyAsync("B"));
-        // Twelve other Smiths born in 1975 with other given names, and Robert: thirteen in agency B's "n:SM0:1975" block.
-        string[] others = ["Linda", "Mark", "Nancy", "Oscar", "Paul", "Quinn", "Tina", "Steve", "Tom", "Uma", "Victor", "Walter"];
-        await b.PublishAsync([.. others.Select((given, i) => Records.Person($"O-{i}", given, "Smith", $"1975-{i + 1:D2}-15")),
-            Records.Person("R-1", "Robert", "Smith", "1975-03-02")]);
-        await hub.WaitForMatchingAsync(b, RecordKind.Person, "R-1");
+        // Agency B's "n:SM0:1975" block: twelve other Smiths born in 1975, Robert and Jeronimo (14 records).
+        await b.PublishAsync([.. Others.Select((given, i) => Records.Person($"O-{i}", given, "Smith", $"1975-{i + 1:D2}-15")),
+            Records.Person("R-1", "Robert", "Smith", "1975-03-02"), Records.Person("J-1", "Jeronimo", "Smith", "1975-07-11")]);
+        await hub.WaitForMatchingAsync(b, RecordKind.Person, "J-1");
 
-        // Bob, with day and month swapped: no initial + full birth date key in common, only the coarse block and the
-        // nickname-narrowed key.
-        await a.PublishAsync(Records.Person("P-1", "Bob", "Smith", "1975-02-03"));
-        await hub.WaitForMatchingAsync(a, RecordKind.Person, "P-1");
+        // Both with day and month swapped, so no given initial + full birth date key in common. Bob shares Robert's
+        // nickname-narrowed key; Geronimo (initial g, not j) shares nothing with Jeronimo but the coarse block.
+        await a.PublishAsync(Records.Person("P-1", "Bob", "Smith", "1975-02-03"), Records.Person("G-1", "Geronimo", "Smith", "1975-11-07"));
+        await hub.WaitForMatchingAsync(a, RecordKind.Person, "G-1");
 
-        var coarse = await hub.App.WithDatabaseAsync(db => db.Set<RecordKey>()
-            .CountAsync(k => k.Key == "n:SM0:1975" && k.AgencyCode == b.Code, TestContext.Current.CancellationToken));
-        Assert.True(coarse > 10, $"the coarse block has {coarse} records of agency B, not more than its cap");
-        var match = Assert.Single(await hub.MatchesAsync(a, b));
+        Assert.Equal(["n:SM0:1975"], await SharedKeysAsync(a, "G-1", b, "J-1"));
+        Assert.Equal(14, await BlockSizeAsync("n:SM0:1975", b));
+        var matches = await hub.MatchesAsync(a, b);
+        var match = Assert.Single(matches);
         Assert.Equal(MatchKind.PersonIdentity, match.Match.Kind);
         Assert.Equal(("P-1", "R-1"), Ordered(match, a.Code));
     }
+
+    [Fact]
+    public async Task PersonIdentity_CoarseBlockAtItsCap_PairOnlyItJoinsFound()
+    {
+        var (a, b) = (await hub.AddAgencyAsync("A"), await hub.AddAgencyAsync("B"));
+        // The same pair as above in a block of exactly 10 records of other agencies: nine others and Jeronimo. (Another
+        // surname than above: the class's tests share one hub, and candidates come from every other agency.)
+        await b.PublishAsync([.. Others.Take(9).Select((given, i) => Records.Person($"O-{i}", given, "Okafor", $"1975-{i + 1:D2}-15")),
+            Records.Person("J-1", "Jeronimo", "Okafor", "1975-07-11")]);
+        await hub.WaitForMatchingAsync(b, RecordKind.Person, "J-1");
+
+        await a.PublishAsync(Records.Person("G-1", "Geronimo", "Okafor", "1975-11-07"));
+        await hub.WaitForMatchingAsync(a, RecordKind.Person, "G-1");
+
+        var shared = Assert.Single(await SharedKeysAsync(a, "G-1", b, "J-1"));
+        Assert.StartsWith("n:", shared, StringComparison.Ordinal);
+        Assert.Equal(10, await hub.App.WithDatabaseAsync(db => db.Set<RecordKey>()
+            .CountAsync(k => k.Key == shared && k.AgencyCode != a.Code, TestContext.Current.CancellationToken)));
+        var found = Assert.Single(await hub.MatchesAsync(a, b), m => Ordered(m, a.Code) == ("G-1", "J-1"));
+        Assert.Equal(MatchKind.PersonIdentity, found.Match.Kind);
+    }
+
+    [Fact]
+    public async Task SharedPhone_NumberHeldByMoreRecordsThanMaxCandidatesPerKey_StopKeyYieldsNoMatchAtTheCapAllFound()
+    {
+        var (a, b) = (await hub.AddAgencyAsync("A"), await hub.AddAgencyAsync("B"));
+        // Agency B holds one number on exactly 20 phone records (the cap) and another on 21 (one over it).
+        await b.PublishAsync([.. Enumerable.Range(0, 20).Select(i => Records.Phone($"AT-{i}", null, "+17135550110")),
+            .. Enumerable.Range(0, 21).Select(i => Records.Phone($"OVER-{i}", null, "+17135550111"))]);
+        await hub.WaitForMatchingAsync(b, RecordKind.Phone, "OVER-20");
+
+        await a.PublishAsync(Records.Phone("T-AT", null, "+17135550110"), Records.Phone("T-OVER", null, "+17135550111"));
+        await hub.WaitForMatchingAsync(a, RecordKind.Phone, "T-OVER");
+
+        var matches = await hub.MatchesAsync(a, b);
+        Assert.All(matches, m => Assert.Equal(MatchKind.SharedPhone, m.Match.Kind));
+        Assert.Equal(Enumerable.Range(0, 20).Select(i => ("T-AT", $"AT-{i}")).Order(),
+            matches.Select(m => Ordered(m, a.Code)).Order());
+    }
+
+    private Task<int> BlockSizeAsync(string key, AgencyBus agency) => hub.App.WithDatabaseAsync(db => db.Set<RecordKey>()
+        .CountAsync(k => k.Key == key && k.AgencyCode == agency.Code, TestContext.Current.CancellationToken));
+
+    // The blocking keys two records have in common: which lookups could bring them together at all.
+    private Task<List<string>> SharedKeysAsync(AgencyBus a, string localA, AgencyBus b, string localB) => hub.App.WithDatabaseAsync(db =>
+        (from ka in db.Set<RecordKey>()
+         join ra in db.Records on ka.RecordId equals ra.Id
+         join kb in db.Set<RecordKey>() on ka.Key equals kb.Key
+         join rb in db.Records on kb.RecordId equals rb.Id
+         where ra.AgencyCode == a.Code && ra.LocalId == localA && rb.AgencyCode == b.Code && rb.LocalId == localB
+         select ka.Key).Distinct().ToListAsync(TestContext.Current.CancellationToken));
 
     private static (string, string) Ordered(MatchView match, string first) =>
         match.Match.AgencyA == first ? (match.LocalIdA, match.LocalIdB) : (match.LocalIdB, match.LocalIdA);
 }
 
-/// <summary>The deconfliction hub with a coarse-key cap of 10 records.</summary>
+/// <summary>The deconfliction hub with a coarse-key cap of 10 records and a per-key cap of 20.</summary>
 public sealed class CoarseKeyFixture : DeconflictionFixture
 {
     protected override Dictionary<string, string?> Settings => new(base.Settings)
     {
         ["Deconfliction:CoarseKeyMaxCandidates"] = "10",
+        ["Deconfliction:MaxCandidatesPerKey"] = "20",
     };
 }

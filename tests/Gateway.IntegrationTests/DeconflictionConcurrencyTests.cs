@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using SharingHub.Contracts.V1;
+using SharingHub.TestSupport;
 
 namespace SharingHub.Gateway.IntegrationTests;
 
@@ -12,7 +13,7 @@ public sealed class DeconflictionConcurrencyTests(DeconflictionFixture hub) : IC
         var ct = TestContext.Current.CancellationToken;
         var a = await hub.AddAgencyAsync("C");
         const int persons = 40;
-        await a.PublishAsync([.. Enumerable.Range(0, persons).Select(i => Records.Person($"P-{i}", "Ana", $"Ruiz{i}", "1990-01-01"))]);
+        await a.PublishAsync([.. Enumerable.Range(0, persons).Select(i => Records.Person($"P-{i}", "Ana", $"Ruiz{(char)('a' + i / 26)}{(char)('a' + i % 26)}", "1990-01-01"))]);
         await hub.WaitForMatchingAsync(a, RecordKind.Person, $"P-{persons - 1}");
 
         // Two messages per person, each with one of its phones: consumed concurrently, both re-key the same person.
@@ -22,14 +23,9 @@ public sealed class DeconflictionConcurrencyTests(DeconflictionFixture hub) : IC
             a.PublishAsync(Records.Phone($"T-{i}-b", $"P-{i}", $"+1832555{i:D4}")),
         }));
 
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        int stored;
-        do
-        {
-            await Task.Delay(200, ct);
-            stored = await hub.App.WithDatabaseAsync(db => db.Records.CountAsync(r => r.AgencyCode == a.Code && r.Kind == RecordKind.Phone, ct));
-        }
-        while (stored < 2 * persons && DateTime.UtcNow < deadline);
+        var stored = await Eventually.UntilAsync(
+            () => hub.App.WithDatabaseAsync(db => db.Records.CountAsync(r => r.AgencyCode == a.Code && r.Kind == RecordKind.Phone, ct)),
+            n => n >= 2 * persons, "every phone to be stored", cancellationToken: ct);
         Assert.Equal(2 * persons, stored);
         for (var i = 0; i < persons; i++)
         {

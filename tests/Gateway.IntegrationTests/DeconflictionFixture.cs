@@ -72,22 +72,11 @@ public class DeconflictionFixture : HubInfrastructureFixture
     /// Waits until every listed record is stored at (at least) its version and no record's matching is pending:
     /// a record's marker commits with it and is deleted when its matches are written.
     /// </summary>
-    public async Task WaitForMatchingAsync(AgencyBus agency, RecordKind kind, string localId, long version = 1)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (true)
-        {
-            var done = await App.WithDatabaseAsync(async db =>
+    public Task WaitForMatchingAsync(AgencyBus agency, RecordKind kind, string localId, long version = 1) =>
+        Eventually.UntilAsync(() => App.WithDatabaseAsync(async db =>
                 await db.Records.AnyAsync(r => r.AgencyCode == agency.Code && r.Kind == kind && r.LocalId == localId && r.Version >= version)
-                && !await db.Set<MatchPending>().AnyAsync());
-            if (done)
-            {
-                return;
-            }
-            Assert.True(DateTime.UtcNow < deadline, $"matching of {agency.Code} {kind} {localId} v{version} did not finish in time");
-            await Task.Delay(50);
-        }
-    }
+                && !await db.Set<MatchPending>().AnyAsync()),
+            $"matching of {agency.Code} {kind} {localId} v{version} to finish");
 
     /// <summary>The matches between two agencies' records, with the records' local ids.</summary>
     public Task<List<MatchView>> MatchesAsync(AgencyBus a, AgencyBus b) => App.WithDatabaseAsync(db =>
@@ -192,7 +181,7 @@ internal static class Records
     public static readonly RecordLabels Labels = new()
     {
         Sensitivity = Sensitivity.Open,
-        ControlOfficial = new ControlOfficial { PersonFullName = "Det. Test", ContactChannel = "+1 713 555 0101" },
+        ControlOfficial = new ControlOfficial { PersonFullName = "Det. Test", ContactChannel = "+17135550101" },
     };
 
     public static PersonRecordPublished Person(string localId, string given, string surname, string? birth, long version = 1,

@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using SharingHub.Contracts.V1;
 using SharingHub.Gateway.Deconfliction;
+using SharingHub.TestSupport;
 
 namespace SharingHub.Gateway.IntegrationTests;
 
@@ -54,16 +55,11 @@ public sealed class DeconflictionRaceTests(TwoReplicaFixture hub) : IClassFixtur
         Assert.Equal(Pairs, found);
     }
 
-    private async Task WaitForAllStoredAsync(string agencyA, string agencyB)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (await hub.App.WithDatabaseAsync(db => db.Records.CountAsync(r => r.AgencyCode == agencyA || r.AgencyCode == agencyB)) < 2 * Pairs
-            || await hub.App.WithDatabaseAsync(db => db.Set<MatchPending>().AnyAsync()))
-        {
-            Assert.True(DateTime.UtcNow < deadline, "not every record was stored and matched in time");
-            await Task.Delay(100);
-        }
-    }
+    private Task WaitForAllStoredAsync(string agencyA, string agencyB) =>
+        Eventually.UntilAsync(async () =>
+                await hub.App.WithDatabaseAsync(db => db.Records.CountAsync(r => r.AgencyCode == agencyA || r.AgencyCode == agencyB)) == 2 * Pairs
+                && !await hub.App.WithDatabaseAsync(db => db.Set<MatchPending>().AnyAsync()),
+            "every record to be stored and matched");
 
     private static int Number(string localId) => int.Parse(localId[2..], CultureInfo.InvariantCulture);
 

@@ -98,23 +98,8 @@ public class IngestionFixture : HubInfrastructureFixture
     }
 
     /// <summary>Polls until <paramref name="condition"/> holds for the stored records, or fails after <paramref name="timeout"/>.</summary>
-    public async Task<T> WaitForAsync<T>(Func<HubDbContext, Task<T>> query, Func<T, bool> condition, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            var value = await App.WithDatabaseAsync(query);
-            if (condition(value))
-            {
-                return value;
-            }
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail($"timed out after {timeout}; last value: {value}");
-            }
-            await Task.Delay(100);
-        }
-    }
+    public Task<T> WaitForAsync<T>(Func<HubDbContext, Task<T>> query, Func<T, bool> condition, TimeSpan timeout) =>
+        Eventually.UntilAsync(() => App.WithDatabaseAsync(query), condition, "the stored records", timeout);
 
     public Task<int> CountAsync(string agency) =>
         App.WithDatabaseAsync(db => db.Records.CountAsync(r => r.AgencyCode == agency));

@@ -1,7 +1,4 @@
-using System.Text.Json;
-using RabbitMQ.Client;
 using SharingHub.Connectors.Cli;
-using SharingHub.Connectors.Publishing;
 using SharingHub.Contracts.V1;
 
 namespace SharingHub.Gateway.IntegrationTests;
@@ -26,11 +23,11 @@ public sealed class IngestionSetAsideTests(IngestionFixture hub) : IClassFixture
         var nul = Person("P-NUL", version: 1, surname: "Gar\0cía");
 
         // The connector never publishes an invalid record; another publisher might, so the hub checks again.
-        await PublishRawAsync(agency, new { persons = new[] { valid, invalid, nul } });
+        await RawEnvelope.PublishAsync(agency, new { persons = new[] { valid, invalid, nul } }, Ct);
 
         await hub.WaitForAsync(_ => hub.FindAsync(agency.Code, RecordKind.Person, "P-OK"), r => r is not null, Patience);
         var (reason, setAsideAgency, body) = await NextErrorAsync();
-        Assert.Equal("person P-BAD: Version must be 1 or more\nperson P-NUL: a text field contains a NUL character", reason);
+        Assert.Equal("person P-BAD: version: out_of_range: must be 1 or more\nperson P-NUL: surname: control_character: contains a control character", reason);
         Assert.Equal(agency.Code, setAsideAgency);
         Assert.Contains("P-BAD", body, StringComparison.Ordinal);
         Assert.Contains("P-NUL", body, StringComparison.Ordinal);
@@ -54,24 +51,6 @@ public sealed class IngestionSetAsideTests(IngestionFixture hub) : IClassFixture
         personSurName = surname,
         labels = new { sensitivity = "Open", controlOfficial = new { personFullName = "Det. Test", contactChannel = "+17135550101" } },
     };
-
-    /// <summary>Publishes a MassTransit envelope as the agency's broker user, with its user_id, bypassing the connector's sanitizer.</summary>
-    private static async Task PublishRawAsync(TestAgency agency, object batch)
-    {
-        var factory = new ConnectionFactory { Uri = agency.AuthenticatedBroker };
-        await using var connection = await factory.CreateConnectionAsync(Ct);
-        await using var channel = await connection.CreateChannelAsync(
-            new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), Ct);
-        var envelope = new
-        {
-            messageId = Guid.NewGuid(),
-            messageType = new[] { $"urn:message:{typeof(RecordBatchPublished).Namespace}:{nameof(RecordBatchPublished)}" },
-            message = batch,
-        };
-        var properties = new BasicProperties { UserId = agency.Code, ContentType = "application/vnd.masstransit+json", Persistent = true };
-        await channel.BasicPublishAsync(RecordPublisher.BatchExchange, "", mandatory: true, properties,
-            JsonSerializer.SerializeToUtf8Bytes(envelope), Ct);
-    }
 
     private Task<SetAside> NextErrorAsync() => ErrorQueue.NextAsync(hub.VirtualHost, Patience, Ct);
 }

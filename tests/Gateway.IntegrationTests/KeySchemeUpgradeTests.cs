@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using SharingHub.Contracts.V1;
 using SharingHub.Gateway.Deconfliction;
 using SharingHub.Matching.Blocking;
+using SharingHub.TestSupport;
 
 namespace SharingHub.Gateway.IntegrationTests;
 
@@ -66,15 +67,8 @@ public sealed class KeySchemeUpgradeTests(DeconflictionFixture hub) : IClassFixt
     /// The Gateway's own upgrader runs at start-up (a test database starts at scheme 0); until it is done it could
     /// re-key records after the test took their keys away.
     /// </summary>
-    private async Task BackgroundUpgradeDoneAsync()
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (await UpgradeAsync() != UpgradeOutcome.Current)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the Gateway's start-up re-key did not finish");
-            await Task.Delay(100, Ct);
-        }
-    }
+    private Task BackgroundUpgradeDoneAsync() =>
+        Eventually.UntilAsync(async () => await UpgradeAsync() == UpgradeOutcome.Current, "the Gateway's start-up re-key to finish", cancellationToken: Ct);
 
     private Task<UpgradeOutcome> UpgradeAsync() =>
         hub.WithServicesAsync(services => services.GetRequiredService<KeySchemeUpgrader>().UpgradeAsync(Ct));

@@ -2,9 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
-using RabbitMQ.Client;
 using SharingHub.Connectors.Cli;
-using SharingHub.Connectors.Publishing;
 using SharingHub.Contracts.V1;
 using SharingHub.TestSupport;
 using Spectre.Console;
@@ -36,12 +34,17 @@ public sealed class WorkerTests(IngestionFixture hub) : IClassFixture<IngestionF
         await hub.WaitForAsync(_ => hub.CountAsync(agency.Code), n => n == 30, Patience);
         await WaitUntilAsync(() => File.Exists(Path.Combine(drop, "processed", "export-1.jsonl")), "the file to move to processed/");
         Assert.False(File.Exists(Path.Combine(drop, "export-1.jsonl")));
-        // Several more scans of the folder: nothing is published again.
-        await Task.Delay(TimeSpan.FromSeconds(1.5), Ct);
-        var published = await spy.DrainAsync();
-        Assert.Equal(30, published.Count);
-        Assert.Equal(30, published.Distinct().Count());
+        // A later file is picked up, so the folder was scanned again after the first file was done with.
+        Drop(drop, "export-2.jsonl", CanonicalLines.Mixed(3, "E"));
+        await WaitUntilAsync(() => File.Exists(Path.Combine(drop, "processed", "export-2.jsonl")), "the second file to move to processed/");
         Assert.Equal(0, await worker.StopAsync());
+
+        // Every publish was confirmed before the worker stopped, so the spy holds all of them: the first file once.
+        var published = await spy.DrainAsync();
+        Assert.Equal(33, published.Count);
+        Assert.Equal(33, published.Distinct().Count());
+        Assert.Equal(30, published.Count(record => record.Contains(":DP-", StringComparison.Ordinal)
+            || record.Contains(":DT-", StringComparison.Ordinal) || record.Contains(":DL-", StringComparison.Ordinal)));
         Assert.False(Directory.Exists(Path.Combine(drop, "rejects")));
     }
 
@@ -80,10 +83,10 @@ public sealed class WorkerTests(IngestionFixture hub) : IClassFixture<IngestionF
         var report = await File.ReadAllLinesAsync(Path.Combine(drop, "rejects", "b-export.json.rejects.csv"), Ct);
         Assert.Equal(
         [
-            "row,kind,localId,field,reason,action",
-            "2,person,P-11,labels.justification,a suspect needs a justification (28 CFR 23 reasonable suspicion),rejected",
-            "3,phone,P-12-T,number,is not a phone number (read with default region US),rejected",
-            "4,person,P-13,birthDate,\"is not a date (yyyy, yyyy-MM or yyyy-MM-dd)\",omitted",
+            "row,kind,localId,field,code,reason,action",
+            "2,person,P-11,labels.justification,required,a suspect needs a justification (28 CFR 23 reasonable suspicion),rejected",
+            "3,phone,P-12-T,number,not_a_phone,is not a phone number (read with default region US),rejected",
+            "4,person,P-13,birthDate,not_a_date,\"is not a date (yyyy, yyyy-MM or yyyy-MM-dd)\",omitted",
         ], report);
         Assert.Null((await hub.FindAsync(agency.Code, RecordKind.Person, "P-13"))!.BirthYear);
         Assert.Equal(0, await worker.StopAsync());
@@ -113,29 +116,89 @@ public sealed class WorkerTests(IngestionFixture hub) : IClassFixture<IngestionF
         await using (var first = WorkerRun.Start(hub, agency, config, state))
         {
             await hub.WaitForAsync(_ => hub.CountAsync(agency.Code), n => n == 6, Patience);
-            await Task.Delay(TimeSpan.FromSeconds(1), Ct);
+            // A row added while it runs is published: the source was polled again after the first rows were done.
+            await source.InsertAsync((6, "Torres", null));
+            await hub.WaitForAsync(_ => hub.FindAsync(agency.Code, RecordKind.Person, "P-6"), r => r is not null, Patience);
             Assert.Equal(0, await first.StopAsync());
         }
         var firstRun = await spy.DrainAsync();
-        Assert.Equal(["person:P-1", "person:P-2", "person:P-3", "person:P-4", "person:P-5", "phone:P-1-T"], firstRun.Order(StringComparer.Ordinal));
+        Assert.Equal(["person:P-1", "person:P-2", "person:P-3", "person:P-4", "person:P-5", "person:P-6", "phone:P-1-T"], firstRun.Order(StringComparer.Ordinal));
         // The bad phone of row 3 went to the source's reject report; its person was published.
         var report = Assert.Single(Directory.GetFiles(Path.Combine(state, "rejects"), $"{agency.Code}-cases-*.rejects.csv"));
-        Assert.Contains(",phone,P-3-T,number,is not a phone number", await File.ReadAllTextAsync(report, Ct), StringComparison.Ordinal);
+        Assert.Contains(",phone,P-3-T,number,not_a_phone,is not a phone number", await File.ReadAllTextAsync(report, Ct), StringComparison.Ordinal);
 
-        // While the worker is down: two new rows, and row 2 changes (a new row_version).
-        await source.InsertAsync((6, "Torres", null), (7, "Smith", "+52 55 4512 7781"));
+        // While the worker is down: a new row, and row 2 changes (a new row_version).
+        await source.InsertAsync((7, "Smith", "+52 55 4512 7781"));
         await source.ExecuteAsync("UPDATE persons SET surname = 'Lee Wong', row_version = nextval('row_versions') WHERE id = 2");
 
         await using (var second = WorkerRun.Start(hub, agency, config, state))
         {
             await hub.WaitForAsync(_ => hub.FindAsync(agency.Code, RecordKind.Person, "P-2"), r => r?.Version > 2, Patience);
             await hub.WaitForAsync(_ => hub.CountAsync(agency.Code), n => n == 9, Patience);
-            await Task.Delay(TimeSpan.FromSeconds(1), Ct);
+            await source.InsertAsync((8, "Vega", null));
+            await hub.WaitForAsync(_ => hub.FindAsync(agency.Code, RecordKind.Person, "P-8"), r => r is not null, Patience);
             Assert.Equal(0, await second.StopAsync());
         }
         var secondRun = await spy.DrainAsync();
-        Assert.Equal(["person:P-2", "person:P-6", "person:P-7", "phone:P-7-T"], secondRun.Order(StringComparer.Ordinal));
+        Assert.Equal(["person:P-2", "person:P-7", "person:P-8", "phone:P-7-T"], secondRun.Order(StringComparer.Ordinal));
         Assert.Equal("Lee Wong", (await hub.FindAsync(agency.Code, RecordKind.Person, "P-2"))!.Surname);
+    }
+
+    [Fact]
+    public async Task Worker_DroppedFileTooLargeToRead_FailedWithReasonFileNextFilePublished()
+    {
+        var agency = await hub.AddAgencyAsync("F");
+        var drop = Directory.CreateDirectory(Path.Combine(hub.WorkDirectory, $"drop-{agency.Code}")).FullName;
+        var mapping = Path.Combine(hub.WorkDirectory, $"{agency.Code}.mapping.json");
+        await File.WriteAllTextAsync(mapping, """
+            { "labels": { "sensitivity": "open", "controlOfficial.name": "Det. Test", "controlOfficial.channel": "+1 713 555 0101" },
+              "records": [ { "kind": "person", "fields": { "localId": "P-{id}", "version": "1", "surname": "{surname}", "role": "victim" } } ] }
+            """, Ct);
+        var config = WriteConfig(agency, new { dropFolder = new { path = drop, mapping, pollSeconds = 0.2 } });
+        await using var worker = WorkerRun.Start(hub, agency, config);
+
+        // An array element of 2 MB: the worker must neither hold it nor stop on it.
+        Drop(drop, "a-huge.json", [$$"""[{"id": 1, "surname": "Lee"}, {"id": 2, "surname": "{{new string('x', 2 << 20)}}"}]"""]);
+        Drop(drop, "b-good.json", ["""[{"id": 3, "surname": "Kim"}]"""]);
+
+        await WaitUntilAsync(() => File.Exists(Path.Combine(drop, "processed", "b-good.json")), "the good file to move to processed/");
+        Assert.True(File.Exists(Path.Combine(drop, "failed", "a-huge.json")));
+        var reason = await File.ReadAllTextAsync(Path.Combine(drop, "failed", "a-huge.json.reason"), Ct);
+        Assert.Contains("element 2 of the JSON array is larger than", reason, StringComparison.Ordinal);
+        await hub.WaitForAsync(_ => hub.FindAsync(agency.Code, RecordKind.Person, "P-3"), r => r is not null, Patience);
+        Assert.Equal(0, await worker.StopAsync());
+    }
+
+    [Fact]
+    public async Task Worker_SqlQueryWithoutLimit_ReadInPollsOfMaxRowsPerPoll()
+    {
+        var agency = await hub.AddAgencyAsync("M");
+        await using var source = await AgencyDatabase.CreateAsync(hub.Infrastructure);
+        await using var spy = await PublishedRecords.StartAsync(hub.VirtualHost.AmqpUri, agency.Code);
+        string[] names = ["García", "Lee", "Kim", "Pérez", "Ruiz", "Torres", "Smith", "Nguyen"];
+        await source.InsertAsync([.. names.Select((name, i) => (i + 1, name, (string?)null))]);
+        var config = WriteConfig(agency, new
+        {
+            sql = new
+            {
+                name = "cases",
+                connectionString = source.Database.ConnectionString,
+                query = "SELECT id, row_version, surname, phone FROM persons WHERE row_version > @hwm ORDER BY row_version",
+                highWaterMarkColumn = "row_version",
+                mapping = WriteSqlMapping(agency),
+                pollSeconds = 0.2,
+                maxRowsPerPoll = 3,
+            },
+        });
+
+        await using (var worker = WorkerRun.Start(hub, agency, config))
+        {
+            await hub.WaitForAsync(_ => hub.CountAsync(agency.Code), n => n == 8, Patience);
+            Assert.Equal(0, await worker.StopAsync());
+        }
+        var messages = await spy.DrainMessagesAsync();
+        Assert.All(messages, m => Assert.InRange(m.Records.Count, 1, 3));
+        Assert.Equal(8, messages.Sum(m => m.Records.Count));
     }
 
     private string WriteConfig(TestAgency agency, object config)
@@ -167,15 +230,8 @@ public sealed class WorkerTests(IngestionFixture hub) : IClassFixture<IngestionF
         File.Move(partial, Path.Combine(folder, name));
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + Patience;
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
-            await Task.Delay(50, Ct);
-        }
-    }
+    private static Task WaitUntilAsync(Func<bool> condition, string what) =>
+        Eventually.UntilAsync(condition, what, Patience, Ct);
 
     /// <summary>The worker running in-process through the connector's command line, exactly as <c>./hub connector</c> runs it.</summary>
     private sealed class WorkerRun : IAsyncDisposable
@@ -223,61 +279,6 @@ public sealed class WorkerTests(IngestionFixture hub) : IClassFixture<IngestionF
                 _stop.Dispose();
                 _output.Dispose();
             }
-        }
-    }
-
-    /// <summary>A queue bound to the hub's record exchange: every batch an agency publishes is copied to it.</summary>
-    private sealed class PublishedRecords : IAsyncDisposable
-    {
-        private readonly IConnection _connection;
-        private readonly IChannel _channel;
-        private readonly string _queue;
-        private readonly string _agency;
-
-        private PublishedRecords(IConnection connection, IChannel channel, string queue, string agency)
-        {
-            _connection = connection;
-            _channel = channel;
-            _queue = queue;
-            _agency = agency;
-        }
-
-        public static async Task<PublishedRecords> StartAsync(Uri broker, string agency)
-        {
-            var connection = await new ConnectionFactory { Uri = broker }.CreateConnectionAsync(Ct);
-            var channel = await connection.CreateChannelAsync(cancellationToken: Ct);
-            var queue = (await channel.QueueDeclareAsync($"spy-{agency}", durable: false, exclusive: true, autoDelete: true, cancellationToken: Ct)).QueueName;
-            await channel.QueueBindAsync(queue, RecordPublisher.BatchExchange, "", cancellationToken: Ct);
-            return new PublishedRecords(connection, channel, queue, agency);
-        }
-
-        /// <summary>Takes every message the agency published so far: one <c>kind:localId</c> per record.</summary>
-        public async Task<List<string>> DrainAsync()
-        {
-            var records = new List<string>();
-            while (await _channel.BasicGetAsync(_queue, autoAck: true, Ct) is { } message)
-            {
-                if (message.BasicProperties.UserId != _agency)
-                {
-                    continue;
-                }
-                using var envelope = JsonDocument.Parse(message.Body);
-                var batch = envelope.RootElement.GetProperty("message");
-                foreach (var (list, kind) in new[] { ("persons", "person"), ("phones", "phone"), ("locations", "location"), ("withdrawals", "withdrawal") })
-                {
-                    if (batch.TryGetProperty(list, out var items))
-                    {
-                        records.AddRange(items.EnumerateArray().Select(item => $"{kind}:{item.GetProperty("localId").GetString()}"));
-                    }
-                }
-            }
-            return records;
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await _channel.DisposeAsync();
-            await _connection.DisposeAsync();
         }
     }
 

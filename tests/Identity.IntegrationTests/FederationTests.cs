@@ -37,6 +37,17 @@ public sealed class FederationFixture : IdentityFixture
         ["Federation:Providers:0:Rules:1:Cfr28"] = "true",
     };
 
+    /// <summary>This fixture's settings, with some changed (for a second Identity on the same database and keys).</summary>
+    public Dictionary<string, string?> SettingsWith(params (string Key, string? Value)[] changes)
+    {
+        var settings = new Dictionary<string, string?>(Settings);
+        foreach (var (key, value) in changes)
+        {
+            settings[key] = value;
+        }
+        return settings;
+    }
+
     public override async ValueTask InitializeAsync()
     {
         static bool AnyHubCallback(Uri uri) => uri.AbsolutePath.StartsWith("/federation/callback/", StringComparison.Ordinal);
@@ -148,7 +159,7 @@ public sealed class FederationTests(FederationFixture fixture) : IClassFixture<F
     }
 
     /// <summary>The login page's link to the County Sheriff's provider, as a person would click it.</summary>
-    private static Uri ProviderLink(FlowStep loginPage)
+    internal static Uri ProviderLink(FlowStep loginPage)
     {
         Assert.False(loginPage.IsCallback);
         var marker = $"href=\"/federation/login/{TestAgencies.CountySheriff}?returnUrl=";
@@ -157,5 +168,42 @@ public sealed class FederationTests(FederationFixture fixture) : IClassFixture<F
         var end = loginPage.Body.IndexOf('"', start + 6);
         var href = HttpUtility.HtmlDecode(loginPage.Body[(start + 6)..end]);
         return new Uri(loginPage.Url, href);
+    }
+}
+
+/// <summary>
+/// A federated user's roles are re-derived from the registration's current rules at refresh. A class (and fixture) of
+/// its own: it starts a second Identity on the fixture's database.
+/// </summary>
+public sealed class FederationRefreshTests(FederationFixture fixture) : IClassFixture<FederationFixture>
+{
+    private readonly IdentityApp _identity = fixture.App;
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Refresh_RegistrationNoLongerGrantsTheUsersRole_IsRefused()
+    {
+        fixture.Trusted.NextUser = [("sub", "deputy-23"), ("name", "Deputy Twenty-Three"), ("groups", "detectives")];
+        using var browser = _identity.CreateBrowser();
+        var request = AuthorizationRequest.Create(IdentityApp.CliClient, IdentityApp.CliRedirectUri, "openid offline_access api");
+        var loginPage = await browser.StartAsync(request, Ct);
+        var callback = await browser.FollowAsync(FederationTests.ProviderLink(loginPage), IdentityApp.CliRedirectUri, Ct);
+        var tokens = await browser.RedeemAsync(callback, request, clientSecret: null, Ct);
+        Assert.Equal([HubRoles.Officer], Jwt.Read(tokens.AccessToken).Values(HubClaimTypes.Role));
+
+        // The agency withdraws the rule that made "detectives" officers; Identity restarts with the new registration
+        // (same database, keys and issuer). The refresh token still carries the claims of the logon.
+        var changed = fixture.SettingsWith(
+            ("Federation:Providers:0:Rules:0:Value", "detectives-retired"),
+            ("Tokens:Issuer", _identity.BaseUri.AbsoluteUri));
+        await using var restarted = new IdentityApp(fixture.Database.ConnectionString, fixture.StateDirectory, changed);
+        await restarted.StartAsync(Ct);
+        using var restartedBrowser = restarted.CreateBrowser();
+
+        var refused = await Assert.ThrowsAsync<HeadlessLoginException>(
+            () => restartedBrowser.TokenRequestAsync(LocalLogonTests.Refresh(tokens.RefreshToken!), Ct));
+
+        Assert.Equal("invalid_grant", refused.Error);
+        Assert.Contains("no hub role is mapped", refused.Message, StringComparison.Ordinal);
     }
 }

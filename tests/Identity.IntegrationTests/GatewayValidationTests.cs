@@ -38,17 +38,19 @@ public sealed class GatewayFixture : IdentityFixture
     public override async ValueTask InitializeAsync()
     {
         var now = DateTimeOffset.UtcNow;
-        var keys = KeySetFile.Create(now.AddDays(-30), TimeSpan.FromDays(90));
-        keys.Rotate(now.AddMinutes(-5), TimeSpan.FromDays(90), TimeSpan.Zero, TimeSpan.FromDays(2));
+        var keys = KeySetFile.Create(now.AddDays(-30), TimeSpan.FromDays(90), IdentityApp.KeyPassphrase);
+        keys.Rotate(now.AddMinutes(-5), TimeSpan.FromDays(90), TimeSpan.Zero, TimeSpan.FromDays(2), IdentityApp.KeyPassphrase);
         keys.Save(Path.Combine(StateDirectory, "keys.json"));
         var signing = keys.Keys.Where(k => k.Use == KeyUse.Signing).OrderBy(k => k.NotAfter).ToList();
-        OlderSigningKey = signing[0].LoadCertificate();
-        NewerSigningKey = signing[1].LoadCertificate();
+        OlderSigningKey = signing[0].LoadCertificate(IdentityApp.KeyPassphrase);
+        NewerSigningKey = signing[1].LoadCertificate(IdentityApp.KeyPassphrase);
 
         await base.InitializeAsync();
         var gateway = new GatewayApp(Database.ConnectionString, "amqp://unused:unused@127.0.0.1:1/",
             new Dictionary<string, string?> { ["Authentication:Authority"] = App.BaseUri.AbsoluteUri });
-        Gateway = gateway.WithWebHostBuilder(b => b.ConfigureLogging(l => l.AddProvider(GatewayLogs)));
+        // Development: the authority is this test's Identity over plain HTTP on loopback, which only Development
+        // accepts (and Development is where unreadable input used to come back as a stack trace).
+        Gateway = gateway.WithWebHostBuilder(b => b.UseEnvironment("Development").ConfigureLogging(l => l.AddProvider(GatewayLogs)));
     }
 
     public override async ValueTask DisposeAsync()
@@ -176,6 +178,33 @@ public sealed class GatewayValidationTests(GatewayFixture fixture) : IClassFixtu
         Assert.Equal(new X509SecurityKey(fixture.NewerSigningKey).KeyId, token.Kid);
         Assert.Contains(new X509SecurityKey(fixture.OlderSigningKey).KeyId, published);
         Assert.Contains(new X509SecurityKey(fixture.NewerSigningKey).KeyId, published);
+    }
+
+    [Theory]
+    [InlineData("{\"decision\": ")]
+    [InlineData("{\"decision\": 12, \"note\": [}")]
+    [InlineData("not json at all")]
+    public async Task Adjudicate_MalformedBody_IsAProblemDetails400WithATraceIdAndNoStackTrace(string body)
+    {
+        var token = await IssuedTokenAsync();
+        using var client = fixture.Gateway.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/matches/1/adjudications", UriKind.Relative))
+        {
+            Content = new StringContent(body, Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+
+        using var response = await client.SendAsync(request, Ct);
+        var text = await response.Content.ReadAsStringAsync(Ct);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        using var problem = JsonDocument.Parse(text);
+        Assert.Equal(400, problem.RootElement.GetProperty("status").GetInt32());
+        Assert.False(string.IsNullOrEmpty(problem.RootElement.GetProperty("traceId").GetString()));
+        Assert.DoesNotContain("   at ", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", text, StringComparison.Ordinal);
+        Assert.True(text.Length < 1000, $"{text.Length} characters: {text}");
     }
 
     private const string HubTokenAudience = "sharinghub-api";

@@ -15,11 +15,12 @@ public sealed class LocalLogonTests(IdentityFixture fixture) : IClassFixture<Ide
     [Fact]
     public async Task Login_PasswordAndTotp_IssuesAccessTokenWithAgencyRolesAndAttributes()
     {
-        var userName = await _identity.DemoUserAsync(TestAgencies.CityPolice, HubRoles.Officer);
+        var account = await _identity.LocalAccountAsync(TestAgencies.CityPolice, HubRoles.Officer);
+        var userName = account.UserName;
         using var browser = _identity.CreateBrowser();
 
         var tokens = await browser.LoginAsync(IdentityApp.CliClient, null, IdentityApp.CliRedirectUri, "openid offline_access api",
-            userName, _identity.DemoPassword, _identity.DemoTotpSecret, Ct);
+            userName, account.Password, account.TotpKey, Ct);
 
         var token = Jwt.Read(tokens.AccessToken);
         Assert.Equal("at+jwt", token.Typ);
@@ -39,12 +40,13 @@ public sealed class LocalLogonTests(IdentityFixture fixture) : IClassFixture<Ide
     [Fact]
     public async Task SubmitLogin_CorrectPasswordWithoutTotp_IsRefused()
     {
-        var userName = await _identity.DemoUserAsync(TestAgencies.CityPolice, HubRoles.Analyst);
+        var account = await _identity.LocalAccountAsync(TestAgencies.CityPolice, HubRoles.Analyst);
+        var userName = account.UserName;
         using var browser = _identity.CreateBrowser();
         var request = AuthorizationRequest.Create(IdentityApp.CliClient, IdentityApp.CliRedirectUri, "openid api");
         var page = await browser.StartAsync(request, Ct);
 
-        var result = await browser.SubmitLoginAsync(page, userName, _identity.DemoPassword, code: null, IdentityApp.CliRedirectUri, Ct);
+        var result = await browser.SubmitLoginAsync(page, userName, account.Password, code: null, IdentityApp.CliRedirectUri, Ct);
 
         Assert.False(result.IsCallback);
         Assert.Equal(HttpStatusCode.Unauthorized, result.Status);
@@ -55,14 +57,13 @@ public sealed class LocalLogonTests(IdentityFixture fixture) : IClassFixture<Ide
     [Fact]
     public async Task SubmitLogin_CorrectPasswordWrongTotp_IsRefused()
     {
-        var userName = await _identity.DemoUserAsync(TestAgencies.CityPolice, HubRoles.Supervisor);
+        var account = await _identity.LocalAccountAsync(TestAgencies.CityPolice, HubRoles.Supervisor);
+        var userName = account.UserName;
         using var browser = _identity.CreateBrowser();
         var request = AuthorizationRequest.Create(IdentityApp.CliClient, IdentityApp.CliRedirectUri, "openid api");
         var page = await browser.StartAsync(request, Ct);
-        var right = HeadlessLogin.TotpCode(_identity.DemoTotpSecret);
-        var wrong = ((int.Parse(right, System.Globalization.CultureInfo.InvariantCulture) + 500_000) % 1_000_000).ToString("D6", System.Globalization.CultureInfo.InvariantCulture);
 
-        var result = await browser.SubmitLoginAsync(page, userName, _identity.DemoPassword, wrong, IdentityApp.CliRedirectUri, Ct);
+        var result = await browser.SubmitLoginAsync(page, userName, account.Password, WrongCode(account.TotpKey), IdentityApp.CliRedirectUri, Ct);
 
         Assert.False(result.IsCallback);
         Assert.Equal(HttpStatusCode.Unauthorized, result.Status);
@@ -71,9 +72,10 @@ public sealed class LocalLogonTests(IdentityFixture fixture) : IClassFixture<Ide
     }
 
     [Fact]
-    public async Task SubmitLogin_FiveFailures_LocksAccountForAtLeastTenMinutes()
+    public async Task SubmitLogin_FiveWrongCodesWithTheRightPassword_LocksAccountForAtLeastTenMinutes()
     {
-        var userName = await _identity.DemoUserAsync(TestAgencies.CountySheriff, HubRoles.Analyst);
+        var account = await _identity.LocalAccountAsync(TestAgencies.CountySheriff, HubRoles.Analyst);
+        var userName = account.UserName;
         using var browser = _identity.CreateBrowser();
         var request = AuthorizationRequest.Create(IdentityApp.CliClient, IdentityApp.CliRedirectUri, "openid api");
         var page = await browser.StartAsync(request, Ct);
@@ -81,17 +83,17 @@ public sealed class LocalLogonTests(IdentityFixture fixture) : IClassFixture<Ide
         var statuses = new List<HttpStatusCode>();
         for (var attempt = 0; attempt < 5; attempt++)
         {
-            var failed = await browser.SubmitLoginAsync(page, userName, "not-the-password", HeadlessLogin.TotpCode(_identity.DemoTotpSecret),
+            var failed = await browser.SubmitLoginAsync(page, userName, account.Password, WrongCode(account.TotpKey),
                 IdentityApp.CliRedirectUri, Ct);
             statuses.Add(failed.Status);
         }
-        var withRightCredentials = await browser.SubmitLoginAsync(page, userName, _identity.DemoPassword,
-            HeadlessLogin.TotpCode(_identity.DemoTotpSecret), IdentityApp.CliRedirectUri, Ct);
+        var withRightCredentials = await browser.SubmitLoginAsync(page, userName, account.Password,
+            HeadlessLogin.TotpCode(account.TotpKey), IdentityApp.CliRedirectUri, Ct);
 
-        Assert.Equal([HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized,
-            HttpStatusCode.Unauthorized, HttpStatusCode.Forbidden], statuses);
+        // The locked account gets the same answer as every other failure.
+        Assert.All(statuses, s => Assert.Equal(HttpStatusCode.Unauthorized, s));
         Assert.False(withRightCredentials.IsCallback);
-        Assert.Equal(HttpStatusCode.Forbidden, withRightCredentials.Status);
+        Assert.Equal(HttpStatusCode.Unauthorized, withRightCredentials.Status);
         var lockoutEnd = await _identity.WithDatabaseAsync(db => Task.FromResult(db.Users.Single(u => u.UserName == userName).LockoutEnd));
         Assert.NotNull(lockoutEnd);
         Assert.True(lockoutEnd >= DateTimeOffset.UtcNow.AddMinutes(10) - TimeSpan.FromSeconds(30), $"locked until {lockoutEnd:O}");
@@ -114,10 +116,10 @@ public sealed class LocalLogonTests(IdentityFixture fixture) : IClassFixture<Ide
     [Fact]
     public async Task Refresh_UsedRefreshToken_IsRotatedAndTheOldOneRefused()
     {
-        var userName = await _identity.DemoUserAsync(TestAgencies.CountySheriff, HubRoles.Supervisor);
+        var account = await _identity.LocalAccountAsync(TestAgencies.CountySheriff, HubRoles.Supervisor);
         using var browser = _identity.CreateBrowser();
         var first = await browser.LoginAsync(IdentityApp.CliClient, null, IdentityApp.CliRedirectUri, "openid offline_access api",
-            userName, _identity.DemoPassword, _identity.DemoTotpSecret, Ct);
+            account.UserName, account.Password, account.TotpKey, Ct);
         Assert.NotNull(first.RefreshToken);
 
         var second = await browser.TokenRequestAsync(Refresh(first.RefreshToken!), Ct);
@@ -133,7 +135,15 @@ public sealed class LocalLogonTests(IdentityFixture fixture) : IClassFixture<Ide
             string.Join("\n", audit.Where(a => a.Event.StartsWith("token", StringComparison.Ordinal)).Select(a => $"{a.Event} {a.ClientId} {a.Actor} {a.Detail}")));
     }
 
-    private static Dictionary<string, string> Refresh(string refreshToken) => new()
+    /// <summary>A six-digit code that is not the current one (nor a neighbouring step's, with overwhelming odds).</summary>
+    internal static string WrongCode(string totpKey)
+    {
+        var right = HeadlessLogin.TotpCode(totpKey);
+        return ((int.Parse(right, System.Globalization.CultureInfo.InvariantCulture) + 500_000) % 1_000_000)
+            .ToString("D6", System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    internal static Dictionary<string, string> Refresh(string refreshToken) => new()
     {
         ["grant_type"] = "refresh_token",
         ["refresh_token"] = refreshToken,

@@ -5,19 +5,26 @@ namespace SharingHub.Matching.Tests;
 
 /// <summary>
 /// The shipped model was estimated on FEBRL's Australian names. This checks it on people it has never seen:
-/// Fixtures/hispanic-synthetic.csv (made by <c>MatchingLab synth --count 400 --seed 2026</c>) has Hispanic names
-/// with double surnames, families sharing surnames and addresses, and duplicates with dropped second surnames,
-/// hyphenated or run-together surnames, nicknames, initials, lost diacritics, swapped fields, typos and
-/// transposed or partial birth dates. The bounds sit a little under what the model reaches (match F1 about 0.98),
-/// so a regression in any rule shows here.
+/// synthetic Hispanic records (<c>MatchingLab synth</c>) with double surnames, families sharing surnames and
+/// addresses, and duplicates with dropped second surnames, hyphenated or run-together surnames, nicknames, initials,
+/// lost diacritics, swapped fields, typos and transposed or partial birth dates.
+/// <list type="bullet">
+/// <item><c>Fixtures/hispanic-synthetic.csv</c> (<c>--count 400 --seed 2026</c>) is the set the bounds were set on,
+/// a little under what the model reaches there (match F1 about 0.98), so a regression in any rule shows.</item>
+/// <item><c>Fixtures/hispanic-heldout.csv</c> (<c>--count 400 --seed 8675309</c>) was drawn after the bounds were
+/// fixed and never used to tune a rule, a weight or a bound: the same bounds must hold on it, so they are not an
+/// artefact of the one sample they were read from.</item>
+/// </list>
 /// </summary>
 public sealed partial class HispanicGeneralizationTests
 {
-    [Fact]
-    public void ScorePersons_SyntheticHispanicRecordsSplitAcrossTwoAgencies_MatchPrecisionAndRecallHold()
+    [Theory]
+    [InlineData("hispanic-synthetic.csv")]
+    [InlineData("hispanic-heldout.csv")]
+    public void ScorePersons_SyntheticHispanicRecordsSplitAcrossTwoAgencies_MatchPrecisionAndRecallHold(string fixture)
     {
         var engine = MatchingEngine.CreateDefault();
-        var rows = File.ReadLines(Path.Combine(AppContext.BaseDirectory, "Fixtures", "hispanic-synthetic.csv")).Skip(1)
+        var rows = File.ReadLines(Path.Combine(AppContext.BaseDirectory, "Fixtures", fixture)).Skip(1)
             .Select(line => line.Split(',').Select(cell => cell.Trim()).ToArray()).ToArray();
         var records = rows.Select((cells, index) =>
         {

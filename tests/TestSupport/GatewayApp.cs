@@ -15,9 +15,9 @@ public sealed class GatewayApp : WebApplicationFactory<SharingHub.Gateway.Progra
 {
     private readonly Dictionary<string, string?> _settings;
 
-    /// <summary>Creates the app on <paramref name="fixture"/>'s database and virtual host.</summary>
+    /// <summary>Creates the app on <paramref name="fixture"/>'s database and virtual host, as the Gateway's own broker user.</summary>
     public GatewayApp(HubInfrastructureFixture fixture, IReadOnlyDictionary<string, string?>? settings = null)
-        : this(fixture.Database.ConnectionString, fixture.VirtualHost.AmqpUri.ToString(), settings)
+        : this(fixture.Database.ConnectionString, fixture.VirtualHost.GatewayAmqpUri.ToString(), settings)
     {
     }
 
@@ -28,8 +28,9 @@ public sealed class GatewayApp : WebApplicationFactory<SharingHub.Gateway.Progra
         {
             ["ConnectionStrings:hubdb"] = databaseConnectionString,
             ["ConnectionStrings:rabbitmq"] = brokerUri,
-            // Tokens are fetched lazily: tests that present none never reach this issuer.
-            ["Authentication:Authority"] = Environment.GetEnvironmentVariable("Authentication__Authority") ?? "http://127.0.0.1:5090/",
+            // Metadata is fetched lazily: tests that present no token never reach this issuer. It is https because
+            // outside Development (these hosts run as "Testing") Gateway refuses a plain-HTTP authority.
+            ["Authentication:Authority"] = "https://127.0.0.1:5090/",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
@@ -49,25 +50,13 @@ public sealed class GatewayApp : WebApplicationFactory<SharingHub.Gateway.Progra
         GetAsync("/health/ready", cancellationToken);
 
     /// <summary>
-    /// Polls <c>/health/ready</c> until it answers <paramref name="expected"/> or <paramref name="within"/> passes,
-    /// and returns the last answer with the time it took. A host notices a dependency's change only at its next probe
-    /// (and a just-started one may need a first broker handshake), so tests state how soon, not "at once".
+    /// Polls <c>/health/ready</c> until it answers <paramref name="expected"/>, and returns that answer. A host notices
+    /// a dependency's change only at its next probe (and a just-started one may need a first broker handshake); how
+    /// long that takes is not what tests assert, so the wait is <see cref="Eventually.Patience"/>.
     /// </summary>
-    public async Task<(HttpStatusCode Status, string Body, TimeSpan Elapsed)> WaitForReadinessAsync(
-        HttpStatusCode expected, TimeSpan within, CancellationToken cancellationToken = default)
-    {
-        var started = TimeProvider.System.GetTimestamp();
-        while (true)
-        {
-            var (status, body) = await GetReadinessAsync(cancellationToken);
-            var elapsed = TimeProvider.System.GetElapsedTime(started);
-            if (status == expected || elapsed >= within)
-            {
-                return (status, body, elapsed);
-            }
-            await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken);
-        }
-    }
+    public Task<(HttpStatusCode Status, string Body)> WaitForReadinessAsync(HttpStatusCode expected, CancellationToken cancellationToken = default) =>
+        Eventually.UntilAsync(() => GetReadinessAsync(cancellationToken), answer => answer.Status == expected,
+            $"/health/ready to answer {(int)expected}", cancellationToken: cancellationToken);
 
     /// <summary>GET <c>/health/live</c>: the status code and the body.</summary>
     public Task<(HttpStatusCode Status, string Body)> GetLivenessAsync(CancellationToken cancellationToken = default) =>

@@ -4,14 +4,25 @@ namespace SharingHub.TestSupport;
 /// Where the private PostgreSQL and RabbitMQ that <c>./hub infra</c> starts can be reached. The values come from the
 /// environment that <c>./hub test</c> exports; a missing one fails the test with a message saying what to run.
 /// </summary>
+/// <param name="PostgresAdminConnectionString">A role that may create databases from the template.</param>
+/// <param name="PostgresTemplate">The template every test database is created from.</param>
+/// <param name="RabbitMqUri">The broker as its administration user (<c>HUB_RABBIT_ADMIN_URL</c>).</param>
+/// <param name="RabbitMqGatewayUri">The broker as the Gateway's own least-privilege user (<c>ConnectionStrings__rabbitmq</c>, as the Gateway gets it).</param>
+/// <param name="RabbitMqManagementUri">The management API.</param>
+/// <param name="RabbitMqAdminUser">The administration user.</param>
+/// <param name="RabbitMqAdminPassword">Its password.</param>
 public sealed record TestInfrastructure(
     string PostgresAdminConnectionString,
     string PostgresTemplate,
     Uri RabbitMqUri,
+    Uri RabbitMqGatewayUri,
     Uri RabbitMqManagementUri,
     string RabbitMqAdminUser,
     string RabbitMqAdminPassword)
 {
+    /// <summary>The Gateway's broker user name.</summary>
+    public string RabbitMqGatewayUser => Uri.UnescapeDataString(RabbitMqGatewayUri.UserInfo.Split(':')[0]);
+
     /// <summary>What to tell a developer whose infrastructure is missing.</summary>
     public const string RunHubInfra =
         "Run the tests with ./hub test, or start the private infrastructure with ./hub infra and export its environment.";
@@ -24,6 +35,7 @@ public sealed record TestInfrastructure(
     private static TestInfrastructure Read() => new(
         Require("HUB_PG_ADMIN"),
         Require("HUB_PG_TEMPLATE"),
+        new Uri(Require("HUB_RABBIT_ADMIN_URL")),
         new Uri(Require("ConnectionStrings__rabbitmq")),
         new Uri(Require("HUB_RABBIT_MGMT_URL")),
         Require("HUB_RABBIT_ADMIN_USER"),

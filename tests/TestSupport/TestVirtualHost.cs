@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
+using System.Text.Json;
 
 namespace SharingHub.TestSupport;
 
@@ -13,11 +14,12 @@ public sealed class TestVirtualHost : IAsyncDisposable
 {
     private readonly HttpClient _management;
 
-    private TestVirtualHost(HttpClient management, string name, Uri amqpUri)
+    private TestVirtualHost(HttpClient management, string name, Uri amqpUri, Uri gatewayAmqpUri)
     {
         _management = management;
         Name = name;
         AmqpUri = amqpUri;
+        GatewayAmqpUri = gatewayAmqpUri;
     }
 
     /// <summary>The virtual host's name.</summary>
@@ -26,10 +28,19 @@ public sealed class TestVirtualHost : IAsyncDisposable
     /// <summary>An AMQP URI for the admin user on this virtual host.</summary>
     public Uri AmqpUri { get; }
 
+    /// <summary>
+    /// An AMQP URI for the Gateway's own broker user on this virtual host, with exactly the permissions
+    /// <c>./hub infra</c> gives it on the hub's virtual host: what the Gateway under test connects as.
+    /// </summary>
+    public Uri GatewayAmqpUri { get; }
+
     /// <summary>The management API client, authenticated as the admin user.</summary>
     public HttpClient Management => _management;
 
-    /// <summary>Creates a fresh virtual host and grants the admin user full permissions on it.</summary>
+    /// <summary>
+    /// Creates a fresh virtual host, grants the admin user full permissions on it, and grants the Gateway's user the
+    /// permissions it has on the hub's own virtual host (<c>/</c>), read back from the broker.
+    /// </summary>
     public static async Task<TestVirtualHost> CreateAsync(TestInfrastructure infrastructure, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(infrastructure);
@@ -43,6 +54,13 @@ public sealed class TestVirtualHost : IAsyncDisposable
                 $"api/permissions/{vhost}/{Uri.EscapeDataString(infrastructure.RabbitMqAdminUser)}",
                 new { configure = ".*", write = ".*", read = ".*" },
                 cancellationToken));
+            var gatewayUser = Uri.EscapeDataString(infrastructure.RabbitMqGatewayUser);
+            using var live = await management.GetAsync($"api/permissions/%2F/{gatewayUser}", cancellationToken);
+            await EnsureSuccessAsync(live);
+            var permissions = await live.Content.ReadFromJsonAsync<Permissions>(cancellationToken)
+                ?? throw new InvalidOperationException($"RabbitMQ returned no permissions for {infrastructure.RabbitMqGatewayUser} on /");
+            await EnsureSuccessAsync(await management.PutAsJsonAsync($"api/permissions/{vhost}/{gatewayUser}",
+                new { permissions.Configure, permissions.Write, permissions.Read }, JsonOptions, cancellationToken));
         }
         catch (HttpRequestException ex)
         {
@@ -52,8 +70,14 @@ public sealed class TestVirtualHost : IAsyncDisposable
         }
 
         var amqp = new UriBuilder(infrastructure.RabbitMqUri) { Path = "/" + vhost }.Uri;
-        return new TestVirtualHost(management, name, amqp);
+        var gateway = new UriBuilder(infrastructure.RabbitMqGatewayUri) { Path = "/" + vhost }.Uri;
+        return new TestVirtualHost(management, name, amqp, gateway);
     }
+
+    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
+
+    /// <summary>A user's permissions on a virtual host, as the management API shows them.</summary>
+    private sealed record Permissions(string Configure, string Write, string Read);
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()

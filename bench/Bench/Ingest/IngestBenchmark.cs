@@ -18,8 +18,9 @@ internal static class IngestBenchmark
         var records = int.Parse(options.GetValueOrDefault("--records", "100000"), CultureInfo.InvariantCulture);
         var database = Environment.GetEnvironmentVariable("ConnectionStrings__hubdb")
             ?? throw new InvalidOperationException("ConnectionStrings__hubdb is not set (run through ./hub bench)");
-        var adminBroker = new Uri(Environment.GetEnvironmentVariable("ConnectionStrings__rabbitmq")
-            ?? throw new InvalidOperationException("ConnectionStrings__rabbitmq is not set (run through ./hub bench)"));
+        // The raw ceiling declares a queue of its own: the Gateway's broker user may not, the administration user may.
+        var adminBroker = new Uri(Environment.GetEnvironmentVariable("HUB_RABBIT_ADMIN_URL")
+            ?? throw new InvalidOperationException("HUB_RABBIT_ADMIN_URL is not set (run through ./hub bench)"));
         using var cancel = new CancellationTokenSource(TimeSpan.FromMinutes(30));
         var work = Directory.CreateTempSubdirectory("sharinghub-bench-");
         try

@@ -10,13 +10,15 @@ using Npgsql;
 namespace SharingHub.Bench.Match;
 
 /// <summary>
-/// <c>./hub evaluate --file F [--mapping M] --truth COLUMN [--truth-pattern REGEX] [--agencies K | --split-by COLUMN] [--seed S] [--keep]</c>:
+/// <c>./hub evaluate --file F [--mapping M] --truth COLUMN [--truth-pattern REGEX] [--agencies K | --split-by COLUMN] [--seed S] [--misses FILE] [--keep]</c>:
 /// measures person-identity matching on the REAL path. It registers fresh agencies through <c>./hub agency add</c>,
 /// splits the file's rows among them (at random, or by a column), replaces the truth column with opaque row numbers
 /// (the truth never leaves this program), publishes each agency's share through <c>./hub publish</c> (the connector),
 /// waits until every record is stored and no matching is pending, and compares the stored person-identity matches
 /// with the truth. Only cross-agency pairs count. The person records' local ids must contain the truth column's
-/// value (as <c>P-{rec_id}</c> does), so that a match can be traced back to its rows.
+/// value (as <c>P-{rec_id}</c> does), so that a match can be traced back to its rows. <c>--misses FILE</c> writes the
+/// pairs it got wrong and the records the connector rejected, by truth value and agency only (never a name), for a
+/// breakdown by cause (bench/border/breakdown.mjs).
 /// </summary>
 internal static partial class Evaluation
 {
@@ -31,6 +33,7 @@ internal static partial class Evaluation
         var splitBy = args.Get("split-by");
         var agencies = args.Int("agencies", 3);
         var seed = args.Int("seed", 1);
+        var missesFile = args.Get("misses");
         var hub = Path.Combine(BenchArgs.Env("HUB_ROOT"), "hub");
         var connectionString = BenchArgs.Env("ConnectionStrings__hubdb");
         if (mapping is null)
@@ -83,6 +86,7 @@ internal static partial class Evaluation
             var clock = Stopwatch.StartNew();
             var published = 0;
             var rejected = 0;
+            var rejects = new List<Reject>();
             for (var a = 0; a < agencyCount; a++)
             {
                 var share = Path.Combine(work.FullName, $"{codes[a]}.csv");
@@ -94,6 +98,7 @@ internal static partial class Evaluation
                     published += int.Parse(summary.Groups[1].Value.Replace(",", "", StringComparison.Ordinal), CultureInfo.InvariantCulture);
                     rejected += int.Parse(summary.Groups[2].Value.Replace(",", "", StringComparison.Ordinal), CultureInfo.InvariantCulture);
                 }
+                rejects.AddRange(ReadRejects(share + ".rejects.csv"));
             }
             var publishTime = clock.Elapsed;
 
@@ -108,6 +113,12 @@ internal static partial class Evaluation
 
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"records: rows {rows.Count}, published {published}, rejected by the connector {rejected}"));
+            // The connector's report names the field and the reason, never the value.
+            foreach (var reason in rejects.GroupBy(r => (r.Kind, r.Field, r.Reason, r.Action)).OrderByDescending(g => g.Count()))
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  {reason.Key.Action} {reason.Count()}: {reason.Key.Kind} {reason.Key.Field}: {reason.Key.Reason}"));
+            }
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"true cross-agency pairs {crossTruth.Count}; predicted pairs: match {match.Predicted}, match+possible {loose.Predicted}"));
             Console.WriteLine($"match: TP {match.TruePositives} FP {match.FalsePositives} FN {match.FalseNegatives}");
@@ -123,6 +134,12 @@ internal static partial class Evaluation
                 $"of the {stored.Count} persons stored ({storedTruth.Count} true pairs): match {storedMatch}; match+possible {storedLoose}"));
             Console.WriteLine($"match: {match}");
             Console.WriteLine($"match+possible: {loose}");
+            if (missesFile is not null)
+            {
+                string Agency(int row) => splitIndex < 0 ? slot[row].ToString(CultureInfo.InvariantCulture) : splitValues[slot[row]];
+                await WriteMissesAsync(missesFile, predicted, crossTruth, stored, rejects, truth, Agency);
+                Console.WriteLine($"misses: {missesFile}");
+            }
 
             if (!keep)
             {
@@ -134,6 +151,71 @@ internal static partial class Evaluation
         {
             work.Delete(recursive: true);
         }
+    }
+
+    /// <summary>
+    /// <c>outcome,band,truth_a,agency_a,truth_b,agency_b,detail</c>: <c>missed</c> (a true pair below Match; band
+    /// <c>Possible</c>, <c>None</c>, or <c>NotStored</c> when a side's person was not stored), <c>false</c> (a
+    /// predicted pair of two different truths, at its band), and <c>rejected</c> or <c>omitted</c> (a record the
+    /// connector rejected, or published without an invalid optional value: band is its kind, detail its field and
+    /// reason). Truth values and agencies only: no names, no values.
+    /// </summary>
+    private static async Task WriteMissesAsync(string path, List<(string Band, (int, int) Pair)> predicted, HashSet<(int, int)> truePairs,
+        HashSet<int> stored, List<Reject> rejects, string[] truth, Func<int, string> agency)
+    {
+        var bands = predicted.GroupBy(p => p.Pair).ToDictionary(g => g.Key, g => g.Any(p => p.Band == "Match") ? "Match" : g.First().Band);
+        await using var writer = new StreamWriter(path, false, new UTF8Encoding(false));
+        using var csv = new CsvWriter(writer, CultureInfo.InvariantCulture);
+        void Line(params string[] cells)
+        {
+            foreach (var cell in cells)
+            {
+                csv.WriteField(cell);
+            }
+            csv.NextRecord();
+        }
+        Line("outcome", "band", "truth_a", "agency_a", "truth_b", "agency_b", "detail");
+        foreach (var (a, b) in truePairs.Order())
+        {
+            var band = bands.GetValueOrDefault((a, b));
+            if (band != "Match")
+            {
+                Line("missed", band ?? (stored.Contains(a) && stored.Contains(b) ? "None" : "NotStored"), truth[a], agency(a), truth[b], agency(b), "");
+            }
+        }
+        foreach (var ((a, b), band) in bands.OrderBy(p => p.Key))
+        {
+            if (!truePairs.Contains((a, b)))
+            {
+                Line("false", band, truth[a], agency(a), truth[b], agency(b), "");
+            }
+        }
+        foreach (var reject in rejects.Where(r => r.Row is not null))
+        {
+            var row = reject.Row!.Value;
+            Line(reject.Action, reject.Kind, truth[row], agency(row), "", "", $"{reject.Field}: {reject.Reason}");
+        }
+    }
+
+    /// <summary>The lines of the connector's reject report (<c>row,kind,localId,field,reason,action</c>), if it wrote one.</summary>
+    private static List<Reject> ReadRejects(string path)
+    {
+        var rejects = new List<Reject>();
+        if (!File.Exists(path))
+        {
+            return rejects;
+        }
+        using var reader = new StreamReader(path, Encoding.UTF8);
+        using var csv = new CsvReader(reader, CultureInfo.InvariantCulture);
+        csv.Read();
+        csv.ReadHeader();
+        while (csv.Read())
+        {
+            var localId = csv.GetField("localId") ?? "";
+            int? row = RowNumber().Match(localId) is { Success: true } m ? int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : null;
+            rejects.Add(new Reject(row, csv.GetField("kind") ?? "", csv.GetField("field") ?? "", csv.GetField("reason") ?? "", csv.GetField("action") ?? ""));
+        }
+        return rejects;
     }
 
     private static string RowId(int index) => string.Create(CultureInfo.InvariantCulture, $"row{index}");
@@ -306,6 +388,8 @@ internal static partial class Evaluation
 
     [GeneratedRegex(@"published ([\d,]+) records; rejected ([\d,]+) records")]
     private static partial Regex PublishSummary();
+
+    private sealed record Reject(int? Row, string Kind, string Field, string Reason, string Action);
 
     private sealed record Quality(int Predicted, int TruePositives, int FalsePositives, int FalseNegatives)
     {

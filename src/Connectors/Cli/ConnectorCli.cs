@@ -90,8 +90,9 @@ internal static class ConnectorCli
         }, cancellationToken));
 
         var root = new RootCommand("SharingHub connector: publishes an agency's sanitized records to the hub") { publish, connector };
-        // Ctrl+C and SIGTERM cancel the action's token too (System.CommandLine's default invocation configuration).
-        return root.Parse(args).InvokeAsync(cancellationToken: cancellationToken);
+        // The caller's token is the only stop signal (Program turns Ctrl+C and SIGTERM into it): System.CommandLine's
+        // own signal handling would replace the command's exit code by 130 or 143.
+        return root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }, cancellationToken);
     }
 
     private static string? ReadPassword(FileInfo? file) =>

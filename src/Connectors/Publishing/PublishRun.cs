@@ -3,6 +3,7 @@ using SharingHub.Connectors.Reporting;
 using SharingHub.Connectors.Sanitizing;
 using SharingHub.Connectors.Sources;
 using SharingHub.Contracts.V1;
+using SharingHub.Rules;
 
 namespace SharingHub.Connectors.Publishing;
 
@@ -149,9 +150,11 @@ internal sealed class PublishRun(
                 if (!result.IsValid)
                 {
                     Counts.RecordRejected();
+                    // A local id that breaks its own rule is not written to the report: it may be the hostile value.
+                    var localId = result.Problems.Any(p => p.Field == Fields.LocalId) ? null : Sanitizer.Clean(source.LocalId);
                     foreach (var problem in result.Problems)
                     {
-                        report.Add(row.Number, Sanitizer.Clean(source.Kind), Sanitizer.Clean(source.LocalId), problem, ReportAction.Rejected);
+                        report.Add(row.Number, Sanitizer.Clean(source.Kind), localId, problem, ReportAction.Rejected);
                     }
                     continue;
                 }

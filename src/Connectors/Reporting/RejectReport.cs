@@ -16,8 +16,8 @@ internal enum ReportAction
 
 /// <summary>
 /// The reject report: a CSV file with one line per problem of a rejected record or row, and per invalid value
-/// omitted from a published record (<c>row,kind,localId,field,reason,action</c>, action <c>rejected</c> or
-/// <c>omitted</c>). It never contains the values. The file is only created when something is rejected or omitted,
+/// omitted from a published record (<c>row,kind,localId,field,code,reason,action</c>, action <c>rejected</c> or
+/// <c>omitted</c>; <c>code</c> is the record rule's reason code, the one the Gateway's error queue names). It never contains the values. The file is only created when something is rejected or omitted,
 /// and a stale report from an earlier run is removed.
 /// </summary>
 internal sealed class RejectReport : IDisposable
@@ -44,10 +44,10 @@ internal sealed class RejectReport : IDisposable
         {
             Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
             _writer = new StreamWriter(_path, append: false, new UTF8Encoding(false));
-            _writer.WriteLine("row,kind,localId,field,reason,action");
+            _writer.WriteLine("row,kind,localId,field,code,reason,action");
         }
         _writer.Write(row.ToString(CultureInfo.InvariantCulture));
-        foreach (var value in new[] { kind, localId, problem.Field, problem.Reason })
+        foreach (var value in new[] { kind, localId, problem.Field, problem.Code, problem.Reason })
         {
             _writer.Write(',');
             _writer.Write(Quote(value));

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using SharingHub.Contracts.V1;
+using SharingHub.Rules;
 
 namespace SharingHub.Connectors.Sanitizing;
 
@@ -16,10 +17,7 @@ internal static partial class DateParsing
             int? month = match.Groups["m"].Success ? int.Parse(match.Groups["m"].Value, CultureInfo.InvariantCulture) : null;
             int? day = match.Groups["d"].Success ? int.Parse(match.Groups["d"].Value, CultureInfo.InvariantCulture) : null;
             date = new PartialDate { Year = year, Month = month, Day = day };
-            // Year 0 is no year (and DaysInMonth throws on it).
-            return year >= 1
-                && month is null or (>= 1 and <= 12)
-                && (day is null || (day >= 1 && day <= DateTime.DaysInMonth(year, month!.Value)));
+            return DateRules.IsCalendarDate(year, month, day);
         }
         if (TryParseFull(text, formats, out var full))
         {

@@ -3,8 +3,8 @@ using System.Collections.Frozen;
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
-using PhoneNumbers;
 using SharingHub.Contracts.V1;
+using SharingHub.Rules;
 
 namespace SharingHub.Connectors.Sanitizing;
 
@@ -18,23 +18,17 @@ internal sealed record SanitizeResult(object? Record, IReadOnlyList<Problem> Pro
 }
 
 /// <summary>
-/// Turns a <see cref="SourceRecord"/> into a contract record. It keeps only the contract's fields, normalizes
-/// whitespace and case, parses dates (full or partial) and phones (E.164, keeping the raw form), and rejects
-/// a record that lacks a required label, a suspect without justification, or a value that does not parse.
+/// Turns a <see cref="SourceRecord"/> into a contract record. It cleans (whitespace collapsed, Unicode NFC, names in
+/// title case when all-caps, identifiers without separators) and parses (dates full or partial, numbers, enumerations,
+/// phones to E.164 keeping the raw form); whether the result is valid is decided only by the shared record rules
+/// (<see cref="RecordRules"/>), the ones the Gateway runs again, so a rejected record's problems carry the same
+/// field, code and reason as the Gateway's error queue would.
 /// A record is either published whole or not at all; the one exception is an optional field its mapping lists in
 /// <c>omitInvalid</c> (<see cref="OmittableFields"/>): an invalid value there is left out and reported, and the
 /// record is published without it.
 /// </summary>
 internal sealed partial class Sanitizer(SanitizerSettings settings)
 {
-    internal const int MaxLocalIdLength = 128;
-    internal const int MaxNameLength = 100;
-    internal const int MaxAliases = 20;
-    internal const int MaxAddressLength = 300;
-    internal const int MaxJustificationLength = 1000;
-    internal const int MaxCaseRefLength = 64;
-    internal const double MaxRadiusMeters = 100_000;
-
     /// <summary>
     /// Per kind, the optional fields whose invalid value may be omitted rather than reject the record: values the
     /// record still means the same without (an unknown birth date, sex or validity). Keys, labels, names and
@@ -43,12 +37,10 @@ internal sealed partial class Sanitizer(SanitizerSettings settings)
     /// </summary>
     internal static readonly FrozenDictionary<string, FrozenSet<string>> OmittableFields = new Dictionary<string, FrozenSet<string>>(StringComparer.Ordinal)
     {
-        ["person"] = FrozenSet.ToFrozenSet(["birthDate", "sex"], StringComparer.Ordinal),
-        ["phone"] = FrozenSet.ToFrozenSet(["validFrom", "validTo"], StringComparer.Ordinal),
+        ["person"] = FrozenSet.ToFrozenSet([Fields.BirthDate, Fields.Sex], StringComparer.Ordinal),
+        ["phone"] = FrozenSet.ToFrozenSet([Fields.ValidFrom, Fields.ValidTo], StringComparer.Ordinal),
         ["location"] = FrozenSet<string>.Empty,
     }.ToFrozenDictionary(StringComparer.Ordinal);
-
-    private static readonly PhoneNumberUtil Phones = PhoneNumberUtil.GetInstance();
 
     private const int MaxCachedChannels = 1024;
 
@@ -60,274 +52,223 @@ internal sealed partial class Sanitizer(SanitizerSettings settings)
         ArgumentNullException.ThrowIfNull(source);
         var problems = new List<Problem>();
         var kind = ParseKind(source.Kind, problems);
-        var localId = Identifier(source.LocalId, "localId", problems, required: true);
+        var localId = Clean(source.LocalId);
         var version = ParseVersion(source.Version, problems);
         var withdrawn = ParseFlag(source.Withdrawn, "withdrawn", problems);
+        var key = new List<RuleViolation>();
+        RecordRules.Key(localId, version ?? 1, key);
+        problems.AddRange(key.Select(Problem.From));
 
-        if (kind is null || localId is null || version is null || problems.Count > 0)
+        if (kind is null || version is null || problems.Count > 0)
         {
             return new SanitizeResult(null, problems, []);
         }
 
         if (withdrawn)
         {
-            return new SanitizeResult(new RecordWithdrawn { RecordKind = kind.Value, LocalId = localId, Version = version.Value }, problems, []);
+            var withdrawal = new RecordWithdrawn { RecordKind = kind.Value, LocalId = localId!, Version = version.Value };
+            problems.AddRange(RecordRules.Check(withdrawal).Select(Problem.From));
+            return problems.Count == 0 ? new SanitizeResult(withdrawal, problems, []) : new SanitizeResult(null, problems, []);
         }
 
         var labels = ParseLabels(source.Labels, problems);
         var omitted = new List<Problem>();
-        object? record = kind.Value switch
+        object record = kind.Value switch
         {
-            RecordKind.Person => Person(source, localId, version.Value, labels, problems, omitted),
-            RecordKind.Phone => Phone(source, localId, version.Value, labels, problems, omitted),
-            RecordKind.Location => Location(source, localId, version.Value, labels, problems),
+            RecordKind.Person => Person(source, localId!, version.Value, labels, problems, omitted),
+            RecordKind.Phone => Phone(source, localId!, version.Value, labels, problems, omitted),
+            RecordKind.Location => Location(source, localId!, version.Value, labels, problems),
             _ => throw new InvalidOperationException($"Unhandled record kind {kind}."),
         };
         // A rejected record's omittable problems are problems like the others: nothing of it is published.
-        return problems.Count == 0 && labels is not null
+        return problems.Count == 0
             ? new SanitizeResult(record, problems, omitted)
             : new SanitizeResult(null, [.. problems, .. omitted], []);
     }
 
     /// <summary>
     /// Where the problems of an optional field go: to <paramref name="omitted"/> when the record's mapping lists the
-    /// field in <c>omitInvalid</c> (its parser then returns no value, so the record goes without it), else to
-    /// <paramref name="problems"/>, which reject the record.
+    /// field in <c>omitInvalid</c> (the record then goes without the value), else to <paramref name="problems"/>,
+    /// which reject the record.
     /// </summary>
     private static List<Problem> ProblemsOf(SourceRecord s, string field, List<Problem> problems, List<Problem> omitted) =>
         s.OmitInvalid.Contains(field) ? omitted : problems;
 
-    private PersonRecordPublished? Person(SourceRecord s, string localId, long version, RecordLabels? labels, List<Problem> problems, List<Problem> omitted)
+    /// <summary>
+    /// Adds the record rules' violations of a draft record, except on fields already at fault when parsing (one
+    /// problem per fault: "is not a date" needs no "is required" after it).
+    /// </summary>
+    private static void Judge(SourceRecord s, IReadOnlyList<RuleViolation> violations, List<Problem> problems, List<Problem> omitted)
     {
-        var role = ParseEnum<PersonRole>(s.Role, "role", problems, required: true);
-        var given = Name(s.GivenName, "givenName", problems);
-        var surname = Name(s.Surname, "surname", problems);
+        var faulty = problems.Concat(omitted).Select(p => p.Field).ToHashSet(StringComparer.Ordinal);
+        foreach (var violation in violations)
+        {
+            // The E.164 form the connector computed stands or falls with the number it came from.
+            var field = violation.Field == Fields.E164 && s.E164 is null ? Fields.Number : violation.Field;
+            if (!faulty.Contains(field))
+            {
+                // Two dates out of order: which one is wrong cannot be told, so neither is dropped.
+                var target = violation.Code == RuleCodes.BeforeStart ? problems : ProblemsOf(s, field, problems, omitted);
+                target.Add(Problem.From(violation));
+            }
+        }
+    }
+
+    private static bool IsOmitted(List<Problem> omitted, string field) => omitted.Any(p => p.Field == field);
+
+    private PersonRecordPublished Person(SourceRecord s, string localId, long version, RecordLabels labels, List<Problem> problems, List<Problem> omitted)
+    {
+        var role = ParseEnum<PersonRole>(s.Role, Fields.Role, problems, required: true);
         var aliases = new List<string>();
         foreach (var alias in s.Aliases)
         {
-            var clean = Name(alias, "aliases", problems);
+            var clean = Name(alias);
             if (clean is not null && !aliases.Contains(clean, StringComparer.OrdinalIgnoreCase))
             {
                 aliases.Add(clean);
             }
         }
-        if (aliases.Count > MaxAliases)
-        {
-            problems.Add(new Problem("aliases", $"more than {MaxAliases} aliases"));
-        }
 
-        var birthDate = ParseBirthDate(s.BirthDate, ProblemsOf(s, "birthDate", problems, omitted));
-        var sex = ParseSex(s.Sex, ProblemsOf(s, "sex", problems, omitted));
-        var identifiers = ParseIdentifiers(s.Identifiers, problems);
-
-        if (given is null && surname is null && identifiers.Count == 0 && !problems.Any(p => p.Field is "givenName" or "surname"))
-        {
-            problems.Add(new Problem("surname", "a person needs a given name, a surname or an identifier"));
-        }
-        // Read from the source, not the parsed labels: a suspect with another label problem must hear of this one too.
-        if (role == PersonRole.Suspect && Clean(s.Labels.Justification) is null)
-        {
-            problems.Add(new Problem("labels.justification", "a suspect needs a justification (28 CFR 23 reasonable suspicion)"));
-        }
-        if (role is null || labels is null || problems.Count > 0)
-        {
-            return null;
-        }
-
-        return new PersonRecordPublished
+        var draft = new PersonRecordPublished
         {
             LocalId = localId,
             Version = version,
-            PersonRole = role.Value,
-            PersonGivenName = given,
-            PersonSurName = surname,
+            PersonRole = role ?? PersonRole.Unknown,
+            PersonGivenName = Name(s.GivenName),
+            PersonSurName = Name(s.Surname),
             PersonAlternateNames = aliases,
-            PersonBirthDate = birthDate,
-            PersonSex = sex,
-            PersonOtherIdentifications = identifiers,
+            PersonBirthDate = ParseBirthDate(s.BirthDate, ProblemsOf(s, Fields.BirthDate, problems, omitted)),
+            PersonSex = ParseSex(s.Sex, ProblemsOf(s, Fields.Sex, problems, omitted)),
+            PersonOtherIdentifications = ParseIdentifiers(s.Identifiers, problems),
             Labels = labels,
+        };
+        Judge(s, RecordRules.Check(draft, _settings.Today), problems, omitted);
+        return draft with
+        {
+            PersonBirthDate = IsOmitted(omitted, Fields.BirthDate) ? null : draft.PersonBirthDate,
+            PersonSex = IsOmitted(omitted, Fields.Sex) ? PersonSex.Unknown : draft.PersonSex,
         };
     }
 
-    private PhoneRecordPublished? Phone(SourceRecord s, string localId, long version, RecordLabels? labels, List<Problem> problems, List<Problem> omitted)
+    private PhoneRecordPublished Phone(SourceRecord s, string localId, long version, RecordLabels labels, List<Problem> problems, List<Problem> omitted)
     {
-        var subjectRef = Identifier(s.SubjectRef, "subjectRef", problems, required: false);
         var raw = Clean(s.Number);
-        string? e164 = null;
-        if (raw is null)
+        var e164 = Clean(s.E164);
+        // The written number's own characters first: libphonenumber would read past a hidden one.
+        if (TextRules.CheckText(Fields.Number, raw, RecordLimits.MaxPhoneLength, required: true) is { } text)
         {
-            problems.Add(new Problem("number", "is required"));
+            problems.Add(Problem.From(text));
         }
-        else
+        else if (e164 is null)
         {
-            e164 = ToE164(raw, _settings.PhoneRegion);
-            if (e164 is null)
+            if (PhoneRules.TryToE164(raw, _settings.PhoneRegion, out var parsed))
             {
-                problems.Add(new Problem("number", $"is not a phone number (read with default region {_settings.PhoneRegion})"));
+                e164 = parsed;
             }
-            else if (raw.Length > 64)
+            else
             {
-                problems.Add(new Problem("number", "is longer than 64 characters"));
+                problems.Add(new Problem(Fields.Number, $"is not a phone number (read with default region {_settings.PhoneRegion})", RuleCodes.NotAPhone));
             }
         }
 
-        var from = ParseFullDate(s.ValidFrom, "validFrom", ProblemsOf(s, "validFrom", problems, omitted));
-        var to = ParseFullDate(s.ValidTo, "validTo", ProblemsOf(s, "validTo", problems, omitted));
-        if (from is not null && to is not null && to < from)
-        {
-            problems.Add(new Problem("validTo", "is before validFrom"));
-        }
-        if (labels is null || problems.Count > 0)
-        {
-            return null;
-        }
-
-        return new PhoneRecordPublished
+        var draft = new PhoneRecordPublished
         {
             LocalId = localId,
             Version = version,
-            SubjectRef = subjectRef,
+            SubjectRef = Clean(s.SubjectRef),
             TelephoneNumberFullID = raw!,
             TelephoneNumberE164 = e164!,
-            ValidFromDate = from,
-            ValidToDate = to,
+            ValidFromDate = ParseFullDate(s.ValidFrom, Fields.ValidFrom, ProblemsOf(s, Fields.ValidFrom, problems, omitted)),
+            ValidToDate = ParseFullDate(s.ValidTo, Fields.ValidTo, ProblemsOf(s, Fields.ValidTo, problems, omitted)),
             Labels = labels,
+        };
+        Judge(s, RecordRules.Check(draft), problems, omitted);
+        return draft with
+        {
+            ValidFromDate = IsOmitted(omitted, Fields.ValidFrom) ? null : draft.ValidFromDate,
+            ValidToDate = IsOmitted(omitted, Fields.ValidTo) ? null : draft.ValidToDate,
         };
     }
 
-    private LocationRecordPublished? Location(SourceRecord s, string localId, long version, RecordLabels? labels, List<Problem> problems)
+    private LocationRecordPublished Location(SourceRecord s, string localId, long version, RecordLabels labels, List<Problem> problems)
     {
-        var subjectRef = Identifier(s.SubjectRef, "subjectRef", problems, required: false);
-        var address = Clean(s.Address);
-        if (address is not null && address.Length > MaxAddressLength)
-        {
-            problems.Add(new Problem("address", $"is longer than {MaxAddressLength} characters"));
-        }
-
-        var lat = ParseNumber(s.Lat, "lat", -90, 90, problems);
-        var lon = ParseNumber(s.Lon, "lon", -180, 180, problems);
-        if ((lat is null) != (lon is null) && !problems.Any(p => p.Field is "lat" or "lon"))
-        {
-            problems.Add(new Problem(lat is null ? "lat" : "lon", "latitude and longitude go together"));
-        }
-
-        var startsAt = ParseInstant(s.StartsAt, "startsAt", problems);
-        var endsAt = ParseInstant(s.EndsAt, "endsAt", problems);
-        var radius = ParseNumber(s.RadiusMeters, "radiusMeters", double.Epsilon, MaxRadiusMeters, problems);
+        var lat = ParseNumber(s.Lat, Fields.Lat, problems);
+        var lon = ParseNumber(s.Lon, Fields.Lon, problems);
+        var startsAt = ParseInstant(s.StartsAt, Fields.StartsAt, problems);
+        var endsAt = ParseInstant(s.EndsAt, Fields.EndsAt, problems);
+        var radius = ParseNumber(s.RadiusMeters, Fields.RadiusMeters, problems);
         PlannedOperation? operation = null;
         var operationParts = (startsAt is null ? 0 : 1) + (endsAt is null ? 0 : 1) + (radius is null ? 0 : 1);
-        if (operationParts is 1 or 2 && !problems.Any(p => p.Field is "startsAt" or "endsAt" or "radiusMeters"))
+        if (operationParts is 1 or 2 && !problems.Any(p => p.Field is Fields.StartsAt or Fields.EndsAt or Fields.RadiusMeters))
         {
-            var missing = startsAt is null ? "startsAt" : endsAt is null ? "endsAt" : "radiusMeters";
-            problems.Add(new Problem(missing, "a planned operation needs startsAt, endsAt and radiusMeters"));
+            var missing = startsAt is null ? Fields.StartsAt : endsAt is null ? Fields.EndsAt : Fields.RadiusMeters;
+            problems.Add(new Problem(missing, "a planned operation needs startsAt, endsAt and radiusMeters", RuleCodes.Incomplete));
         }
         else if (operationParts == 3)
         {
-            if (endsAt <= startsAt)
-            {
-                problems.Add(new Problem("endsAt", "is not after startsAt"));
-            }
-            if (lat is null)
-            {
-                problems.Add(new Problem("lat", "a planned operation needs coordinates (lat, lon)"));
-            }
             operation = new PlannedOperation { StartDateTime = startsAt!.Value, EndDateTime = endsAt!.Value, RadiusMeters = radius!.Value };
         }
 
-        if (address is null && lat is null && !problems.Any(p => p.Field is "lat" or "lon"))
-        {
-            problems.Add(new Problem("address", "a location needs an address or coordinates"));
-        }
-        if (labels is null || problems.Count > 0)
-        {
-            return null;
-        }
-
-        return new LocationRecordPublished
+        var draft = new LocationRecordPublished
         {
             LocalId = localId,
             Version = version,
-            SubjectRef = subjectRef,
-            LocationAddressFullText = address,
+            SubjectRef = Clean(s.SubjectRef),
+            LocationAddressFullText = Clean(s.Address),
             LatitudeDegreeValue = lat,
             LongitudeDegreeValue = lon,
             PlannedOperation = operation,
             Labels = labels,
         };
+        Judge(s, RecordRules.Check(draft), problems, []);
+        return draft;
     }
 
-    private RecordLabels? ParseLabels(SourceLabels s, List<Problem> problems)
+    /// <summary>The labels as parsed; a value that does not parse is left out (and reported) for the rules to skip.</summary>
+    private RecordLabels ParseLabels(SourceLabels s, List<Problem> problems)
     {
-        var count = problems.Count;
-        var sensitivity = ParseEnum<Sensitivity>(s.Sensitivity, "labels.sensitivity", problems, required: true);
-        var confidence = ParseEnum<Confidence>(s.Confidence, "labels.confidence", problems, required: false);
-        var officialName = Clean(s.ControlOfficialName);
-        if (officialName is null)
-        {
-            problems.Add(new Problem("labels.controlOfficial.name", "is required"));
-        }
-        else if (officialName.Length > 200)
-        {
-            problems.Add(new Problem("labels.controlOfficial.name", "is longer than 200 characters"));
-        }
-
-        var channel = ParseChannel(s.ControlOfficialChannel, problems);
-        var caseRef = Clean(s.CaseRef);
-        if (caseRef is not null && caseRef.Length > MaxCaseRefLength)
-        {
-            problems.Add(new Problem("labels.caseRef", $"is longer than {MaxCaseRefLength} characters"));
-        }
-
-        var justification = Clean(s.Justification);
-        if (justification is not null && justification.Length > MaxJustificationLength)
-        {
-            problems.Add(new Problem("labels.justification", $"is longer than {MaxJustificationLength} characters"));
-        }
-
-        var reviewBy = ParseFullDate(s.ReviewBy, "labels.reviewBy", problems);
-        if (problems.Count > count || sensitivity is null)
-        {
-            return null;
-        }
-
+        var sensitivity = ParseEnum<Sensitivity>(s.Sensitivity, Fields.Sensitivity, problems, required: true);
+        var confidence = ParseEnum<Confidence>(s.Confidence, Fields.Confidence, problems, required: false);
         return new RecordLabels
         {
-            Sensitivity = sensitivity.Value,
+            // An unparsed sensitivity is already reported; the rules skip the field.
+            Sensitivity = sensitivity ?? default,
             Confidence = confidence,
-            ControlOfficial = new ControlOfficial { PersonFullName = officialName!, ContactChannel = channel! },
-            CaseTrackingID = caseRef,
-            Justification = justification,
-            ReviewDate = reviewBy,
+            ControlOfficial = new ControlOfficial
+            {
+                PersonFullName = Clean(s.ControlOfficialName)!,
+                ContactChannel = ParseChannel(s.ControlOfficialChannel, problems)!,
+            },
+            CaseTrackingID = Clean(s.CaseRef),
+            Justification = Clean(s.Justification),
+            ReviewDate = ParseFullDate(s.ReviewBy, Fields.ReviewBy, problems),
         };
     }
 
+    /// <summary>The channel's stored form (lower-case address or E.164), or the text as written when its characters break a rule.</summary>
     private string? ParseChannel(string? value, List<Problem> problems)
     {
         var channel = Clean(value);
-        if (channel is null)
+        // Hidden characters are judged on the text as written: a phone parser would read past them.
+        if (channel is null || TextRules.CheckText(Fields.ControlOfficialChannel, channel, RecordLimits.MaxChannelLength) is not null)
         {
-            problems.Add(new Problem("labels.controlOfficial.channel", "is required"));
-            return null;
-        }
-        if (EmailPattern().IsMatch(channel))
-        {
-            return channel.ToLowerInvariant();
+            return channel;
         }
 
-        // An agency has a handful of control officials and every record names one: parse each number once.
-        if (!_channels.TryGetValue(channel, out var e164))
+        // An agency has a handful of control officials and every record names one: read each channel once.
+        if (!_channels.TryGetValue(channel, out var normalized))
         {
-            e164 = ToE164(channel, _settings.PhoneRegion);
+            normalized = ChannelRules.Normalize(channel, _settings.PhoneRegion);
             if (_channels.Count < MaxCachedChannels)
             {
-                _channels.TryAdd(channel, e164);
+                _channels.TryAdd(channel, normalized);
             }
         }
-        if (e164 is null)
+        if (normalized is null)
         {
-            problems.Add(new Problem("labels.controlOfficial.channel", "is neither a phone number nor an email address"));
+            problems.Add(Problem.From(ChannelRules.NotAChannel(Fields.ControlOfficialChannel)));
         }
-        return e164;
+        return normalized;
     }
 
     private static RecordKind? ParseKind(string? value, List<Problem> problems)
@@ -341,7 +282,7 @@ internal sealed partial class Sanitizer(SanitizerSettings settings)
         var text = Clean(value);
         if (text is null)
         {
-            problems.Add(new Problem("version", "is required"));
+            problems.Add(new Problem(Fields.Version, "is required", RuleCodes.Required));
             return null;
         }
         if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var version))
@@ -350,7 +291,7 @@ internal sealed partial class Sanitizer(SanitizerSettings settings)
             {
                 return version;
             }
-            problems.Add(new Problem("version", "must be 1 or more"));
+            problems.Add(new Problem(Fields.Version, "must be 1 or more", RuleCodes.OutOfRange));
             return null;
         }
 
@@ -359,7 +300,7 @@ internal sealed partial class Sanitizer(SanitizerSettings settings)
         {
             return stamp.ToUnixTimeMilliseconds();
         }
-        problems.Add(new Problem("version", "is not a whole number or a timestamp with a UTC offset"));
+        problems.Add(new Problem(Fields.Version, "is not a whole number or a timestamp with a UTC offset", RuleCodes.OutOfRange));
         return null;
     }
 
@@ -377,7 +318,7 @@ internal sealed partial class Sanitizer(SanitizerSettings settings)
             case "false" or "no" or "n" or "0":
                 return false;
             default:
-                problems.Add(new Problem(field, "is not true or false"));
+                problems.Add(new Problem(field, "is not true or false", RuleCodes.NotAllowed));
                 return false;
         }
     }
@@ -390,7 +331,7 @@ internal sealed partial class Sanitizer(SanitizerSettings settings)
         {
             if (required)
             {
-                problems.Add(new Problem(field, "is required"));
+                problems.Add(new Problem(field, "is required", RuleCodes.Required));
             }
             return null;
         }
@@ -405,7 +346,7 @@ internal sealed partial class Sanitizer(SanitizerSettings settings)
             }
         }
         var allowed = string.Join(", ", Enum.GetNames<T>().Select(n => char.ToLowerInvariant(n[0]) + n[1..]));
-        problems.Add(new Problem(field, $"is not one of {allowed}"));
+        problems.Add(new Problem(field, $"is not one of {allowed}", RuleCodes.NotAllowed));
         return null;
     }
 
@@ -421,11 +362,16 @@ internal sealed partial class Sanitizer(SanitizerSettings settings)
             case "m" or "male":
                 return PersonSex.Male;
             default:
-                problems.Add(new Problem("sex", "is not F, M or U"));
+                problems.Add(new Problem(Fields.Sex, "is not F, M or U", RuleCodes.NotAllowed));
                 return PersonSex.Unknown;
         }
     }
 
+    /// <summary>
+    /// Identifiers cleaned: the category in its canonical spelling when it names a known one in any case, the id
+    /// without separators and in upper case, the jurisdiction in upper case. An id's hidden characters are reported
+    /// before the separators go, since stripping would hide them.
+    /// </summary>
     private static List<PersonIdentification> ParseIdentifiers(List<SourceIdentifier> source, List<Problem> problems)
     {
         var result = new List<PersonIdentification>();
@@ -436,35 +382,23 @@ internal sealed partial class Sanitizer(SanitizerSettings settings)
             {
                 continue;
             }
+            if (TextRules.CheckText(Fields.IdentifierId, id, RecordLimits.MaxIdentifierLength) is { } text)
+            {
+                problems.Add(Problem.From(text));
+                continue;
+            }
             var category = Clean(identifier.Category);
-            if (category is null || !CategoryPattern().IsMatch(category))
-            {
-                problems.Add(new Problem("identifiers.category", "is required and must be a camelCase word such as passport"));
-                continue;
-            }
-
-            var normalized = new string([.. id.Where(char.IsLetterOrDigit)]).ToUpperInvariant();
-            if (normalized.Length is 0 or > 64)
-            {
-                problems.Add(new Problem("identifiers.id", "must have 1 to 64 letters or digits"));
-                continue;
-            }
-            var jurisdiction = Clean(identifier.Jurisdiction)?.ToUpperInvariant();
-            if (jurisdiction is not null && !JurisdictionPattern().IsMatch(jurisdiction))
-            {
-                problems.Add(new Problem("identifiers.jurisdiction", "must be a country or state code such as MX or US-TX"));
-                continue;
-            }
             result.Add(new PersonIdentification
             {
-                IdentificationCategoryText = category,
-                IdentificationID = normalized,
-                IdentificationJurisdictionText = jurisdiction,
+                IdentificationCategoryText = IdentifierRules.CanonicalCategory(category) ?? category!,
+                IdentificationID = new string([.. id.Where(char.IsLetterOrDigit)]).ToUpperInvariant(),
+                IdentificationJurisdictionText = Clean(identifier.Jurisdiction)?.ToUpperInvariant(),
             });
         }
         return result;
     }
 
+    /// <summary>Parses a (partial) birth date; whether it is a plausible one is the rules' call.</summary>
     private PartialDate? ParseBirthDate(string? value, List<Problem> problems)
     {
         var text = Clean(value);
@@ -474,14 +408,7 @@ internal sealed partial class Sanitizer(SanitizerSettings settings)
         }
         if (!DateParsing.TryParsePartial(text, _settings.DateFormats, out var date))
         {
-            problems.Add(new Problem("birthDate", "is not a date (yyyy, yyyy-MM or yyyy-MM-dd)"));
-            return null;
-        }
-        if (date.Year < 1900 || date.Year > _settings.Today.Year
-            || (date.Year == _settings.Today.Year && date.Month > _settings.Today.Month)
-            || (date.Day is not null && new DateOnly(date.Year, date.Month!.Value, date.Day.Value) > _settings.Today))
-        {
-            problems.Add(new Problem("birthDate", "is not between 1900 and today"));
+            problems.Add(new Problem(Fields.BirthDate, "is not a date (yyyy, yyyy-MM or yyyy-MM-dd)", RuleCodes.NotADate));
             return null;
         }
         return date;
@@ -498,7 +425,7 @@ internal sealed partial class Sanitizer(SanitizerSettings settings)
         {
             return date;
         }
-        problems.Add(new Problem(field, "is not a date (yyyy-MM-dd)"));
+        problems.Add(new Problem(field, "is not a date (yyyy-MM-dd)", RuleCodes.NotADate));
         return null;
     }
 
@@ -521,17 +448,18 @@ internal sealed partial class Sanitizer(SanitizerSettings settings)
         {
             if (_settings.TimeZone is null)
             {
-                problems.Add(new Problem(field, "needs a UTC offset (e.g. 2026-12-01T10:00:00Z), or a timeZone in the mapping"));
+                problems.Add(new Problem(field, "needs a UTC offset (e.g. 2026-12-01T10:00:00Z), or a timeZone in the mapping", RuleCodes.NotADate));
                 return null;
             }
             var offset = _settings.TimeZone.GetUtcOffset(DateTime.SpecifyKind(local, DateTimeKind.Unspecified));
             return new DateTimeOffset(DateTime.SpecifyKind(local, DateTimeKind.Unspecified), offset).ToUniversalTime();
         }
-        problems.Add(new Problem(field, "is not a date and time (ISO 8601)"));
+        problems.Add(new Problem(field, "is not a date and time (ISO 8601)", RuleCodes.NotADate));
         return null;
     }
 
-    private static double? ParseNumber(string? value, string field, double min, double max, List<Problem> problems)
+    /// <summary>Parses a number; its range is the rules' call.</summary>
+    private static double? ParseNumber(string? value, string field, List<Problem> problems)
     {
         var text = Clean(value);
         if (text is null)
@@ -540,65 +468,33 @@ internal sealed partial class Sanitizer(SanitizerSettings settings)
         }
         if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) || !double.IsFinite(number))
         {
-            problems.Add(new Problem(field, "is not a number"));
-            return null;
-        }
-        if (number < min || number > max)
-        {
-            problems.Add(new Problem(field, $"is outside {(min == double.Epsilon ? 0 : min).ToString(CultureInfo.InvariantCulture)}..{max.ToString(CultureInfo.InvariantCulture)}"));
+            problems.Add(new Problem(field, "is not a number", RuleCodes.OutOfRange));
             return null;
         }
         return number;
     }
 
-    private static string? Identifier(string? value, string field, List<Problem> problems, bool required)
-    {
-        var text = Clean(value);
-        if (text is null)
-        {
-            if (required)
-            {
-                problems.Add(new Problem(field, "is required"));
-            }
-            return null;
-        }
-        if (text.Length > MaxLocalIdLength)
-        {
-            problems.Add(new Problem(field, $"is longer than {MaxLocalIdLength} characters"));
-            return null;
-        }
-        return text;
-    }
-
-    /// <summary>Cleans a name: whitespace collapsed, all-caps or all-lower text in title case, nothing but name characters.</summary>
-    private static string? Name(string? value, string field, List<Problem> problems)
+    /// <summary>Cleans a name: whitespace collapsed, all-caps or all-lower text in title case. Its characters are the rules' call.</summary>
+    private static string? Name(string? value)
     {
         var text = Clean(value);
         if (text is null)
         {
             return null;
         }
-        if (text.Length > MaxNameLength)
-        {
-            problems.Add(new Problem(field, $"is longer than {MaxNameLength} characters"));
-            return null;
-        }
-        if (!text.All(c => char.IsLetter(c) || CharUnicodeInfo.GetUnicodeCategory(c) is UnicodeCategory.NonSpacingMark
-                || c is ' ' or '-' or '\'' or '.' or '’' or ','))
-        {
-            problems.Add(new Problem(field, "has characters that do not belong in a name"));
-            return null;
-        }
-
         var letters = text.Where(char.IsLetter).ToArray();
-        if (letters.All(char.IsUpper) || letters.All(char.IsLower))
+        if (letters.Length > 0 && (letters.All(char.IsUpper) || letters.All(char.IsLower)))
         {
             text = CultureInfo.InvariantCulture.TextInfo.ToTitleCase(text.ToLowerInvariant());
         }
         return text;
     }
 
-    /// <summary>Trims, collapses runs of whitespace and drops control characters; empty text is <see langword="null"/>.</summary>
+    /// <summary>
+    /// Trims, collapses runs of whitespace (tabs, line breaks, no-break spaces) into one space and puts the text in
+    /// Unicode NFC; empty text is <see langword="null"/>. Nothing else is removed: a control or hidden format
+    /// character stays, for the rules to reject, so the connector and the Gateway refuse the same texts.
+    /// </summary>
     internal static string? Clean(string? value)
     {
         if (string.IsNullOrWhiteSpace(value))
@@ -607,15 +503,11 @@ internal sealed partial class Sanitizer(SanitizerSettings settings)
         }
         var builder = new StringBuilder(value.Length);
         var pendingSpace = false;
-        foreach (var c in value.Normalize(NormalizationForm.FormC))
+        foreach (var c in value)
         {
             if (char.IsWhiteSpace(c))
             {
                 pendingSpace = builder.Length > 0;
-                continue;
-            }
-            if (char.IsControl(c) || CharUnicodeInfo.GetUnicodeCategory(c) is UnicodeCategory.Format)
-            {
                 continue;
             }
             if (pendingSpace)
@@ -625,49 +517,25 @@ internal sealed partial class Sanitizer(SanitizerSettings settings)
             }
             builder.Append(c);
         }
-        return builder.Length == 0 ? null : builder.ToString();
+        var text = builder.ToString();
+        // Malformed UTF-16 (a lone surrogate) cannot be normalized; it is kept as is and the rules reject it.
+        return text.Length == 0 ? null : IsWellFormed(text) ? text.Normalize(NormalizationForm.FormC) : text;
     }
 
-    internal static string? ToE164(string text, string region)
+    private static bool IsWellFormed(string text)
     {
-        PhoneNumber number;
-        try
+        for (var i = 0; i < text.Length;)
         {
-            number = Phones.Parse(text, region);
+            if (Rune.DecodeFromUtf16(text.AsSpan(i), out _, out var consumed) != System.Buffers.OperationStatus.Done)
+            {
+                return false;
+            }
+            i += consumed;
         }
-        catch (NumberParseException)
-        {
-            return null;
-        }
-
-        // Mexico dropped the mobile "1" after +52 in 2019/2020; older exports still write +52 1 55 ….
-        // It is the same line, and must give the same E.164 for a US and a Mexican agency to meet on it.
-        if (number.CountryCode == MexicoCountryCode
-            && Phones.IsPossibleNumberWithReason(number) != PhoneNumberUtil.ValidationResult.IS_POSSIBLE
-            && number.NationalNumber is >= 10_000_000_000 and < 20_000_000_000)
-        {
-            number = new PhoneNumber.Builder().MergeFrom(number).SetNationalNumber(number.NationalNumber - 10_000_000_000).Build();
-        }
-
-        // IS_POSSIBLE_LOCAL_ONLY (a US number without its area code) has no E.164 form: "+1" and seven digits
-        // would be a wrong number that could match another agency's wrong number.
-        return Phones.IsPossibleNumberWithReason(number) == PhoneNumberUtil.ValidationResult.IS_POSSIBLE
-            ? Phones.Format(number, PhoneNumberFormat.E164)
-            : null;
+        return true;
     }
-
-    private const int MexicoCountryCode = 52;
 
     private static bool HasOffset(string text) => OffsetPattern().IsMatch(text);
-
-    [GeneratedRegex(@"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
-    private static partial Regex EmailPattern();
-
-    [GeneratedRegex(@"^[a-z][A-Za-z0-9]{0,31}$")]
-    private static partial Regex CategoryPattern();
-
-    [GeneratedRegex(@"^[A-Z]{2}(-[A-Z0-9]{1,3})?$")]
-    private static partial Regex JurisdictionPattern();
 
     // A time (after "T" or the space SQL and spreadsheets write) ending in Z or a UTC offset.
     [GeneratedRegex(@"[T ]\d.*(Z|[+-]\d{2}:?\d{2})$", RegexOptions.IgnoreCase)]

@@ -23,6 +23,10 @@ internal sealed class SourceRecord
     public List<SourceIdentifier> Identifiers { get; } = [];
 
     public string? Number { get; set; }
+
+    /// <summary>The number's E.164 form when the source gives it too; it must be the same number.</summary>
+    public string? E164 { get; set; }
+
     public string? ValidFrom { get; set; }
     public string? ValidTo { get; set; }
 

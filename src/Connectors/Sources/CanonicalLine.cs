@@ -6,7 +6,7 @@ using SharingHub.Connectors.Sanitizing;
 namespace SharingHub.Connectors.Sources;
 
 /// <summary>
-/// One line of the canonical JSON-lines format (DESIGN.md). Exactly these field names: an unknown field is
+/// One line of the canonical JSON-lines format (docs/records.md). Exactly these field names: an unknown field is
 /// an error, so a typo cannot hide a field.
 /// </summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
@@ -25,6 +25,7 @@ internal sealed class CanonicalLine
     public string? Sex { get; set; }
     public List<CanonicalIdentifier>? Identifiers { get; set; }
     public string? Number { get; set; }
+    public string? E164 { get; set; }
     public string? ValidFrom { get; set; }
     public string? ValidTo { get; set; }
     public string? Address { get; set; }
@@ -59,6 +60,7 @@ internal sealed class CanonicalLine
             BirthDate = BirthDate,
             Sex = Sex,
             Number = Number,
+            E164 = E164,
             ValidFrom = ValidFrom,
             ValidTo = ValidTo,
             Address = Address,

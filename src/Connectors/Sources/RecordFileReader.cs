@@ -17,6 +17,8 @@ internal sealed class RecordFileReader : IDisposable
     private readonly RowMapper? _mapper;
     private readonly string _path;
 
+    private static readonly Problem TooLong = new(Problem.RowField, $"is longer than {ReadLimits.MaxLineChars} characters; the line was not read");
+
     public RecordFileReader(string path, RowMapper? mapper)
     {
         _path = path;
@@ -47,10 +49,16 @@ internal sealed class RecordFileReader : IDisposable
     private IEnumerable<SourceRow> ReadCanonical()
     {
         using var reader = new StreamReader(_stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, 1 << 16, leaveOpen: true);
+        var lines = new BoundedLineReader(reader, ReadLimits.MaxLineChars);
         long lineNumber = 0, index = 0;
-        while (reader.ReadLine() is { } line)
+        while (lines.TryRead(out var line))
         {
             lineNumber++;
+            if (line is null)
+            {
+                yield return new SourceRow(++index, lineNumber, [], TooLong);
+                continue;
+            }
             if (string.IsNullOrWhiteSpace(line))
             {
                 continue;
@@ -72,6 +80,7 @@ internal sealed class RecordFileReader : IDisposable
             DetectColumnCountChanges = true,
             BadDataFound = null,
             TrimOptions = TrimOptions.Trim,
+            MaxFieldSize = ReadLimits.MaxCsvFieldChars,
         };
         using var csv = new CsvReader(reader, config);
         if (!csv.Read() || !csv.ReadHeader() || csv.HeaderRecord is null)
@@ -93,6 +102,12 @@ internal sealed class RecordFileReader : IDisposable
             try
             {
                 more = csv.Read();
+            }
+            catch (MaxFieldSizeException ex)
+            {
+                // Past a field this long (most often a quote never closed) the parser cannot find the next row.
+                throw new MappingException(
+                    $"{_path}: row {csv.Parser.Row} has a field longer than {ReadLimits.MaxCsvFieldChars} characters (an unclosed quote?); the rows before it were read", ex);
             }
             catch (CsvHelperException ex) when (ex is BadDataException or CsvHelper.MissingFieldException or ReaderException)
             {
@@ -142,13 +157,20 @@ internal sealed class RecordFileReader : IDisposable
     private IEnumerable<SourceRow> ReadJsonArray()
     {
         long index = 0;
-        using var elements = JsonSerializer.DeserializeAsyncEnumerable<JsonElement>(_stream).ToBlockingEnumerable().GetEnumerator();
+        var budget = new BudgetStream(_stream, ReadLimits.MaxJsonElementBytes);
+        using var elements = JsonSerializer.DeserializeAsyncEnumerable<JsonElement>(budget).ToBlockingEnumerable().GetEnumerator();
         while (true)
         {
             bool more;
             try
             {
+                budget.Reset();
                 more = elements.MoveNext();
+            }
+            catch (ElementTooLargeException ex)
+            {
+                throw new MappingException(
+                    $"{_path}: element {index + 1} of the JSON array is larger than {ReadLimits.MaxJsonElementBytes} bytes; the elements before it were read", ex);
             }
             catch (JsonException ex)
             {
@@ -169,10 +191,16 @@ internal sealed class RecordFileReader : IDisposable
     private IEnumerable<SourceRow> ReadJsonLines()
     {
         using var reader = new StreamReader(_stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, 1 << 16, leaveOpen: true);
+        var lines = new BoundedLineReader(reader, ReadLimits.MaxLineChars);
         long lineNumber = 0, index = 0;
-        while (reader.ReadLine() is { } line)
+        while (lines.TryRead(out var line))
         {
             lineNumber++;
+            if (line is null)
+            {
+                yield return new SourceRow(++index, lineNumber, [], TooLong);
+                continue;
+            }
             if (string.IsNullOrWhiteSpace(line))
             {
                 continue;

@@ -17,7 +17,7 @@ internal sealed class RowMapper
         [.. CommonFields, "role", "givenName", "surname", "birthDate", "sex"], StringComparer.Ordinal);
 
     private static readonly FrozenSet<string> PhoneFields = FrozenSet.ToFrozenSet(
-        [.. CommonFields, "subjectRef", "number", "validFrom", "validTo"], StringComparer.Ordinal);
+        [.. CommonFields, "subjectRef", "number", "e164", "validFrom", "validTo"], StringComparer.Ordinal);
 
     private static readonly FrozenSet<string> LocationFields = FrozenSet.ToFrozenSet(
         [.. CommonFields, "subjectRef", "address", "lat", "lon", "radiusMeters", "startsAt", "endsAt"], StringComparer.Ordinal);
@@ -133,6 +133,7 @@ internal sealed class RowMapper
                 case "birthDate": r.BirthDate = value; break;
                 case "sex": r.Sex = value; break;
                 case "number": r.Number = value; break;
+                case "e164": r.E164 = value; break;
                 case "validFrom": r.ValidFrom = value; break;
                 case "validTo": r.ValidTo = value; break;
                 case "address": r.Address = value; break;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.ExceptionServices;
+using System.Text;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using NpgsqlTypes;
@@ -137,11 +138,15 @@ internal static partial class WorkerCommand
                         Log.Rejects(logger, report.FilePath);
                     }
                 }
-                catch (MappingException ex)
+                // A file that cannot be read to its end is set aside with its reason, never retried in a loop: the
+                // rows before the fault were published, and the reason says where it stopped.
+                catch (Exception ex) when (ex is MappingException or IOException or UnauthorizedAccessException or DecoderFallbackException)
                 {
-                    MoveTo(file, Path.Combine(drop.Path, "failed"));
+                    var reason = ex is MappingException ? ex.Message : $"{name}: cannot be read ({ex.GetType().Name})";
+                    var failed = MoveTo(file, Path.Combine(drop.Path, "failed"));
+                    await File.WriteAllTextAsync(failed + ".reason", reason + Environment.NewLine, cancellationToken);
                     store.Delete(key);
-                    Log.FileFailed(logger, name, ex.Message);
+                    Log.FileFailed(logger, name, reason);
                 }
             }
             await Task.Delay(TimeSpan.FromSeconds(drop.PollSeconds), cancellationToken);
@@ -168,7 +173,7 @@ internal static partial class WorkerCommand
         return File.Exists(path) ? Path.Combine(folder, $"{name}.{DateTime.UtcNow:yyyyMMddTHHmmssfff}.rejects.csv") : path;
     }
 
-    private static void MoveTo(string file, string folder)
+    private static string MoveTo(string file, string folder)
     {
         Directory.CreateDirectory(folder);
         var target = Path.Combine(folder, Path.GetFileName(file));
@@ -177,6 +182,7 @@ internal static partial class WorkerCommand
             target = Path.Combine(folder, $"{Path.GetFileNameWithoutExtension(file)}.{DateTime.UtcNow:yyyyMMddTHHmmss}{Path.GetExtension(file)}");
         }
         File.Move(file, target);
+        return target;
     }
 
     private static async Task SqlLoopAsync(SqlSourceConfig sql, string agency, string region, int batchSize,
@@ -257,7 +263,15 @@ internal static partial class WorkerCommand
     internal static async Task<SqlBatch> ReadSqlAsync(NpgsqlDataSource dataSource, SqlSourceConfig sql,
         RowMapper mapper, string? hwm, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand(sql.Query);
+        // A server-side cursor: the query's rows come maxRowsPerPoll at a time, whatever its LIMIT (or lack of one), and
+        // the agency's database produces no more than that. Read-only, so a query can change nothing there.
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var readOnly = new NpgsqlCommand("SET TRANSACTION READ ONLY", connection, transaction))
+        {
+            await readOnly.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await using var command = new NpgsqlCommand($"DECLARE sharinghub_poll NO SCROLL CURSOR FOR {sql.Query.Trim().TrimEnd(';')}", connection, transaction);
         var parameter = sql.HighWaterMarkType == "bigint"
             ? new NpgsqlParameter("hwm", NpgsqlDbType.Bigint) { Value = hwm is null ? long.MinValue : long.Parse(hwm, CultureInfo.InvariantCulture) }
             : new NpgsqlParameter("hwm", NpgsqlDbType.TimestampTz)
@@ -266,7 +280,10 @@ internal static partial class WorkerCommand
                     : DateTimeOffset.Parse(hwm, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal).UtcDateTime,
             };
         command.Parameters.Add(parameter);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+        await using var fetch = new NpgsqlCommand(
+            string.Create(CultureInfo.InvariantCulture, $"FETCH FORWARD {sql.MaxRowsPerPoll} FROM sharinghub_poll"), connection, transaction);
+        await using var reader = await fetch.ExecuteReaderAsync(cancellationToken);
         int column;
         try
         {
@@ -305,11 +322,18 @@ internal static partial class WorkerCommand
         {
             tail--;
         }
+        if (tail == 0 && marks.Count == sql.MaxRowsPerPoll)
+        {
+            throw new MappingException(
+                $"sql source {sql.Name}: all {sql.MaxRowsPerPoll} rows of a poll (maxRowsPerPoll) share one {sql.HighWaterMarkColumn}; rows sharing a mark must be fewer than maxRowsPerPoll");
+        }
         if (tail > 0)
         {
             rows.RemoveRange(tail, rows.Count - tail);
             marks.RemoveRange(tail, marks.Count - tail);
         }
+        await reader.DisposeAsync();
+        await transaction.CommitAsync(cancellationToken);
         return new SqlBatch(rows, marks);
     }
 

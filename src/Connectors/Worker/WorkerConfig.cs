@@ -88,6 +88,10 @@ internal sealed class WorkerConfig
                 throw new MappingException($"{path}: sql.mapping is required: the query's columns become records through a mapping file");
             }
             Require(path, "sql.pollSeconds", sql.PollSeconds);
+            if (sql.MaxRowsPerPoll is < 1 or > 1_000_000)
+            {
+                throw new MappingException($"{path}: sql.maxRowsPerPoll must be between 1 and 1000000");
+            }
             sql.Mapping = Path.GetFullPath(sql.Mapping, baseDir);
         }
         return config;
@@ -146,4 +150,7 @@ internal sealed class SqlSourceConfig
 
     /// <summary>Seconds between polls when there was nothing new.</summary>
     public double PollSeconds { get; set; } = 10;
+
+    /// <summary>Rows read per poll at most (1-1,000,000; default 5,000): the query is read through a cursor, this many at a time.</summary>
+    public int MaxRowsPerPoll { get; set; } = 5000;
 }

@@ -19,7 +19,11 @@ public static partial class AuthorizationExtensions
     /// </summary>
     public static IServiceCollection AddHubAuthorization(this IServiceCollection services)
     {
-        services.AddValidatedOptions<HubAuthenticationOptions>(HubAuthenticationOptions.SectionName);
+        services.AddValidatedOptions<HubAuthenticationOptions>(HubAuthenticationOptions.SectionName)
+            // Discovery and keys fetched over plain HTTP could be swapped on the way, and with them whose tokens are
+            // believed: outside Development the authority's metadata must be HTTPS (RequireHttpsMetadata).
+            .Validate<IHostEnvironment>((o, environment) => environment.IsDevelopment() || o.Authority?.Scheme == Uri.UriSchemeHttps,
+                $"{HubAuthenticationOptions.SectionName}:Authority must be an https:// URI outside Development (its discovery document and keys are fetched from it).");
         services.AddOpenIddict()
             .AddValidation(o =>
             {

@@ -8,7 +8,10 @@ public sealed class HubAuthenticationOptions
     /// <summary>Configuration section: <c>Authentication</c>.</summary>
     public const string SectionName = "Authentication";
 
-    /// <summary>Identity's issuer URI (its discovery document and JWKS are fetched from there).</summary>
+    /// <summary>
+    /// Identity's issuer URI (its discovery document and JWKS are fetched from there). Outside Development it must be
+    /// <c>https://</c>; the development default is this checkout's Identity on loopback.
+    /// </summary>
     [Required]
     public Uri? Authority { get; set; }
 

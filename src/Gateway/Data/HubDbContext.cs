@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using SharingHub.Gateway.Audit;
 using SharingHub.Gateway.Deconfliction;
 using SharingHub.Gateway.Records;
 using SharingHub.Matching.Blocking;
@@ -22,6 +23,9 @@ public sealed class HubDbContext(DbContextOptions<HubDbContext> options) : DbCon
 
     /// <summary>The matches change feed (outbox for alerts).</summary>
     public DbSet<MatchEvent> MatchEvents => Set<MatchEvent>();
+
+    /// <summary>The append-only audit log of operator actions.</summary>
+    public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
 
     /// <summary>
     /// Applies the pending migrations. A database without records then starts at the current blocking-key scheme:

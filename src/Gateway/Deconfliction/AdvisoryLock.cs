@@ -13,9 +13,15 @@ internal static class AdvisoryLock
     public static Task<bool> TryAcquireAsync(NpgsqlConnection connection, long key, CancellationToken cancellationToken) =>
         RunAsync(connection, "SELECT pg_try_advisory_lock(@key)", key, cancellationToken);
 
-    /// <summary>Releases the lock <paramref name="key"/> this connection holds (even while the job is being cancelled).</summary>
+    /// <summary>
+    /// Releases the lock <paramref name="key"/> this connection holds (even while the job is being cancelled). A
+    /// connection the database dropped has nothing to release: its session's locks ended with it, and trying would
+    /// throw from a <c>finally</c> over the error that broke it (seen when PostgreSQL stopped: the host went down).
+    /// </summary>
     public static Task ReleaseAsync(NpgsqlConnection connection, long key) =>
-        RunAsync(connection, "SELECT pg_advisory_unlock(@key)", key, CancellationToken.None);
+        connection.State == System.Data.ConnectionState.Open
+            ? RunAsync(connection, "SELECT pg_advisory_unlock(@key)", key, CancellationToken.None)
+            : Task.CompletedTask;
 
     private static async Task<bool> RunAsync(NpgsqlConnection connection, string sql, long key, CancellationToken cancellationToken)
     {

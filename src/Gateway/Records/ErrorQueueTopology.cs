@@ -5,11 +5,10 @@ using Microsoft.Extensions.Options;
 namespace SharingHub.Gateway.Records;
 
 /// <summary>
-/// The records queue's arguments, and the error queue that invalid records are set aside on. MassTransit declares
-/// the error queue only when it first moves a faulted message there; a set-aside sent before that would reach an
-/// exchange bound to no queue and be dropped. So the set-aside declares it first, exactly as MassTransit will
-/// (RabbitMqErrorSettings: the receive queue's arguments, a durable fanout exchange, bound with an empty key), or
-/// MassTransit's own declaration would later fail as inequivalent.
+/// The records queue's arguments, and the error queue that invalid records are set aside on and faulted messages
+/// moved to (<see cref="ErrorQueueMove"/>). It is declared before the first message goes there, exactly as
+/// MassTransit would declare its own (RabbitMqErrorSettings: the receive queue's arguments, a durable fanout
+/// exchange, bound with an empty key), so that a hub upgraded from MassTransit's error transport finds it equivalent.
 /// </summary>
 internal sealed class ErrorQueueTopology(IOptions<IngestionOptions> options)
 {
@@ -25,13 +24,14 @@ internal sealed class ErrorQueueTopology(IOptions<IngestionOptions> options)
     public string Name { get; } = $"{options.Value.QueueName}_error";
 
     /// <summary>Declares the error exchange, queue and binding (once per process; a repeated declaration is harmless).</summary>
-    public async Task EnsureAsync(ConsumeContext context, CancellationToken cancellationToken)
+    public async Task EnsureAsync(ReceiveContext context, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(context);
         if (_declared)
         {
             return;
         }
-        if (!context.ReceiveContext.TryGetPayload<ChannelContext>(out var channel))
+        if (!context.TryGetPayload<ChannelContext>(out var channel))
         {
             throw new InvalidOperationException("The records consumer runs on RabbitMQ; its receive context carries no RabbitMQ channel.");
         }

@@ -14,7 +14,7 @@ internal sealed class IngestionMetrics
     {
         var meter = meterFactory.Create(Telemetry.MeterName);
         _records = meter.CreateCounter<long>("sharinghub.ingest.records", "{record}",
-            "Records received, by kind and outcome: stored (new or newer version), unchanged (same or older version), rejected.");
+            "Records received, by kind and outcome: stored (new or newer version), unchanged (same or older version), unknown_withdrawal (a withdrawal of a key never stored: ignored), rejected.");
         _rejectedMessages = meter.CreateCounter<long>("sharinghub.ingest.rejected", "{message}",
             "Messages or records set aside on the error queue, by reason.");
     }
@@ -22,6 +22,15 @@ internal sealed class IngestionMetrics
     public void Stored(RecordKind kind, long count) => Add(_records, count, "stored", kind);
 
     public void Unchanged(long count) => _records.Add(count, new KeyValuePair<string, object?>("outcome", "unchanged"));
+
+    /// <summary>Withdrawals of keys the agency never stored: ignored, and counted so a flood of them is visible.</summary>
+    public void UnknownWithdrawals(long count)
+    {
+        if (count > 0)
+        {
+            _records.Add(count, new KeyValuePair<string, object?>("outcome", "unknown_withdrawal"));
+        }
+    }
 
     public void Rejected(string reason, long records)
     {

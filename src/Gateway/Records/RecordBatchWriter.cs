@@ -45,13 +45,24 @@ internal static class RecordBatchWriter
             address, latitude, longitude, radius_meters, starts_at, ends_at) FROM STDIN (FORMAT BINARY)
         """;
 
-    // DISTINCT ON keeps the highest version of a key within the batch (a withdrawal wins a tie).
-    private const string Upsert = """
+    // DISTINCT ON keeps the highest version of a key within the batch (a withdrawal wins a tie). A withdrawal of a key
+    // the agency never stored writes nothing (no tombstone): an agency sending random ids cannot grow the table.
+    private const string Latest = """
+        (SELECT DISTINCT ON (kind, local_id) * FROM record_staging ORDER BY kind, local_id, version DESC, withdrawn DESC) s
+        """;
+
+    private const string Unknown = """
+        s.withdrawn AND NOT EXISTS (SELECT 1 FROM records r WHERE r.agency_code = @agency AND r.kind = s.kind AND r.local_id = s.local_id)
+        """;
+
+    private const string CountUnknownWithdrawals = $"SELECT count(*) FROM {Latest} WHERE {Unknown}";
+
+    private const string Upsert = $$"""
         INSERT INTO records AS t (agency_code, kind, local_id, version, withdrawn_at, first_seen_at, updated_at, last_message_id,
             subject_ref, sensitivity, confidence, control_official_name, control_official_channel, case_tracking_id, justification, review_date,
             role, given_name, surname, aliases, birth_year, birth_month, birth_day, sex, identifiers,
             phone_raw, phone_e164, phone_validity, address, latitude, longitude, radius_meters, operation_window)
-        SELECT DISTINCT ON (s.kind, s.local_id)
+        SELECT
             @agency, s.kind, s.local_id, s.version, CASE WHEN s.withdrawn THEN now() END, now(), now(), @message_id,
             s.subject_ref, s.sensitivity, s.confidence, s.control_official_name, s.control_official_channel, s.case_tracking_id,
             s.justification, s.review_date,
@@ -60,8 +71,9 @@ internal static class RecordBatchWriter
             CASE WHEN s.kind = 'Phone' AND NOT s.withdrawn THEN daterange(s.valid_from, s.valid_to, '[]') END,
             s.address, s.latitude, s.longitude, s.radius_meters,
             CASE WHEN s.starts_at IS NOT NULL THEN tstzrange(s.starts_at, s.ends_at, '[)') END
-        FROM record_staging s
-        ORDER BY s.kind, s.local_id, s.version DESC, s.withdrawn DESC
+        FROM {{Latest}}
+        WHERE NOT ({{Unknown}})
+        ORDER BY s.kind, s.local_id
         ON CONFLICT (agency_code, kind, local_id) DO UPDATE SET
             version = excluded.version, withdrawn_at = excluded.withdrawn_at, updated_at = excluded.updated_at,
             last_message_id = excluded.last_message_id, subject_ref = excluded.subject_ref,
@@ -80,13 +92,16 @@ internal static class RecordBatchWriter
 
     private static readonly JsonSerializerOptions IdentifierJson = new(JsonSerializerDefaults.Web);
 
-    /// <summary>Stores <paramref name="records"/> for <paramref name="agency"/> in the caller's transaction; returns what changed.</summary>
-    public static async Task<IReadOnlyList<StoredRecordChange>> WriteAsync(NpgsqlConnection connection, string agency, Guid? messageId,
+    /// <summary>
+    /// Stores <paramref name="records"/> for <paramref name="agency"/> in the caller's transaction; returns what changed
+    /// and how many withdrawals named a key the agency never stored (ignored).
+    /// </summary>
+    public static async Task<(IReadOnlyList<StoredRecordChange> Changes, int UnknownWithdrawals)> WriteAsync(NpgsqlConnection connection, string agency, Guid? messageId,
         ValidRecords records, CancellationToken cancellationToken)
     {
         if (records.Count == 0)
         {
-            return [];
+            return ([], 0);
         }
         await using (var create = new NpgsqlCommand(CreateStaging, connection))
         {
@@ -114,6 +129,14 @@ internal static class RecordBatchWriter
             await importer.CompleteAsync(cancellationToken);
         }
 
+        var unknownWithdrawals = 0;
+        if (records.Withdrawals.Count > 0)
+        {
+            await using var count = new NpgsqlCommand(CountUnknownWithdrawals, connection);
+            count.Parameters.Add(new NpgsqlParameter<string>("agency", NpgsqlDbType.Text) { TypedValue = agency });
+            unknownWithdrawals = (int)(long)(await count.ExecuteScalarAsync(cancellationToken))!;
+        }
+
         await using var upsert = new NpgsqlCommand(Upsert, connection);
         upsert.Parameters.Add(new NpgsqlParameter<string>("agency", NpgsqlDbType.Text) { TypedValue = agency });
         upsert.Parameters.Add(new NpgsqlParameter("message_id", NpgsqlDbType.Uuid) { Value = messageId.HasValue ? messageId.Value : DBNull.Value });
@@ -129,7 +152,7 @@ internal static class RecordBatchWriter
                 reader.GetBoolean(4),
                 reader.GetBoolean(5)));
         }
-        return changes;
+        return (changes, unknownWithdrawals);
     }
 
     private static async Task WriteKeyAsync(NpgsqlBinaryImporter w, RecordKind kind, string localId, long version, bool withdrawn,

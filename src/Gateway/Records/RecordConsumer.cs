@@ -19,6 +19,7 @@ internal sealed partial class RecordConsumer(
     IngestionMetrics metrics,
     ErrorQueueTopology errorQueue,
     IOptions<IngestionOptions> options,
+    TimeProvider time,
     ILogger<RecordConsumer> logger) :
     IConsumer<RecordBatchPublished>,
     IConsumer<PersonRecordPublished>,
@@ -26,7 +27,10 @@ internal sealed partial class RecordConsumer(
     IConsumer<LocationRecordPublished>,
     IConsumer<RecordWithdrawn>
 {
-    /// <summary>Header of a set-aside record batch: the reasons, one per line (MassTransit's own fault header).</summary>
+    /// <summary>
+    /// Header of a set-aside record batch: the reasons, one per line (MassTransit's own fault header), each
+    /// <c>kind localId: field: code: message</c> as <see cref="RecordValidator"/> writes it.
+    /// </summary>
     public const string ReasonHeader = "MT-Fault-Message";
 
     /// <summary>Header of a set-aside record batch: the sending agency.</summary>
@@ -62,13 +66,15 @@ internal sealed partial class RecordConsumer(
 
         var rejected = new List<string>();
         var invalid = new InvalidRecords();
+        var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
         var valid = new ValidRecords(
-            Partition(persons, RecordValidator.Validate, rejected, invalid.Persons),
+            Partition(persons, p => RecordValidator.Validate(p, today), rejected, invalid.Persons),
             Partition(phones, RecordValidator.Validate, rejected, invalid.Phones),
             Partition(locations, RecordValidator.Validate, rejected, invalid.Locations),
             Partition(withdrawals, RecordValidator.Validate, rejected, invalid.Withdrawals));
 
         StoredRecordBatch stored;
+        int unknownWithdrawals;
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {
             var connection = (NpgsqlConnection)db.Database.GetDbConnection();
@@ -76,8 +82,8 @@ internal sealed partial class RecordConsumer(
             {
                 throw Reject($"agency {agency} is not registered with the hub", "unknown_agency", total);
             }
-            var changes = await RecordBatchWriter.WriteAsync(connection, agency, context.MessageId, valid, cancellationToken);
-            stored = new StoredRecordBatch(agency, context.MessageId, changes, valid.Count - changes.Count);
+            (var changes, unknownWithdrawals) = await RecordBatchWriter.WriteAsync(connection, agency, context.MessageId, valid, cancellationToken);
+            stored = new StoredRecordBatch(agency, context.MessageId, changes, valid.Count - changes.Count - unknownWithdrawals);
             foreach (var handler in handlers)
             {
                 await handler.OnStoredAsync(stored, db, connection, cancellationToken);
@@ -99,6 +105,7 @@ internal sealed partial class RecordConsumer(
             metrics.Stored(group.Key, group.Count());
         }
         metrics.Unchanged(stored.Unchanged);
+        metrics.UnknownWithdrawals(unknownWithdrawals);
         Log.Stored(logger, agency, context.MessageId, stored.Changes.Count, stored.Unchanged, rejected.Count);
     }
 
@@ -150,7 +157,7 @@ internal sealed partial class RecordConsumer(
     /// <summary>Puts the invalid members of a batch on the error queue, with the reasons, for an operator to inspect.</summary>
     private async Task SetAsideAsync(ConsumeContext context, string agency, InvalidRecords invalid, List<string> reasons)
     {
-        await errorQueue.EnsureAsync(context, context.CancellationToken);
+        await errorQueue.EnsureAsync(context.ReceiveContext, context.CancellationToken);
         var endpoint = await context.GetSendEndpoint(new Uri($"exchange:{errorQueue.Name}"));
         await endpoint.Send(new RecordBatchPublished
         {

@@ -30,6 +30,7 @@ internal sealed class RecordConsumerDefinition : ConsumerDefinition<RecordConsum
             rabbit.SetQuorumQueue();
             rabbit.PrefetchCount = _options.PrefetchCount;
         }
+        endpointConfigurator.UseAgencyEnvelopeRules(context.GetRequiredService<ErrorQueueTopology>(), _options.MaxMessageBytes);
         endpointConfigurator.UseMessageRetry(retry =>
         {
             retry.Handle<NpgsqlException>(ex => ex.IsTransient);

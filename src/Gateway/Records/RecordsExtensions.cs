@@ -1,4 +1,6 @@
 using MassTransit;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using SharingHub.Gateway.Errors;
 using SharingHub.ServiceDefaults.Options;
 
 namespace SharingHub.Gateway.Records;
@@ -12,6 +14,9 @@ public static class RecordsExtensions
         services.AddValidatedOptions<IngestionOptions>(IngestionOptions.SectionName);
         services.AddSingleton<IngestionMetrics>();
         services.AddSingleton<ErrorQueueTopology>();
+        // Birth dates in the future are judged by this clock; tests may register their own first.
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddScoped<ErrorQueueTool>();
         return services;
     }
 

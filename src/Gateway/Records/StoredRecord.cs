@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using NpgsqlTypes;
 using SharingHub.Contracts.V1;
 using SharingHub.Gateway.Data;
+using SharingHub.Rules;
 
 namespace SharingHub.Gateway.Records;
 
@@ -130,21 +131,21 @@ internal sealed class StoredRecordConfiguration : IEntityTypeConfiguration<Store
 
         builder.Property(r => r.AgencyCode).HasMaxLength(32);
         builder.Property(r => r.Kind).HasConversion<string>().HasMaxLength(16);
-        builder.Property(r => r.LocalId).HasMaxLength(RecordValidator.MaxLocalIdLength);
-        builder.Property(r => r.SubjectRef).HasMaxLength(RecordValidator.MaxLocalIdLength);
+        builder.Property(r => r.LocalId).HasMaxLength(RecordLimits.MaxLocalIdLength);
+        builder.Property(r => r.SubjectRef).HasMaxLength(RecordLimits.MaxLocalIdLength);
         builder.Property(r => r.Sensitivity).HasConversion<string>().HasMaxLength(16);
         builder.Property(r => r.Confidence).HasConversion<string>().HasMaxLength(16);
-        builder.Property(r => r.ControlOfficialName).HasMaxLength(RecordValidator.MaxShortText);
-        builder.Property(r => r.ControlOfficialChannel).HasMaxLength(RecordValidator.MaxShortText);
-        builder.Property(r => r.CaseTrackingId).HasMaxLength(RecordValidator.MaxCaseTrackingIdLength);
-        builder.Property(r => r.Justification).HasMaxLength(RecordValidator.MaxJustificationLength);
+        builder.Property(r => r.ControlOfficialName).HasMaxLength(RecordLimits.MaxControlOfficialNameLength);
+        builder.Property(r => r.ControlOfficialChannel).HasMaxLength(RecordLimits.MaxChannelLength);
+        builder.Property(r => r.CaseTrackingId).HasMaxLength(RecordLimits.MaxCaseRefLength);
+        builder.Property(r => r.Justification).HasMaxLength(RecordLimits.MaxJustificationLength);
         builder.Property(r => r.Role).HasConversion<string>().HasMaxLength(16);
-        builder.Property(r => r.GivenName).HasMaxLength(RecordValidator.MaxNameLength);
-        builder.Property(r => r.Surname).HasMaxLength(RecordValidator.MaxNameLength);
+        builder.Property(r => r.GivenName).HasMaxLength(RecordLimits.MaxNameLength);
+        builder.Property(r => r.Surname).HasMaxLength(RecordLimits.MaxNameLength);
         builder.Property(r => r.Sex).HasConversion<string>().HasMaxLength(16);
         builder.Property(r => r.Identifiers).HasColumnType("jsonb");
-        builder.Property(r => r.PhoneRaw).HasMaxLength(64);
+        builder.Property(r => r.PhoneRaw).HasMaxLength(RecordLimits.MaxPhoneLength);
         builder.Property(r => r.PhoneE164).HasMaxLength(16);
-        builder.Property(r => r.Address).HasMaxLength(RecordValidator.MaxAddressLength);
+        builder.Property(r => r.Address).HasMaxLength(RecordLimits.MaxAddressLength);
     }
 }

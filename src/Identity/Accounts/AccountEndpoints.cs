@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using SharingHub.Identity.Federation;
@@ -14,6 +15,11 @@ internal static class AccountEndpoints
 
     public const string LoginPath = "/account/login";
 
+    /// <summary>The answer to every failed logon.</summary>
+    public const string FailedMessage =
+        "The user name, password or one-time code is not valid, or the account is locked after repeated failures. " +
+        "Try again later or contact your administrator.";
+
     public static IEndpointRouteBuilder MapAccountEndpoints(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapGet(LoginPath, (HttpContext context, IAntiforgery antiforgery, IOptions<AccountOptions> options,
@@ -27,25 +33,18 @@ internal static class AccountEndpoints
             var returnUrl = LocalUrl(form.ReturnUrl);
             var result = await login.SignInAsync(form.UserName ?? "", form.Password ?? "", form.Code,
                 context.RequestAborted);
-            switch (result.Status)
+            if (result.Status == LoginStatus.Succeeded)
             {
-                case LoginStatus.Succeeded:
-                    await context.SignInAsync(SessionScheme, result.Subject!.ToCookiePrincipal(SessionScheme));
-                    return returnUrl is null
-                        ? LoginPage.Message(context, "Signed in", "You are signed in to SharingHub.", StatusCodes.Status200OK)
-                        : Results.Redirect(returnUrl);
-                case LoginStatus.LockedOut:
-                    return LoginPage.Render(context, antiforgery, options.Value.SystemUseNotice, returnUrl,
-                        Providers(federation.Value),
-                        "This account is locked after repeated failed sign-ins. Try again later or contact your administrator.",
-                        StatusCodes.Status403Forbidden);
-                case LoginStatus.Failed:
-                default:
-                    return LoginPage.Render(context, antiforgery, options.Value.SystemUseNotice, returnUrl,
-                        Providers(federation.Value), "The user name, password or one-time code is not valid.",
-                        StatusCodes.Status401Unauthorized);
+                await context.SignInAsync(SessionScheme, result.Subject!.ToCookiePrincipal(SessionScheme));
+                return returnUrl is null
+                    ? LoginPage.Message(context, "Signed in", "You are signed in to SharingHub.", StatusCodes.Status200OK)
+                    : Results.Redirect(returnUrl);
             }
-        });
+            // One answer for every failure (unknown name, wrong password or code, locked or demo account): the
+            // audit log has the reason, the caller learns nothing about the account.
+            return LoginPage.Render(context, antiforgery, options.Value.SystemUseNotice, returnUrl,
+                Providers(federation.Value), FailedMessage, StatusCodes.Status401Unauthorized);
+        }).RequireRateLimiting(LogonRateLimit.PolicyName);
 
         endpoints.MapPost("/account/logout", async (HttpContext context, IFormCollection _) =>
         {
@@ -55,11 +54,12 @@ internal static class AccountEndpoints
         return endpoints;
     }
 
-    /// <summary>Only local paths may be returned to, so the login page is no open redirector.</summary>
+    /// <summary>
+    /// Only local paths may be returned to, so the login page is no open redirector. The framework's rule also
+    /// refuses control characters, which browsers strip (<c>/\t/evil</c> would become <c>//evil</c>).
+    /// </summary>
     public static string? LocalUrl(string? url) =>
-        !string.IsNullOrEmpty(url) && url[0] == '/' && (url.Length == 1 || (url[1] != '/' && url[1] != '\\'))
-            ? url
-            : null;
+        RedirectHttpResult.IsLocalUrl(url) ? url : null;
 
     private static IEnumerable<(string, string)> Providers(FederationOptions federation) =>
         federation.Providers.Select(p => (p.Agency, p.DisplayName ?? p.Agency));

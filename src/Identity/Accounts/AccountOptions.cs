@@ -8,13 +8,27 @@ public sealed class AccountOptions
     /// <summary>Configuration section: <c>Accounts</c>.</summary>
     public const string SectionName = "Accounts";
 
-    /// <summary>Consecutive failed logons that lock the account. CJIS: at most 5.</summary>
+    /// <summary>
+    /// Consecutive failed logons made with the right password (a wrong, missing or spent one-time code) that lock
+    /// the account. CJIS: at most 5. Wrong passwords do not count: see <see cref="LogonAttemptsPerAddress"/>.
+    /// </summary>
     [Range(1, 5)]
     public int MaxFailedAttempts { get; set; } = 5;
 
     /// <summary>How long a locked account stays locked, in minutes. CJIS: at least 10.</summary>
     [Range(10, 1440)]
     public int LockoutMinutes { get; set; } = 15;
+
+    /// <summary>
+    /// Logon attempts allowed from one source address per <see cref="LogonWindowSeconds"/>; more are answered
+    /// 429 and audited. This, not the account lockout, is what stops password guessing.
+    /// </summary>
+    [Range(1, 100_000)]
+    public int LogonAttemptsPerAddress { get; set; } = 10;
+
+    /// <summary>The window of <see cref="LogonAttemptsPerAddress"/>, in seconds.</summary>
+    [Range(1, 3600)]
+    public int LogonWindowSeconds { get; set; } = 60;
 
     /// <summary>How long the sign-in session at Identity lasts without activity, in minutes.</summary>
     [Range(1, 30)]

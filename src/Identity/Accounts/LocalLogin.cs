@@ -6,11 +6,18 @@ using SharingHub.Identity.Tokens;
 namespace SharingHub.Identity.Accounts;
 
 /// <summary>
-/// Checks a local logon: password (ASP.NET Core Identity hashing) and TOTP, both required (CJIS MFA),
-/// with lockout after repeated failures. Every attempt is audited.
+/// Checks a local logon: password (ASP.NET Core Identity hashing) and TOTP, both required (CJIS MFA). Every attempt
+/// is audited with its true reason, but the caller always gets the same answer (see <see cref="LoginResult"/>).
 /// </summary>
+/// <remarks>
+/// Only failures made with the right password count towards the account's lockout: a stranger who does not know
+/// the password cannot lock a known user out, while a thief who has the password gets a few tries at the one-time
+/// code. Wrong passwords are slowed down per source address instead (the logon rate limit); passwords are
+/// generated with about 116 bits, so guessing them is no way in. See ADR-003, "Local accounts".
+/// </remarks>
 internal sealed class LocalLogin(
-    UserManager<HubUser> users, HubIdentityDbContext db, IPasswordHasher<HubUser> hasher, AuditLog audit, TimeProvider time)
+    UserManager<HubUser> users, HubIdentityDbContext db, IPasswordHasher<HubUser> hasher, AuditLog audit, TimeProvider time,
+    IHostEnvironment environment)
 {
     // Verified against for unknown user names, so they take as long as known ones.
     private static readonly string DummyHash =
@@ -19,27 +26,35 @@ internal sealed class LocalLogin(
     public async Task<LoginResult> SignInAsync(string userName, string password, string? code, CancellationToken cancellationToken)
     {
         var user = await users.FindByNameAsync(userName);
+        // Every attempt verifies one password hash, whatever happens next, so the answer's timing does not tell
+        // whether the name exists or the account is locked.
         if (user is null)
         {
             hasher.VerifyHashedPassword(new HubUser(), DummyHash, password);
-            await Audit(userName, AuditOutcome.Failure, "unknown user name", cancellationToken);
-            return LoginResult.Failed;
+            return await FailAsync(userName, "unknown user name", cancellationToken);
+        }
+        var passwordOk = await users.CheckPasswordAsync(user, password);
+        if (user.IsDemo && !environment.IsDevelopment())
+        {
+            // DEVELOPMENT ONLY accounts: their password and TOTP secret are the checkout's published demo secrets.
+            return await FailAsync(userName, "demo account outside Development", cancellationToken);
         }
         if (await users.IsLockedOutAsync(user))
         {
-            await Audit(userName, AuditOutcome.Failure, "account locked", cancellationToken);
-            return LoginResult.LockedOut;
+            return await FailAsync(userName, "account locked", cancellationToken);
+        }
+        if (!passwordOk)
+        {
+            return await FailAsync(userName, "wrong password", cancellationToken);
         }
 
-        var passwordOk = await users.CheckPasswordAsync(user, password);
         var key = await users.GetAuthenticatorKeyAsync(user);
         var step = key is null || string.IsNullOrWhiteSpace(code) ? null : TotpCode.MatchStep(key, code, time.GetUtcNow());
-        var failure = (passwordOk, key, code, step) switch
+        var failure = (key, code, step) switch
         {
-            (false, _, _, _) => "wrong password",
-            (true, null, _, _) => "no second factor enrolled",
-            (true, _, null or "", _) => "one-time code missing",
-            (true, _, _, null) => "wrong one-time code",
+            (null, _, _) => "no second factor enrolled",
+            (_, null or "", _) => "one-time code missing",
+            (_, _, null) => "wrong one-time code",
             _ when IsReplay(user, step.Value) => "one-time code already used",
             _ => null,
         };
@@ -63,7 +78,6 @@ internal sealed class LocalLogin(
                 var until = await users.GetLockoutEndDateAsync(user);
                 await audit.WriteAsync(AuditEvents.Lockout, AuditOutcome.Success, userName, null,
                     $"locked until {until:O}", cancellationToken);
-                return LoginResult.LockedOut;
             }
             return LoginResult.Failed;
         }
@@ -79,15 +93,23 @@ internal sealed class LocalLogin(
     // code protects nothing there, and ./hub token may log the same demo user in several times within one step.
     private static bool IsReplay(HubUser user, long step) => !user.IsDemo && step <= user.LastTotpStep;
 
+    private async Task<LoginResult> FailAsync(string userName, string reason, CancellationToken cancellationToken)
+    {
+        await Audit(userName, AuditOutcome.Failure, reason, cancellationToken);
+        return LoginResult.Failed;
+    }
+
     private Task Audit(string userName, AuditOutcome outcome, string? detail, CancellationToken cancellationToken) =>
         audit.WriteAsync(AuditEvents.LocalLogon, outcome, userName, null, detail, cancellationToken);
 }
 
-/// <summary>The outcome of a logon attempt; the subject only on success.</summary>
+/// <summary>
+/// The outcome of a logon attempt; the subject only on success. There is one kind of failure: an unknown name, a
+/// wrong password or code, a locked or a demo account all get the same answer, so a caller learns nothing from it.
+/// </summary>
 internal sealed record LoginResult(LoginStatus Status, HubSubject? Subject)
 {
     public static readonly LoginResult Failed = new(LoginStatus.Failed, null);
-    public static readonly LoginResult LockedOut = new(LoginStatus.LockedOut, null);
 
     public static LoginResult Success(HubSubject subject) => new(LoginStatus.Succeeded, subject);
 }
@@ -96,5 +118,4 @@ internal enum LoginStatus
 {
     Succeeded,
     Failed,
-    LockedOut,
 }

@@ -135,7 +135,7 @@ internal static class IdentityCommands
         var time = services.GetRequiredService<TimeProvider>();
         var file = KeySetFile.Load(options.File);
         var added = file.Rotate(time.GetUtcNow(), TimeSpan.FromDays(options.LifetimeDays),
-            TimeSpan.FromDays(options.PrepublishDays), TimeSpan.FromDays(options.RetainExpiredDays));
+            TimeSpan.FromDays(options.PrepublishDays), TimeSpan.FromDays(options.RetainExpiredDays), options.Passphrase);
         file.Save(options.File);
         await services.GetRequiredService<AuditLog>().WriteAsync(AuditEvents.KeysRotated, AuditOutcome.Success,
             Environment.UserName, null, $"added keys {string.Join(' ', added)}; {file.Keys.Count} keys in the set",

@@ -45,6 +45,10 @@ internal static class ClaimMapper
             return MappingResult.Refused("no hub role is mapped for this user");
         }
 
+        // What the rules read is kept with the subject, so the rules can be applied again at every authorization
+        // and refresh (the registration may have changed since this logon).
+        var kept = new HashSet<string>(provider.Rules.Select(r => r.Claim), StringComparer.Ordinal)
+            { Claims.Subject, HubClaimTypes.Agency, provider.NameClaim };
         return MappingResult.Mapped(new HubSubject(
             Subject: $"{agency.Code}:{subject}",
             Name: upstream.FindFirst(provider.NameClaim)?.Value,
@@ -53,7 +57,24 @@ internal static class ClaimMapper
             Leo: leo,
             Cfr28: matched.Exists(r => r.Cfr28),
             IdentityProvider: provider.Issuer!.AbsoluteUri,
-            AuthenticationMethods: ["fed"]));
+            AuthenticationMethods: ["fed"])
+        {
+            UpstreamClaims = upstream.Claims.Where(c => kept.Contains(c.Type)).Select(c => KeyValuePair.Create(c.Type, c.Value)).ToList(),
+        });
+    }
+
+    /// <summary>
+    /// Applies the provider's current rules again to the upstream claims <paramref name="subject"/> was mapped from
+    /// at logon. Refused when they no longer grant a role, or no longer map to the same subject.
+    /// </summary>
+    public static MappingResult Remap(UpstreamProvider provider, Agency agency, HubSubject subject)
+    {
+        var upstream = new ClaimsPrincipal(new ClaimsIdentity(
+            subject.UpstreamClaims.Select(c => new Claim(c.Key, c.Value)), "upstream"));
+        var mapped = Map(provider, agency, upstream);
+        return mapped.Subject is not null && mapped.Subject.Subject != subject.Subject
+            ? MappingResult.Refused("the stored upstream claims name another subject")
+            : mapped;
     }
 }
 

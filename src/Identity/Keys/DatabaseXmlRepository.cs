@@ -21,8 +21,16 @@ internal sealed class DatabaseXmlRepository(IServiceScopeFactory scopes) : IXmlR
         var db = scope.ServiceProvider.GetRequiredService<HubIdentityDbContext>();
         return db.DataProtectionKeys.AsNoTracking().OrderBy(k => k.Id)
             .Select(k => k.Xml).ToList()
-            .Select(XElement.Parse).ToList();
+            .Select(XElement.Parse).Where(IsTrusted).ToList();
     }
+
+    /// <summary>
+    /// A key must be encrypted with the configured certificate. A key in the clear (from before encryption at rest,
+    /// or written by whoever could write the table) is ignored: anyone who ever read the database could forge
+    /// cookies with it. Revocations and other elements carry no secret and are kept.
+    /// </summary>
+    internal static bool IsTrusted(XElement element) =>
+        element.Name.LocalName != "key" || element.Descendants().Any(e => e.Name.LocalName == "encryptedSecret");
 
     public void StoreElement(XElement element, string friendlyName)
     {

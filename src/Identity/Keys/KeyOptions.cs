@@ -15,6 +15,13 @@ public sealed class KeyOptions
     [Required]
     public string File { get; set; } = "";
 
+    /// <summary>
+    /// The passphrase that encrypts each key in the file: a secret, from the environment or a secret store, never
+    /// appsettings. A file written before passphrases is encrypted with it at the next start.
+    /// </summary>
+    [Required]
+    public string Passphrase { get; set; } = "";
+
     /// <summary>Create the key-set file when it does not exist. Development only; production fails instead.</summary>
     public bool CreateIfMissing { get; set; }
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Security.Claims;
+using System.Text.Json;
 using Microsoft.IdentityModel.Tokens;
 using OpenIddict.Abstractions;
 using SharingHub.ServiceDefaults.Authentication;
@@ -21,6 +22,14 @@ internal sealed record HubSubject(
     string IdentityProvider,
     IReadOnlyList<string> AuthenticationMethods)
 {
+    /// <summary>
+    /// Claim type of the upstream claims a federated subject was mapped from (value: a JSON <c>[type, value]</c>
+    /// pair). They have no destination, so they stay in the session cookie, codes and refresh tokens and never
+    /// reach an access or identity token; at authorization and refresh the provider's current rules are
+    /// re-applied to them.
+    /// </summary>
+    public const string UpstreamClaimType = "hub_upstream";
+
     /// <summary>The <see cref="IdentityProvider"/> of local accounts.</summary>
     public const string LocalProvider = "local";
 
@@ -28,6 +37,9 @@ internal sealed record HubSubject(
     public const string ClientProvider = "client";
 
     public bool IsLocal => IdentityProvider == LocalProvider;
+
+    /// <summary>For a federated subject, the upstream claims its roles and attributes were mapped from.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> UpstreamClaims { get; init; } = [];
 
     /// <summary>The claims of the Identity session cookie.</summary>
     public ClaimsPrincipal ToCookiePrincipal(string scheme) =>
@@ -39,6 +51,7 @@ internal sealed record HubSubject(
         var identity = ToIdentity(TokenValidationParameters.DefaultAuthenticationType);
         identity.SetDestinations(static claim => claim.Type switch
         {
+            UpstreamClaimType => [],
             Claims.AuthenticationMethodReference => [Destinations.IdentityToken],
             _ => [Destinations.AccessToken, Destinations.IdentityToken],
         });
@@ -62,7 +75,11 @@ internal sealed record HubSubject(
             IsTrue(principal.FindFirst(HubClaimTypes.Leo)?.Value),
             IsTrue(principal.FindFirst(HubClaimTypes.Cfr28)?.Value),
             idp,
-            principal.FindAll(Claims.AuthenticationMethodReference).Select(c => c.Value).ToList());
+            principal.FindAll(Claims.AuthenticationMethodReference).Select(c => c.Value).ToList())
+        {
+            UpstreamClaims = principal.FindAll(UpstreamClaimType).Select(c => JsonSerializer.Deserialize<string[]>(c.Value))
+                .Where(pair => pair is { Length: 2 }).Select(pair => KeyValuePair.Create(pair![0], pair[1])).ToList(),
+        };
     }
 
     private ClaimsIdentity ToIdentity(string authenticationType)
@@ -84,6 +101,10 @@ internal sealed record HubSubject(
         foreach (var method in AuthenticationMethods)
         {
             identity.AddClaim(new Claim(Claims.AuthenticationMethodReference, method));
+        }
+        foreach (var (type, value) in UpstreamClaims)
+        {
+            identity.AddClaim(new Claim(UpstreamClaimType, JsonSerializer.Serialize(new[] { type, value })));
         }
         return identity;
     }

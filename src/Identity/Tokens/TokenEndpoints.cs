@@ -2,10 +2,10 @@ using System.Security.Claims;
 using System.Text.Json;
 using Microsoft.AspNetCore;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Identity;
 using OpenIddict.Abstractions;
 using OpenIddict.Server.AspNetCore;
 using SharingHub.Identity.Accounts;
+using SharingHub.Identity.Audit;
 using SharingHub.Identity.Data;
 using SharingHub.Identity.Seeding;
 using SharingHub.ServiceDefaults.Authentication;
@@ -38,13 +38,26 @@ internal static class TokenEndpoints
         return endpoints;
     }
 
-    private static async Task<IResult> AuthorizeAsync(HttpContext context, IOpenIddictScopeManager scopes)
+    private static async Task<IResult> AuthorizeAsync(HttpContext context, IOpenIddictScopeManager scopes,
+        SubjectResolver resolver, AuditLog audit)
     {
         var request = context.GetOpenIddictServerRequest()
             ?? throw new InvalidOperationException("The OpenID Connect request cannot be retrieved.");
 
         var session = await context.AuthenticateAsync(AccountEndpoints.SessionScheme);
         var subject = session.Succeeded ? HubSubject.FromPrincipal(session.Principal) : null;
+        if (subject is not null && !request.HasPromptValue(PromptValues.Login))
+        {
+            // The cookie names the subject; what it may do is read again from the account or the registration.
+            var resolution = await resolver.ResolveAsync(subject, context.RequestAborted);
+            if (resolution.Subject is null)
+            {
+                await audit.WriteAsync(subject.IsLocal ? AuditEvents.LocalLogon : AuditEvents.FederatedLogon, AuditOutcome.Failure,
+                    subject.Subject, request.ClientId, $"session refused at authorization: {resolution.Reason}", context.RequestAborted);
+                await context.SignOutAsync(AccountEndpoints.SessionScheme);
+            }
+            subject = resolution.Subject;
+        }
         if (subject is null || request.HasPromptValue(PromptValues.Login))
         {
             if (request.HasPromptValue(PromptValues.None))
@@ -68,7 +81,7 @@ internal static class TokenEndpoints
     }
 
     private static async Task<IResult> ExchangeAsync(HttpContext context, IOpenIddictApplicationManager applications,
-        IOpenIddictScopeManager scopes, UserManager<HubUser> users, HubIdentityDbContext db)
+        IOpenIddictScopeManager scopes, SubjectResolver resolver, HubIdentityDbContext db)
     {
         var request = context.GetOpenIddictServerRequest()
             ?? throw new InvalidOperationException("The OpenID Connect request cannot be retrieved.");
@@ -106,24 +119,14 @@ internal static class TokenEndpoints
             }
             context.Items[AuditActorItem] = subject.Subject;
 
-            if (subject.IsLocal)
+            // Local accounts are re-read and federated subjects re-mapped at every exchange: a locked, disabled or
+            // changed account, or a changed registration, takes effect at the next refresh, not when the token expires.
+            var resolution = await resolver.ResolveAsync(subject, context.RequestAborted);
+            if (resolution.Subject is null)
             {
-                // Local accounts are re-read at every exchange: a locked or changed account takes effect at the
-                // next refresh, not when the refresh token expires.
-                var user = await users.FindByIdAsync(subject.Subject);
-                if (user is null || await users.IsLockedOutAsync(user))
-                {
-                    return Forbid(Errors.InvalidGrant, "The account is no longer allowed to sign in.");
-                }
-                subject = subject with
-                {
-                    Name = user.DisplayName ?? user.UserName,
-                    Agency = user.AgencyCode,
-                    Roles = user.Roles,
-                    Leo = user.Leo,
-                    Cfr28 = user.Cfr28,
-                };
+                return Forbid(Errors.InvalidGrant, $"The account is no longer allowed to sign in: {resolution.Reason}.");
             }
+            subject = resolution.Subject;
 
             var identity = subject.ToTokenIdentity();
             identity.SetScopes(result.Principal!.GetScopes());

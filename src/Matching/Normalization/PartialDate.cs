@@ -1,4 +1,5 @@
 using System.Globalization;
+using SharingHub.Rules;
 
 namespace SharingHub.Matching.Normalization;
 
@@ -144,25 +145,9 @@ public readonly record struct PartialDate
         return DateAgreement.Partial;
     }
 
-    private static bool IsValid(int year, int? month, int? day)
-    {
-        if (year is < 1800 or > 2200)
-        {
-            return false;
-        }
-
-        if (month is null)
-        {
-            return day is null;
-        }
-
-        if (month is < 1 or > 12)
-        {
-            return false;
-        }
-
-        return day is null || (day >= 1 && day <= DateTime.DaysInMonth(year, month.Value));
-    }
+    // The record rules' own test (calendar date, year from DateRules.MinBirthYear), without their clock: whatever the
+    // Gateway stored, the engine reads, and nothing it would refuse gets this far.
+    private static bool IsValid(int year, int? month, int? day) => DateRules.IsPlausibleBirthDate(year, month, day);
 
     private static bool IsDigits(ReadOnlySpan<char> span)
     {

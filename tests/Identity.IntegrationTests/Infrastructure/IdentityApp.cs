@@ -26,9 +26,12 @@ public sealed class IdentityApp : WebApplicationFactory<Program>
     public static readonly Uri CliRedirectUri = new("http://127.0.0.1:8765/callback");
 
     private readonly Dictionary<string, string?> _settings;
+    private readonly string _environment;
 
-    public IdentityApp(string connectionString, string stateDirectory, IReadOnlyDictionary<string, string?>? settings = null)
+    public IdentityApp(string connectionString, string stateDirectory, IReadOnlyDictionary<string, string?>? settings = null,
+        string environment = "Testing")
     {
+        _environment = environment;
         ConnectionString = connectionString;
         StateDirectory = stateDirectory;
         Port = FreePort();
@@ -38,6 +41,12 @@ public sealed class IdentityApp : WebApplicationFactory<Program>
             ["ConnectionStrings:identitydb"] = connectionString,
             ["Keys:File"] = KeyFile,
             ["Keys:CreateIfMissing"] = "true",
+            ["Keys:Passphrase"] = KeyPassphrase,
+            ["DataProtection:CertificateFile"] = Path.Combine(stateDirectory, "data-protection.pfx"),
+            ["DataProtection:CertificatePassword"] = DataProtectionPassword,
+            ["DataProtection:CreateIfMissing"] = "true",
+            // Every test logs on from 127.0.0.1: the per-address limit has a class of its own (LogonThrottleTests).
+            ["Accounts:LogonAttemptsPerAddress"] = "10000",
             ["Seeding:DevelopmentSecretsFile"] = Path.Combine(stateDirectory, "dev-secrets.json"),
             ["Seeding:DemoConnectors"] = "true",
             ["Seeding:Agencies:0:Code"] = TestAgencies.CityPolice,
@@ -65,6 +74,12 @@ public sealed class IdentityApp : WebApplicationFactory<Program>
         }
         UseKestrel(Port);
     }
+
+    /// <summary>The passphrase of every test Identity's key file.</summary>
+    public const string KeyPassphrase = "test-key-passphrase";
+
+    /// <summary>The password of every test Identity's data-protection certificate.</summary>
+    public const string DataProtectionPassword = "test-data-protection-password";
 
     public string ConnectionString { get; }
 
@@ -118,6 +133,17 @@ public sealed class IdentityApp : WebApplicationFactory<Program>
             new NewLocalAccount(agency, $"{role}-{Guid.NewGuid():N}", [role], Leo: true, Cfr28: true, "Test User"), "test", CancellationToken.None);
     }
 
+    /// <summary>Changes a stored account directly, as an administrator's edit (or an attacker's) would.</summary>
+    internal async Task UpdateUserAsync(string userName, Action<HubUser> change)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        await using var scope = Services.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<HubUser>>();
+        var user = await users.FindByNameAsync(userName) ?? throw new InvalidOperationException($"No user {userName}.");
+        change(user);
+        LocalAccounts.Check(await users.UpdateAsync(user));
+    }
+
     /// <summary>Resets a local account's credentials as <c>./hub identity user reset</c> does.</summary>
     internal async Task<LocalAccountCredentials> ResetLocalAccountAsync(string userName)
     {
@@ -155,7 +181,7 @@ public sealed class IdentityApp : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.UseEnvironment("Testing");
+        builder.UseEnvironment(_environment);
         builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(_settings));
     }
 

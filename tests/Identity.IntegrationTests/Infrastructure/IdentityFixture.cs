@@ -19,10 +19,13 @@ public class IdentityFixture : IAsyncLifetime
     /// <summary>Extra settings of the Identity under test.</summary>
     protected virtual IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>();
 
+    /// <summary>The host environment of the Identity under test.</summary>
+    protected virtual string Environment => "Testing";
+
     public virtual async ValueTask InitializeAsync()
     {
         _database = await TestDatabase.CreateAsync(TestInfrastructure.Current);
-        App = new IdentityApp(Database.ConnectionString, StateDirectory, Settings);
+        App = new IdentityApp(Database.ConnectionString, StateDirectory, Settings, Environment);
         await App.StartAsync();
     }
 

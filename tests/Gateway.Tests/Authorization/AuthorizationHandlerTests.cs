@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Authorization;
 using SharingHub.Gateway.Authorization;
 using SharingHub.ServiceDefaults.Authentication;
 
-namespace SharingHub.Identity.IntegrationTests.Authorization;
+namespace SharingHub.Gateway.Tests.Authorization;
 
 /// <summary>Truth tables of Gateway's operation handlers: roles × agencies × release (pure, no server).</summary>
 public sealed class AuthorizationHandlerTests

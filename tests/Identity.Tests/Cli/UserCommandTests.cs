@@ -1,6 +1,6 @@
 using SharingHub.Identity.Cli;
 
-namespace SharingHub.Identity.IntegrationTests;
+namespace SharingHub.Identity.Tests.Cli;
 
 /// <summary>The argument parsing of <c>./hub identity user add|reset|list</c> (pure code).</summary>
 public sealed class UserCommandTests

@@ -1,0 +1,162 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Npgsql;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Exceptions;
+using SharingHub.Connectors.Publishing;
+using SharingHub.TestSupport;
+
+namespace SharingHub.Gateway.IntegrationTests;
+
+/// <summary>
+/// Least privilege on the broker, read from the live broker: the users, tags and permission patterns that
+/// <c>./hub infra</c> and <c>./hub agency add</c> set are those docs/security.md lists, and the Gateway's user is
+/// refused what lies outside its patterns.
+/// </summary>
+public sealed partial class BrokerPermissionsTests(HubInfrastructureFixture fixture) : IClassFixture<HubInfrastructureFixture>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task LiveBroker_UsersTagsAndPermissions_MatchTheTableInDocsSecurity()
+    {
+        var table = DocumentedUsers();
+        var infrastructure = fixture.Infrastructure;
+        var agencyRow = Assert.Single(table, row => row.User is null);
+        var code = $"BP{Guid.NewGuid():N}"[..12].ToUpperInvariant();
+        // The real registration path, as an operator runs it.
+        await HubCommand.RunAsync("agency", "add", code, "Broker permissions test");
+        try
+        {
+            foreach (var (user, row) in new[]
+            {
+                (infrastructure.RabbitMqAdminUser, table.Single(r => r.User == infrastructure.RabbitMqAdminUser)),
+                (infrastructure.RabbitMqGatewayUser, table.Single(r => r.User == infrastructure.RabbitMqGatewayUser)),
+                (code, agencyRow),
+            })
+            {
+                Assert.Equal(row with { User = user }, await LiveAsync(user));
+            }
+
+            // Nobody else has permissions on the hub's virtual host, unless documented (agencies are all alike).
+            var everyone = await fixture.VirtualHost.Management.GetFromJsonAsync<JsonElement[]>("api/permissions", Ct);
+            foreach (var permission in everyone!.Where(p => p.GetProperty("vhost").GetString() == "/"))
+            {
+                var user = permission.GetProperty("user").GetString()!;
+                var documented = table.SingleOrDefault(r => r.User == user) ?? agencyRow;
+                Assert.Equal(documented with { User = user }, await LiveAsync(user));
+            }
+        }
+        finally
+        {
+            using var _ = await fixture.VirtualHost.Management.DeleteAsync($"api/users/{code}", Ct);
+            await using var database = new NpgsqlConnection(
+                new NpgsqlConnectionStringBuilder(infrastructure.PostgresAdminConnectionString) { Database = "sharinghub" }.ConnectionString);
+            await database.OpenAsync(Ct);
+            await using var delete = new NpgsqlCommand("DELETE FROM agencies WHERE code = $1", database);
+            delete.Parameters.Add(new NpgsqlParameter<string> { TypedValue = code });
+            await delete.ExecuteNonQueryAsync(Ct);
+        }
+    }
+
+    [Fact]
+    public async Task GatewayUser_ActionsOutsideItsPatterns_Refused()
+    {
+        var virtualHost = fixture.VirtualHost;
+        await using var admin = await new ConnectionFactory { Uri = virtualHost.AmqpUri }.CreateConnectionAsync(Ct);
+        await using (var setup = await admin.CreateChannelAsync(cancellationToken: Ct))
+        {
+            await setup.ExchangeDeclareAsync(RecordPublisher.BatchExchange, ExchangeType.Fanout, durable: true, cancellationToken: Ct);
+        }
+        await using var gateway = await new ConnectionFactory { Uri = virtualHost.GatewayAmqpUri }.CreateConnectionAsync(Ct);
+
+        // Inside its patterns it works: the refusals below are its permissions, not a broken login.
+        await using (var allowed = await gateway.CreateChannelAsync(PublisherConfirms, Ct))
+        {
+            await allowed.ExchangeDeclareAsync(ErrorQueue.Name, ExchangeType.Fanout, durable: true, cancellationToken: Ct);
+            await allowed.BasicPublishAsync(ErrorQueue.Name, "", false, new BasicProperties(), "{}"u8.ToArray(), Ct);
+        }
+
+        // Configure outside its names: an exchange shaped like another agency's.
+        await AssertRefusedAsync(gateway, 403, channel =>
+            channel.ExchangeDeclareAsync($"sharinghub-alerts-{Guid.NewGuid():N}", ExchangeType.Fanout, durable: true, cancellationToken: Ct));
+        await AssertRefusedAsync(gateway, 403, channel =>
+            channel.QueueDeclareAsync($"elsewhere-{Guid.NewGuid():N}", durable: false, exclusive: false, autoDelete: true, cancellationToken: Ct));
+        // Write to the agencies' record exchange: the Gateway cannot forge an agency's records.
+        await AssertRefusedAsync(gateway, 403, channel =>
+            channel.BasicPublishAsync(RecordPublisher.BatchExchange, "", false, new BasicProperties(), "{}"u8.ToArray(), Ct).AsTask());
+        // Publish as an agency (no impersonator tag), even to its own error queue.
+        await AssertRefusedAsync(gateway, 406, channel =>
+            channel.BasicPublishAsync(ErrorQueue.Name, "", false, new BasicProperties { UserId = "TX0010100" }, "{}"u8.ToArray(), Ct).AsTask());
+
+        // No management tag: the management API refuses it.
+        using var management = new HttpClient { BaseAddress = fixture.Infrastructure.RabbitMqManagementUri };
+        var gatewayUri = virtualHost.GatewayAmqpUri;
+        management.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic",
+            Convert.ToBase64String(Encoding.UTF8.GetBytes(Uri.UnescapeDataString(gatewayUri.UserInfo))));
+        using var overview = await management.GetAsync("api/overview", Ct);
+        Assert.Equal(HttpStatusCode.Unauthorized, overview.StatusCode);
+    }
+
+    private static readonly CreateChannelOptions PublisherConfirms = new(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true);
+
+    /// <summary>The action fails and the broker closes the channel with <paramref name="replyCode"/>.</summary>
+    private static async Task AssertRefusedAsync(IConnection connection, ushort replyCode, Func<IChannel, Task> action)
+    {
+        await using var channel = await connection.CreateChannelAsync(PublisherConfirms, Ct);
+        var refused = await Assert.ThrowsAnyAsync<Exception>(() => action(channel));
+        var closed = refused as OperationInterruptedException ?? refused.InnerException as OperationInterruptedException;
+        Assert.Equal(replyCode, closed?.ShutdownReason?.ReplyCode ?? channel.CloseReason?.ReplyCode);
+    }
+
+    /// <summary>A user as the live broker has it on the hub's virtual host.</summary>
+    private async Task<BrokerUser> LiveAsync(string user)
+    {
+        var management = fixture.VirtualHost.Management;
+        var name = Uri.EscapeDataString(user);
+        var account = await management.GetFromJsonAsync<JsonElement>($"api/users/{name}", Ct);
+        var tags = account.GetProperty("tags") switch
+        {
+            { ValueKind: JsonValueKind.Array } array => array.EnumerateArray().Select(t => t.GetString()!),
+            var text => text.GetString()!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+        };
+        var permissions = await management.GetFromJsonAsync<JsonElement>($"api/permissions/%2F/{name}", Ct);
+        return new BrokerUser(user, string.Join(",", tags.Order(StringComparer.Ordinal)),
+            permissions.GetProperty("configure").GetString()!, permissions.GetProperty("write").GetString()!,
+            permissions.GetProperty("read").GetString()!);
+    }
+
+    /// <summary>The rows of the table under "Broker users and permissions" in docs/security.md.</summary>
+    private static List<BrokerUser> DocumentedUsers()
+    {
+        var lines = File.ReadAllLines(Path.Combine(HubCommand.Root.FullName, "docs", "security.md"));
+        var section = lines.SkipWhile(l => l != "## Broker users and permissions").Skip(1).TakeWhile(l => !l.StartsWith("## ", StringComparison.Ordinal));
+        var rows = section.Where(l => l.StartsWith('|')).Skip(2).Select(row =>
+        {
+            // GitHub tables escape a pipe inside a cell as \|.
+            var cells = CellSeparator().Split(row.Trim().Trim('|')).Select(c => c.Trim().Replace(@"\|", "|", StringComparison.Ordinal)).ToArray();
+            var user = cells[0].StartsWith('`') ? Code(cells[0]) : null;
+            var tags = cells[1] == "none" ? "" : string.Join(",", CodeSpan().Matches(cells[1]).Select(m => m.Groups[1].Value).Order(StringComparer.Ordinal));
+            return new BrokerUser(user, tags, Code(cells[2]), Code(cells[3]), Code(cells[4]));
+        }).ToList();
+        Assert.True(rows.Count >= 3, "docs/security.md: the broker users table is missing or incomplete");
+        return rows;
+    }
+
+    private static string Code(string cell) => cell.StartsWith('`') && cell.EndsWith('`') && cell.Length > 1
+        ? cell[1..^1]
+        : CodeSpan().Match(cell) is { Success: true } match ? match.Groups[1].Value : throw new InvalidOperationException($"docs/security.md: no `code` in cell '{cell}'");
+
+    [GeneratedRegex(@"(?<!\\)\|")]
+    private static partial Regex CellSeparator();
+
+    [GeneratedRegex("`([^`]+)`")]
+    private static partial Regex CodeSpan();
+
+    /// <summary>A broker user (null: any agency), its tags (sorted, comma-separated) and its permission patterns.</summary>
+    private sealed record BrokerUser(string? User, string Tags, string Configure, string Write, string Read);
+}
