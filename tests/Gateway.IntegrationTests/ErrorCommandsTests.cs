@@ -31,7 +31,7 @@ public sealed class ErrorCommandsTests(LimitsFixture hub) : IClassFixture<Limits
         Assert.True(exit == 0, error);
         var entry = Entry(output, agency.Code);
         Assert.Contains("invalid-records", entry, StringComparison.Ordinal);
-        Assert.Contains("reason: person P-BAD: Version must be 1 or more", entry, StringComparison.Ordinal);
+        Assert.Contains("reason: person P-BAD: version: out_of_range: must be 1 or more", entry, StringComparison.Ordinal);
         Assert.Contains("records: person P-BAD", entry, StringComparison.Ordinal);
         Assert.DoesNotContain(Secret, output, StringComparison.Ordinal);
         Assert.DoesNotContain("P-OK", output, StringComparison.Ordinal);
