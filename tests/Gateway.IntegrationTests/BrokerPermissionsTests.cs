@@ -21,6 +21,9 @@ public sealed partial class BrokerPermissionsTests(HubInfrastructureFixture fixt
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
+    private static string GatewayDatabase => Environment.GetEnvironmentVariable("ConnectionStrings__hubdb")
+        ?? throw new InvalidOperationException("ConnectionStrings__hubdb is not set: run the tests through ./hub test");
+
     [Fact]
     public async Task LiveBroker_UsersTagsAndPermissions_MatchTheTableInDocsSecurity()
     {
@@ -54,8 +57,8 @@ public sealed partial class BrokerPermissionsTests(HubInfrastructureFixture fixt
         finally
         {
             using var _ = await fixture.VirtualHost.Management.DeleteAsync($"api/users/{code}", Ct);
-            await using var database = new NpgsqlConnection(
-                new NpgsqlConnectionStringBuilder(infrastructure.PostgresAdminConnectionString) { Database = "sharinghub" }.ConnectionString);
+            // The checkout's Gateway database, as its own role (the admin role may not connect to it: DatabaseRoleTests).
+            await using var database = new NpgsqlConnection(GatewayDatabase);
             await database.OpenAsync(Ct);
             await using var delete = new NpgsqlCommand("DELETE FROM agencies WHERE code = $1", database);
             delete.Parameters.Add(new NpgsqlParameter<string> { TypedValue = code });

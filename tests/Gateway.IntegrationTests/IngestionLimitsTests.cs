@@ -1,3 +1,4 @@
+using SharingHub.TestSupport;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
@@ -71,18 +72,11 @@ public sealed class IngestionLimitsTests(LimitsFixture hub) : IClassFixture<Limi
     /// <summary>The policy definition RabbitMQ applies to a queue (it takes effect shortly after the policy is set).</summary>
     private async Task<JsonElement> EffectivePolicyAsync(string queue)
     {
-        var deadline = DateTime.UtcNow + Patience;
-        while (true)
-        {
-            var info = await hub.VirtualHost.Management.GetFromJsonAsync<JsonElement>(
-                $"api/queues/{Uri.EscapeDataString(hub.VirtualHost.Name)}/{queue}", Ct);
-            if (info.TryGetProperty("effective_policy_definition", out var definition) && definition.ValueKind == JsonValueKind.Object
-                && definition.EnumerateObject().Any())
-            {
-                return definition;
-            }
-            Assert.True(DateTime.UtcNow < deadline, $"no policy took effect on {queue}");
-            await Task.Delay(200, Ct);
-        }
+        var info = await Eventually.UntilAsync(() => hub.VirtualHost.Management.GetFromJsonAsync<JsonElement>(
+                $"api/queues/{Uri.EscapeDataString(hub.VirtualHost.Name)}/{queue}", Ct),
+            queueInfo => queueInfo.TryGetProperty("effective_policy_definition", out var definition)
+                && definition.ValueKind == JsonValueKind.Object && definition.EnumerateObject().Any(),
+            $"a policy to take effect on {queue}", Patience, Ct);
+        return info.GetProperty("effective_policy_definition");
     }
 }

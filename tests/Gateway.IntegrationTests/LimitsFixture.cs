@@ -23,6 +23,10 @@ public sealed class LimitsFixture : IngestionFixture
         ["BrokerAdministration:User"] = Infrastructure.RabbitMqAdminUser,
         ["BrokerAdministration:Password"] = Infrastructure.RabbitMqAdminPassword,
         ["BrokerAdministration:VirtualHost"] = VirtualHost.Name,
+        // The operator's commands run as ./hub errors runs them, with the administration credential: a replay sends
+        // the message back under its agency's user_id, which only an impersonator may (ADR-007). The Gateway host
+        // itself never holds it (BrokerPermissionsTests).
+        ["ConnectionStrings:rabbitmq"] = VirtualHost.AmqpUri.ToString(),
     };
 
     public override async ValueTask InitializeAsync()

@@ -193,8 +193,9 @@ public sealed class AtRestEncryptionTests(IdentityFixture fixture) : IClassFixtu
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
+    // The host's keys: not the plaintext one a test of this class plants on purpose (FriendlyName "planted").
     private Task<List<XElement>> StoredKeysAsync() => _identity.WithDatabaseAsync(async db =>
-        (await db.DataProtectionKeys.AsNoTracking().Select(k => k.Xml).ToListAsync(Ct))
+        (await db.DataProtectionKeys.AsNoTracking().Where(k => k.FriendlyName != "planted").Select(k => k.Xml).ToListAsync(Ct))
         .Select(XElement.Parse).Where(e => e.Name.LocalName == "key").ToList());
 
     private Task<HubSubject> SubjectOfAsync(string userName) => _identity.WithDatabaseAsync(async db =>

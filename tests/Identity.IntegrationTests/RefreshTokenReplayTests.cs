@@ -16,10 +16,11 @@ public sealed class RefreshTokenReplayTests(IdentityFixture fixture) : IClassFix
     [Fact]
     public async Task Refresh_ReplayOfARotatedToken_RevokesTheWholeAuthorizationSoTheNewestTokenIsRefusedToo()
     {
-        var userName = await _identity.DemoUserAsync(TestAgencies.CityPolice, HubRoles.Analyst);
+        // A real local account: demo accounts log in only in Development.
+        var account = await _identity.LocalAccountAsync(TestAgencies.CityPolice, HubRoles.Analyst);
         using var browser = _identity.CreateBrowser();
         var first = await browser.LoginAsync(IdentityApp.CliClient, null, IdentityApp.CliRedirectUri, "openid offline_access api",
-            userName, _identity.DemoPassword, _identity.DemoTotpSecret, Ct);
+            account.UserName, account.Password, account.TotpKey, Ct);
         var second = await browser.TokenRequestAsync(Refresh(first.RefreshToken!), Ct);
         Assert.NotNull(second.RefreshToken);
 
@@ -34,10 +35,11 @@ public sealed class RefreshTokenReplayTests(IdentityFixture fixture) : IClassFix
     [Fact]
     public async Task Refresh_RotatedTokenUsedInTurn_KeepsWorking()
     {
-        var userName = await _identity.DemoUserAsync(TestAgencies.CityPolice, HubRoles.Officer);
+        // A real local account: demo accounts log in only in Development.
+        var account = await _identity.LocalAccountAsync(TestAgencies.CityPolice, HubRoles.Officer);
         using var browser = _identity.CreateBrowser();
         var tokens = await browser.LoginAsync(IdentityApp.CliClient, null, IdentityApp.CliRedirectUri, "openid offline_access api",
-            userName, _identity.DemoPassword, _identity.DemoTotpSecret, Ct);
+            account.UserName, account.Password, account.TotpKey, Ct);
 
         for (var i = 0; i < 3; i++)
         {
