@@ -4,6 +4,7 @@ using MassTransit;
 using SharingHub.Gateway.Authorization;
 using SharingHub.Gateway.Data;
 using SharingHub.Gateway.Deconfliction;
+using SharingHub.Gateway.GraphQL;
 using SharingHub.Gateway.Records;
 using SharingHub.ServiceDefaults;
 using SharingHub.ServiceDefaults.Options;
@@ -43,6 +44,7 @@ public static class Extensions
         });
 
         builder.Services.AddHubAuthorization();
+        builder.Services.AddHubGraphQL();
         builder.Services.AddHealthChecks()
             .AddPostgresReadiness(DatabaseConnectionName)
             .AddRabbitMqReadiness(BrokerConnectionName);
@@ -57,6 +59,7 @@ public static class Extensions
         app.MapGet("/", () => Results.Ok(new { service = "SharingHub.Gateway" })).AllowAnonymous();
         app.MapMeEndpoint();
         app.MapDeconflictionEndpoints();
+        app.MapHubGraphQL();
         return app;
     }
 

@@ -1,4 +1,5 @@
 using SharingHub.Gateway.Cli;
+using SharingHub.Gateway.GraphQL;
 using SharingHub.ServiceDefaults;
 using SharingHub.ServiceDefaults.Hosting;
 
@@ -10,8 +11,9 @@ public sealed class Program
     private Program() { }
 
     /// <summary>
-    /// Runs the host; with <c>--migrate</c> applies the database migrations and exits; <c>broker setup</c> and
-    /// <c>errors ...</c> are operator commands (<see cref="GatewayCommands"/>).
+    /// Runs the host; with <c>--migrate</c> applies the database migrations and exits; with <c>--print-schema</c>
+    /// prints the GraphQL schema (SDL) and exits; <c>broker setup</c> and <c>errors ...</c> are operator commands
+    /// (<see cref="GatewayCommands"/>).
     /// </summary>
     public static async Task<int> Main(string[] args)
     {
@@ -29,6 +31,12 @@ public sealed class Program
         if (GatewayCommands.IsCommand(args))
         {
             return await GatewayCommands.RunAsync(app.Services, args, Console.Out, Console.Error, app.Lifetime.ApplicationStopping);
+        }
+
+        if (args.Contains("--print-schema"))
+        {
+            await Console.Out.WriteAsync(app.PrintGraphQLSchema());
+            return 0;
         }
 
         app.UseHostingDefaults();

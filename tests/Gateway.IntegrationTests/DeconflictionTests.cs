@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
@@ -28,11 +27,13 @@ public sealed class DeconflictionTests(DeconflictionFixture hub) : IClassFixture
         Assert.Equal(MatchKind.PersonIdentity, match.Kind);
         Assert.Equal("Match", match.Band);
         Assert.Null(match.ClosedAt);
-        using var explanation = JsonDocument.Parse(match.Explanation);
-        var fields = explanation.RootElement.GetProperty("fields").EnumerateArray().ToDictionary(f => f.GetProperty("field").GetString()!);
-        Assert.Equal("Exact", fields["BirthDate"].GetProperty("level").GetString());
-        Assert.True(fields["Surname"].GetProperty("weight").GetDouble() > 0);
-        Assert.Equal(match.Score, explanation.RootElement.GetProperty("score").GetDouble());
+        var explanation = MatchExplanation.FromJson(match.Explanation);
+        var fields = explanation.Lines.ToDictionary(f => f.Field);
+        Assert.Equal("Exact", fields["BirthDate"].Level);
+        Assert.True(fields["Surname"].Weight > 0);
+        // The lines account for the score (each weight is rounded to 0.01 on its own).
+        Assert.InRange(explanation.Lines.Sum(l => l.Weight ?? 0) - match.Score!.Value, -0.05, 0.05);
+        Assert.All(explanation.Lines, l => Assert.Equal(Disclosure.Counterpart, l.Discloses));
         Assert.Equal([MatchEventType.MatchFound], await hub.EventsAsync(match.Id));
     }
 
@@ -60,8 +61,9 @@ public sealed class DeconflictionTests(DeconflictionFixture hub) : IClassFixture
         var subjects = await hub.App.WithDatabaseAsync(db => db.Records.Where(r => r.Id == match.Match.SubjectAId || r.Id == match.Match.SubjectBId)
             .Select(r => r.LocalId).ToListAsync());
         Assert.Equal(["P-1", "Q-1"], subjects.Order());
-        using var explanation = JsonDocument.Parse(match.Match.Explanation);
-        Assert.Equal("+17135550199", explanation.RootElement.GetProperty("e164").GetString());
+        var line = Assert.Single(MatchExplanation.FromJson(match.Match.Explanation).Lines);
+        Assert.Equal(("Phone", "Exact"), (line.Field, line.Level));
+        Assert.Contains("+17135550199", line.Text, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -87,7 +89,7 @@ public sealed class DeconflictionTests(DeconflictionFixture hub) : IClassFixture
 
         var match = Assert.Single(await hub.MatchesAsync(a, b)).Match;
         Assert.Equal(MatchKind.SharedPlace, match.Kind);
-        Assert.Contains("SameAddress", match.Explanation, StringComparison.Ordinal);
+        Assert.Equal("SameAddress", Assert.Single(MatchExplanation.FromJson(match.Explanation).Lines).Level);
     }
 
     [Fact]
@@ -139,7 +141,7 @@ public sealed class DeconflictionTests(DeconflictionFixture hub) : IClassFixture
         var after = (await hub.MatchesAsync(a, b)).Single(m => m.Match.Kind == MatchKind.PersonIdentity).Match;
         Assert.Equal(before.Id, after.Id);
         Assert.True(after.Score > before.Score, $"score {after.Score} should exceed {before.Score} with a shared phone");
-        Assert.Contains("\"field\":\"Phone\",\"level\":\"Exact\"", after.Explanation.Replace(" ", "", StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.Equal("Exact", MatchExplanation.FromJson(after.Explanation).Lines.Single(l => l.Field == "Phone").Level);
         Assert.Equal([MatchEventType.MatchFound, MatchEventType.MatchChanged], await hub.EventsAsync(after.Id));
         Assert.Single(await hub.MatchesAsync(a, b), m => m.Match.Kind == MatchKind.SharedPhone);
     }

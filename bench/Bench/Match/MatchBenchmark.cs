@@ -98,7 +98,7 @@ internal static class MatchBenchmark
         return 0;
     }
 
-    private static async Task<int> BulkLoadAsync(NpgsqlDataSource data, MatchingEngine engine, SyntheticPopulation people, string agency, int count)
+    internal static async Task<int> BulkLoadAsync(NpgsqlDataSource data, MatchingEngine engine, SyntheticPopulation people, string agency, int count)
     {
         if (count <= 0)
         {
@@ -140,7 +140,8 @@ internal static class MatchBenchmark
                 await Nullable(importer, r.Birth?.Year is { } y ? (short?)y : null, NpgsqlDbType.Smallint);
                 await Nullable(importer, r.Birth?.Month is { } m ? (short?)m : null, NpgsqlDbType.Smallint);
                 await Nullable(importer, r.Birth?.Day is { } d ? (short?)d : null, NpgsqlDbType.Smallint);
-                await Nullable(importer, r.Kind == "Person" ? r.Sex : null, NpgsqlDbType.Text);
+                // Stored as the Gateway stores it (PersonSex's name), not as the canonical file writes it.
+                await Nullable(importer, r.Kind == "Person" ? r.Sex switch { "F" => "Female", "M" => "Male", _ => "Unknown" } : null, NpgsqlDbType.Text);
                 await Nullable(importer, r.Ssn is null ? null : JsonSerializer.Serialize(new[] { new { category = "ssn", id = r.Ssn } }), NpgsqlDbType.Jsonb);
                 await Nullable(importer, r.Phone, NpgsqlDbType.Text);
                 await Nullable(importer, r.Phone, NpgsqlDbType.Text);
@@ -290,7 +291,7 @@ internal static class MatchBenchmark
         return values;
     }
 
-    private static double Percentile(List<double> values, double q)
+    internal static double Percentile(List<double> values, double q)
     {
         if (values.Count == 0)
         {
@@ -311,7 +312,7 @@ internal static class MatchBenchmark
         return line is null ? double.NaN : double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
     }
 
-    private static async Task ExecuteAsync(NpgsqlDataSource data, string sql, params object[] parameters)
+    internal static async Task ExecuteAsync(NpgsqlDataSource data, string sql, params object[] parameters)
     {
         await using var command = data.CreateCommand(sql);
         command.CommandTimeout = 600;

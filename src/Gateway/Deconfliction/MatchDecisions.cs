@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text.Json;
 using SharingHub.Matching;
 using SharingHub.Matching.Scoring;
 
@@ -24,12 +22,10 @@ internal sealed record MatchHit(
 
 /// <summary>
 /// Decides whether two records of different agencies are a hit, with the engine's rules, and writes the
-/// explanation an officer reads (JSON: a one-line <c>summary</c> plus the rule's or the fields' details).
+/// explanation an officer reads (<see cref="MatchExplanation"/>).
 /// </summary>
 internal static class MatchDecisions
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
     /// <summary>The hit between <paramref name="x"/> and <paramref name="y"/>, or null; symmetric (the lower id is A).</summary>
     public static MatchHit? Decide(MatchingEngine engine, Matchable x, Matchable y)
     {
@@ -42,33 +38,15 @@ internal static class MatchDecisions
         {
             (KeyedKind.Person, KeyedKind.Person) => Persons(engine, a, b),
             (KeyedKind.Phone, KeyedKind.Phone) => engine.MatchPhones(a.Phone!, b.Phone!) is { } phone
-                ? new MatchHit(MatchKind.SharedPhone, a, b, a.SubjectId, b.SubjectId, null, null, Serialize(new
-                {
-                    summary = phone.Describe(),
-                    e164 = phone.E164,
-                    sharedFrom = phone.SharedPeriod.From,
-                    sharedTo = phone.SharedPeriod.To,
-                }), null)
+                ? new MatchHit(MatchKind.SharedPhone, a, b, a.SubjectId, b.SubjectId, null, null, MatchExplanation.ForPhone(phone).ToJson(), null)
                 : null,
             (KeyedKind.Place, KeyedKind.Place) => engine.MatchPlaces(a.Place!, b.Place!) is { } place
-                ? new MatchHit(MatchKind.SharedPlace, a, b, a.SubjectId, b.SubjectId, null, null, Serialize(new
-                {
-                    summary = place.Describe(),
-                    reason = place.Reason.ToString(),
-                    distanceMeters = Round(place.DistanceMeters),
-                }), null)
+                ? new MatchHit(MatchKind.SharedPlace, a, b, a.SubjectId, b.SubjectId, null, null, MatchExplanation.ForPlace(place).ToJson(), null)
                 : null,
             (KeyedKind.Place, KeyedKind.Operation) => SubjectInOperation(engine, a, b, placeIsA: true),
             (KeyedKind.Operation, KeyedKind.Place) => SubjectInOperation(engine, b, a, placeIsA: false),
             (KeyedKind.Operation, KeyedKind.Operation) => engine.MatchOperations(a.Operation!, b.Operation!) is { } conflict
-                ? new MatchHit(MatchKind.OperationConflict, a, b, null, null, null, null, Serialize(new
-                {
-                    summary = conflict.Describe(),
-                    centerDistanceMeters = Round(conflict.CenterDistanceMeters),
-                    clearanceMeters = Round(conflict.ClearanceMeters),
-                    sharedFrom = conflict.SharedWindow?.From,
-                    sharedTo = conflict.SharedWindow?.To,
-                }), null)
+                ? new MatchHit(MatchKind.OperationConflict, a, b, null, null, null, null, MatchExplanation.ForOperations(conflict).ToJson(), null)
                 : null,
             _ => null,
         };
@@ -88,22 +66,7 @@ internal static class MatchDecisions
         {
             return null;
         }
-        var explanation = Serialize(new
-        {
-            summary = string.Create(CultureInfo.InvariantCulture, $"Score {result.Score:0.00} bits: {band}."),
-            score = result.Score,
-            band,
-            vector = result.Vector.ToString(),
-            fields = result.Explanation.Fields.Select(f => new
-            {
-                field = f.Field.ToString(),
-                level = f.Level.ToString(),
-                weight = f.Weight,
-                note = f.Note,
-                text = f.ToString(),
-            }),
-            parametersVersion = result.ParametersVersion,
-        });
+        var explanation = MatchExplanation.ForPersons(result, band).ToJson();
         return new MatchHit(MatchKind.PersonIdentity, a, b, null, null, result.Score, band, explanation, result.ParametersVersion);
     }
 
@@ -113,19 +76,10 @@ internal static class MatchDecisions
         {
             return null;
         }
-        var explanation = Serialize(new
-        {
-            summary = hit.Describe(),
-            distanceFromCenterMeters = Round(hit.DistanceFromCenterMeters),
-            placeRecordId = place.Id,
-            operationRecordId = operation.Id,
-        });
+        var explanation = MatchExplanation.ForSubjectInOperation(hit).ToJson();
         return placeIsA
             ? new MatchHit(MatchKind.SubjectInOperation, place, operation, place.SubjectId, null, null, null, explanation, null)
             : new MatchHit(MatchKind.SubjectInOperation, operation, place, null, place.SubjectId, null, null, explanation, null);
     }
 
-    private static double? Round(double? value) => value is { } v ? Math.Round(v, 1) : null;
-
-    private static string Serialize<T>(T value) => JsonSerializer.Serialize(value, Json);
 }

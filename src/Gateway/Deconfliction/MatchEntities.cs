@@ -259,6 +259,9 @@ internal sealed class MatchConfiguration : IEntityTypeConfiguration<Match>
         builder.HasIndex(m => new { m.RecordAId, m.RecordBId, m.Kind }).IsUnique();
         builder.HasIndex(m => m.RecordBId);
         builder.HasIndex(m => m.ChangedAt);
+        // An agency's matches, newest first (the API's keyset pages: agency_a = X OR agency_b = X, id < cursor).
+        builder.HasIndex(m => new { m.AgencyA, m.Id });
+        builder.HasIndex(m => new { m.AgencyB, m.Id });
         builder.HasOne<StoredRecord>().WithMany().HasForeignKey(m => m.RecordAId).OnDelete(DeleteBehavior.Cascade);
         builder.HasOne<StoredRecord>().WithMany().HasForeignKey(m => m.RecordBId).OnDelete(DeleteBehavior.Cascade);
         builder.Property(m => m.Kind).HasConversion<string>().HasMaxLength(32);

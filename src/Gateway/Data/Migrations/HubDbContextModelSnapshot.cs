@@ -315,6 +315,12 @@ namespace SharingHub.Gateway.Data.Migrations
                     b.HasIndex("RecordBId")
                         .HasDatabaseName("ix_matches_record_b_id");
 
+                    b.HasIndex("AgencyA", "Id")
+                        .HasDatabaseName("ix_matches_agency_a_id");
+
+                    b.HasIndex("AgencyB", "Id")
+                        .HasDatabaseName("ix_matches_agency_b_id");
+
                     b.HasIndex("RecordAId", "RecordBId", "Kind")
                         .IsUnique()
                         .HasDatabaseName("ix_matches_record_a_id_record_b_id_kind");

@@ -1,0 +1,101 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using SharingHub.Matching.Rules;
+using SharingHub.Matching.Scoring;
+
+namespace SharingHub.Gateway.Deconfliction;
+
+/// <summary>Whose data an explanation line reveals to a reader of the match.</summary>
+public enum Disclosure
+{
+    /// <summary>Nothing about either record beyond the fact of the match (e.g. the rule's name).</summary>
+    Nothing,
+
+    /// <summary>Something about the counterpart's record: how its fields compare with the reader's, or its values.</summary>
+    Counterpart,
+}
+
+/// <summary>One line of why two records match: a field, how it agreed, what it weighed, and whose data that reveals.</summary>
+/// <param name="Field">The field (<c>Surname</c>, <c>Phone</c>, <c>Area</c>…).</param>
+/// <param name="Level">How it agreed (<c>Exact</c>, <c>Phonetic</c>, <c>Missing</c>…).</param>
+/// <param name="Weight">Person identity: the field's weight in bits; null for rule-based hits.</param>
+/// <param name="Text">The line in words, for an officer.</param>
+/// <param name="Discloses">What a reader learns about the other record from this line.</param>
+public sealed record ExplanationLine(string Field, string Level, double? Weight, string Text, Disclosure Discloses);
+
+/// <summary>
+/// Why a match holds, typed: a summary and lines, each saying whose data it reveals, so the API can show a reader only
+/// what the other record's sensitivity releases. Stored as the match's <c>explanation</c> (jsonb).
+/// </summary>
+/// <param name="Summary">One sentence; it reveals the counterpart's data as the lines do.</param>
+/// <param name="Lines">Per field (person identity) or per rule (phones, places, operations).</param>
+public sealed record MatchExplanation(string Summary, IReadOnlyList<ExplanationLine> Lines)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        Converters = { new JsonStringEnumConverter() },
+    };
+
+    /// <summary>The explanation as stored.</summary>
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    /// <summary>
+    /// Reads a stored explanation. Rows written before the typed form (a <c>summary</c> and free-form details) read
+    /// as their summary alone, which reveals the counterpart; they are rewritten at their next scoring.
+    /// </summary>
+    public static MatchExplanation FromJson(string json)
+    {
+        var stored = JsonSerializer.Deserialize<StoredForm>(json, Json);
+        return new MatchExplanation(stored?.Summary ?? "", stored?.Lines ?? []);
+    }
+
+    /// <summary>A person-identity score, line by line.</summary>
+    public static MatchExplanation ForPersons(PersonMatchResult result, string band)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        return new MatchExplanation(
+            string.Create(CultureInfo.InvariantCulture, $"Score {result.Score:0.00} bits: {band}."),
+            [.. result.Explanation.Fields.Select(f => new ExplanationLine(
+                f.Field.ToString(), f.Level.ToString(), f.Weight, f.ToString(), Disclosure.Counterpart))]);
+    }
+
+    /// <summary>A shared phone: the number and the period both records had it.</summary>
+    public static MatchExplanation ForPhone(SharedPhoneHit hit)
+    {
+        ArgumentNullException.ThrowIfNull(hit);
+        var text = hit.Describe();
+        return new MatchExplanation(text, [new ExplanationLine("Phone", "Exact", null, text, Disclosure.Counterpart)]);
+    }
+
+    /// <summary>A shared place: the same address, or points close together.</summary>
+    public static MatchExplanation ForPlace(SharedPlaceHit hit)
+    {
+        ArgumentNullException.ThrowIfNull(hit);
+        var text = hit.Describe();
+        var level = hit.Reason == SharedPlaceReason.SameAddress ? "SameAddress" : "NearbyPoints";
+        return new MatchExplanation(text, [new ExplanationLine("Place", level, null, text, Disclosure.Counterpart)]);
+    }
+
+    /// <summary>Two planned operations overlapping in area and time.</summary>
+    public static MatchExplanation ForOperations(OperationConflictHit hit)
+    {
+        ArgumentNullException.ThrowIfNull(hit);
+        var text = hit.Describe();
+        return new MatchExplanation(text,
+        [
+            new ExplanationLine("Area", hit.ClearanceMeters <= 0 ? "Overlap" : "WithinBuffer", null, text, Disclosure.Counterpart),
+            new ExplanationLine("Window", "Overlap", null, "Their time windows overlap.", Disclosure.Counterpart),
+        ]);
+    }
+
+    /// <summary>A subject's place inside another agency's planned operation.</summary>
+    public static MatchExplanation ForSubjectInOperation(SubjectInOperationHit hit)
+    {
+        ArgumentNullException.ThrowIfNull(hit);
+        var text = hit.Describe();
+        return new MatchExplanation(text, [new ExplanationLine("Area", "Inside", null, text, Disclosure.Counterpart)]);
+    }
+
+    private sealed record StoredForm(string? Summary, List<ExplanationLine>? Lines);
+}

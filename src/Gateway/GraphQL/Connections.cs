@@ -1,0 +1,125 @@
+using System.Buffers.Text;
+using System.Globalization;
+using System.Text;
+using GraphQL;
+using GraphQL.Builders;
+using GraphQL.Types;
+using GraphQL.Types.Relay;
+using GraphQL.Types.Relay.DataObjects;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace SharingHub.Gateway.GraphQL;
+
+/// <summary>One page of a Relay connection, keyed by descending id; the total is counted only when asked for.</summary>
+internal sealed class Page<T>(IReadOnlyList<T> items, bool hasNextPage, Func<T, long> idOf, Func<CancellationToken, Task<int>> count)
+{
+    public IReadOnlyList<T> Items { get; } = items;
+
+    public PageInfo PageInfo { get; } = new()
+    {
+        HasNextPage = hasNextPage,
+        HasPreviousPage = false,
+        StartCursor = items.Count > 0 ? Cursor.Encode(idOf(items[0])) : null,
+        EndCursor = items.Count > 0 ? Cursor.Encode(idOf(items[^1])) : null,
+    };
+
+    public IEnumerable<Edge<T>> Edges => Items.Select(item => new Edge<T> { Cursor = Cursor.Encode(idOf(item)), Node = item });
+
+    public Task<int> CountAsync(CancellationToken cancellationToken) => count(cancellationToken);
+}
+
+/// <summary>Opaque cursors: <c>v1:ID</c>, base64url. The id is a row the reader could see when the cursor was made.</summary>
+internal static class Cursor
+{
+    public static string Encode(long id) =>
+        Base64Url.EncodeToString(Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"v1:{id}")));
+
+    public static long? Decode(string? cursor)
+    {
+        if (cursor is null)
+        {
+            return null;
+        }
+        try
+        {
+            var text = Encoding.ASCII.GetString(Base64Url.DecodeFromChars(cursor));
+            if (text.StartsWith("v1:", StringComparison.Ordinal)
+                && long.TryParse(text.AsSpan(3), NumberStyles.None, CultureInfo.InvariantCulture, out var id))
+            {
+                return id;
+            }
+        }
+        catch (FormatException)
+        {
+        }
+        throw HubError.Validation("'after' is not a cursor this API gave out.");
+    }
+}
+
+/// <summary>Paging arguments (<c>first</c>, <c>after</c>) and the keyset query behind them.</summary>
+internal static class Paging
+{
+    public static FieldBuilder<TSource, TReturn> PagingArguments<TSource, TReturn>(this FieldBuilder<TSource, TReturn> field) => field
+        .Argument<IntGraphType>("first", "How many to return (default 20, at most 100).")
+        .Argument<StringGraphType>("after", "The endCursor of the previous page.");
+
+    /// <summary>A page of <paramref name="query"/> in descending id order after the <c>after</c> cursor.</summary>
+    public static async Task<Page<T>> PageAsync<T>(this IResolveFieldContext context, IQueryable<T> query, System.Linq.Expressions.Expression<Func<T, long>> id)
+        where T : class
+    {
+        var options = context.RequestServices!.GetRequiredService<IOptions<GraphQLOptions>>().Value;
+        var first = context.GetArgument<int?>("first") ?? options.DefaultPageSize;
+        if (first < 0 || first > options.MaxPageSize)
+        {
+            throw HubError.Validation($"'first' must be between 0 and {options.MaxPageSize}.");
+        }
+        var after = Cursor.Decode(context.GetArgument<string?>("after"));
+        var filtered = query;
+        if (after is { } afterId)
+        {
+            var parameter = id.Parameters[0];
+            var below = System.Linq.Expressions.Expression.Lambda<Func<T, bool>>(
+                System.Linq.Expressions.Expression.LessThan(id.Body, System.Linq.Expressions.Expression.Constant(afterId)), parameter);
+            filtered = filtered.Where(below);
+        }
+        var rows = await filtered.OrderByDescending(id).Take(first + 1).AsNoTracking().ToListAsync(context.CancellationToken);
+        var idOf = id.Compile();
+        var hasNext = rows.Count > first;
+        if (hasNext)
+        {
+            rows.RemoveAt(rows.Count - 1);
+        }
+        return new Page<T>(rows, hasNext, idOf, ct => query.CountAsync(ct));
+    }
+}
+
+/// <summary>A Relay connection over <typeparamref name="TNodeType"/>: <c>totalCount</c>, <c>pageInfo</c>, <c>edges</c>, <c>nodes</c>.</summary>
+internal sealed class HubConnectionType<TNodeType, TSource> : ObjectGraphType<Page<TSource>>
+    where TNodeType : IGraphType
+{
+    public HubConnectionType()
+    {
+        var nodeName = typeof(TNodeType).GraphQLName();
+        Name = $"{nodeName}Connection";
+        Description = $"A page of {nodeName} objects; the filter the caller may see is applied before paging and counting.";
+        Field<NonNullGraphType<IntGraphType>>("totalCount")
+            .Description("How many there are in all (only what the caller may see).")
+            .ResolveAsync(async context => await context.Source.CountAsync(context.CancellationToken));
+        Field<NonNullGraphType<PageInfoType>>("pageInfo").Resolve(context => context.Source.PageInfo);
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<HubEdgeType<TNodeType, TSource>>>>>("edges").Resolve(context => context.Source.Edges);
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<TNodeType>>>>("nodes").Resolve(context => context.Source.Items);
+    }
+}
+
+/// <summary>An edge: the node and its cursor.</summary>
+internal sealed class HubEdgeType<TNodeType, TSource> : ObjectGraphType<Edge<TSource>>
+    where TNodeType : IGraphType
+{
+    public HubEdgeType()
+    {
+        Name = $"{typeof(TNodeType).GraphQLName()}Edge";
+        Field<NonNullGraphType<StringGraphType>>("cursor").Resolve(context => context.Source.Cursor);
+        Field<NonNullGraphType<TNodeType>>("node").Resolve(context => context.Source.Node);
+    }
+}

@@ -1,0 +1,63 @@
+using GraphQL;
+using GraphQL.Execution;
+using GraphQLParser.AST;
+using SharingHub.Gateway.GraphQL.Explorer;
+using SharingHub.ServiceDefaults.Options;
+
+namespace SharingHub.Gateway.GraphQL;
+
+/// <summary>Wiring of the GraphQL API.</summary>
+public static partial class GraphQLExtensions
+{
+    /// <summary>Registers the schema, its limits (depth, complexity, fields, aliases) and the HTTP transport.</summary>
+    public static IServiceCollection AddHubGraphQL(this IServiceCollection services)
+    {
+        services.AddValidatedOptions<GraphQLOptions>(GraphQLOptions.SectionName);
+        services.AddSingleton<DocumentLimitsRule>();
+        services.AddGraphQL(graphql => graphql
+            .AddSchema<HubSchema>()
+            .AddGraphTypes(typeof(HubSchema).Assembly)
+            .AddSystemTextJson()
+            // One operation uses one DbContext: fields run one at a time, and the batching loaders still batch.
+            .AddExecutionStrategy<SerialExecutionStrategy>(OperationType.Query)
+            .AddComplexityAnalyzer((complexity, provider) =>
+            {
+                var limits = provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<GraphQLOptions>>().Value;
+                complexity.MaxDepth = limits.MaxDepth;
+                complexity.MaxComplexity = limits.MaxComplexity;
+            })
+            .AddValidationRule<DocumentLimitsRule>()
+            .AddErrorInfoProvider(errors => errors.ExposeExceptionDetails = false)
+            .AddUnhandledExceptionHandler(context =>
+            {
+                var logger = context.ExecutionOptions.RequestServices!.GetRequiredService<ILogger<GraphQLHttpEndpoint>>();
+                LogResolverFailed(logger, context.Exception.GetType().Name, context.FieldContext?.FieldDefinition.Name);
+            }));
+        services.AddScoped<GraphQLHttpEndpoint>();
+        return services;
+    }
+
+    /// <summary>Maps <c>/graphql</c> (GET and POST) and, for the development explorer, its assets.</summary>
+    public static IEndpointRouteBuilder MapHubGraphQL(this IEndpointRouteBuilder endpoints)
+    {
+        // The endpoint authorizes itself (401/403 before anything is parsed), so that browsers can be given the
+        // explorer page in development; the explorer's static assets hold no data.
+        endpoints.MapMethods("/graphql", [HttpMethods.Get, HttpMethods.Post],
+                (HttpContext http) => http.RequestServices.GetRequiredService<GraphQLHttpEndpoint>().HandleAsync(http))
+            .AllowAnonymous();
+        endpoints.MapGet(GraphiQLPage.AssetsPath + "/{name}", (HttpContext http, string name) => GraphiQLPage.ServeAssetAsync(http, name))
+            .AllowAnonymous();
+        return endpoints;
+    }
+
+    /// <summary>The schema's SDL, as <c>schema.graphql</c> holds it.</summary>
+    public static string PrintGraphQLSchema(this IHost app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        return app.Services.GetRequiredService<HubSchema>().Print();
+    }
+
+    // The exception's type and the field only: messages may quote values.
+    [LoggerMessage(EventId = 4101, Level = LogLevel.Error, Message = "A GraphQL resolver failed with {ExceptionType} in field {Field}")]
+    private static partial void LogResolverFailed(ILogger logger, string exceptionType, string? field);
+}

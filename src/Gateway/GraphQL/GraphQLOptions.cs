@@ -1,0 +1,41 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace SharingHub.Gateway.GraphQL;
+
+/// <summary>Limits of the GraphQL endpoint (<c>GraphQL</c> section). Each refusal is a clear error, answered before any resolver runs.</summary>
+public sealed class GraphQLOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string SectionName = "GraphQL";
+
+    /// <summary>Largest request accepted: a POST body, or a GET query string (bytes). Larger ones get 413.</summary>
+    [Range(1024, 10 * 1024 * 1024)]
+    public int MaxRequestBytes { get; set; } = 64 * 1024;
+
+    /// <summary>Deepest selection nesting accepted (the introspection query needs 13).</summary>
+    [Range(2, 64)]
+    public int MaxDepth { get; set; } = 15;
+
+    /// <summary>Highest estimated complexity accepted (fields × the page sizes they multiply by).</summary>
+    [Range(10, 10_000_000)]
+    public int MaxComplexity { get; set; } = 50_000;
+
+    /// <summary>Most aliased fields in one document.</summary>
+    [Range(0, 10_000)]
+    public int MaxAliases { get; set; } = 30;
+
+    /// <summary>Most field selections in one document (fragments counted where they are written).</summary>
+    [Range(10, 100_000)]
+    public int MaxFields { get; set; } = 500;
+
+    /// <summary>Largest page a connection returns (<c>first</c>).</summary>
+    [Range(1, 10_000)]
+    public int MaxPageSize { get; set; } = 100;
+
+    /// <summary>Page size when <c>first</c> is not given.</summary>
+    [Range(1, 10_000)]
+    public int DefaultPageSize { get; set; } = 20;
+
+    /// <summary>Whether browsers get the GraphiQL explorer at <c>GET /graphql</c>; on in Development only unless set.</summary>
+    public bool? Explorer { get; set; }
+}

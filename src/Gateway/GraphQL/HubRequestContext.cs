@@ -1,0 +1,115 @@
+using GraphQL;
+using GraphQL.DataLoader;
+using Microsoft.EntityFrameworkCore;
+using SharingHub.Gateway.Authorization;
+using SharingHub.Gateway.Data;
+using SharingHub.Gateway.Deconfliction;
+using SharingHub.Gateway.Records;
+
+namespace SharingHub.Gateway.GraphQL;
+
+/// <summary>
+/// One GraphQL operation's context: the caller, the database and the batching loaders. Resolvers reach it through
+/// <see cref="HubRequestContextExtensions.Hub"/>.
+/// </summary>
+internal sealed class HubRequestContext : Dictionary<string, object?>
+{
+    private readonly Dictionary<long, IDataLoaderResult<CounterpartView>> _counterparts = [];
+    private IReadOnlyDictionary<string, Agency>? _agencies;
+
+    public HubRequestContext(HubPrincipal principal, HubDbContext db)
+    {
+        Principal = principal;
+        Db = db;
+        Records = new BatchLoader<long, StoredRecord>(async (ids, ct) =>
+            await db.Records.AsNoTracking().Where(r => ids.Contains(r.Id)).ToDictionaryAsync(r => r.Id, ct));
+        MatchesByRecord = new BatchLoader<long, List<Match>>(async (ids, ct) =>
+        {
+            var agency = principal.Agency;
+            var matches = await db.Matches.AsNoTracking()
+                .Where(m => ids.Contains(m.RecordAId) || ids.Contains(m.RecordBId))
+                .Where(m => m.AgencyA == agency || m.AgencyB == agency)
+                .OrderByDescending(m => m.Id)
+                .ToListAsync(ct);
+            return ids.ToDictionary(id => id, id => matches.Where(m => m.RecordAId == id || m.RecordBId == id).ToList());
+        });
+    }
+
+    /// <summary>The caller.</summary>
+    public HubPrincipal Principal { get; }
+
+    /// <summary>The request's database context (one operation at a time: the serial strategy).</summary>
+    public HubDbContext Db { get; }
+
+    /// <summary>Records by id (own and counterpart; what is shown of them is decided by the resolvers).</summary>
+    public BatchLoader<long, StoredRecord> Records { get; }
+
+    /// <summary>A record's matches with the caller's agency, newest first.</summary>
+    public BatchLoader<long, List<Match>> MatchesByRecord { get; }
+
+    /// <summary>Every member agency by code (a small table, read once per operation).</summary>
+    public async Task<IReadOnlyDictionary<string, Agency>> AgenciesAsync(CancellationToken cancellationToken) =>
+        _agencies ??= await Db.Agencies.AsNoTracking().ToDictionaryAsync(a => a.Code, StringComparer.Ordinal, cancellationToken);
+
+    /// <summary>The kind of the caller's agency; null when the Gateway does not know the agency.</summary>
+    public async Task<AgencyKind?> ReaderKindAsync(CancellationToken cancellationToken) =>
+        (await AgenciesAsync(cancellationToken)).TryGetValue(Principal.Agency, out var agency) ? agency.Kind : null;
+
+    /// <summary>The caller's own records (<see cref="Visibility.OwnRecords"/>).</summary>
+    public async Task<IQueryable<StoredRecord>> OwnRecordsAsync(CancellationToken cancellationToken) =>
+        Db.OwnRecords(Principal, await ReaderKindAsync(cancellationToken));
+
+    /// <summary>The matches the caller may see (<see cref="Visibility.VisibleMatches"/>).</summary>
+    public async Task<IQueryable<Match>> VisibleMatchesAsync(CancellationToken cancellationToken) =>
+        Db.VisibleMatches(Principal, await ReaderKindAsync(cancellationToken));
+
+    /// <summary>Released reads of other agencies' records in this operation, for the audit log.</summary>
+    public List<CounterpartView> Disclosures { get; } = [];
+
+    /// <summary>
+    /// What the caller may see of the other side of <paramref name="match"/>, decided once per match by
+    /// <see cref="ReleasePolicy"/> from the other record, its subject and its agency (loaded in batches).
+    /// </summary>
+    public IDataLoaderResult<CounterpartView> Counterpart(Match match)
+    {
+        if (_counterparts.TryGetValue(match.Id, out var known))
+        {
+            return known;
+        }
+        var mineIsA = match.AgencyA == Principal.Agency;
+        var otherId = mineIsA ? match.RecordBId : match.RecordAId;
+        var otherSubject = mineIsA ? match.SubjectBId : match.SubjectAId;
+        var pending = Records.LoadMany(otherSubject is { } subject ? [otherId, subject] : [otherId]);
+        var result = DataLoaderResult.From(async cancellationToken =>
+        {
+            var loaded = await pending.GetResultAsync(cancellationToken);
+            var agencies = await AgenciesAsync(cancellationToken);
+            var view = CounterpartView.Of(Principal, match, loaded[0], loaded.Length > 1 ? loaded[1] : null, agencies);
+            if (view.Release != Release.None)
+            {
+                Disclosures.Add(view);
+            }
+            return view;
+        });
+        _counterparts[match.Id] = result;
+        return result;
+    }
+
+    /// <summary>Refuses a caller whose role may not read hub data at all (admin, connector).</summary>
+    public async Task EnsureMayReadAsync(CancellationToken cancellationToken)
+    {
+        if (!Visibility.MayRead(Principal, await ReaderKindAsync(cancellationToken)))
+        {
+            throw HubError.Forbidden("Your role may not read shared records: officers, analysts, supervisors and advocates of a victim-service organisation may.");
+        }
+    }
+}
+
+/// <summary>Access to the <see cref="HubRequestContext"/> from a resolver.</summary>
+internal static class HubRequestContextExtensions
+{
+    /// <summary>The operation's <see cref="HubRequestContext"/>.</summary>
+    public static HubRequestContext Hub(this IResolveFieldContext context) =>
+        context.UserContext as HubRequestContext
+        ?? throw new InvalidOperationException("The GraphQL operation runs without the hub's request context.");
+}
