@@ -33,10 +33,13 @@ public class IngestionFixture : HubInfrastructureFixture
         ["Ingestion:PrefetchCount"] = "4",
     };
 
+    /// <summary>Where the Gateway's log entries are also kept, for tests that read them; none by default.</summary>
+    protected virtual CapturingLoggerProvider? Logs => null;
+
     public override async ValueTask InitializeAsync()
     {
         await base.InitializeAsync();
-        App = new GatewayApp(this, ConsumerSettings);
+        App = new GatewayApp(this, ConsumerSettings) { Logs = Logs };
         await App.MigrateAsync();
         // Starting the host starts the bus, which declares the hub's exchanges and queue.
         _ = App.Services;

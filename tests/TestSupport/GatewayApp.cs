@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using SharingHub.Gateway.Data;
 
 namespace SharingHub.TestSupport;
@@ -37,6 +38,9 @@ public sealed class GatewayApp : WebApplicationFactory<SharingHub.Gateway.Progra
             _settings[key] = value;
         }
     }
+
+    /// <summary>When set before the host starts, every log entry of the host is also kept here.</summary>
+    public CapturingLoggerProvider? Logs { get; init; }
 
     /// <summary>Applies the Gateway's migrations to its database, as <c>--migrate</c> does.</summary>
     public async Task MigrateAsync(CancellationToken cancellationToken = default)
@@ -76,6 +80,10 @@ public sealed class GatewayApp : WebApplicationFactory<SharingHub.Gateway.Progra
         ArgumentNullException.ThrowIfNull(builder);
         builder.UseEnvironment("Testing");
         builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(_settings));
+        if (Logs is { } logs)
+        {
+            builder.ConfigureLogging(logging => logging.AddProvider(logs));
+        }
     }
 
     private async Task<(HttpStatusCode, string)> GetAsync(string path, CancellationToken cancellationToken)
