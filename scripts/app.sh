@@ -74,8 +74,9 @@ app_dll() {
     hub_die "no project named $name under src/ or bench/"
 }
 
-# app_exec NAME [ARGS...]: run a project's built dll against this checkout's infrastructure.
-app_exec() { app_exec_in hub_env "$@"; }
+# app_exec NAME [ARGS...]: run a project's built dll against this checkout's infrastructure (a host with only its
+# own credentials, see hub_host_env).
+app_exec() { app_exec_in hub_host_env "$@"; }
 
 # app_exec_admin NAME [ARGS...]: app_exec with the broker's administration credential (benchmarks only).
 app_exec_admin() { app_exec_in hub_admin_env "$@"; }
@@ -84,9 +85,12 @@ app_exec_in() {
     local env=$1 name=$2 dll
     shift 2
     app_build
-    "$env"
     dll=$(app_dll "$name")
-    DOTNET_ENVIRONMENT=Development ASPNETCORE_ENVIRONMENT=Development dotnet "$dll" "$@"
+    # In a subshell: what the environment function exports or unsets stays with this one program.
+    (
+        "$env" "$name"
+        DOTNET_ENVIRONMENT=Development ASPNETCORE_ENVIRONMENT=Development exec dotnet "$dll" "$@"
+    )
 }
 
 app_migrate() {
@@ -142,7 +146,7 @@ app_start_host() {
     dll=$(app_dll "$name")
     mkdir -p "$HUB_STATE/log"
     (
-        hub_env
+        hub_host_env "$name"
         cd "$(dirname "$dll")"
         DOTNET_ENVIRONMENT=Development ASPNETCORE_ENVIRONMENT=Development \
             exec nohup dotnet "$dll" --urls "$url" >>"$(app_log_file "$name")" 2>&1 </dev/null

@@ -183,6 +183,19 @@ hub_env() {
     unset HUB_RABBIT_ADMIN_USER HUB_RABBIT_ADMIN_PASSWORD HUB_RABBIT_ADMIN_URL
 }
 
+# hub_host_env NAME: hub_env less what host NAME must not hold: the other host's database, Identity's at-rest
+# secrets in the Gateway, the broker in Identity, and the tests' PostgreSQL admin role in either. Other programs
+# (tools, benchmarks) get hub_env as it is.
+hub_host_env() {
+    hub_env
+    case ${1:-} in
+        Gateway) unset ConnectionStrings__identitydb Keys__Passphrase DataProtection__CertificatePassword ;;
+        Identity) unset ConnectionStrings__hubdb ConnectionStrings__rabbitmq ;;
+        *) return 0 ;;
+    esac
+    unset HUB_PG_ADMIN HUB_PG_TEMPLATE HUB_RABBIT_MGMT_URL
+}
+
 # hub_admin_env: hub_env plus the broker's administration credential, for the test suites and the benchmarks
 # (they create virtual hosts, users and queues of their own). Never for a host.
 hub_admin_env() {
