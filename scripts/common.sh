@@ -30,6 +30,25 @@ hub_register() {
     HUB_CMD_DESCS+=("$3")
 }
 
+# The verbs of `./hub bench`: each script adds its own with hub_bench_verb, so no script edits another's function.
+declare -A HUB_BENCH_VERBS=()
+
+# hub_bench_verb VERB FUNCTION USAGE DESCRIPTION: `./hub bench VERB ARGS...` runs FUNCTION ARGS...
+hub_bench_verb() {
+    HUB_BENCH_VERBS[$1]=$2
+    hub_register "bench $1" "$3" "$4"
+}
+
+cmd_bench() {
+    local verb=${1:-} verbs
+    if [[ -z $verb || -z ${HUB_BENCH_VERBS[$verb]:-} ]]; then
+        verbs=$(printf '%s\n' "${!HUB_BENCH_VERBS[@]}" | LC_ALL=C sort | paste -sd'|')
+        hub_die "usage: ./hub bench $verbs [options] (./hub help lists each one's options)"
+    fi
+    shift
+    "${HUB_BENCH_VERBS[$verb]}" "$@"
+}
+
 # ---------------------------------------------------------------- ports
 
 # Precedence: environment, then the ports the last `./hub infra` of this

@@ -7,7 +7,7 @@ hub_register publish "publish [--agency CODE] --file PATH [--mapping PATH] [--dr
 hub_register connector "connector --agency CODE --config PATH" "run the connector worker: drop folder and/or SQL polling"
 hub_register agency "agency add CODE \"Name\" [--region US] [--kind K] | agency list" \
     "register an agency (publish-only broker user + Gateway database row); list agency codes"
-hub_register bench "bench ingest [--records N]" "benchmarks (bench/Bench): ingest rate vs the raw RabbitMQ ceiling"
+hub_bench_verb ingest connector_bench_ingest "bench ingest [--records N]" "ingest benchmark (bench/Bench): ingest rate vs the raw RabbitMQ ceiling"
 
 HUB_DEMO_AGENCIES="$HUB_ROOT/demo/agencies.json"
 HUB_AGENCY_DIR="$HUB_STATE/agencies"
@@ -124,13 +124,7 @@ cmd_connector() { connector_run connector "" "$@"; }
 
 # ./hub bench ingest [--records N]: a fresh agency publishes N synthetic records through the real
 # connector CLI to the running Gateway; then the raw RabbitMQ ceiling is measured on the same broker.
-cmd_bench() {
-    local verb=${1:-}
-    shift || true
-    case $verb in
-    ingest) ;;
-    *) hub_die "usage: ./hub bench ingest [--records N]" ;;
-    esac
+connector_bench_ingest() {
     app_build
     if curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$HUB_GATEWAY_PORT/health/ready" 2>/dev/null; then
         # A Gateway started on an older build would be measured instead of this one: restart it if stale.

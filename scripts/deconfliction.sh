@@ -64,21 +64,8 @@ decon_evaluate_border() {
         | tee "$out/border.breakdown.txt"
 }
 
-# `./hub bench` belongs to the ingestion script; `bench match` is added here by wrapping it,
-# so neither script edits the other's function.
-if declare -F cmd_bench >/dev/null; then
-    eval "decon_ingest_bench() $(declare -f cmd_bench | tail -n +2)"
-    cmd_bench() {
-        if [[ ${1:-} == match ]]; then
-            shift
-            decon_bench_match "$@"
-        else
-            decon_ingest_bench "$@"
-        fi
-    }
-    hub_register "bench match" "bench match [--stored 100000,1000000] [--stream N] [--warmup N]" \
-        "matching benchmark (bench/Bench): commit-to-match latency p50/p99 at each stored size, stream throughput, Gateway RSS"
-fi
+hub_bench_verb match decon_bench_match "bench match [--stored 100000,1000000] [--stream N] [--warmup N]" \
+    "matching benchmark (bench/Bench): commit-to-match latency p50/p99 at each stored size, stream throughput, Gateway RSS"
 
 decon_bench_match() {
     decon_ensure_gateway

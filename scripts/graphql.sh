@@ -1,21 +1,8 @@
 # shellcheck shell=bash
 # The GraphQL API's benchmark (./hub bench graphql). Sourced by ./hub after deconfliction.sh.
 
-# `./hub bench` belongs to the ingestion script (and `bench match` to deconfliction.sh); `bench graphql` is added by
-# wrapping it once more, so no script edits another's function.
-if declare -F cmd_bench >/dev/null; then
-    eval "graphql_other_bench() $(declare -f cmd_bench | tail -n +2)"
-    cmd_bench() {
-        if [[ ${1:-} == graphql ]]; then
-            shift
-            graphql_bench "$@"
-        else
-            graphql_other_bench "$@"
-        fi
-    }
-    hub_register "bench graphql" "bench graphql [--stored 1000000] [--matches 10000] [--clients 16] [--seconds 20]" \
-        "GraphQL inbox query (matches(first: 50)) from concurrent clients vs the same rows by hand-written SQL: pages/s, p50, p99, ratio"
-fi
+hub_bench_verb graphql graphql_bench "bench graphql [--stored 1000000] [--matches 10000] [--clients 16] [--seconds 20]" \
+    "GraphQL inbox query (matches(first: 50)) from concurrent clients vs the same rows by hand-written SQL: pages/s, p50, p99, ratio"
 
 # The first demo agency's officer queries its inbox; the benchmark adds its matches (GQLBENCH-* records) and removes them.
 graphql_bench() {
