@@ -3,7 +3,6 @@ using Microsoft.Extensions.DependencyInjection;
 using SharingHub.Contracts.V1;
 using SharingHub.Gateway.Deconfliction;
 using SharingHub.Matching.Blocking;
-using SharingHub.TestSupport;
 
 namespace SharingHub.Gateway.IntegrationTests;
 
@@ -64,11 +63,18 @@ public sealed class KeySchemeUpgradeTests(DeconflictionFixture hub) : IClassFixt
     }
 
     /// <summary>
-    /// The Gateway's own upgrader runs at start-up (a test database starts at scheme 0); until it is done it could
-    /// re-key records after the test took their keys away.
+    /// The Gateway's own upgrader runs at start-up (a test database starts at scheme 0). Until its background run has
+    /// ended it could re-key records after the test took their keys away, or hold the lock (a test run of the upgrader
+    /// would then find <see cref="UpgradeOutcome.OtherReplica"/>): a run that lost the lock to the test tries again
+    /// later, so waiting for one <see cref="UpgradeOutcome.Current"/> is not enough.
     /// </summary>
-    private Task BackgroundUpgradeDoneAsync() =>
-        Eventually.UntilAsync(async () => await UpgradeAsync() == UpgradeOutcome.Current, "the Gateway's start-up re-key to finish", cancellationToken: Ct);
+    private async Task BackgroundUpgradeDoneAsync()
+    {
+        var background = await hub.WithServicesAsync(services => Task.FromResult(
+            services.GetRequiredService<KeySchemeUpgrader>().ExecuteTask
+            ?? throw new InvalidOperationException("The Gateway's key-scheme upgrader was never started.")));
+        await background.WaitAsync(TimeSpan.FromMinutes(2), Ct);
+    }
 
     private Task<UpgradeOutcome> UpgradeAsync() =>
         hub.WithServicesAsync(services => services.GetRequiredService<KeySchemeUpgrader>().UpgradeAsync(Ct));
