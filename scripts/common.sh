@@ -31,11 +31,13 @@ hub_register() {
 }
 
 # The verbs of `./hub bench`: each script adds its own with hub_bench_verb, so no script edits another's function.
-declare -A HUB_BENCH_VERBS=()
+declare -A HUB_BENCH_VERBS=() HUB_BENCH_USAGES=()
 
 # hub_bench_verb VERB FUNCTION USAGE DESCRIPTION: `./hub bench VERB ARGS...` runs FUNCTION ARGS...
 hub_bench_verb() {
     HUB_BENCH_VERBS[$1]=$2
+    HUB_BENCH_USAGES[$1]="$3
+    $4"
     hub_register "bench $1" "$3" "$4"
 }
 
@@ -46,6 +48,11 @@ cmd_bench() {
         hub_die "usage: ./hub bench $verbs [options] (./hub help lists each one's options)"
     fi
     shift
+    # Asking for help starts nothing: a benchmark builds, starts the hub and loads data before it reads its options.
+    if [[ " $* " =~ \ (-h|--help|help)\  ]]; then
+        printf 'usage: ./hub %b\n' "${HUB_BENCH_USAGES[$verb]}"
+        return 0
+    fi
     "${HUB_BENCH_VERBS[$verb]}" "$@"
 }
 

@@ -9,7 +9,21 @@ internal static class Program
 {
     public static async Task<int> Main(string[] args)
     {
-        // One verb per benchmark; `match` joins `ingest` here.
+        // One verb per benchmark. A bad option is a clear line and the usage, never a stack trace.
+        try
+        {
+            return await RunAsync(args);
+        }
+        catch (Exception ex) when (ex is ArgumentException or FormatException or OverflowException)
+        {
+            Console.Error.WriteLine($"bench: {ex.Message}");
+            Usage();
+            return 2;
+        }
+    }
+
+    private static async Task<int> RunAsync(string[] args)
+    {
         return args.FirstOrDefault() switch
         {
             "ingest" => await IngestBenchmark.RunAsync(args[1..]),
