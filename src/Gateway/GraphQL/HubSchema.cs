@@ -140,6 +140,7 @@ internal sealed class HubMutation : ObjectGraphType
                 }
                 return new AdjudicateMatchPayload(await hub.Db.Matches.AsNoTracking().SingleAsync(m => m.Id == match.Id, c.CancellationToken));
             });
+        this.AddSubmitOperation();
     }
 }
 

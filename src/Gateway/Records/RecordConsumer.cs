@@ -1,9 +1,6 @@
 using MassTransit;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using Npgsql;
 using SharingHub.Contracts.V1;
-using SharingHub.Gateway.Data;
 
 namespace SharingHub.Gateway.Records;
 
@@ -14,8 +11,7 @@ namespace SharingHub.Gateway.Records;
 /// on the error queue with their reasons while the rest of the batch is stored.
 /// </summary>
 internal sealed partial class RecordConsumer(
-    HubDbContext db,
-    IEnumerable<IStoredRecordsHandler> handlers,
+    RecordStore store,
     IngestionMetrics metrics,
     ErrorQueueTopology errorQueue,
     IOptions<IngestionOptions> options,
@@ -75,24 +71,13 @@ internal sealed partial class RecordConsumer(
 
         StoredRecordBatch stored;
         int unknownWithdrawals;
-        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+        try
         {
-            var connection = (NpgsqlConnection)db.Database.GetDbConnection();
-            if (!await AgencyExistsAsync(connection, agency, cancellationToken))
-            {
-                throw Reject($"agency {agency} is not registered with the hub", "unknown_agency", total);
-            }
-            (var changes, unknownWithdrawals) = await RecordBatchWriter.WriteAsync(connection, agency, context.MessageId, valid, cancellationToken);
-            stored = new StoredRecordBatch(agency, context.MessageId, changes, valid.Count - changes.Count - unknownWithdrawals);
-            foreach (var handler in handlers)
-            {
-                await handler.OnStoredAsync(stored, db, connection, cancellationToken);
-            }
-            await transaction.CommitAsync(cancellationToken);
+            (stored, unknownWithdrawals) = await store.StoreAsync(agency, context.MessageId, valid, cancellationToken);
         }
-        foreach (var handler in handlers)
+        catch (UnknownAgencyException ex)
         {
-            await handler.OnCommittedAsync(stored, cancellationToken);
+            throw Reject(ex.Message, "unknown_agency", total);
         }
 
         if (rejected.Count > 0)
@@ -145,13 +130,6 @@ internal sealed partial class RecordConsumer(
             }
         }
         return valid;
-    }
-
-    private static async Task<bool> AgencyExistsAsync(NpgsqlConnection connection, string agency, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM agencies WHERE code = $1)", connection);
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = agency });
-        return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
     /// <summary>Puts the invalid members of a batch on the error queue, with the reasons, for an operator to inspect.</summary>

@@ -17,6 +17,8 @@ public static class RecordsExtensions
         // Birth dates in the future are judged by this clock; tests may register their own first.
         services.TryAddSingleton(TimeProvider.System);
         services.AddScoped<ErrorQueueTool>();
+        services.AddScoped<RecordStore>();
+        services.AddScoped<OperationSubmission>();
         return services;
     }
 
