@@ -1,6 +1,7 @@
 using GraphQL;
 using GraphQL.Execution;
 using GraphQLParser.AST;
+using SharingHub.Gateway.Audit;
 using SharingHub.Gateway.GraphQL.Explorer;
 using SharingHub.ServiceDefaults.Options;
 
@@ -27,12 +28,15 @@ public static partial class GraphQLExtensions
                 complexity.MaxComplexity = limits.MaxComplexity;
             })
             .AddValidationRule<DocumentLimitsRule>()
+            // Every read of another agency's released data is audited, whichever transport carried the operation.
+            .AddDocumentListener<ReadAuditListener>(global::GraphQL.DI.ServiceLifetime.Singleton)
             .AddErrorInfoProvider(errors => errors.ExposeExceptionDetails = false)
             .AddUnhandledExceptionHandler(context =>
             {
                 var logger = context.ExecutionOptions.RequestServices!.GetRequiredService<ILogger<GraphQLHttpEndpoint>>();
                 LogResolverFailed(logger, context.Exception.GetType().Name, context.FieldContext?.FieldDefinition.Name);
             }));
+        services.AddSingleton<ReadAudit>();
         services.AddScoped<GraphQLHttpEndpoint>();
         return services;
     }
