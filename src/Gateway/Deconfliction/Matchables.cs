@@ -5,37 +5,61 @@ using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
 using SharingHub.Contracts.V1;
+using SharingHub.Gateway.Data;
 using SharingHub.Matching;
 using PlannedOperation = SharingHub.Matching.PlannedOperation;
 
 namespace SharingHub.Gateway.Deconfliction;
 
-/// <summary>A stored record's matching-relevant columns, as read back from <c>records</c>.</summary>
-internal sealed record RecordRow(
-    long Id,
-    string Agency,
-    RecordKind Kind,
-    string LocalId,
-    bool Withdrawn,
-    string? SubjectRef,
-    string? GivenName,
-    string? Surname,
-    string[]? Aliases,
-    short? BirthYear,
-    short? BirthMonth,
-    short? BirthDay,
-    string? Sex,
-    string? Identifiers,
-    string? PhoneE164,
-    DateOnly? ValidFrom,
-    DateOnly? ValidTo,
-    string? Address,
-    double? Latitude,
-    double? Longitude,
-    double? RadiusMeters,
-    DateTime? StartsAt,
-    DateTime? EndsAt)
+/// <summary>A stored record's matching-relevant columns, as read back from <c>records</c> (see <c>MatchableLoader.Row</c>).</summary>
+internal sealed class RecordRow
 {
+    public long Id { get; set; }
+
+    public string Agency { get; set; } = "";
+
+    public RecordKind Kind { get; set; }
+
+    public string LocalId { get; set; } = "";
+
+    public bool Withdrawn { get; set; }
+
+    public string? SubjectRef { get; set; }
+
+    public string? GivenName { get; set; }
+
+    public string? Surname { get; set; }
+
+    public string[]? Aliases { get; set; }
+
+    public short? BirthYear { get; set; }
+
+    public short? BirthMonth { get; set; }
+
+    public short? BirthDay { get; set; }
+
+    public string? Sex { get; set; }
+
+    public string? Identifiers { get; set; }
+
+    public string? PhoneE164 { get; set; }
+
+    public DateOnly? ValidFrom { get; set; }
+
+    public DateOnly? ValidTo { get; set; }
+
+    public string? Address { get; set; }
+
+    public double? Latitude { get; set; }
+
+    public double? Longitude { get; set; }
+
+    public double? RadiusMeters { get; set; }
+
+    public DateTime? StartsAt { get; set; }
+
+    public DateTime? EndsAt { get; set; }
+
     public bool IsOperation => Kind == RecordKind.Location && StartsAt is not null && EndsAt is not null && RadiusMeters is not null;
 
     public KeyedKind Keyed => Kind switch
@@ -96,12 +120,33 @@ internal sealed class Matchable
 /// </summary>
 internal sealed class MatchableLoader(MatchingEngine engine)
 {
-    private const string Columns = """
-        r.id, r.agency_code, r.kind, r.local_id, r.withdrawn_at IS NOT NULL, r.subject_ref,
-        r.given_name, r.surname, r.aliases, r.birth_year, r.birth_month, r.birth_day, r.sex, r.identifiers::text,
-        r.phone_e164, lower(r.phone_validity), CASE WHEN upper_inf(r.phone_validity) THEN NULL ELSE upper(r.phone_validity) - 1 END,
-        r.address, r.latitude, r.longitude, r.radius_meters, lower(r.operation_window), upper(r.operation_window)
-        """;
+    /// <summary>The columns of <c>records r</c> that matching reads, each with the property it fills.</summary>
+    private static readonly ReadMap<RecordRow> Row = new ReadMap<RecordRow>()
+        .Column<long>("r.id", (row, v) => row.Id = v)
+        .Column<string>("r.agency_code", (row, v) => row.Agency = v!)
+        .Column<string>("r.kind", (row, v) => row.Kind = Enum.Parse<RecordKind>(v!))
+        .Column<string>("r.local_id", (row, v) => row.LocalId = v!)
+        .Column<bool>("r.withdrawn_at IS NOT NULL", (row, v) => row.Withdrawn = v)
+        .Column<string>("r.subject_ref", (row, v) => row.SubjectRef = v)
+        .Column<string>("r.given_name", (row, v) => row.GivenName = v)
+        .Column<string>("r.surname", (row, v) => row.Surname = v)
+        .Column<string[]>("r.aliases", (row, v) => row.Aliases = v)
+        .Column<short?>("r.birth_year", (row, v) => row.BirthYear = v)
+        .Column<short?>("r.birth_month", (row, v) => row.BirthMonth = v)
+        .Column<short?>("r.birth_day", (row, v) => row.BirthDay = v)
+        .Column<string>("r.sex", (row, v) => row.Sex = v)
+        .Column<string>("r.identifiers::text", (row, v) => row.Identifiers = v)
+        .Column<string>("r.phone_e164", (row, v) => row.PhoneE164 = v)
+        .Column<DateOnly?>("lower(r.phone_validity)", (row, v) => row.ValidFrom = v)
+        .Column<DateOnly?>("CASE WHEN upper_inf(r.phone_validity) THEN NULL ELSE upper(r.phone_validity) - 1 END", (row, v) => row.ValidTo = v)
+        .Column<string>("r.address", (row, v) => row.Address = v)
+        .Column<double?>("r.latitude", (row, v) => row.Latitude = v)
+        .Column<double?>("r.longitude", (row, v) => row.Longitude = v)
+        .Column<double?>("r.radius_meters", (row, v) => row.RadiusMeters = v)
+        .Column<DateTime?>("lower(r.operation_window)", (row, v) => row.StartsAt = v)
+        .Column<DateTime?>("upper(r.operation_window)", (row, v) => row.EndsAt = v);
+
+    private static readonly string Columns = Row.SelectList;
 
     private static readonly JsonSerializerOptions IdentifierJson = new(JsonSerializerDefaults.Web);
 
@@ -154,13 +199,13 @@ internal sealed class MatchableLoader(MatchingEngine engine)
         var rows = new List<RecordRow>();
         while (await reader.ReadAsync(cancellationToken))
         {
-            rows.Add(ReadRow(reader));
+            rows.Add(Row.Read(reader));
         }
         await reader.NextResultAsync(cancellationToken);
         var linked = new List<(long Owner, RecordRow Row)>();
         while (await reader.ReadAsync(cancellationToken))
         {
-            linked.Add((reader.GetInt64(ColumnCount), ReadRow(reader)));
+            linked.Add((reader.GetInt64(Row.Count), Row.Read(reader)));
         }
         await reader.NextResultAsync(cancellationToken);
         var subjects = new Dictionary<long, long>();
@@ -308,35 +353,6 @@ internal sealed class MatchableLoader(MatchingEngine engine)
         return [.. items.Where(i => !string.IsNullOrWhiteSpace(i.Category) && !string.IsNullOrWhiteSpace(i.Id))
             .Select(i => new IdentifierInput(string.IsNullOrWhiteSpace(i.Jurisdiction) ? i.Category! : $"{i.Category}:{i.Jurisdiction}", i.Id!))];
     }
-
-    private const int ColumnCount = 23;
-
-    private static RecordRow ReadRow(NpgsqlDataReader reader) => new(
-        reader.GetInt64(0),
-        reader.GetString(1),
-        Enum.Parse<RecordKind>(reader.GetString(2)),
-        reader.GetString(3),
-        reader.GetBoolean(4),
-        NullableString(reader, 5),
-        NullableString(reader, 6),
-        NullableString(reader, 7),
-        reader.IsDBNull(8) ? null : reader.GetFieldValue<string[]>(8),
-        reader.IsDBNull(9) ? null : reader.GetInt16(9),
-        reader.IsDBNull(10) ? null : reader.GetInt16(10),
-        reader.IsDBNull(11) ? null : reader.GetInt16(11),
-        NullableString(reader, 12),
-        NullableString(reader, 13),
-        NullableString(reader, 14),
-        reader.IsDBNull(15) ? null : reader.GetFieldValue<DateOnly>(15),
-        reader.IsDBNull(16) ? null : reader.GetFieldValue<DateOnly>(16),
-        NullableString(reader, 17),
-        reader.IsDBNull(18) ? null : reader.GetDouble(18),
-        reader.IsDBNull(19) ? null : reader.GetDouble(19),
-        reader.IsDBNull(20) ? null : reader.GetDouble(20),
-        reader.IsDBNull(21) ? null : reader.GetFieldValue<DateTime>(21),
-        reader.IsDBNull(22) ? null : reader.GetFieldValue<DateTime>(22));
-
-    private static string? NullableString(NpgsqlDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
 
     private sealed record StoredIdentifier(string? Category, string? Id, string? Jurisdiction);
 }

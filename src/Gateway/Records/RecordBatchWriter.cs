@@ -2,6 +2,7 @@ using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
 using SharingHub.Contracts.V1;
+using SharingHub.Gateway.Data;
 
 namespace SharingHub.Gateway.Records;
 
@@ -23,27 +24,52 @@ internal sealed record ValidRecords(
 /// </summary>
 internal static class RecordBatchWriter
 {
-    private const string CreateStaging = """
-        CREATE TEMP TABLE record_staging (
-            kind text NOT NULL, local_id text NOT NULL, version bigint NOT NULL, withdrawn boolean NOT NULL,
-            subject_ref text,
-            sensitivity text, confidence text, control_official_name text, control_official_channel text,
-            case_tracking_id text, justification text, review_date date,
-            role text, given_name text, surname text, aliases text[],
-            birth_year smallint, birth_month smallint, birth_day smallint, sex text, identifiers jsonb,
-            phone_raw text, phone_e164 text, valid_from date, valid_to date,
-            address text, latitude double precision, longitude double precision, radius_meters double precision,
-            starts_at timestamptz, ends_at timestamptz
-        ) ON COMMIT DROP
-        """;
+    // The staging table, its COPY and every row's values: one list, by name (see StagingRow).
+    private static readonly CopyMap<StagingRow> Staging = new CopyMap<StagingRow>()
+        .Column("kind", "text NOT NULL", NpgsqlDbType.Text, r => r.Kind.ToString())
+        .Column("local_id", "text NOT NULL", NpgsqlDbType.Text, r => r.LocalId)
+        .Value("version", "bigint NOT NULL", NpgsqlDbType.Bigint, r => (long?)r.Version)
+        .Value("withdrawn", "boolean NOT NULL", NpgsqlDbType.Boolean, r => (bool?)r.Withdrawn)
+        .Column("subject_ref", "text", NpgsqlDbType.Text, r => r.SubjectRef)
+        .Column("sensitivity", "text", NpgsqlDbType.Text, r => r.Labels?.Sensitivity.ToString())
+        .Column("confidence", "text", NpgsqlDbType.Text, r => r.Labels?.Confidence?.ToString())
+        .Column("control_official_name", "text", NpgsqlDbType.Text, r => r.Labels?.ControlOfficial.PersonFullName)
+        .Column("control_official_channel", "text", NpgsqlDbType.Text, r => r.Labels?.ControlOfficial.ContactChannel)
+        .Column("case_tracking_id", "text", NpgsqlDbType.Text, r => r.Labels?.CaseTrackingID)
+        .Column("justification", "text", NpgsqlDbType.Text, r => r.Labels?.Justification)
+        .Value("review_date", "date", NpgsqlDbType.Date, r => r.Labels?.ReviewDate)
+        .Column("role", "text", NpgsqlDbType.Text, r => r.Person?.PersonRole.ToString())
+        .Column("given_name", "text", NpgsqlDbType.Text, r => r.Person?.PersonGivenName)
+        .Column("surname", "text", NpgsqlDbType.Text, r => r.Person?.PersonSurName)
+        .Column("aliases", "text[]", NpgsqlDbType.Array | NpgsqlDbType.Text, r => r.Person is { } p ? p.PersonAlternateNames?.ToArray() ?? [] : null)
+        .Value("birth_year", "smallint", NpgsqlDbType.Smallint, r => (short?)r.Person?.PersonBirthDate?.Year)
+        .Value("birth_month", "smallint", NpgsqlDbType.Smallint, r => (short?)r.Person?.PersonBirthDate?.Month)
+        .Value("birth_day", "smallint", NpgsqlDbType.Smallint, r => (short?)r.Person?.PersonBirthDate?.Day)
+        .Column("sex", "text", NpgsqlDbType.Text, r => r.Person?.PersonSex.ToString())
+        .Column("identifiers", "jsonb", NpgsqlDbType.Jsonb, r => Identifiers(r.Person))
+        .Column("phone_raw", "text", NpgsqlDbType.Text, r => r.Phone?.TelephoneNumberFullID)
+        .Column("phone_e164", "text", NpgsqlDbType.Text, r => r.Phone?.TelephoneNumberE164)
+        .Value("valid_from", "date", NpgsqlDbType.Date, r => r.Phone?.ValidFromDate)
+        .Value("valid_to", "date", NpgsqlDbType.Date, r => r.Phone?.ValidToDate)
+        .Column("address", "text", NpgsqlDbType.Text, r => r.Location?.LocationAddressFullText)
+        .Value("latitude", "double precision", NpgsqlDbType.Double, r => r.Location?.LatitudeDegreeValue)
+        .Value("longitude", "double precision", NpgsqlDbType.Double, r => r.Location?.LongitudeDegreeValue)
+        .Value("radius_meters", "double precision", NpgsqlDbType.Double, r => r.Location?.PlannedOperation?.RadiusMeters)
+        .Value("starts_at", "timestamptz", NpgsqlDbType.TimestampTz, r => r.Location?.PlannedOperation?.StartDateTime.UtcDateTime)
+        .Value("ends_at", "timestamptz", NpgsqlDbType.TimestampTz, r => r.Location?.PlannedOperation?.EndDateTime.UtcDateTime);
 
-    private const string Copy = """
-        COPY record_staging (kind, local_id, version, withdrawn, subject_ref,
-            sensitivity, confidence, control_official_name, control_official_channel, case_tracking_id, justification, review_date,
-            role, given_name, surname, aliases, birth_year, birth_month, birth_day, sex, identifiers,
-            phone_raw, phone_e164, valid_from, valid_to,
-            address, latitude, longitude, radius_meters, starts_at, ends_at) FROM STDIN (FORMAT BINARY)
-        """;
+    private static readonly string CreateStaging = Staging.CreateTempTable("record_staging");
+
+    private static readonly string Copy = Staging.CopyFrom("record_staging");
+
+    // What the upsert returns for each record it changed.
+    private static readonly ReadMap<ChangedRow> Changed = new ReadMap<ChangedRow>()
+        .Column<long>("t.id", (r, v) => r.Id = v)
+        .Column<string>("t.kind", (r, v) => r.Kind = v!)
+        .Column<string>("t.local_id", (r, v) => r.LocalId = v!)
+        .Column<long>("t.version", (r, v) => r.Version = v)
+        .Column<bool>("t.withdrawn_at IS NOT NULL", (r, v) => r.Withdrawn = v)
+        .Column<bool>("t.xmax = '0'::xid", (r, v) => r.Inserted = v);
 
     // DISTINCT ON keeps the highest version of a key within the batch (a withdrawal wins a tie). A withdrawal of a key
     // the agency never stored writes nothing (no tombstone): an agency sending random ids cannot grow the table.
@@ -57,7 +83,7 @@ internal static class RecordBatchWriter
 
     private const string CountUnknownWithdrawals = $"SELECT count(*) FROM {Latest} WHERE {Unknown}";
 
-    private const string Upsert = $$"""
+    private static readonly string Upsert = $$"""
         INSERT INTO records AS t (agency_code, kind, local_id, version, withdrawn_at, first_seen_at, updated_at, last_message_id,
             subject_ref, sensitivity, confidence, control_official_name, control_official_channel, case_tracking_id, justification, review_date,
             role, given_name, surname, aliases, birth_year, birth_month, birth_day, sex, identifiers,
@@ -87,7 +113,7 @@ internal static class RecordBatchWriter
             address = excluded.address, latitude = excluded.latitude, longitude = excluded.longitude,
             radius_meters = excluded.radius_meters, operation_window = excluded.operation_window
         WHERE excluded.version > t.version
-        RETURNING t.id, t.kind, t.local_id, t.version, t.withdrawn_at IS NOT NULL, t.xmax = '0'::xid
+        RETURNING {{Changed.SelectList}}
         """;
 
     private static readonly JsonSerializerOptions IdentifierJson = new(JsonSerializerDefaults.Web);
@@ -112,19 +138,27 @@ internal static class RecordBatchWriter
         {
             foreach (var person in records.Persons)
             {
-                await WritePersonAsync(importer, person, cancellationToken);
+                await Staging.WriteRowAsync(importer, new StagingRow(RecordKind.Person, person.LocalId, person.Version, person.Labels) { Person = person }, cancellationToken);
             }
             foreach (var phone in records.Phones)
             {
-                await WritePhoneAsync(importer, phone, cancellationToken);
+                await Staging.WriteRowAsync(importer, new StagingRow(RecordKind.Phone, phone.LocalId, phone.Version, phone.Labels)
+                {
+                    SubjectRef = phone.SubjectRef,
+                    Phone = phone,
+                }, cancellationToken);
             }
             foreach (var location in records.Locations)
             {
-                await WriteLocationAsync(importer, location, cancellationToken);
+                await Staging.WriteRowAsync(importer, new StagingRow(RecordKind.Location, location.LocalId, location.Version, location.Labels)
+                {
+                    SubjectRef = location.SubjectRef,
+                    Location = location,
+                }, cancellationToken);
             }
             foreach (var withdrawal in records.Withdrawals)
             {
-                await WriteWithdrawalAsync(importer, withdrawal, cancellationToken);
+                await Staging.WriteRowAsync(importer, new StagingRow(withdrawal.RecordKind, withdrawal.LocalId, withdrawal.Version, null) { Withdrawn = true }, cancellationToken);
             }
             await importer.CompleteAsync(cancellationToken);
         }
@@ -144,101 +178,42 @@ internal static class RecordBatchWriter
         await using var reader = await upsert.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            changes.Add(new StoredRecordChange(
-                reader.GetInt64(0),
-                Enum.Parse<RecordKind>(reader.GetString(1)),
-                reader.GetString(2),
-                reader.GetInt64(3),
-                reader.GetBoolean(4),
-                reader.GetBoolean(5)));
+            var row = Changed.Read(reader);
+            changes.Add(new StoredRecordChange(row.Id, Enum.Parse<RecordKind>(row.Kind), row.LocalId, row.Version, row.Withdrawn, row.Inserted));
         }
         return (changes, unknownWithdrawals);
     }
 
-    private static async Task WriteKeyAsync(NpgsqlBinaryImporter w, RecordKind kind, string localId, long version, bool withdrawn,
-        string? subjectRef, CancellationToken ct)
+    private static string? Identifiers(PersonRecordPublished? person) => person?.PersonOtherIdentifications is { Count: > 0 } ids
+        ? JsonSerializer.Serialize(ids.Select(i => new { category = i.IdentificationCategoryText, id = i.IdentificationID, jurisdiction = i.IdentificationJurisdictionText }), IdentifierJson)
+        : null;
+
+    /// <summary>One staging row: the key, the labels, and the one published record it carries (none for a withdrawal).</summary>
+    private sealed record StagingRow(RecordKind Kind, string LocalId, long Version, RecordLabels? Labels)
     {
-        await w.StartRowAsync(ct);
-        await w.WriteAsync(kind.ToString(), NpgsqlDbType.Text, ct);
-        await w.WriteAsync(localId, NpgsqlDbType.Text, ct);
-        await w.WriteAsync(version, NpgsqlDbType.Bigint, ct);
-        await w.WriteAsync(withdrawn, NpgsqlDbType.Boolean, ct);
-        await WriteAsync(w, subjectRef, NpgsqlDbType.Text, ct);
+        public bool Withdrawn { get; init; }
+
+        public string? SubjectRef { get; init; }
+
+        public PersonRecordPublished? Person { get; init; }
+
+        public PhoneRecordPublished? Phone { get; init; }
+
+        public LocationRecordPublished? Location { get; init; }
     }
 
-    private static async Task WriteLabelsAsync(NpgsqlBinaryImporter w, RecordLabels? labels, CancellationToken ct)
+    private sealed class ChangedRow
     {
-        await WriteAsync(w, labels?.Sensitivity.ToString(), NpgsqlDbType.Text, ct);
-        await WriteAsync(w, labels?.Confidence?.ToString(), NpgsqlDbType.Text, ct);
-        await WriteAsync(w, labels?.ControlOfficial.PersonFullName, NpgsqlDbType.Text, ct);
-        await WriteAsync(w, labels?.ControlOfficial.ContactChannel, NpgsqlDbType.Text, ct);
-        await WriteAsync(w, labels?.CaseTrackingID, NpgsqlDbType.Text, ct);
-        await WriteAsync(w, labels?.Justification, NpgsqlDbType.Text, ct);
-        await WriteStructAsync(w, labels?.ReviewDate, NpgsqlDbType.Date, ct);
-    }
+        public long Id { get; set; }
 
-    private static async Task WritePersonAsync(NpgsqlBinaryImporter w, PersonRecordPublished p, CancellationToken ct)
-    {
-        await WriteKeyAsync(w, RecordKind.Person, p.LocalId, p.Version, false, null, ct);
-        await WriteLabelsAsync(w, p.Labels, ct);
-        await w.WriteAsync(p.PersonRole.ToString(), NpgsqlDbType.Text, ct);
-        await WriteAsync(w, p.PersonGivenName, NpgsqlDbType.Text, ct);
-        await WriteAsync(w, p.PersonSurName, NpgsqlDbType.Text, ct);
-        await w.WriteAsync(p.PersonAlternateNames?.ToArray() ?? [], NpgsqlDbType.Array | NpgsqlDbType.Text, ct);
-        await WriteStructAsync(w, (short?)p.PersonBirthDate?.Year, NpgsqlDbType.Smallint, ct);
-        await WriteStructAsync(w, (short?)p.PersonBirthDate?.Month, NpgsqlDbType.Smallint, ct);
-        await WriteStructAsync(w, (short?)p.PersonBirthDate?.Day, NpgsqlDbType.Smallint, ct);
-        await w.WriteAsync(p.PersonSex.ToString(), NpgsqlDbType.Text, ct);
-        var identifiers = p.PersonOtherIdentifications is { Count: > 0 } ids
-            ? JsonSerializer.Serialize(ids.Select(i => new { category = i.IdentificationCategoryText, id = i.IdentificationID, jurisdiction = i.IdentificationJurisdictionText }), IdentifierJson)
-            : null;
-        await WriteAsync(w, identifiers, NpgsqlDbType.Jsonb, ct);
-        await WriteNullsAsync(w, 10, ct);
-    }
+        public string Kind { get; set; } = "";
 
-    private static async Task WritePhoneAsync(NpgsqlBinaryImporter w, PhoneRecordPublished p, CancellationToken ct)
-    {
-        await WriteKeyAsync(w, RecordKind.Phone, p.LocalId, p.Version, false, p.SubjectRef, ct);
-        await WriteLabelsAsync(w, p.Labels, ct);
-        await WriteNullsAsync(w, 9, ct);
-        await w.WriteAsync(p.TelephoneNumberFullID, NpgsqlDbType.Text, ct);
-        await w.WriteAsync(p.TelephoneNumberE164, NpgsqlDbType.Text, ct);
-        await WriteStructAsync(w, p.ValidFromDate, NpgsqlDbType.Date, ct);
-        await WriteStructAsync(w, p.ValidToDate, NpgsqlDbType.Date, ct);
-        await WriteNullsAsync(w, 6, ct);
-    }
+        public string LocalId { get; set; } = "";
 
-    private static async Task WriteLocationAsync(NpgsqlBinaryImporter w, LocationRecordPublished l, CancellationToken ct)
-    {
-        await WriteKeyAsync(w, RecordKind.Location, l.LocalId, l.Version, false, l.SubjectRef, ct);
-        await WriteLabelsAsync(w, l.Labels, ct);
-        await WriteNullsAsync(w, 13, ct);
-        await WriteAsync(w, l.LocationAddressFullText, NpgsqlDbType.Text, ct);
-        await WriteStructAsync(w, l.LatitudeDegreeValue, NpgsqlDbType.Double, ct);
-        await WriteStructAsync(w, l.LongitudeDegreeValue, NpgsqlDbType.Double, ct);
-        await WriteStructAsync(w, l.PlannedOperation?.RadiusMeters, NpgsqlDbType.Double, ct);
-        await WriteStructAsync(w, l.PlannedOperation?.StartDateTime.UtcDateTime, NpgsqlDbType.TimestampTz, ct);
-        await WriteStructAsync(w, l.PlannedOperation?.EndDateTime.UtcDateTime, NpgsqlDbType.TimestampTz, ct);
-    }
+        public long Version { get; set; }
 
-    private static async Task WriteWithdrawalAsync(NpgsqlBinaryImporter w, RecordWithdrawn r, CancellationToken ct)
-    {
-        await WriteKeyAsync(w, r.RecordKind, r.LocalId, r.Version, true, null, ct);
-        await WriteNullsAsync(w, 26, ct);
-    }
+        public bool Withdrawn { get; set; }
 
-    private static Task WriteAsync(NpgsqlBinaryImporter w, string? value, NpgsqlDbType type, CancellationToken ct) =>
-        value is null ? w.WriteNullAsync(ct) : w.WriteAsync(value, type, ct);
-
-    private static Task WriteStructAsync<T>(NpgsqlBinaryImporter w, T? value, NpgsqlDbType type, CancellationToken ct)
-        where T : struct =>
-        value is { } v ? w.WriteAsync(v, type, ct) : w.WriteNullAsync(ct);
-
-    private static async Task WriteNullsAsync(NpgsqlBinaryImporter w, int count, CancellationToken ct)
-    {
-        for (var i = 0; i < count; i++)
-        {
-            await w.WriteNullAsync(ct);
-        }
+        public bool Inserted { get; set; }
     }
 }
