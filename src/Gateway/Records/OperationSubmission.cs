@@ -25,6 +25,18 @@ internal sealed class OperationSubmission(RecordStore store, HubDbContext db, Ti
     /// <summary>The roles that may enter operations: the officers who run them and their supervisors.</summary>
     public static readonly IReadOnlySet<string> SubmittingRoles = new HashSet<string>(StringComparer.Ordinal) { HubRoles.Officer, HubRoles.Supervisor };
 
+    // The rules name fields as the canonical record format does; the caller typed SubmitOperationInput's.
+    private static string InputField(string field) => field switch
+    {
+        Fields.Lat => "location.lat",
+        Fields.Lon => "location.lon",
+        Fields.ControlOfficialName => "contact.name",
+        Fields.ControlOfficialChannel => "contact.channel",
+        Fields.CaseRef => "caseRef",
+        Fields.Sensitivity => "sensitivity",
+        _ => field,
+    };
+
     /// <summary>Validates, stores and matches the operation as <paramref name="submitter"/>'s agency's record.</summary>
     public async Task<SubmitOperationPayload> SubmitAsync(HubPrincipal submitter, Agency? submitterAgency, SubmitOperationInput input,
         CancellationToken cancellationToken)
@@ -61,7 +73,7 @@ internal sealed class OperationSubmission(RecordStore store, HubDbContext db, Ti
         };
         if (RecordRules.Check(record) is { Count: > 0 } violations)
         {
-            throw HubError.Validation(string.Join("; ", violations.Select(v => $"{v.Field}: {v.Code}: {v.Message}")));
+            throw HubError.Validation(string.Join("; ", violations.Select(v => $"input.{InputField(v.Field)}: {v.Code}: {v.Message}")));
         }
 
         try

@@ -1,0 +1,72 @@
+using System.Net;
+using Microsoft.EntityFrameworkCore;
+using SharingHub.Contracts.V1;
+using SharingHub.Identity.IntegrationTests.Infrastructure;
+using SharingHub.ServiceDefaults.Authentication;
+
+namespace SharingHub.Identity.IntegrationTests.GraphQL;
+
+/// <summary>Every read of another agency's released data leaves a row in the append-only audit table: who, what, when and why.</summary>
+[Collection(GraphQLGroup.Name)]
+public sealed class ReadAuditTests(GraphQLFixture fixture)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Match_CounterpartsOfEachSensitivity_ReleasedReadsAuditedWithWhoWhatAndWhyRestrictedOneNot()
+    {
+        var token = await fixture.TokenAsync(fixture.CountySheriff, HubRoles.Analyst);
+        var subject = Jwt.Read(token).Subject;
+        var (open, agencyOnly, restricted) = (fixture.EnforcementRecord(Sensitivity.Open),
+            fixture.EnforcementRecord(Sensitivity.AgencyOnly), fixture.EnforcementRecord(Sensitivity.Restricted));
+        var operation = $"AuditCheck{Guid.NewGuid():N}";
+        var before = DateTimeOffset.UtcNow.AddSeconds(-5);
+
+        var answer = await fixture.Client.PostAsync(
+            $$"""
+            query {{operation}}($open: ID!, $agencyOnly: ID!, $restricted: ID!) {
+              open: match(id: $open) { score counterpart { release } }
+              agencyOnly: match(id: $agencyOnly) { counterpart { release contact { name } } }
+              restricted: match(id: $restricted) { counterpart { release } }
+            }
+            """,
+            new { open = Id(open), agencyOnly = Id(agencyOnly), restricted = Id(restricted) },
+            token, Ct);
+
+        Assert.Equal(HttpStatusCode.OK, answer.Status);
+        Assert.Equal("NONE", answer.Data.GetProperty("restricted").GetProperty("counterpart").GetProperty("release").GetString());
+        var rows = await fixture.Gateway.WithDatabaseAsync(db => db.AuditEvents.AsNoTracking()
+            .Where(a => a.Actor == subject && a.Detail!.Contains(operation)).OrderBy(a => a.Target).ToListAsync(Ct));
+        // The situations are City Police's records; the sheriff's analyst reads them as the counterparts.
+        Assert.Equal(
+            new[] { $"match {agencyOnly.MatchId} record {agencyOnly.RecordId}", $"match {open.MatchId} record {open.RecordId}" }.Order(StringComparer.Ordinal),
+            rows.Select(r => r.Target).Order(StringComparer.Ordinal));
+        Assert.All(rows, row =>
+        {
+            Assert.Equal("read.counterpart", row.Action);
+            Assert.True(row.Succeeded);
+            Assert.InRange(row.OccurredAt, before, DateTimeOffset.UtcNow.AddSeconds(5));
+            Assert.Contains($"agency {fixture.CountySheriff} (analyst) read {fixture.CityPolice}'s record", row.Detail, StringComparison.Ordinal);
+            Assert.Contains($"graphql query {operation}", row.Detail, StringComparison.Ordinal);
+            Assert.Matches("trace [0-9a-f]{32}", row.Detail!);
+        });
+        Assert.Contains("release Full", rows.Single(r => r.Target!.StartsWith($"match {open.MatchId} ", StringComparison.Ordinal)).Detail, StringComparison.Ordinal);
+        Assert.Contains("release ContactOnly", rows.Single(r => r.Target!.StartsWith($"match {agencyOnly.MatchId} ", StringComparison.Ordinal)).Detail, StringComparison.Ordinal);
+    }
+
+    private static string Id(Situation situation) => situation.MatchId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    [Fact]
+    public async Task Records_OwnRecordsOnly_NothingAudited()
+    {
+        var token = await fixture.TokenAsync(fixture.CountySheriff, HubRoles.Analyst);
+        var subject = Jwt.Read(token).Subject;
+        var operation = $"OwnOnly{Guid.NewGuid():N}";
+
+        var answer = await fixture.Client.PostAsync($"query {operation} {{ records(first: 20) {{ edges {{ node {{ localId }} }} }} }}", token: token, cancellationToken: Ct);
+
+        Assert.Equal(HttpStatusCode.OK, answer.Status);
+        Assert.NotEmpty(answer.Data.GetProperty("records").GetProperty("edges").EnumerateArray());
+        Assert.False(await fixture.Gateway.WithDatabaseAsync(db => db.AuditEvents.AnyAsync(a => a.Actor == subject && a.Detail!.Contains(operation), Ct)));
+    }
+}
