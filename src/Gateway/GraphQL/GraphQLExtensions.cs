@@ -14,6 +14,7 @@ public static partial class GraphQLExtensions
     {
         services.AddValidatedOptions<GraphQLOptions>(GraphQLOptions.SectionName);
         services.AddSingleton<DocumentLimitsRule>();
+        services.AddHttpContextAccessor();
         services.AddGraphQL(graphql => graphql
             .AddSchema<HubSchema>()
             .AddGraphTypes(typeof(HubSchema).Assembly)
@@ -27,7 +28,7 @@ public static partial class GraphQLExtensions
                 complexity.MaxComplexity = limits.MaxComplexity;
             })
             .AddValidationRule<DocumentLimitsRule>()
-            .AddErrorInfoProvider(errors => errors.ExposeExceptionDetails = false)
+            .AddErrorInfoProvider<HubErrorInfoProvider>()
             .AddUnhandledExceptionHandler(context =>
             {
                 var logger = context.ExecutionOptions.RequestServices!.GetRequiredService<ILogger<GraphQLHttpEndpoint>>();
