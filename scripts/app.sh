@@ -259,10 +259,24 @@ app_trx_failures() {
         }'
 }
 
+# The stock Node clients the tests run (tests/*/package.json): `npm ci` from their lock files when node_modules is
+# missing or older than the lock file, so a test never runs against packages the lock file does not name.
+app_test_node_clients() {
+    local lock dir
+    for lock in "$HUB_ROOT"/tests/*/package-lock.json; do
+        dir=$(dirname "$lock")
+        [[ -f $dir/node_modules/.package-lock.json && ! $lock -nt $dir/node_modules/.package-lock.json ]] && continue
+        command -v npm >/dev/null || hub_die "npm is missing (the tests run Node clients): run ./hub infra"
+        hub_info "npm ci in ${dir#"$HUB_ROOT"/}"
+        (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error) >&2 || hub_die "npm ci failed in $dir"
+    done
+}
+
 cmd_test() {
     local filter=${1:-}
     infra_ensure
     app_build
+    app_test_node_clients
     # Tests create their own virtual hosts and agency users; their in-process Gateway connects as the Gateway's user.
     hub_admin_env
     local results="$HUB_STATE/test-results"

@@ -3,7 +3,7 @@
 # They run on their own loopback ports with their data under .hub/, next to
 # (and never touching) the system's own PostgreSQL and RabbitMQ services.
 
-hub_register infra "infra" "install PostgreSQL/PostGIS/RabbitMQ if missing; start the private instances"
+hub_register infra "infra" "install PostgreSQL/PostGIS/RabbitMQ (and Node.js) if missing; start the private instances"
 hub_register down "down" "stop the app hosts and the private infrastructure (data is kept)"
 hub_register status "status" "show what runs: pids, ports, data folders, logs"
 
@@ -28,6 +28,11 @@ infra_missing_packages() {
     for p in "${INFRA_PACKAGES[@]}"; do
         dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || printf '%s\n' "$p"
     done
+    # Node.js and npm: GraphiQL's bundle at build time and the stock clients the tests run (graphql-http's audit,
+    # openid-client). Only when the commands are missing: a Node.js from elsewhere (NodeSource bundles npm) stays.
+    if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+        printf '%s\n' nodejs npm
+    fi
 }
 
 infra_install_packages() {

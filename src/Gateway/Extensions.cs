@@ -58,7 +58,6 @@ public static class Extensions
         app.UseHubAuthorization();
         app.MapGet("/", () => Results.Ok(new { service = "SharingHub.Gateway" })).AllowAnonymous();
         app.MapMeEndpoint();
-        app.MapDeconflictionEndpoints();
         app.MapHubGraphQL();
         return app;
     }

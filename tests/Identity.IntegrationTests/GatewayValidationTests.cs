@@ -180,15 +180,17 @@ public sealed class GatewayValidationTests(GatewayFixture fixture) : IClassFixtu
         Assert.Contains(new X509SecurityKey(fixture.NewerSigningKey).KeyId, published);
     }
 
+    // adjudicateMatch replaced the REST adjudication endpoint: its malformed bodies are now GraphQL requests'.
     [Theory]
-    [InlineData("{\"decision\": ")]
-    [InlineData("{\"decision\": 12, \"note\": [}")]
+    [InlineData("{\"query\": ")]
+    [InlineData("{\"query\": \"mutation { adjudicateMatch(input: { matchId: 1, verdict: SAME }) { match { id } } }\", \"variables\": [}")]
+    [InlineData("{\"query\": 12, \"variables\": {\"input\": {\"verdict\": \"SAME\"}}}")]
     [InlineData("not json at all")]
-    public async Task Adjudicate_MalformedBody_IsAProblemDetails400WithATraceIdAndNoStackTrace(string body)
+    public async Task GraphQL_MalformedBody_IsA400GraphQLErrorWithATraceIdAndNoStackTrace(string body)
     {
         var token = await IssuedTokenAsync();
         using var client = fixture.Gateway.CreateClient();
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/matches/1/adjudications", UriKind.Relative))
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/graphql", UriKind.Relative))
         {
             Content = new StringContent(body, Encoding.UTF8, "application/json"),
         };
@@ -198,13 +200,31 @@ public sealed class GatewayValidationTests(GatewayFixture fixture) : IClassFixtu
         var text = await response.Content.ReadAsStringAsync(Ct);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        using var problem = JsonDocument.Parse(text);
-        Assert.Equal(400, problem.RootElement.GetProperty("status").GetInt32());
-        Assert.False(string.IsNullOrEmpty(problem.RootElement.GetProperty("traceId").GetString()));
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        using var answer = JsonDocument.Parse(text);
+        var error = Assert.Single(answer.RootElement.GetProperty("errors").EnumerateArray());
+        Assert.Equal("BAD_REQUEST", error.GetProperty("extensions").GetProperty("code").GetString());
+        Assert.False(string.IsNullOrEmpty(error.GetProperty("extensions").GetProperty("traceId").GetString()), text);
+        Assert.False(answer.RootElement.TryGetProperty("data", out _), text);
         Assert.DoesNotContain("   at ", text, StringComparison.Ordinal);
         Assert.DoesNotContain("Exception", text, StringComparison.Ordinal);
         Assert.True(text.Length < 1000, $"{text.Length} characters: {text}");
+    }
+
+    [Fact]
+    public async Task Adjudications_RestEndpoint_IsGoneForAdjudicateMatch()
+    {
+        var token = await IssuedTokenAsync();
+        using var client = fixture.Gateway.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/matches/1/adjudications", UriKind.Relative))
+        {
+            Content = new StringContent("{\"decision\":\"Same\"}", Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+
+        using var response = await client.SendAsync(request, Ct);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
     }
 
     private const string HubTokenAudience = "sharinghub-api";

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Reflection;
 using System.Text.Json;
 using SharingHub.Identity.Audit;
@@ -13,16 +12,16 @@ namespace SharingHub.Identity.IntegrationTests;
 /// </summary>
 public sealed class RealClientTests(IdentityFixture fixture) : IClassFixture<IdentityFixture>
 {
-    private static readonly string ClientDirectory = Path.GetFullPath(typeof(RealClientTests).Assembly
-        .GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "OidcClientDirectory").Value!);
+    private static readonly NodeClient Client = new(Path.GetFullPath(typeof(RealClientTests).Assembly
+        .GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "OidcClientDirectory").Value!));
 
     [Fact]
     public async Task OpenIdClient_ClientCredentials_PassesDiscoveryJwksGrantAndValidation()
     {
         var clientId = Seeder.DemoConnectorId(TestAgencies.Shelter);
-        await EnsureInstalledAsync();
+        await Client.EnsureInstalledAsync("openid-client", "jose");
 
-        var (exitCode, output, errors) = await RunAsync("node",
+        var (exitCode, output, errors) = await Client.RunAsync("node",
             ["check.mjs", fixture.App.BaseUri.AbsoluteUri, clientId, fixture.App.ClientSecret(clientId)]);
 
         Assert.True(exitCode == 0, $"node check.mjs failed ({exitCode}): {errors}{output}");
@@ -35,49 +34,5 @@ public sealed class RealClientTests(IdentityFixture fixture) : IClassFixture<Ide
         Assert.Equal(TestAgencies.Shelter, root.GetProperty("agency").GetString());
         Assert.Equal("sharinghub-api", root.GetProperty("aud").GetString());
         Assert.Contains(await fixture.App.AuditAsync(), a => a.Event == AuditEvents.TokenIssued && a.ClientId == clientId);
-    }
-
-    /// <summary>Installs the pinned packages from the lock file (npm ci) unless they are already there.</summary>
-    private static async Task EnsureInstalledAsync()
-    {
-        if (File.Exists(Path.Combine(ClientDirectory, "node_modules", "openid-client", "package.json"))
-            && File.Exists(Path.Combine(ClientDirectory, "node_modules", "jose", "package.json")))
-        {
-            return;
-        }
-        var (exitCode, output, errors) = await RunAsync("npm", ["ci", "--no-audit", "--no-fund", "--prefer-offline"]);
-        Assert.True(exitCode == 0, $"npm ci failed in {ClientDirectory} ({exitCode}): {errors}{output}");
-    }
-
-    private static async Task<(int ExitCode, string Output, string Errors)> RunAsync(string program, string[] arguments)
-    {
-        var start = new ProcessStartInfo(program)
-        {
-            WorkingDirectory = ClientDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-        Process process;
-        try
-        {
-            process = Process.Start(start) ?? throw new InvalidOperationException($"{program} did not start.");
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            throw new InvalidOperationException(
-                $"'{program}' cannot be run ({e.Message}). This test needs Node.js 20+ and npm on PATH (Debian: apt-get install nodejs npm).", e);
-        }
-        using (process)
-        {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-            var output = process.StandardOutput.ReadToEndAsync(timeout.Token);
-            var errors = process.StandardError.ReadToEndAsync(timeout.Token);
-            await process.WaitForExitAsync(timeout.Token);
-            return (process.ExitCode, await output, await errors);
-        }
     }
 }

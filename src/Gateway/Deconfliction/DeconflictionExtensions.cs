@@ -1,9 +1,5 @@
-using System.Security.Claims;
-using Microsoft.AspNetCore.Authorization;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Npgsql;
-using SharingHub.Gateway.Authorization;
 using SharingHub.Gateway.Data;
 using SharingHub.Gateway.Records;
 using SharingHub.Matching;
@@ -51,51 +47,4 @@ public static class DeconflictionExtensions
             sp.GetService<TimeProvider>() ?? TimeProvider.System));
         return services;
     }
-
-    /// <summary>
-    /// Maps <c>POST /matches/{id}/adjudications</c> (body <c>{"decision":"NotSame","note":"…"}</c>): an officer,
-    /// analyst or supervisor of one of the match's two agencies (<see cref="RecordOperations.Adjudicate"/>); anyone
-    /// else, and an unknown id, gets 404.
-    /// </summary>
-    public static IEndpointRouteBuilder MapDeconflictionEndpoints(this IEndpointRouteBuilder endpoints)
-    {
-        endpoints.MapPost("/matches/{id:long}/adjudications", async (long id, AdjudicationRequest request, ClaimsPrincipal user,
-                IAuthorizationService authorization, HubDbContext db, AdjudicationService adjudications, CancellationToken cancellationToken) =>
-            {
-                if (HubPrincipal.From(user) is not { } principal)
-                {
-                    return Results.Forbid();
-                }
-                var agencies = await db.Set<Match>().Where(m => m.Id == id).Select(m => new MatchResource(m.AgencyA, m.AgencyB))
-                    .SingleOrDefaultAsync(cancellationToken);
-                if (agencies is null || !(await authorization.AuthorizeAsync(user, agencies, RecordOperations.Adjudicate)).Succeeded)
-                {
-                    return Results.NotFound();
-                }
-                if (!Enum.TryParse<AdjudicationDecision>(request.Decision, ignoreCase: false, out var decision) || !Enum.IsDefined(decision))
-                {
-                    return Results.Problem(statusCode: 400, title: "decision must be Same or NotSame");
-                }
-                try
-                {
-                    var stored = await adjudications.AdjudicateAsync(id, decision, principal.Agency, principal.Subject, request.Note, cancellationToken);
-                    return Results.Created($"/matches/{id}/adjudications/{stored.Id}", new { stored.Id, decision = stored.Decision.ToString(), stored.DecidedAt });
-                }
-                catch (MatchNotFoundException)
-                {
-                    return Results.NotFound();
-                }
-                catch (InvalidAdjudicationException ex)
-                {
-                    return Results.Problem(statusCode: 400, title: ex.Message);
-                }
-            })
-            .RequireAuthorization(HubPolicies.HubUser);
-        return endpoints;
-    }
 }
-
-/// <summary>Body of <c>POST /matches/{id}/adjudications</c>.</summary>
-/// <param name="Decision"><c>Same</c> or <c>NotSame</c>.</param>
-/// <param name="Note">Optional note (at most <see cref="AdjudicationService.MaxNoteLength"/> characters).</param>
-public sealed record AdjudicationRequest(string Decision, string? Note);

@@ -29,13 +29,15 @@ internal sealed class DocumentLimitsRule(IOptions<GraphQLOptions> options) : Val
             {
                 fieldsReported = true;
                 validation.ReportError(new ValidationError(validation.Document.Source, "field-limit",
-                    $"The document selects more than {limits.MaxFields} fields; split it into smaller requests.", field));
+                    $"The document selects more than {limits.MaxFields} fields; split it into smaller requests.", field)
+                    { Code = HubErrorCodes.FieldLimit });
             }
             if (aliases > limits.MaxAliases && !aliasesReported)
             {
                 aliasesReported = true;
                 validation.ReportError(new ValidationError(validation.Document.Source, "alias-limit",
-                    $"The document uses more than {limits.MaxAliases} aliases.", field));
+                    $"The document uses more than {limits.MaxAliases} aliases.", field)
+                    { Code = HubErrorCodes.AliasLimit });
             }
         }));
     }

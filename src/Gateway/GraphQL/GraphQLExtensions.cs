@@ -15,6 +15,7 @@ public static partial class GraphQLExtensions
     {
         services.AddValidatedOptions<GraphQLOptions>(GraphQLOptions.SectionName);
         services.AddSingleton<DocumentLimitsRule>();
+        services.AddHttpContextAccessor();
         services.AddGraphQL(graphql => graphql
             .AddSchema<HubSchema>()
             .AddGraphTypes(typeof(HubSchema).Assembly)
@@ -30,7 +31,7 @@ public static partial class GraphQLExtensions
             .AddValidationRule<DocumentLimitsRule>()
             // Every read of another agency's released data is audited, whichever transport carried the operation.
             .AddDocumentListener<ReadAuditListener>(global::GraphQL.DI.ServiceLifetime.Singleton)
-            .AddErrorInfoProvider(errors => errors.ExposeExceptionDetails = false)
+            .AddErrorInfoProvider<HubErrorInfoProvider>()
             .AddUnhandledExceptionHandler(context =>
             {
                 var logger = context.ExecutionOptions.RequestServices!.GetRequiredService<ILogger<GraphQLHttpEndpoint>>();

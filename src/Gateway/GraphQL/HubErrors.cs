@@ -14,8 +14,20 @@ public static class HubErrorCodes
     /// <summary>The caller's role may not do this.</summary>
     public const string Forbidden = "FORBIDDEN";
 
-    /// <summary>The request itself is malformed (transport level).</summary>
+    /// <summary>The request itself is malformed, too large, or of a media type the endpoint does not take (transport level).</summary>
     public const string BadRequest = "BAD_REQUEST";
+
+    /// <summary>The document selects more fields than <see cref="GraphQLOptions.MaxFields"/>.</summary>
+    public const string FieldLimit = "FIELD_LIMIT";
+
+    /// <summary>The document uses more aliases than <see cref="GraphQLOptions.MaxAliases"/>.</summary>
+    public const string AliasLimit = "ALIAS_LIMIT";
+
+    /// <summary>
+    /// GraphQL.NET's complexity analyzer: the document nests deeper than <see cref="GraphQLOptions.MaxDepth"/> ("too
+    /// nested") or is estimated costlier than <see cref="GraphQLOptions.MaxComplexity"/> ("too complex").
+    /// </summary>
+    public const string Complexity = "COMPLEXITY";
 }
 
 /// <summary>An expected outcome reported as a GraphQL error with a code; never carries record contents.</summary>

@@ -15,10 +15,11 @@ public sealed class GraphQLClient(Uri endpoint) : IDisposable
 
     /// <summary>POSTs <paramref name="query"/> (and its <paramref name="variables"/>) as <paramref name="token"/>'s holder (anonymous when null).</summary>
     public Task<GraphQLResponse> PostAsync(string query, object? variables = null, string? token = null, CancellationToken cancellationToken = default) =>
-        PostRawAsync(JsonSerializer.Serialize(new { query, variables }), token, cancellationToken);
+        PostRawAsync(JsonSerializer.Serialize(new { query, variables }), token, null, cancellationToken);
 
     /// <summary>POSTs <paramref name="body"/> as it is, as <c>application/json</c>.</summary>
-    public async Task<GraphQLResponse> PostRawAsync(string body, string? token, CancellationToken cancellationToken = default)
+    public async Task<GraphQLResponse> PostRawAsync(string body, string? token, Action<HttpRequestMessage>? configure = null,
+        CancellationToken cancellationToken = default)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, Endpoint)
         {
@@ -29,6 +30,7 @@ public sealed class GraphQLClient(Uri endpoint) : IDisposable
         {
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         }
+        configure?.Invoke(request);
         using var response = await _http.SendAsync(request, cancellationToken);
         var text = await response.Content.ReadAsStringAsync(cancellationToken);
         return new GraphQLResponse(response.StatusCode, text);

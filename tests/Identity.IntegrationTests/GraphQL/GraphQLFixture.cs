@@ -48,6 +48,9 @@ public sealed class GraphQLFixture : IdentityFixture
     /// <summary><c>http://127.0.0.1:PORT/graphql</c>.</summary>
     public Uri GraphQLUri { get; private set; } = null!;
 
+    /// <summary>The name of the Gateway's own (hub) database.</summary>
+    public string HubDatabaseName => _hubDatabase?.Name ?? throw new InvalidOperationException("The fixture is not initialized.");
+
     /// <summary>A client of <see cref="GraphQLUri"/>.</summary>
     public GraphQLClient Client { get; private set; } = null!;
 
