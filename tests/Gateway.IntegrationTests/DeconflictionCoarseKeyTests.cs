@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using SharingHub.Contracts.V1;
 using SharingHub.Gateway.Deconfliction;
+using SharingHub.TestSupport;
 
 namespace SharingHub.Gateway.IntegrationTests;
 

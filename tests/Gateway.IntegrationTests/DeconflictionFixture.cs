@@ -1,5 +1,3 @@
-using System.Net.Http.Json;
-using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using SharingHub.Contracts.V1;
@@ -15,7 +13,6 @@ namespace SharingHub.Gateway.IntegrationTests;
 /// </summary>
 public class DeconflictionFixture : HubInfrastructureFixture
 {
-    private readonly List<string> _users = [];
     private readonly List<AgencyBus> _buses = [];
     private readonly List<GatewayApp> _apps = [];
 
@@ -52,12 +49,7 @@ public class DeconflictionFixture : HubInfrastructureFixture
     public async Task<AgencyBus> AddAgencyAsync(string prefix)
     {
         var code = $"{prefix}{Guid.NewGuid():N}"[..12].ToUpperInvariant();
-        var password = Guid.NewGuid().ToString("N");
-        var management = VirtualHost.Management;
-        (await management.PutAsJsonAsync($"api/users/{code}", new { password, tags = "" })).EnsureSuccessStatusCode();
-        _users.Add(code);
-        (await management.PutAsJsonAsync($"api/permissions/{Uri.EscapeDataString(VirtualHost.Name)}/{code}",
-            new { configure = "^$", write = @"^SharingHub\.Contracts\.V1:.*$", read = "^$" })).EnsureSuccessStatusCode();
+        var password = await VirtualHost.AddAgencyUserAsync(code);
         await App.WithDatabaseAsync(async db =>
         {
             db.Agencies.Add(new Agency { Code = code, Name = $"Test agency {code}", Kind = AgencyKind.LawEnforcement, CreatedAt = DateTimeOffset.UtcNow });
@@ -107,10 +99,6 @@ public class DeconflictionFixture : HubInfrastructureFixture
         {
             await app.DisposeAsync();
         }
-        foreach (var user in _users)
-        {
-            using var _ = await VirtualHost.Management.DeleteAsync($"api/users/{user}");
-        }
         await base.DisposeAsync();
         GC.SuppressFinalize(this);
     }
@@ -129,51 +117,6 @@ public sealed class TwoReplicaFixture : DeconflictionFixture
 
 /// <summary>A stored match with its records' local ids.</summary>
 public sealed record MatchView(Match Match, string LocalIdA, string LocalIdB);
-
-/// <summary>An agency's publisher: a MassTransit bus as the agency's broker user, publishing as the connector does.</summary>
-public sealed class AgencyBus : IAsyncDisposable
-{
-    private readonly IBusControl _bus;
-
-    private AgencyBus(string code, IBusControl bus)
-    {
-        Code = code;
-        _bus = bus;
-    }
-
-    public string Code { get; }
-
-    public static async Task<AgencyBus> StartAsync(string code, string password, Uri vhost)
-    {
-        var bus = Bus.Factory.CreateUsingRabbitMq(cfg =>
-        {
-            cfg.Host(new UriBuilder(vhost) { UserName = "", Password = "" }.Uri, h =>
-            {
-                h.Username(code);
-                h.Password(password);
-                h.PublisherConfirmation = true;
-            });
-            cfg.Publish<RecordBatchPublished>(p => p.Exclude = true);
-        });
-        await bus.StartAsync();
-        return new AgencyBus(code, bus);
-    }
-
-    public Task PublishAsync(params object[] records) => _bus.Publish(new RecordBatchPublished
-    {
-        Persons = [.. records.OfType<PersonRecordPublished>()],
-        Phones = [.. records.OfType<PhoneRecordPublished>()],
-        Locations = [.. records.OfType<LocationRecordPublished>()],
-        Withdrawals = [.. records.OfType<RecordWithdrawn>()],
-    }, context =>
-    {
-        context.Mandatory = true;
-        context.TryGetPayload<RabbitMqSendContext>(out var rabbit);
-        rabbit!.BasicProperties.UserId = Code;
-    });
-
-    public async ValueTask DisposeAsync() => await _bus.StopAsync();
-}
 
 /// <summary>Contract records for tests.</summary>
 internal static class Records

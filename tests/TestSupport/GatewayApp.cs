@@ -42,6 +42,34 @@ public sealed class GatewayApp : WebApplicationFactory<SharingHub.Gateway.Progra
     /// <summary>When set before the host starts, every log entry of the host is also kept here.</summary>
     public CapturingLoggerProvider? Logs { get; init; }
 
+    /// <summary>
+    /// The host environment (default <c>Testing</c>). <c>Development</c> lets the authority be a test Identity over plain
+    /// HTTP on loopback. Set here rather than through <c>WithWebHostBuilder</c>, whose new factory would lose
+    /// <see cref="StartOnRealPort"/>.
+    /// </summary>
+    public string Environment { get; init; } = "Testing";
+
+    /// <summary>The base address of the real Kestrel server, once <see cref="StartOnRealPort"/> has started it.</summary>
+    public Uri? BaseUri { get; private set; }
+
+    /// <summary>
+    /// Starts the host on real Kestrel on a free loopback port (instead of the in-memory test server), so that
+    /// programs outside this process (Node clients) can reach it; returns its base address.
+    /// </summary>
+    public Uri StartOnRealPort()
+    {
+        using (var probe = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0))
+        {
+            probe.Start();
+            var port = ((IPEndPoint)probe.LocalEndpoint).Port;
+            probe.Stop();
+            UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port));
+            BaseUri = new Uri($"http://127.0.0.1:{port}/");
+        }
+        StartServer();
+        return BaseUri;
+    }
+
     /// <summary>Applies the Gateway's migrations to its database, as <c>--migrate</c> does.</summary>
     public async Task MigrateAsync(CancellationToken cancellationToken = default)
     {
@@ -78,7 +106,7 @@ public sealed class GatewayApp : WebApplicationFactory<SharingHub.Gateway.Progra
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.UseEnvironment("Testing");
+        builder.UseEnvironment(Environment);
         builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(_settings));
         if (Logs is { } logs)
         {

@@ -13,6 +13,7 @@ namespace SharingHub.TestSupport;
 public sealed class TestVirtualHost : IAsyncDisposable
 {
     private readonly HttpClient _management;
+    private readonly List<string> _agencyUsers = [];
 
     private TestVirtualHost(HttpClient management, string name, Uri amqpUri, Uri gatewayAmqpUri)
     {
@@ -74,6 +75,21 @@ public sealed class TestVirtualHost : IAsyncDisposable
         return new TestVirtualHost(management, name, amqp, gateway);
     }
 
+    /// <summary>
+    /// Creates broker user <paramref name="code"/> as <c>./hub agency add</c> does (no tags; on this virtual host it may
+    /// publish to the record exchanges and nothing else) and returns its password. The user is deleted on dispose.
+    /// </summary>
+    public async Task<string> AddAgencyUserAsync(string code, CancellationToken cancellationToken = default)
+    {
+        var password = Guid.NewGuid().ToString("N");
+        var user = Uri.EscapeDataString(code);
+        await EnsureSuccessAsync(await _management.PutAsJsonAsync($"api/users/{user}", new { password, tags = "" }, cancellationToken));
+        _agencyUsers.Add(code);
+        await EnsureSuccessAsync(await _management.PutAsJsonAsync($"api/permissions/{Uri.EscapeDataString(Name)}/{user}",
+            new { configure = "^$", write = @"^SharingHub\.Contracts\.V1:.*$", read = "^$" }, cancellationToken));
+        return password;
+    }
+
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
 
     /// <summary>A user's permissions on a virtual host, as the management API shows them.</summary>
@@ -82,6 +98,10 @@ public sealed class TestVirtualHost : IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
+        foreach (var user in _agencyUsers)
+        {
+            using var deleted = await _management.DeleteAsync($"api/users/{Uri.EscapeDataString(user)}");
+        }
         using var response = await _management.DeleteAsync($"api/vhosts/{Uri.EscapeDataString(Name)}");
         if (response.StatusCode != HttpStatusCode.NotFound)
         {

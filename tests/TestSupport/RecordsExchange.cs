@@ -1,10 +1,9 @@
 using SharingHub.Contracts.V1;
-using SharingHub.TestSupport;
 
-namespace SharingHub.Gateway.IntegrationTests;
+namespace SharingHub.TestSupport;
 
 /// <summary>The records exchange that a starting Gateway declares on its virtual host.</summary>
-internal static class RecordsExchange
+public static class RecordsExchange
 {
     /// <summary>Waits until the Gateway has declared the exchange, so that publishes are routed.</summary>
     public static Task WaitForRecordsExchangeAsync(this TestVirtualHost virtualHost)
