@@ -4,6 +4,7 @@ using System.Text.Json;
 using SharingHub.Contracts.V1;
 using SharingHub.Gateway.Feeds;
 using SharingHub.ServiceDefaults.Authentication;
+using SharingHub.TestSupport;
 
 namespace SharingHub.Identity.IntegrationTests.GraphQL;
 
@@ -326,9 +327,16 @@ public sealed class GraphQLWebSocketTests(GraphQLFixture fixture) : IClassFixtur
             cursor = await NextEventOfAsync(first, "C-WS-RC1");
         }
 
-        // While no one listens: two more.
+        // While no one listens: two more, matched before the client comes back.
         await PublishSharedPhoneAsync("RC2");
         await PublishSharedPhoneAsync("RC3");
+        await Eventually.UntilAsync(async () =>
+        {
+            var matches = await fixture.Client.PostAsync("{ matches(kind: SHARED_PHONE, first: 100) { nodes { own { localId } } } }", token: token, cancellationToken: Ct);
+            var own = matches.Data.GetProperty("matches").GetProperty("nodes").EnumerateArray()
+                .Select(n => n.GetProperty("own").GetProperty("localId").GetString()).ToHashSet();
+            return own.Contains("C-WS-RC2") && own.Contains("C-WS-RC3");
+        }, "the matches of C-WS-RC2 and C-WS-RC3", cancellationToken: Ct);
         await using var second = await GraphQLSocket.InitializedAsync(fixture.GraphQLUri, token, Ct);
         await second.SendAsync(Subscribe("m", query, new { after = cursor }), Ct);
 
