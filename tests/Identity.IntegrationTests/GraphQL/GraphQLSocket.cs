@@ -88,6 +88,19 @@ public sealed class GraphQLSocket : IAsyncDisposable
         }
     }
 
+    /// <summary>The next message that is not one of the server's keep-alive pings (or the server's close).</summary>
+    public async Task<Received> NextAsync(CancellationToken cancellationToken = default)
+    {
+        while (true)
+        {
+            var received = await ReceiveAsync(cancellationToken);
+            if (received.CloseCode is not null || received.Type != "ping")
+            {
+                return received;
+            }
+        }
+    }
+
     /// <summary>Reads until the server closes the socket, skipping the server's pings; fails on any other message.</summary>
     public async Task<Received> ClosedAsync(CancellationToken cancellationToken = default)
     {

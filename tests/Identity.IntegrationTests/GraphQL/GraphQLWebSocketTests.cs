@@ -173,7 +173,7 @@ public sealed class GraphQLWebSocketTests(GraphQLFixture fixture) : IClassFixtur
 
         await socket.SendAsync(Subscribe("q", "{ me { agency { code } } }"), Ct);
 
-        var next = await socket.ReceiveAsync(Ct);
+        var next = await socket.NextAsync(Ct);
         Assert.Equal(("next", "q"), (next.Type, next.Id));
         Assert.Equal(fixture.CityPolice, next.Payload.GetProperty("data").GetProperty("me").GetProperty("agency").GetProperty("code").GetString());
         var complete = await socket.ReceiveAsync(Ct);
@@ -190,7 +190,7 @@ public sealed class GraphQLWebSocketTests(GraphQLFixture fixture) : IClassFixtur
         await socket.SendAsync(Subscribe("m", "mutation($id: ID!) { adjudicateMatch(input: { matchId: $id, verdict: SAME }) { match { id } } }",
             new { id = "999999999" }), Ct);
 
-        var next = await socket.ReceiveAsync(Ct);
+        var next = await socket.NextAsync(Ct);
         Assert.Equal(("next", "m"), (next.Type, next.Id));
         Assert.Equal("NOT_FOUND", next.Payload.GetProperty("errors")[0].GetProperty("extensions").GetProperty("code").GetString());
         var complete = await socket.ReceiveAsync(Ct);
@@ -239,7 +239,7 @@ public sealed class GraphQLWebSocketTests(GraphQLFixture fixture) : IClassFixtur
         await socket.SendAsync(new { id = "s", type = "complete" }, Ct);
         await socket.SendAsync(Subscribe("s", "{ me { agencyCode } }"), Ct);
 
-        var next = await socket.ReceiveAsync(Ct);
+        var next = await socket.NextAsync(Ct);
         Assert.Equal(("next", "s"), (next.Type, next.Id));
         Assert.Equal("complete", (await socket.ReceiveAsync(Ct)).Type);
     }
@@ -302,7 +302,7 @@ public sealed class GraphQLWebSocketTests(GraphQLFixture fixture) : IClassFixtur
         var seen = new HashSet<string>();
         while (!seen.SetEquals(expected))
         {
-            var next = await socket.ReceiveAsync(Ct);
+            var next = await socket.NextAsync(Ct);
             Assert.True(next.Type == "next", $"expected an event, got {next}");
             var match = next.Payload.GetProperty("data").GetProperty("matchEvents").GetProperty("match");
             var id = match.GetProperty("id").GetString()!;
@@ -403,7 +403,7 @@ public sealed class GraphQLWebSocketTests(GraphQLFixture fixture) : IClassFixtur
     {
         while (true)
         {
-            var next = await socket.ReceiveAsync(Ct);
+            var next = await socket.NextAsync(Ct);
             Assert.True(next.Type == "next", $"expected an event, got {next}");
             var evt = next.Payload.GetProperty("data").GetProperty("matchEvents");
             if (evt.GetProperty("match").GetProperty("own").GetProperty("localId").GetString() == localId)
@@ -415,7 +415,7 @@ public sealed class GraphQLWebSocketTests(GraphQLFixture fixture) : IClassFixtur
 
     private static async Task<string?> NextLocalIdAsync(GraphQLSocket socket)
     {
-        var next = await socket.ReceiveAsync(Ct);
+        var next = await socket.NextAsync(Ct);
         Assert.True(next.Type == "next", $"expected an event, got {next}");
         return next.Payload.GetProperty("data").GetProperty("matchEvents").GetProperty("match").GetProperty("own").GetProperty("localId").GetString();
     }
