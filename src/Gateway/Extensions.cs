@@ -55,6 +55,7 @@ public static class Extensions
     public static WebApplication MapGatewayEndpoints(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        app.UseWebSockets();
         app.UseHubAuthorization();
         app.MapGet("/", () => Results.Ok(new { service = "SharingHub.Gateway" })).AllowAnonymous();
         app.MapMeEndpoint();

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using SharingHub.Gateway.Data;
+using SharingHub.Gateway.Feeds;
 using SharingHub.Gateway.Records;
 
 namespace SharingHub.Gateway.Deconfliction;
@@ -162,8 +163,11 @@ public sealed class Adjudication
     public DateTimeOffset? LiftedAt { get; set; }
 }
 
-/// <summary>One entry of the matches change feed (an outbox the alerts feature drains).</summary>
-public sealed class MatchEvent
+/// <summary>
+/// One entry of the matches change feed (an outbox the alerts feature drains, and the feed behind the
+/// <c>matchEvents</c> subscription, read in commit order through <see cref="IFeedEntry"/>).
+/// </summary>
+public sealed class MatchEvent : IFeedEntry
 {
     /// <summary>The event's id (increasing, but not in commit order).</summary>
     public long Id { get; init; }
@@ -179,6 +183,9 @@ public sealed class MatchEvent
 
     /// <summary>When a consumer (alerts) handled it; null while pending.</summary>
     public DateTimeOffset? DispatchedAt { get; set; }
+
+    /// <inheritdoc/>
+    public long Tx { get; init; }
 }
 
 /// <summary>A blocking key of a record (kind = what the key was derived from).</summary>
@@ -306,6 +313,7 @@ internal sealed class MatchEventConfiguration : IEntityTypeConfiguration<MatchEv
         builder.HasIndex(e => e.Id).HasDatabaseName("ix_match_events_undispatched").HasFilter("dispatched_at IS NULL");
         builder.HasOne<Match>().WithMany().HasForeignKey(e => e.MatchId).OnDelete(DeleteBehavior.Cascade);
         builder.Property(e => e.Type).HasConversion<string>().HasMaxLength(32);
+        builder.IsChangeFeed();
     }
 }
 

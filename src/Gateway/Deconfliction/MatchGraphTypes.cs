@@ -42,6 +42,31 @@ internal sealed class MatchGraphType : ObjectGraphType<Match>
     }
 }
 
+/// <summary>
+/// <c>MatchEvent</c>: one change of a match, from the <c>matchEvents</c> subscription. The match is read when the
+/// event is delivered, through the caller's visible matches, so it shows the match as it is now.
+/// </summary>
+internal sealed class MatchEventGraphType : ObjectGraphType<MatchEvent>
+{
+    public MatchEventGraphType()
+    {
+        Name = "MatchEvent";
+        Description = "A match of your agency's was found, changed, closed or adjudicated.";
+        Field<NonNullGraphType<StringGraphType>>("cursor")
+            .Description("Pass it as matchEvents(after:) when reconnecting to receive what came after this event.")
+            .Resolve(c => Feeds.FeedCursor.Of(c.Source).Encode());
+        Field<NonNullGraphType<MatchEventTypeGraphType>>("type").Resolve(c => c.Source.Type);
+        Field<NonNullGraphType<DateTimeOffsetGraphType>>("occurredAt").Resolve(c => c.Source.OccurredAt);
+        Field<NonNullGraphType<MatchGraphType>>("match")
+            .ResolveAsync(async c => await HubQuery.FindVisibleMatchAsync(c, c.Source.MatchId.ToString(CultureInfo.InvariantCulture)));
+    }
+}
+
+internal sealed class MatchEventTypeGraphType : EnumerationGraphType<MatchEventType>
+{
+    public MatchEventTypeGraphType() => Name = "MatchEventType";
+}
+
 /// <summary>The verdict on a match, as shown.</summary>
 internal sealed record AdjudicationView(AdjudicationDecision Verdict, bool Suppressed);
 

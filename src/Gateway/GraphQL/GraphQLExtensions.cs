@@ -2,6 +2,7 @@ using GraphQL;
 using GraphQL.Execution;
 using GraphQLParser.AST;
 using SharingHub.Gateway.Audit;
+using SharingHub.Gateway.Feeds;
 using SharingHub.Gateway.GraphQL.Explorer;
 using SharingHub.ServiceDefaults.Options;
 
@@ -10,7 +11,7 @@ namespace SharingHub.Gateway.GraphQL;
 /// <summary>Wiring of the GraphQL API.</summary>
 public static partial class GraphQLExtensions
 {
-    /// <summary>Registers the schema, its limits (depth, complexity, fields, aliases) and the HTTP transport.</summary>
+    /// <summary>Registers the schema, its limits (depth, complexity, fields, aliases), the HTTP and WebSocket transports and the change feeds.</summary>
     public static IServiceCollection AddHubGraphQL(this IServiceCollection services)
     {
         services.AddValidatedOptions<GraphQLOptions>(GraphQLOptions.SectionName);
@@ -22,6 +23,8 @@ public static partial class GraphQLExtensions
             .AddSystemTextJson()
             // One operation uses one DbContext: fields run one at a time, and the batching loaders still batch.
             .AddExecutionStrategy<SerialExecutionStrategy>(OperationType.Query)
+            // Each subscription event runs in its own scope with its own request context (and DbContext).
+            .AddExecutionStrategy<HubSubscriptionExecutionStrategy>(OperationType.Subscription)
             .AddComplexityAnalyzer((complexity, provider) =>
             {
                 var limits = provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<GraphQLOptions>>().Value;
@@ -34,21 +37,30 @@ public static partial class GraphQLExtensions
             .AddErrorInfoProvider<HubErrorInfoProvider>()
             .AddUnhandledExceptionHandler(context =>
             {
-                var logger = context.ExecutionOptions.RequestServices!.GetRequiredService<ILogger<GraphQLHttpEndpoint>>();
+                // A subscription event's own scope: the subscribe message's has ended by then.
+                var services = context.Context?.RequestServices ?? context.ExecutionOptions.RequestServices!;
+                var logger = services.GetRequiredService<ILogger<GraphQLHttpEndpoint>>();
                 LogResolverFailed(logger, context.Exception.GetType().Name, context.FieldContext?.FieldDefinition.Name);
             }));
         services.AddSingleton<ReadAudit>();
         services.AddScoped<GraphQLHttpEndpoint>();
+        services.AddSingleton<GraphQLOperations>();
+        services.AddSingleton<SocketAuthenticator>();
+        services.AddSingleton<GraphQLWebSocketEndpoint>();
+        services.AddChangeFeeds();
         return services;
     }
 
-    /// <summary>Maps <c>/graphql</c> (GET and POST) and, for the development explorer, its assets.</summary>
+    /// <summary>Maps <c>/graphql</c> (GET and POST, and WebSocket handshakes) and, for the development explorer, its assets.</summary>
     public static IEndpointRouteBuilder MapHubGraphQL(this IEndpointRouteBuilder endpoints)
     {
         // The endpoint authorizes itself (401/403 before anything is parsed), so that browsers can be given the
         // explorer page in development; the explorer's static assets hold no data.
+        // A WebSocket handshake authenticates in its connection_init message, as graphql-transport-ws has it.
         endpoints.MapMethods("/graphql", [HttpMethods.Get, HttpMethods.Post],
-                (HttpContext http) => http.RequestServices.GetRequiredService<GraphQLHttpEndpoint>().HandleAsync(http))
+                (HttpContext http) => http.WebSockets.IsWebSocketRequest
+                    ? http.RequestServices.GetRequiredService<GraphQLWebSocketEndpoint>().HandleAsync(http)
+                    : http.RequestServices.GetRequiredService<GraphQLHttpEndpoint>().HandleAsync(http))
             .AllowAnonymous();
         endpoints.MapGet(GraphiQLPage.AssetsPath + "/{name}", (HttpContext http, string name) => GraphiQLPage.ServeAssetAsync(http, name))
             .AllowAnonymous();

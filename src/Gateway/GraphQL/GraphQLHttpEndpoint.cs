@@ -8,7 +8,6 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using SharingHub.Gateway.Authorization;
-using SharingHub.Gateway.Data;
 using SharingHub.Gateway.GraphQL.Explorer;
 
 namespace SharingHub.Gateway.GraphQL;
@@ -21,7 +20,7 @@ namespace SharingHub.Gateway.GraphQL;
 /// introspection included.
 /// </summary>
 internal sealed partial class GraphQLHttpEndpoint(
-    IDocumentExecuter<HubSchema> executer,
+    GraphQLOperations operations,
     IGraphQLTextSerializer serializer,
     IAuthorizationService authorization,
     IOptions<GraphQLOptions> options,
@@ -95,19 +94,7 @@ internal sealed partial class GraphQLHttpEndpoint(
             }
         }
 
-        var context = new HubRequestContext(principal, http.RequestServices.GetRequiredService<HubDbContext>());
-        var result = await executer.ExecuteAsync(new ExecutionOptions
-        {
-            Query = request.Query,
-            Document = document,
-            OperationName = request.OperationName,
-            Variables = request.Variables,
-            Extensions = request.Extensions,
-            User = http.User,
-            UserContext = context,
-            RequestServices = http.RequestServices,
-            CancellationToken = http.RequestAborted,
-        });
+        var result = await operations.ExecuteAsync(request, document, http.User, principal, http.RequestServices, null, http.RequestAborted);
 
         // graphql-response+json: a request that never executed (syntax, validation or variable errors) is a 400;
         // application/json keeps the legacy 200 for those.
@@ -152,7 +139,7 @@ internal sealed partial class GraphQLHttpEndpoint(
         return null;
     }
 
-    private async Task<(GraphQLHttpRequest? Request, string? Error, int Status)> ReadPostAsync(HttpRequest request)
+    private async Task<(GraphQLRequest? Request, string? Error, int Status)> ReadPostAsync(HttpRequest request)
     {
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var contentType)
             || !contentType.MediaType.Equals(JsonMediaType, StringComparison.OrdinalIgnoreCase))
@@ -193,46 +180,12 @@ internal sealed partial class GraphQLHttpEndpoint(
         }
     }
 
-    private (GraphQLHttpRequest?, string?, int) FromJson(JsonElement root)
-    {
-        if (!root.TryGetProperty("query", out var query) || query.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(query.GetString()))
-        {
-            return (null, "The request needs a 'query' string.", StatusCodes.Status400BadRequest);
-        }
-        string? operationName = null;
-        if (root.TryGetProperty("operationName", out var name) && name.ValueKind != JsonValueKind.Null)
-        {
-            if (name.ValueKind != JsonValueKind.String)
-            {
-                return (null, "'operationName' must be a string.", StatusCodes.Status400BadRequest);
-            }
-            operationName = name.GetString();
-        }
-        if (!TryMap(root, "variables", out var variables, out var error) || !TryMap(root, "extensions", out var extensions, out error))
-        {
-            return (null, error, StatusCodes.Status400BadRequest);
-        }
-        return (new GraphQLHttpRequest(query.GetString()!, operationName, variables, extensions), null, 0);
-    }
+    private (GraphQLRequest?, string?, int) FromJson(JsonElement root) =>
+        GraphQLRequest.FromJson(root, serializer, out var error) is { } request
+            ? (request, null, 0)
+            : (null, error, StatusCodes.Status400BadRequest);
 
-    private bool TryMap(JsonElement root, string property, out Inputs? map, out string? error)
-    {
-        map = null;
-        error = null;
-        if (!root.TryGetProperty(property, out var value) || value.ValueKind == JsonValueKind.Null)
-        {
-            return true;
-        }
-        if (value.ValueKind != JsonValueKind.Object)
-        {
-            error = $"'{property}' must be a JSON object.";
-            return false;
-        }
-        map = serializer.ReadNode<Inputs>(value);
-        return true;
-    }
-
-    private (GraphQLHttpRequest?, string?, int) ReadGet(HttpRequest request)
+    private (GraphQLRequest?, string?, int) ReadGet(HttpRequest request)
     {
         if (request.QueryString.Value?.Length > options.Value.MaxRequestBytes)
         {
@@ -247,7 +200,7 @@ internal sealed partial class GraphQLHttpEndpoint(
         {
             return (null, error, StatusCodes.Status400BadRequest);
         }
-        return (new GraphQLHttpRequest(query, operationName, variables, extensions), null, 0);
+        return (new GraphQLRequest(query, operationName, variables, extensions), null, 0);
     }
 
     private bool TryMapParameter(HttpRequest request, string parameter, out Inputs? map, out string? error)
@@ -317,6 +270,4 @@ internal sealed partial class GraphQLHttpEndpoint(
 
     [LoggerMessage(EventId = 4100, Level = LogLevel.Information, Message = "GraphQL request refused with {Status}: {Reason}")]
     private static partial void LogRequestRefused(ILogger logger, int status, string reason);
-
-    private sealed record GraphQLHttpRequest(string Query, string? OperationName, Inputs? Variables, Inputs? Extensions);
 }

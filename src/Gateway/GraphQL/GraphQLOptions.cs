@@ -8,7 +8,10 @@ public sealed class GraphQLOptions
     /// <summary>The configuration section.</summary>
     public const string SectionName = "GraphQL";
 
-    /// <summary>Largest request accepted: a POST body, or a GET query string (bytes). Larger ones get 413.</summary>
+    /// <summary>
+    /// Largest request accepted: a POST body, a GET query string, or a WebSocket message (bytes). Larger ones get 413
+    /// over HTTP; a larger WebSocket message closes the socket with 4400.
+    /// </summary>
     [Range(1024, 10 * 1024 * 1024)]
     public int MaxRequestBytes { get; set; } = 64 * 1024;
 
@@ -35,6 +38,18 @@ public sealed class GraphQLOptions
     /// <summary>Page size when <c>first</c> is not given.</summary>
     [Range(1, 10_000)]
     public int DefaultPageSize { get; set; } = 20;
+
+    /// <summary>WebSocket: seconds a client has to send <c>connection_init</c> before the socket is closed with 4408.</summary>
+    [Range(1, 300)]
+    public int ConnectionInitTimeoutSeconds { get; set; } = 10;
+
+    /// <summary>WebSocket: operations (subscriptions, queries, mutations) one socket may have running at once.</summary>
+    [Range(1, 1000)]
+    public int MaxOperationsPerSocket { get; set; } = 20;
+
+    /// <summary>WebSocket: seconds between the server's <c>ping</c> messages (0: none).</summary>
+    [Range(0, 3600)]
+    public int KeepAliveSeconds { get; set; } = 15;
 
     /// <summary>Whether browsers get the GraphiQL explorer at <c>GET /graphql</c>; on in Development only unless set.</summary>
     public bool? Explorer { get; set; }

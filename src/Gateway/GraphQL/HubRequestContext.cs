@@ -38,6 +38,12 @@ internal sealed class HubRequestContext : Dictionary<string, object?>
     /// <summary>The caller.</summary>
     public HubPrincipal Principal { get; }
 
+    /// <summary>
+    /// Over the WebSocket transport: the subscription's send window. A feed waits for a permit before each event and
+    /// the transport returns one per message sent (<see cref="AsyncEnumerableObservable{T}"/>).
+    /// </summary>
+    public SemaphoreSlim? StreamWindow { get; init; }
+
     /// <summary>The request's database context (one operation at a time: the serial strategy).</summary>
     public HubDbContext Db { get; }
 

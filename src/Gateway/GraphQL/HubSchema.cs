@@ -13,10 +13,11 @@ namespace SharingHub.Gateway.GraphQL;
 /// <summary>The hub's GraphQL schema. Its SDL is a public contract, snapshot-tested (<c>schema.graphql</c>).</summary>
 internal sealed class HubSchema : Schema
 {
-    public HubSchema(IServiceProvider services, HubQuery query, HubMutation mutation) : base(services)
+    public HubSchema(IServiceProvider services, HubQuery query, HubMutation mutation, HubSubscription subscription) : base(services)
     {
         Query = query;
         Mutation = mutation;
+        Subscription = subscription;
         Description = "SharingHub: records, matches and deconfliction between the task force's agencies.";
     }
 }
@@ -103,6 +104,28 @@ internal sealed class HubQuery : ObjectGraphType
             ? await (await hub.VisibleMatchesAsync(context.CancellationToken)).AsNoTracking().SingleOrDefaultAsync(m => m.Id == matchId, context.CancellationToken)
             : null;
         return match ?? throw HubError.NotFound("Match", id);
+    }
+}
+
+/// <summary>
+/// The subscriptions, over the WebSocket transport. Each reads a change feed through the same base query as the
+/// corresponding list (<see cref="FeedStreams"/>), and takes <c>after</c>: the cursor of the last event received, so
+/// that a client that reconnects first gets what it missed.
+/// </summary>
+internal sealed class HubSubscription : ObjectGraphType
+{
+    public HubSubscription()
+    {
+        Name = "Subscription";
+        Field<NonNullGraphType<MatchEventGraphType>>("matchEvents")
+            .Description("New and changed matches of your agency's, as they happen (the same matches and release as the matches query).")
+            .Argument<StringGraphType>(FeedStreams.AfterArgument, "The cursor of the last event received: first what came after it, then live. Without it, from now.")
+            .ResolveStreamAsync(c => c.SubscribeFeedAsync("match_events",
+                (db, principal, kind) =>
+                {
+                    var visible = db.VisibleMatches(principal, kind);
+                    return db.MatchEvents.Where(e => visible.Any(m => m.Id == e.MatchId));
+                }));
     }
 }
 

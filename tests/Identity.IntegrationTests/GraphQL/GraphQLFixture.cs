@@ -134,6 +134,10 @@ public sealed class GraphQLFixture : IdentityFixture
     public long RecordId(string agency, string localId) =>
         _recordIds.TryGetValue($"{agency}/{localId}", out var id) ? id : throw new KeyNotFoundException($"{agency} has no record {localId}.");
 
+    /// <summary>Publishes <paramref name="records"/> as <paramref name="agency"/>'s connector, through its own broker user.</summary>
+    public Task PublishAsync(string agency, params object[] records) =>
+        _buses.Single(b => b.Code == agency).PublishAsync(records);
+
     private Situation Find(string owner, string localId, string other, string otherLocalId)
     {
         var record = RecordId(owner, localId);

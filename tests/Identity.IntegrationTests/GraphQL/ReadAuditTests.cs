@@ -1,6 +1,8 @@
+using System.Globalization;
 using System.Net;
 using Microsoft.EntityFrameworkCore;
 using SharingHub.Contracts.V1;
+using SharingHub.Gateway.Feeds;
 using SharingHub.Identity.IntegrationTests.Infrastructure;
 using SharingHub.ServiceDefaults.Authentication;
 
@@ -54,7 +56,43 @@ public sealed class ReadAuditTests(GraphQLFixture fixture)
         Assert.Contains("release ContactOnly", rows.Single(r => r.Target!.StartsWith($"match {agencyOnly.MatchId} ", StringComparison.Ordinal)).Detail, StringComparison.Ordinal);
     }
 
-    private static string Id(Situation situation) => situation.MatchId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    [Fact]
+    public async Task MatchEvents_ReleasedCounterpartsInEvents_AuditedBeforeDeliveryRestrictedOneNot()
+    {
+        var token = await fixture.TokenAsync(fixture.CountySheriff, HubRoles.Analyst);
+        var subject = Jwt.Read(token).Subject;
+        var (open, agencyOnly, restricted) = (fixture.EnforcementRecord(Sensitivity.Open),
+            fixture.EnforcementRecord(Sensitivity.AgencyOnly), fixture.EnforcementRecord(Sensitivity.Restricted));
+        var wanted = new[] { open.MatchId, agencyOnly.MatchId, restricted.MatchId }.Select(id => id.ToString(CultureInfo.InvariantCulture)).ToHashSet();
+        var operation = $"SubAudit{Guid.NewGuid():N}";
+        await using var socket = await GraphQLSocket.InitializedAsync(fixture.GraphQLUri, token, Ct);
+
+        await socket.SendAsync(new
+        {
+            id = "a",
+            type = "subscribe",
+            payload = new
+            {
+                query = $"subscription {operation}($after: String) {{ matchEvents(after: $after) {{ match {{ id counterpart {{ release }} }} }} }}",
+                variables = new { after = new FeedCursor(0, 0).Encode() },
+            },
+        }, Ct);
+        while (wanted.Count > 0)
+        {
+            var next = await socket.NextAsync(Ct);
+            Assert.True(next.Type == "next", $"expected an event, got {next}");
+            wanted.Remove(next.Payload.GetProperty("data").GetProperty("matchEvents").GetProperty("match").GetProperty("id").GetString()!);
+        }
+
+        // Each event was audited before it was sent, so its row is there once the event has arrived.
+        var targets = await fixture.Gateway.WithDatabaseAsync(db => db.AuditEvents.AsNoTracking()
+            .Where(a => a.Actor == subject && a.Detail!.Contains(operation)).Select(a => a.Target!).ToListAsync(Ct));
+        Assert.Contains($"match {open.MatchId} record {open.RecordId}", targets);
+        Assert.Contains($"match {agencyOnly.MatchId} record {agencyOnly.RecordId}", targets);
+        Assert.DoesNotContain(targets, t => t.StartsWith($"match {restricted.MatchId} ", StringComparison.Ordinal));
+    }
+
+    private static string Id(Situation situation) => situation.MatchId.ToString(CultureInfo.InvariantCulture);
 
     [Fact]
     public async Task Records_OwnRecordsOnly_NothingAudited()

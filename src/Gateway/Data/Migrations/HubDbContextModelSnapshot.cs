@@ -352,6 +352,12 @@ namespace SharingHub.Gateway.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("occurred_at");
 
+                    b.Property<long>("Tx")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("tx")
+                        .HasDefaultValueSql("pg_current_xact_id()::text::bigint");
+
                     b.Property<string>("Type")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -367,6 +373,9 @@ namespace SharingHub.Gateway.Data.Migrations
 
                     b.HasIndex("MatchId")
                         .HasDatabaseName("ix_match_events_match_id");
+
+                    b.HasIndex("Tx", "Id")
+                        .HasDatabaseName("ix_match_events_tx_id");
 
                     b.ToTable("match_events", (string)null);
                 });
