@@ -1,6 +1,5 @@
 using GraphQL;
 using GraphQL.Execution;
-using SharingHub.Gateway.Audit;
 using SharingHub.Gateway.Data;
 using ExecutionContext = GraphQL.Execution.ExecutionContext;
 
@@ -11,7 +10,7 @@ namespace SharingHub.Gateway.GraphQL;
 /// for the subscriber (its own <see cref="HubDbContext"/>, loaders and counterpart cache), so an event shows the match
 /// as it is now, through the same release rule as a query, and no two events share a DbContext.
 /// </summary>
-internal sealed class HubSubscriptionExecutionStrategy(IServiceScopeFactory scopes, ReadAudit audit)
+internal sealed class HubSubscriptionExecutionStrategy(IServiceScopeFactory scopes)
     : SubscriptionExecutionStrategy(new SerialExecutionStrategy())
 {
     protected override ExecutionContext CloneExecutionContext(ExecutionContext context, CancellationToken token)
@@ -27,12 +26,8 @@ internal sealed class HubSubscriptionExecutionStrategy(IServiceScopeFactory scop
         var subscriber = (HubRequestContext)context.UserContext;
         await using var scope = scopes.CreateAsyncScope();
         context.RequestServices = scope.ServiceProvider;
-        var hub = new HubRequestContext(subscriber.Principal, scope.ServiceProvider.GetRequiredService<HubDbContext>());
-        context.UserContext = hub;
-        var result = await base.ProcessDataAsync(context, node, value);
-        // Each event's released reads are audited before it is delivered, as a query's are before its answer.
-        await audit.WriteAsync(hub, ReadAudit.Describe(context.Operation) + " (event)", CancellationToken.None);
-        return result;
+        context.UserContext = new HubRequestContext(subscriber.Principal, scope.ServiceProvider.GetRequiredService<HubDbContext>());
+        return await base.ProcessDataAsync(context, node, value);
     }
 
     protected override async Task<ExecutionError> ProcessErrorAsync(ExecutionContext context, ExecutionNode node, Exception exception)
