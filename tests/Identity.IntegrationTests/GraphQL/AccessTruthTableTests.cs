@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using SharingHub.Contracts.V1;
+using SharingHub.Gateway.Feeds;
 using SharingHub.ServiceDefaults.Authentication;
 using SharingHub.TestSupport;
 
@@ -58,6 +59,9 @@ public sealed class AccessTruthTableTests(GraphQLFixture fixture)
 
         /// <summary>HTTP 401 before anything is parsed.</summary>
         public const string Unauthenticated = "401";
+
+        /// <summary>The WebSocket closed with 4403 at <c>connection_init</c>, before any subscription.</summary>
+        public const string SocketForbidden = "4403";
     }
 
     private const string Anonymous = "anonymous";
@@ -130,6 +134,19 @@ public sealed class AccessTruthTableTests(GraphQLFixture fixture)
         new("adjudicate", HubRoles.Advocate, Other, Outcome.Forbidden, Outcome.Forbidden, Outcome.Forbidden),
         new("adjudicate", Anonymous, Owner, Outcome.Unauthenticated, Outcome.Unauthenticated, Outcome.Unauthenticated),
         new("adjudicate", Anonymous, Other, Outcome.Unauthenticated, Outcome.Unauthenticated, Outcome.Unauthenticated),
+
+        new("subscribe", HubRoles.Officer, Owner, Outcome.Own, Outcome.Own, Outcome.Own),
+        new("subscribe", HubRoles.Officer, Other, Outcome.Full, Outcome.ContactOnly, Outcome.None),
+        new("subscribe", HubRoles.Analyst, Owner, Outcome.Own, Outcome.Own, Outcome.Own),
+        new("subscribe", HubRoles.Analyst, Other, Outcome.Full, Outcome.ContactOnly, Outcome.None),
+        new("subscribe", HubRoles.Supervisor, Owner, Outcome.Own, Outcome.Own, Outcome.Own),
+        new("subscribe", HubRoles.Supervisor, Other, Outcome.Full, Outcome.ContactOnly, Outcome.None),
+        new("subscribe", HubRoles.Admin, Owner, Outcome.Forbidden, Outcome.Forbidden, Outcome.Forbidden),
+        new("subscribe", HubRoles.Admin, Other, Outcome.Forbidden, Outcome.Forbidden, Outcome.Forbidden),
+        new("subscribe", HubRoles.Advocate, Owner, Outcome.Own, Outcome.Own, Outcome.Own),
+        new("subscribe", HubRoles.Advocate, Other, Outcome.ContactOnly, Outcome.ContactOnly, Outcome.None),
+        new("subscribe", Anonymous, Owner, Outcome.SocketForbidden, Outcome.SocketForbidden, Outcome.SocketForbidden),
+        new("subscribe", Anonymous, Other, Outcome.SocketForbidden, Outcome.SocketForbidden, Outcome.SocketForbidden),
     ];
 
     /// <summary>What the caller sees when it runs the operation on the cell's record: one of <see cref="Outcome"/>.</summary>
@@ -141,6 +158,7 @@ public sealed class AccessTruthTableTests(GraphQLFixture fixture)
         ["get by id"] = GetByIdAsync,
         ["match counterpart"] = CounterpartAsync,
         ["adjudicate"] = AdjudicateAsync,
+        ["subscribe"] = SubscribeAsync,
     };
 
     private static readonly Sensitivity[] Sensitivities = [Sensitivity.Open, Sensitivity.AgencyOnly, Sensitivity.Restricted];
@@ -243,17 +261,24 @@ public sealed class AccessTruthTableTests(GraphQLFixture fixture)
 
     private static async Task<string> CounterpartAsync(GraphQLFixture fixture, Situation record, bool callerIsOwner, string? token)
     {
-        var answer = await fixture.Client.PostAsync("""
-            query($id: ID!) { match(id: $id) {
-              score band explanation { field level text }
-              own { id }
-              counterpart { release sensitivity kind agency { code } contact { name channel } fields { name value } } } }
-            """, new { id = Id(record.MatchId) }, token, Ct);
+        var answer = await fixture.Client.PostAsync($"query($id: ID!) {{ match(id: $id) {{ {MatchSelection} }} }}",
+            new { id = Id(record.MatchId) }, token, Ct);
         if (Refusal(answer) is { } refusal)
         {
             return refusal;
         }
-        var match = answer.Data.GetProperty("match");
+        return Judge(answer.Data.GetProperty("match"), record, answer.Body);
+    }
+
+    private const string MatchSelection = """
+        score band explanation { field level text }
+        own { id }
+        counterpart { release sensitivity kind agency { code } contact { name channel } fields { name value } }
+        """;
+
+    /// <summary>The caller's view of the cell's match: its own record's, or the counterpart with what its release shows and nothing more.</summary>
+    private static string Judge(JsonElement match, Situation record, string body)
+    {
         if (match.GetProperty("own").GetProperty("id").GetString() == Id(record.RecordId))
         {
             return Outcome.Own;
@@ -269,8 +294,8 @@ public sealed class AccessTruthTableTests(GraphQLFixture fixture)
             case Outcome.Full:
                 Assert.Equal(record.Owner, counterpart.GetProperty("agency").GetProperty("code").GetString());
                 Assert.Equal(JsonValueKind.Object, counterpart.GetProperty("contact").ValueKind);
-                Assert.True(fields > 0, $"a FULL release shows the matched fields: {answer.Body}");
-                Assert.True(explanation > 0, $"a FULL release shows the explanation: {answer.Body}");
+                Assert.True(fields > 0, $"a FULL release shows the matched fields: {body}");
+                Assert.True(explanation > 0, $"a FULL release shows the explanation: {body}");
                 Assert.Equal(JsonValueKind.Number, match.GetProperty("score").ValueKind);
                 break;
             case Outcome.ContactOnly:
@@ -308,6 +333,51 @@ public sealed class AccessTruthTableTests(GraphQLFixture fixture)
         var match = answer.Data.GetProperty("adjudicateMatch").GetProperty("match");
         Assert.Equal(Id(record.MatchId), match.GetProperty("id").GetString());
         return match.GetProperty("adjudication").GetProperty("verdict").GetString() == "SAME" ? Outcome.Adjudicated : answer.Body;
+    }
+
+    /// <summary>
+    /// Subscribes to <c>matchEvents</c> from the start of the feed over the WebSocket and waits for the cell's match:
+    /// a subscriber sees a match exactly as the query does, or is refused.
+    /// </summary>
+    private static async Task<string> SubscribeAsync(GraphQLFixture fixture, Situation record, bool callerIsOwner, string? token)
+    {
+        await using var socket = await GraphQLSocket.ConnectAsync(fixture.GraphQLUri, cancellationToken: Ct);
+        await socket.SendAsync(new
+        {
+            type = "connection_init",
+            payload = token is null ? new Dictionary<string, string>() : new Dictionary<string, string> { ["Authorization"] = $"Bearer {token}" },
+        }, Ct);
+        var ack = await socket.ReceiveAsync(Ct);
+        if (ack.CloseCode is { } closed)
+        {
+            return closed.ToString(CultureInfo.InvariantCulture);
+        }
+        Assert.Equal("connection_ack", ack.Type);
+        await socket.SendAsync(new
+        {
+            id = "cell",
+            type = "subscribe",
+            payload = new
+            {
+                query = $"subscription($after: String) {{ matchEvents(after: $after) {{ match {{ id {MatchSelection} }} }} }}",
+                variables = new { after = new FeedCursor(0, 0).Encode() },
+            },
+        }, Ct);
+        while (true)
+        {
+            var next = await socket.NextAsync(Ct);
+            if (next.Type == "error")
+            {
+                return next.Payload[0].GetProperty("extensions").GetProperty("code").GetString() ?? next.ToString();
+            }
+            Assert.True(next.Type == "next", $"expected an event, got {next}");
+            Assert.False(next.Payload.TryGetProperty("errors", out _), next.ToString());
+            var match = next.Payload.GetProperty("data").GetProperty("matchEvents").GetProperty("match");
+            if (match.GetProperty("id").GetString() == Id(record.MatchId))
+            {
+                return Judge(match, record, next.ToString());
+            }
+        }
     }
 
     /// <summary>401, or the error's code (with no data leaked beside it); null when the operation answered.</summary>
