@@ -1,5 +1,7 @@
 using System.Buffers.Text;
+using System.Collections.Concurrent;
 using System.Globalization;
+using System.Linq.Expressions;
 using System.Text;
 using GraphQL;
 using GraphQL.Builders;
@@ -65,7 +67,7 @@ internal static class Paging
         .Argument<StringGraphType>("after", "The endCursor of the previous page.");
 
     /// <summary>A page of <paramref name="query"/> in descending id order after the <c>after</c> cursor.</summary>
-    public static async Task<Page<T>> PageAsync<T>(this IResolveFieldContext context, IQueryable<T> query, System.Linq.Expressions.Expression<Func<T, long>> id)
+    public static async Task<Page<T>> PageAsync<T>(this IResolveFieldContext context, IQueryable<T> query, Expression<Func<T, long>> id)
         where T : class
     {
         var options = context.RequestServices!.GetRequiredService<IOptions<GraphQLOptions>>().Value;
@@ -78,19 +80,35 @@ internal static class Paging
         var filtered = query;
         if (after is { } afterId)
         {
-            var parameter = id.Parameters[0];
-            var below = System.Linq.Expressions.Expression.Lambda<Func<T, bool>>(
-                System.Linq.Expressions.Expression.LessThan(id.Body, System.Linq.Expressions.Expression.Constant(afterId)), parameter);
+            // The bound is read from a field, not inlined as a constant, so EF Core sends it as a parameter
+            // and compiles the query once for every page rather than once per cursor.
+            var bound = Expression.Field(Expression.Constant(new Bound(afterId)), nameof(Bound.Value));
+            var below = Expression.Lambda<Func<T, bool>>(Expression.LessThan(id.Body, bound), id.Parameters[0]);
             filtered = filtered.Where(below);
         }
         var rows = await filtered.OrderByDescending(id).Take(first + 1).AsNoTracking().ToListAsync(context.CancellationToken);
-        var idOf = id.Compile();
+        var idOf = IdReaders<T>.For(id);
         var hasNext = rows.Count > first;
         if (hasNext)
         {
             rows.RemoveAt(rows.Count - 1);
         }
         return new Page<T>(rows, hasNext, idOf, ct => query.CountAsync(ct));
+    }
+
+    /// <summary>A keyset bound that EF Core reads as a query parameter.</summary>
+    private sealed class Bound(long value)
+    {
+        public readonly long Value = value;
+    }
+
+    /// <summary>Compiled id readers, one per id member, so a page does not compile a delegate.</summary>
+    private static class IdReaders<T>
+    {
+        private static readonly ConcurrentDictionary<string, Func<T, long>> Readers = new(StringComparer.Ordinal);
+
+        public static Func<T, long> For(Expression<Func<T, long>> id) =>
+            Readers.GetOrAdd(id.Body.ToString(), _ => id.Compile());
     }
 }
 

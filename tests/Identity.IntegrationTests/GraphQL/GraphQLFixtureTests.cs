@@ -27,4 +27,30 @@ public sealed class GraphQLFixtureTests(GraphQLFixture fixture)
         Assert.Equal(GraphQLFixture.SharedPhones, answer.Data.GetProperty("records").GetProperty("totalCount").GetInt32());
         Assert.NotEqual(fixture.EnforcementRecord(Sensitivity.Open).MatchId, fixture.ShelterRecord(Sensitivity.Open).MatchId);
     }
+
+    [Fact]
+    public async Task Matches_PagedWithAfter_EveryMatchOnceInTheOrderOfOnePage()
+    {
+        var token = await fixture.TokenAsync(fixture.CityPolice, HubRoles.Officer);
+        var whole = await fixture.Client.PostAsync("{ matches(first: 100) { nodes { id } } }", token: token, cancellationToken: Ct);
+        var expected = whole.Data.GetProperty("matches").GetProperty("nodes").EnumerateArray().Select(n => n.GetProperty("id").GetString()).ToList();
+
+        var paged = new List<string?>();
+        string? after = null;
+        while (true)
+        {
+            var page = await fixture.Client.PostAsync("query($after: String) { matches(first: 7, after: $after) { pageInfo { hasNextPage endCursor } nodes { id } } }",
+                new { after }, token, Ct);
+            var matches = page.Data.GetProperty("matches");
+            paged.AddRange(matches.GetProperty("nodes").EnumerateArray().Select(n => n.GetProperty("id").GetString()));
+            if (!matches.GetProperty("pageInfo").GetProperty("hasNextPage").GetBoolean())
+            {
+                break;
+            }
+            after = matches.GetProperty("pageInfo").GetProperty("endCursor").GetString();
+        }
+
+        Assert.True(expected.Count > 7, $"the data set should span several pages: {expected.Count}");
+        Assert.Equal(expected, paged);
+    }
 }
