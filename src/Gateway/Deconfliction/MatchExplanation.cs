@@ -46,7 +46,7 @@ public sealed record MatchExplanation(string Summary, IReadOnlyList<ExplanationL
     /// </summary>
     public static MatchExplanation FromJson(string json)
     {
-        var stored = JsonSerializer.Deserialize<StoredForm>(json, Json);
+        var stored = JsonSerializer.Deserialize(json, StoredExplanationJson.Default.StoredExplanation);
         return new MatchExplanation(stored?.Summary ?? "", stored?.Lines ?? []);
     }
 
@@ -97,5 +97,15 @@ public sealed record MatchExplanation(string Summary, IReadOnlyList<ExplanationL
         return new MatchExplanation(text, [new ExplanationLine("Area", "Inside", null, text, Disclosure.Counterpart)]);
     }
 
-    private sealed record StoredForm(string? Summary, List<ExplanationLine>? Lines);
 }
+
+/// <summary>A stored explanation as read (older rows may lack the lines).</summary>
+internal sealed record StoredExplanation(string? Summary, List<ExplanationLine>? Lines);
+
+/// <summary>
+/// Reads stored explanations without reflection: every match shown through the API reads one, so this is on the
+/// inbox query's hot path. The options are those <see cref="MatchExplanation.ToJson"/> writes with.
+/// </summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, UseStringEnumConverter = true)]
+[JsonSerializable(typeof(StoredExplanation))]
+internal sealed partial class StoredExplanationJson : JsonSerializerContext;

@@ -37,6 +37,10 @@ internal sealed partial class FeedListener(
             {
                 Log.ListenerLost(logger, ex.GetType().Name, _backoff.TotalMilliseconds);
             }
+            finally
+            {
+                signals.SetListening(false);
+            }
             await Task.Delay(_backoff, stoppingToken);
             _backoff = TimeSpan.FromMilliseconds(Math.Min(_backoff.TotalMilliseconds * 2, 10_000));
         }
@@ -63,6 +67,7 @@ internal sealed partial class FeedListener(
         await using (var next = new NpgsqlCommand("SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint", connection))
         {
             var xmax = (long)(await next.ExecuteScalarAsync(stoppingToken))!;
+            signals.SetListening(true);
             signals.RaiseAll(xmax - 1);
         }
         Log.Listening(logger, FeedModel.Channel);

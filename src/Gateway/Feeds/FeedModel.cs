@@ -78,6 +78,32 @@ public static class FeedModel
             """);
     }
 
+    /// <summary>
+    /// Notifies <see cref="Channel"/> with <c>table:xid</c> at every statement that changes <paramref name="table"/>
+    /// (insert, update, delete or truncate), for in-process copies of small tables that must not go stale
+    /// (<see cref="Data.AgencyDirectory"/>). Only the table's name and the transaction id are sent.
+    /// </summary>
+    public static void AddChangeNotifyTrigger(this MigrationBuilder migration, string table)
+    {
+        ArgumentNullException.ThrowIfNull(migration);
+        migration.Sql($"""
+            CREATE OR REPLACE FUNCTION hub_table_changed_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                PERFORM pg_notify('{Channel}', TG_TABLE_NAME || ':' || pg_current_xact_id()::text);
+                RETURN NULL;
+            END $$;
+            CREATE TRIGGER {table}_changed_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table}
+                FOR EACH STATEMENT EXECUTE FUNCTION hub_table_changed_notify();
+            """);
+    }
+
+    /// <summary>Removes the trigger of <see cref="AddChangeNotifyTrigger"/>.</summary>
+    public static void DropChangeNotifyTrigger(this MigrationBuilder migration, string table)
+    {
+        ArgumentNullException.ThrowIfNull(migration);
+        migration.Sql($"DROP TRIGGER IF EXISTS {table}_changed_notify ON {table};");
+    }
+
     /// <summary>Removes the trigger of <see cref="AddNotifyTrigger"/>.</summary>
     public static void DropNotifyTrigger(this MigrationBuilder migration, string table)
     {

@@ -34,6 +34,16 @@ internal sealed class FeedSignal
 internal sealed class FeedSignals
 {
     private readonly ConcurrentDictionary<string, FeedSignal> _signals = new(StringComparer.Ordinal);
+    private int _listening;
+
+    /// <summary>
+    /// True while the <see cref="FeedListener"/>'s LISTEN is in place, so that every commit to a feed table raises its
+    /// signal; a cache that relies on the signals must not be trusted while it is false.
+    /// </summary>
+    public bool Listening => Volatile.Read(ref _listening) == 1;
+
+    /// <summary>Records whether the listener's LISTEN is in place.</summary>
+    public void SetListening(bool listening) => Volatile.Write(ref _listening, listening ? 1 : 0);
 
     public FeedSignal For(string feed) => _signals.GetOrAdd(feed, _ => new FeedSignal());
 

@@ -2,6 +2,7 @@ using GraphQL;
 using GraphQL.Execution;
 using GraphQLParser.AST;
 using SharingHub.Gateway.Audit;
+using SharingHub.Gateway.Data;
 using SharingHub.Gateway.Feeds;
 using SharingHub.Gateway.GraphQL.Explorer;
 using SharingHub.ServiceDefaults.Options;
@@ -48,6 +49,7 @@ public static partial class GraphQLExtensions
         services.AddSingleton<SocketAuthenticator>();
         services.AddSingleton<GraphQLWebSocketEndpoint>();
         services.AddChangeFeeds();
+        services.AddSingleton<AgencyDirectory>();
         return services;
     }
 

@@ -82,7 +82,7 @@ internal sealed class GraphQLOperations(IDocumentExecuter<HubSchema> executer)
         SemaphoreSlim? streamWindow,
         CancellationToken cancellationToken)
     {
-        var context = new HubRequestContext(principal, services.GetRequiredService<HubDbContext>()) { StreamWindow = streamWindow };
+        var context = new HubRequestContext(principal, services.GetRequiredService<HubDbContext>(), services.GetRequiredService<AgencyDirectory>()) { StreamWindow = streamWindow };
         return executer.ExecuteAsync(new ExecutionOptions
         {
             Query = request.Query,

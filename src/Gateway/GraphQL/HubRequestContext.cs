@@ -15,12 +15,14 @@ namespace SharingHub.Gateway.GraphQL;
 internal sealed class HubRequestContext : Dictionary<string, object?>
 {
     private readonly Dictionary<long, IDataLoaderResult<CounterpartView>> _counterparts = [];
+    private readonly AgencyDirectory _directory;
     private IReadOnlyDictionary<string, Agency>? _agencies;
 
-    public HubRequestContext(HubPrincipal principal, HubDbContext db)
+    public HubRequestContext(HubPrincipal principal, HubDbContext db, AgencyDirectory directory)
     {
         Principal = principal;
         Db = db;
+        _directory = directory;
         Records = new BatchLoader<long, StoredRecord>(async (ids, ct) =>
             await db.Records.AsNoTracking().Where(r => ids.Contains(r.Id)).ToDictionaryAsync(r => r.Id, ct));
         MatchesByRecord = new BatchLoader<long, List<Match>>(async (ids, ct) =>
@@ -53,12 +55,12 @@ internal sealed class HubRequestContext : Dictionary<string, object?>
     /// <summary>A record's matches with the caller's agency, newest first.</summary>
     public BatchLoader<long, List<Match>> MatchesByRecord { get; }
 
-    /// <summary>Every member agency by code (a small table, read once per operation).</summary>
-    public async Task<IReadOnlyDictionary<string, Agency>> AgenciesAsync(CancellationToken cancellationToken) =>
-        _agencies ??= await Db.Agencies.AsNoTracking().ToDictionaryAsync(a => a.Code, StringComparer.Ordinal, cancellationToken);
+    /// <summary>Every member agency by code (one view for the whole operation, from the <see cref="AgencyDirectory"/>).</summary>
+    public async ValueTask<IReadOnlyDictionary<string, Agency>> AgenciesAsync(CancellationToken cancellationToken) =>
+        _agencies ??= await _directory.GetAsync(Db, cancellationToken);
 
     /// <summary>The kind of the caller's agency; null when the Gateway does not know the agency.</summary>
-    public async Task<AgencyKind?> ReaderKindAsync(CancellationToken cancellationToken) =>
+    public async ValueTask<AgencyKind?> ReaderKindAsync(CancellationToken cancellationToken) =>
         (await AgenciesAsync(cancellationToken)).TryGetValue(Principal.Agency, out var agency) ? agency.Kind : null;
 
     /// <summary>The caller's own records (<see cref="Visibility.OwnRecords"/>).</summary>

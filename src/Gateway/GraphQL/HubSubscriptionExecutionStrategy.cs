@@ -26,7 +26,8 @@ internal sealed class HubSubscriptionExecutionStrategy(IServiceScopeFactory scop
         var subscriber = (HubRequestContext)context.UserContext;
         await using var scope = scopes.CreateAsyncScope();
         context.RequestServices = scope.ServiceProvider;
-        context.UserContext = new HubRequestContext(subscriber.Principal, scope.ServiceProvider.GetRequiredService<HubDbContext>());
+        context.UserContext = new HubRequestContext(subscriber.Principal, scope.ServiceProvider.GetRequiredService<HubDbContext>(),
+            scope.ServiceProvider.GetRequiredService<AgencyDirectory>());
         return await base.ProcessDataAsync(context, node, value);
     }
 
