@@ -45,11 +45,11 @@ public sealed class GatewayApp : WebApplicationFactory<SharingHub.Gateway.Progra
     /// <summary>
     /// The host environment (default <c>Testing</c>). <c>Development</c> lets the authority be a test Identity over plain
     /// HTTP on loopback. Set here rather than through <c>WithWebHostBuilder</c>, whose new factory would lose
-    /// <see cref="StartOnRealPort"/>.
+    /// <see cref="StartOnRealPort()"/>.
     /// </summary>
     public string Environment { get; init; } = "Testing";
 
-    /// <summary>The base address of the real Kestrel server, once <see cref="StartOnRealPort"/> has started it.</summary>
+    /// <summary>The base address of the real Kestrel server, once <see cref="StartOnRealPort()"/> has started it.</summary>
     public Uri? BaseUri { get; private set; }
 
     /// <summary>
