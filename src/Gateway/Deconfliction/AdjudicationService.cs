@@ -95,4 +95,52 @@ public sealed class AdjudicationService
         await transaction.CommitAsync(cancellationToken);
         return adjudication;
     }
+
+    /// <summary>
+    /// <paramref name="agencyCode"/> contests the other agency's standing NOT_SAME verdict on match
+    /// <paramref name="matchId"/>: the verdict is lifted and the match reopened (it raises alerts again as it changes).
+    /// Throws <see cref="MatchNotFoundException"/> when the match is not one of that agency's,
+    /// <see cref="InvalidAdjudicationException"/> when there is no such verdict to contest.
+    /// </summary>
+    public async Task ContestAsync(long matchId, string agencyCode, string userId, string? note, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(agencyCode);
+        ArgumentException.ThrowIfNullOrWhiteSpace(userId);
+        note = string.IsNullOrWhiteSpace(note) ? null : note.Trim();
+        if (note is { Length: > MaxNoteLength })
+        {
+            throw new InvalidAdjudicationException($"the note is longer than {MaxNoteLength} characters");
+        }
+        await using var transaction = await _db.Database.BeginTransactionAsync(cancellationToken);
+        var match = await _db.Set<Match>()
+            .FromSql($"SELECT * FROM matches WHERE id = {matchId} FOR UPDATE")
+            .SingleOrDefaultAsync(cancellationToken);
+        if (match is null || (match.AgencyA != agencyCode && match.AgencyB != agencyCode))
+        {
+            throw new MatchNotFoundException(matchId);
+        }
+        var verdict = await _db.Adjudications
+            .Where(a => a.MatchId == matchId && a.Decision == AdjudicationDecision.NotSame && a.LiftedAt == null)
+            .OrderByDescending(a => a.Id)
+            .FirstOrDefaultAsync(cancellationToken);
+        if (!match.Suppressed || verdict is null)
+        {
+            throw new InvalidAdjudicationException("the match has no standing NOT_SAME verdict to contest");
+        }
+        if (verdict.AgencyCode == agencyCode)
+        {
+            throw new InvalidAdjudicationException("the verdict is your agency's own: adjudicate the match SAME instead of contesting it");
+        }
+        var now = _time.GetUtcNow();
+        verdict.LiftedAt = now;
+        verdict.ContestedBy = agencyCode;
+        verdict.ContestNote = note;
+        match.Suppressed = false;
+        match.Adjudication = null;
+        match.DismissedFingerprint = null;
+        match.ChangedAt = now;
+        _db.Add(new MatchEvent { MatchId = match.Id, Type = MatchEventType.MatchChanged, OccurredAt = now });
+        await _db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
 }

@@ -4,6 +4,7 @@ using GraphQL.Types;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
 using SharingHub.Contracts.V1;
+using SharingHub.Gateway.Alerts;
 using SharingHub.Gateway.Authorization;
 using SharingHub.Gateway.Deconfliction;
 using SharingHub.Gateway.Records;
@@ -94,6 +95,7 @@ internal sealed class HubQuery : ObjectGraphType
             .Description("One match of your agency's. Any other id answers NOT_FOUND.")
             .Argument<NonNullGraphType<IdGraphType>>("id")
             .ResolveAsync(async c => await FindVisibleMatchAsync(c, c.GetArgument<string>("id")));
+        this.AddAlertQueries();
     }
 
     /// <summary>The match with <paramref name="id"/> if the caller may see it; NOT_FOUND otherwise, whatever the reason.</summary>
@@ -126,6 +128,7 @@ internal sealed class HubSubscription : ObjectGraphType
                     var visible = db.VisibleMatches(principal, kind);
                     return db.MatchEvents.Where(e => visible.Any(m => m.Id == e.MatchId));
                 }));
+        this.AddAlertSubscription();
     }
 }
 
@@ -164,6 +167,7 @@ internal sealed class HubMutation : ObjectGraphType
                 return new AdjudicateMatchPayload(await hub.Db.Matches.AsNoTracking().SingleAsync(m => m.Id == match.Id, c.CancellationToken));
             });
         this.AddSubmitOperation();
+        this.AddAlertMutations();
     }
 }
 
