@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using MassTransit;
+using SharingHub.Gateway.Alerts;
 using SharingHub.Gateway.Authorization;
 using SharingHub.Gateway.Data;
 using SharingHub.Gateway.Deconfliction;
@@ -44,6 +45,7 @@ public static class Extensions
             });
         });
 
+        builder.Services.AddAlerts();
         builder.Services.AddHubAuthorization();
         builder.Services.AddHubGraphQL();
         builder.Services.AddInbox();
