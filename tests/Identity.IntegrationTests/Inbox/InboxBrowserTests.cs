@@ -21,7 +21,7 @@ public sealed class InboxBrowserTests(InboxFixture fixture) : IClassFixture<Inbo
     private static string ScreenshotDirectory { get; } = Path.Combine(AppContext.BaseDirectory, "inbox-screenshots");
 
     [Fact]
-    public async Task Inbox_OfficerSignsIn_SeesAMatchArriveLiveOpensItsEvidenceAndSubmitsAConflictingOperation()
+    public async Task Inbox_OfficerSignsIn_SeesAnAlertArriveLiveOpensItsEvidenceAcknowledgesItAndSubmitsAConflictingOperation()
     {
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
@@ -41,14 +41,9 @@ public sealed class InboxBrowserTests(InboxFixture fixture) : IClassFixture<Inbo
             BypassCSP = true,
         });
         var page = await context.NewPageAsync();
+        // Script errors on the page (uncaught exceptions); failed resource loads are the browser's, not the page's.
         var problems = new List<string>();
-        page.Console += (_, message) =>
-        {
-            if (message.Type == "error")
-            {
-                problems.Add(message.Text);
-            }
-        };
+        page.PageError += (_, error) => problems.Add(error);
 
         // 1. Sign in through Identity: the page sends the officer to Identity's login, which sends them back with a code.
         var officer = await fixture.App.LocalAccountAsync(fixture.CityPolice, HubRoles.Officer);
@@ -70,23 +65,30 @@ public sealed class InboxBrowserTests(InboxFixture fixture) : IClassFixture<Inbo
         Assert.True(await page.EvaluateAsync<bool>("() => Object.keys(sessionStorage).some(k => k.startsWith('oidc.user:'))"));
         await Shot(page, "03-signed-in");
 
-        // 2. The sheriff publishes the same suspect: the match appears without a reload.
+        // 2. The sheriff publishes the same suspect: the alert arrives without a reload (alertRaised).
         await page.EvaluateAsync("() => { window.__sameDocument = true; }");
         await fixture.PublishAsync(fixture.CountySheriff, InboxFixture.Suspect("S-LIVE", "Sgt. Lee"));
-        var item = page.Locator("#matches li.match", new() { HasText = "C-LIVE" });
-        await Expect(item).ToBeVisibleAsync(new() { Timeout = Deadline });
+        var alert = page.Locator("#alerts li.alert", new() { HasText = "C-LIVE" });
+        await Expect(alert).ToBeVisibleAsync(new() { Timeout = Deadline });
+        await Expect(alert.Locator(".status")).ToHaveTextAsync("Not yet acknowledged");
         Assert.True(await page.EvaluateAsync<bool>("() => window.__sameDocument === true"), "the page reloaded");
-        await Shot(page, "04-match-arrived");
+        await Shot(page, "04-alert-arrived");
 
-        // 3. Its evidence, in words.
-        await item.GetByRole(AriaRole.Button, new() { Name = "Show evidence" }).ClickAsync();
-        var evidence = item.Locator(".evidence");
+        // 3. Its evidence, in words, then acknowledged.
+        await alert.GetByRole(AriaRole.Button, new() { Name = "Show evidence" }).ClickAsync();
+        var evidence = alert.Locator(".evidence");
         await Expect(evidence).ToBeVisibleAsync();
         await Expect(evidence.Locator(".explanation li").First).ToBeVisibleAsync();
         await Expect(evidence).ToContainTextAsync("Test County Sheriff");
         await Expect(evidence).ToContainTextAsync("Sgt. Lee");
+        await Expect(evidence).ToContainTextAsync("Date of birth: exact agreement");
         await Expect(evidence.GetByRole(AriaRole.Button, new() { Name = "Same person", Exact = true })).ToBeVisibleAsync();
         await Shot(page, "05-evidence");
+        await alert.GetByRole(AriaRole.Button, new() { Name = "Acknowledge" }).ClickAsync();
+        await Expect(alert.Locator(".status")).ToContainTextAsync("Acknowledged", new() { Timeout = Deadline });
+        await Expect(alert.GetByRole(AriaRole.Button, new() { Name = "Acknowledge" })).ToHaveCountAsync(0);
+        await Expect(page.Locator("#alerts-count")).ToHaveTextAsync("(0 unacknowledged)");
+        await Shot(page, "06-acknowledged");
 
         // 4. A planned operation that overlaps the sheriff's (released in full): the answer at once, drawn to scale.
         var sheriff = await fixture.TokenAsync(fixture.CountySheriff, HubRoles.Officer);
@@ -109,7 +111,7 @@ public sealed class InboxBrowserTests(InboxFixture fixture) : IClassFixture<Inbo
         await Expect(picture.Locator("svg.timeline rect.overlap")).ToHaveCountAsync(1);
         await Expect(picture).ToContainTextAsync("overlap for 1 h");
         await picture.ScrollIntoViewIfNeededAsync();
-        await Shot(page, "06-operation-conflict");
+        await Shot(page, "07-operation-conflict");
 
         // 5. axe-core on the page as it now stands (signed in, evidence open, the conflict drawn).
         var violations = await AxeViolationsAsync(page);

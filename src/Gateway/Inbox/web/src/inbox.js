@@ -380,9 +380,9 @@ function operationSection() {
         h('div', { class: 'field' },
           h('label', { for: 'op-sensitivity' }, 'What another agency may see'),
           h('select', { id: 'op-sensitivity' },
-            h('option', { value: 'OPEN' }, 'Open: the area, window and contact'),
-            h('option', { value: 'AGENCY_ONLY', selected: true }, 'Agency only: the agency and the contact'),
-            h('option', { value: 'RESTRICTED' }, 'Restricted: only that there is a conflict')))),
+            h('option', { value: 'OPEN' }, 'Open: area, window, contact'),
+            h('option', { value: 'AGENCY_ONLY', selected: true }, 'Agency only: agency, contact'),
+            h('option', { value: 'RESTRICTED' }, 'Restricted: only the fact')))),
       h('button', { type: 'submit', class: 'primary' }, 'Submit the operation')),
     h('div', { id: 'operation-result', 'aria-live': 'polite' }));
 }
