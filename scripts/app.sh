@@ -178,6 +178,10 @@ cmd_up() {
     printf '  Gateway   http://127.0.0.1:%s   (log: %s)\n' "$HUB_GATEWAY_PORT" "$(app_log_file Gateway)"
     printf '  Identity  http://127.0.0.1:%s   (log: %s)\n' "$HUB_IDENTITY_PORT" "$(app_log_file Identity)"
     printf '  RabbitMQ  management http://127.0.0.1:%s\n' "$HUB_MGMT_PORT"
+    local summary
+    while read -r summary; do
+        "$summary"
+    done < <(declare -F | awk '{print $3}' | grep '^up_summary_' | sort)
     printf '  Stop with ./hub down; see ./hub status.\n'
 }
 

@@ -216,7 +216,13 @@ hub_host_env() {
     hub_env
     case ${1:-} in
         Gateway) unset ConnectionStrings__identitydb Keys__Passphrase DataProtection__CertificatePassword ;;
-        Identity) unset ConnectionStrings__hubdb ConnectionStrings__rabbitmq ;;
+        Identity)
+            unset ConnectionStrings__hubdb ConnectionStrings__rabbitmq
+            # The officer's page (sharinghub-web, the second client of appsettings.Development.json) is served by this
+            # checkout's Gateway, whose port may be overridden: its redirect URIs follow.
+            export Seeding__Clients__1__RedirectUris__0="http://127.0.0.1:${HUB_GATEWAY_PORT:-5080}/inbox"
+            export Seeding__Clients__1__PostLogoutRedirectUris__0="http://127.0.0.1:${HUB_GATEWAY_PORT:-5080}/inbox"
+            ;;
         *) return 0 ;;
     esac
     unset HUB_PG_ADMIN HUB_PG_TEMPLATE HUB_RABBIT_MGMT_URL

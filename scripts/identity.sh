@@ -3,8 +3,8 @@
 # Sourced by ./hub after common.sh and app.sh.
 
 hub_register token "token [AGENCY] [ROLE]" "print a bearer token of a demo user on the last line (development; code+PKCE)"
-hub_register identity "identity seed|clients|rotate-keys|user add|reset|list" \
-    "seed agencies/clients/demo users; list dev client secrets; rotate keys; administer local accounts"
+hub_register identity "identity seed|clients|demo|rotate-keys|user add|reset|list" \
+    "seed agencies/clients/demo users; list dev client secrets; demo login (password, code); rotate keys; local accounts"
 
 # Identity's dll takes --migrate too.
 HUB_MIGRATE_PROJECTS+=(Identity)
@@ -34,6 +34,8 @@ cmd_identity() {
     case $sub in
     seed) app_exec Identity seed --demo-users "$@" ;;
     clients) app_exec Identity clients ;;
+    # The demo users' password and the current one-time code, to sign in at the inbox page (development only).
+    demo) app_exec Identity demo ;;
     rotate-keys)
         app_exec Identity keys rotate
         hub_info "restart Identity (./hub up) to sign with the new key"
@@ -43,7 +45,7 @@ cmd_identity() {
     #   user reset USERNAME     (new password and TOTP key; lifts a lockout)
     #   user list [AGENCY]
     user) app_exec Identity user "$@" ;;
-    *) hub_die "usage: ./hub identity seed | clients | rotate-keys | user add|reset|list ..." ;;
+    *) hub_die "usage: ./hub identity seed | clients | demo | rotate-keys | user add|reset|list ..." ;;
     esac
 }
 
@@ -55,4 +57,19 @@ up_hook_20_identity() {
         hub_die "Identity seeding failed (log: $log)"
     fi
     hub_info "Identity demo users seeded ($(grep -c '^demo user' "$log") users; ./hub token AGENCY ROLE)"
+}
+
+# ./hub up's last words: the officer's page and how to sign in there as a demo user.
+up_summary_20_inbox() {
+    local log="$HUB_STATE/log/identity-seed.log" login
+    printf '  Inbox     http://127.0.0.1:%s/inbox   (the officer'"'"'s page: alerts, matches, planned operations)\n' "$HUB_GATEWAY_PORT"
+    printf '  Demo logins (development only), for the inbox page:\n'
+    if [[ -f $log ]]; then
+        # "demo user officer.tx0010100 (officer, TX0010100)": officers, supervisors and advocates, the page's users.
+        grep -E '^demo user [a-z]+\.[a-z0-9]+ \((officer|supervisor|advocate)' "$log" | awk '{printf "    %-26s %s %s\n", $3, $4, $5}'
+    fi
+    if login=$(app_exec Identity demo 2>/dev/null); then
+        printf '%s\n' "$login" | sed 's/^/    /'
+    fi
+    printf '    The one-time code changes every 30 s: ./hub identity demo prints the current one.\n'
 }

@@ -3,7 +3,7 @@
 # They run on their own loopback ports with their data under .hub/, next to
 # (and never touching) the system's own PostgreSQL and RabbitMQ services.
 
-hub_register infra "infra" "install PostgreSQL/PostGIS/RabbitMQ (and Node.js) if missing; start the private instances"
+hub_register infra "infra" "install PostgreSQL/PostGIS/RabbitMQ (and Node.js, Chromium) if missing; start the private instances"
 hub_register down "down" "stop the app hosts and the private infrastructure (data is kept)"
 hub_register status "status" "show what runs: pids, ports, data folders, logs"
 
@@ -33,6 +33,12 @@ infra_missing_packages() {
     if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
         printf '%s\n' nodejs npm
     fi
+    # Debian's Chromium: the inbox page's browser test drives it headless with Playwright for .NET, whose driver comes
+    # with its NuGet package (ExecutablePath=/usr/bin/chromium: no browser download). A font for its screenshots.
+    local browser
+    for browser in chromium fonts-dejavu-core; do
+        dpkg-query -W -f='${Status}\n' "$browser" 2>/dev/null | grep -q '^install ok installed$' || printf '%s\n' "$browser"
+    done
 }
 
 infra_install_packages() {

@@ -1,10 +1,12 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using MassTransit;
+using SharingHub.Gateway.Alerts;
 using SharingHub.Gateway.Authorization;
 using SharingHub.Gateway.Data;
 using SharingHub.Gateway.Deconfliction;
 using SharingHub.Gateway.GraphQL;
+using SharingHub.Gateway.Inbox;
 using SharingHub.Gateway.Records;
 using SharingHub.ServiceDefaults;
 using SharingHub.ServiceDefaults.Options;
@@ -43,8 +45,10 @@ public static class Extensions
             });
         });
 
+        builder.Services.AddAlerts();
         builder.Services.AddHubAuthorization();
         builder.Services.AddHubGraphQL();
+        builder.Services.AddInbox();
         builder.Services.AddHealthChecks()
             .AddPostgresReadiness(DatabaseConnectionName)
             .AddRabbitMqReadiness(BrokerConnectionName);
@@ -60,6 +64,7 @@ public static class Extensions
         app.MapGet("/", () => Results.Ok(new { service = "SharingHub.Gateway" })).AllowAnonymous();
         app.MapMeEndpoint();
         app.MapHubGraphQL();
+        app.MapInbox();
         return app;
     }
 

@@ -65,6 +65,7 @@ public static class Extensions
         services.AddScoped<DemoUsers>();
         services.AddSingleton<DevelopmentSecrets>();
         services.AddHostedService<SeedOnStartup>();
+        services.AddBrowserClientCors();
         return builder;
     }
 
@@ -72,6 +73,8 @@ public static class Extensions
     public static WebApplication MapIdentityEndpoints(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        // Before authentication: OpenIddict answers its endpoints from the authentication middleware.
+        app.UseBrowserClientCors();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();

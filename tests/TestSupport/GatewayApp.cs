@@ -45,29 +45,37 @@ public sealed class GatewayApp : WebApplicationFactory<SharingHub.Gateway.Progra
     /// <summary>
     /// The host environment (default <c>Testing</c>). <c>Development</c> lets the authority be a test Identity over plain
     /// HTTP on loopback. Set here rather than through <c>WithWebHostBuilder</c>, whose new factory would lose
-    /// <see cref="StartOnRealPort"/>.
+    /// <see cref="StartOnRealPort()"/>.
     /// </summary>
     public string Environment { get; init; } = "Testing";
 
-    /// <summary>The base address of the real Kestrel server, once <see cref="StartOnRealPort"/> has started it.</summary>
+    /// <summary>The base address of the real Kestrel server, once <see cref="StartOnRealPort()"/> has started it.</summary>
     public Uri? BaseUri { get; private set; }
 
     /// <summary>
     /// Starts the host on real Kestrel on a free loopback port (instead of the in-memory test server), so that
     /// programs outside this process (Node clients) can reach it; returns its base address.
     /// </summary>
-    public Uri StartOnRealPort()
+    public Uri StartOnRealPort() => StartOnRealPort(FreePort());
+
+    /// <summary>
+    /// Starts the host on real Kestrel on <paramref name="port"/> (chosen with <see cref="FreePort"/> before, when
+    /// another host must know the address first: Identity's redirect URI for the inbox page).
+    /// </summary>
+    public Uri StartOnRealPort(int port)
     {
-        using (var probe = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0))
-        {
-            probe.Start();
-            var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-            probe.Stop();
-            UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port));
-            BaseUri = new Uri($"http://127.0.0.1:{port}/");
-        }
+        UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port));
+        BaseUri = new Uri($"http://127.0.0.1:{port}/");
         StartServer();
         return BaseUri;
+    }
+
+    /// <summary>A loopback port free now.</summary>
+    public static int FreePort()
+    {
+        using var probe = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        return ((IPEndPoint)probe.LocalEndpoint).Port;
     }
 
     /// <summary>Applies the Gateway's migrations to its database, as <c>--migrate</c> does.</summary>

@@ -51,4 +51,4 @@ internal sealed class DeconflictionMetrics
 }
 
 /// <summary>What one run wrote.</summary>
-internal readonly record struct MatchWriteResult(int Found, int Changed, int Closed);
+internal readonly record struct MatchWriteResult(int Found, int Changed, int Closed, int DeconflictionAlerts = 0, int ProtectiveAlerts = 0, int Retractions = 0);

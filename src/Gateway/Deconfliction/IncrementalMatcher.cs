@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
+using SharingHub.Gateway.Alerts;
 using SharingHub.Matching.Blocking;
 
 namespace SharingHub.Gateway.Deconfliction;
@@ -21,7 +22,9 @@ internal sealed partial class IncrementalMatcher(
     NpgsqlDataSource dataSource,
     MatchableLoader loader,
     IOptions<DeconflictionOptions> options,
+    IOptions<AlertOptions> alertOptions,
     DeconflictionMetrics metrics,
+    AlertMetrics alertMetrics,
     ILogger<IncrementalMatcher> logger)
 {
     // Which records a key of each kind may meet: places meet operations through area cells (q…), operations meet
@@ -74,13 +77,14 @@ internal sealed partial class IncrementalMatcher(
                         OR (m.suppressed AND m.dismissed_fingerprint IS DISTINCT FROM excluded.fingerprint)
                     THEN now() ELSE m.changed_at END
             WHERE m.scored_at < excluded.scored_at
-            RETURNING m.id, m.xmax = '0'::xid AS inserted, m.changed_at = now() AS changed, m.suppressed
+            RETURNING m.id, m.xmax = '0'::xid AS inserted, m.changed_at = now() AS changed, m.suppressed, m.agency_a, m.agency_b,
+                m.record_a_id, m.record_b_id, m.subject_a_id, m.subject_b_id, m.band, m.score, m.fingerprint
         ),
         lifted AS (
             UPDATE adjudications a SET lifted_at = now()
             FROM up JOIN old ON old.id = up.id
             WHERE a.match_id = up.id AND old.suppressed AND NOT up.suppressed AND a.decision = 'NotSame' AND a.lifted_at IS NULL
-            RETURNING a.id
+            RETURNING a.id, a.match_id
         ),
         events AS (
             INSERT INTO match_events (match_id, type, occurred_at)
@@ -88,9 +92,52 @@ internal sealed partial class IncrementalMatcher(
             WHERE (inserted OR changed) AND NOT suppressed
             ORDER BY id
             RETURNING id
+        ),
+        -- Alerts (the outbox, ADR-011): one per owning agency of each new match, band change or score move beyond the
+        -- threshold, in this transaction. A match touching a victim or a victim-service organisation's record is
+        -- protective: to that organisation's advocates, and to the law-enforcement side's supervisors.
+        sides AS (
+            SELECT up.id AS match_id, up.band, up.score, up.fingerprint, s.agency, s.kind AS agency_kind,
+                   (ra.role = 'Victim' OR rb.role = 'Victim' OR sa.role = 'Victim' OR sb.role = 'Victim'
+                    OR ka.kind = 'VictimServices' OR kb.kind = 'VictimServices') IS TRUE AS protective,
+                   EXISTS (SELECT 1 FROM lifted WHERE lifted.match_id = up.id) AS lifted
+            FROM up
+            JOIN records ra ON ra.id = up.record_a_id
+            JOIN records rb ON rb.id = up.record_b_id
+            LEFT JOIN records sa ON sa.id = up.subject_a_id
+            LEFT JOIN records sb ON sb.id = up.subject_b_id
+            JOIN agencies ka ON ka.code = up.agency_a
+            JOIN agencies kb ON kb.code = up.agency_b
+            CROSS JOIN LATERAL (VALUES (up.agency_a, ka.kind), (up.agency_b, kb.kind)) AS s(agency, kind)
+            WHERE (up.inserted OR up.changed) AND NOT up.suppressed
+        ),
+        targets AS (
+            SELECT sides.*,
+                   CASE WHEN NOT protective THEN 'Officers' WHEN agency_kind = 'VictimServices' THEN 'Advocates' ELSE 'Supervisors' END AS audience,
+                   CASE WHEN protective THEN 'Protective' ELSE 'Deconfliction' END AS alert_kind
+            FROM sides
+        ),
+        raised AS (
+            INSERT INTO alerts (match_id, agency_code, audience, kind, status, fingerprint, band, score, raised_at)
+            SELECT t.match_id, t.agency, t.audience, t.alert_kind, 'Open',
+                   t.fingerprint || ':' || coalesce(t.band, '-') || ':' || coalesce(round(t.score::numeric, 3)::text, '-') || ':'
+                       || (SELECT count(*) FROM alerts r WHERE r.match_id = t.match_id AND r.agency_code = t.agency AND r.kind = 'Retraction'),
+                   t.band, t.score, now()
+            FROM targets t
+            LEFT JOIN LATERAL (
+                SELECT p.band, p.score, p.status FROM alerts p
+                WHERE p.match_id = t.match_id AND p.agency_code = t.agency AND p.audience = t.audience AND p.kind = t.alert_kind
+                ORDER BY p.id DESC LIMIT 1) last ON true
+            WHERE last.status IS NULL OR last.status = 'Retracted' OR t.lifted
+               OR last.band IS DISTINCT FROM t.band
+               OR abs(coalesce(last.score, 0) - coalesce(t.score, 0)) >= @score_threshold
+            ORDER BY t.match_id, t.agency
+            ON CONFLICT DO NOTHING
+            RETURNING kind
         )
         SELECT (SELECT count(*) FROM up WHERE inserted)::int, (SELECT count(*) FROM up WHERE changed AND NOT inserted)::int,
-               (SELECT count(*) FROM lifted)::int, (SELECT count(*) FROM events)::int
+               (SELECT count(*) FROM lifted)::int, (SELECT count(*) FROM events)::int,
+               (SELECT count(*) FROM raised WHERE kind = 'Deconfliction')::int, (SELECT count(*) FROM raised WHERE kind = 'Protective')::int
         """;
 
     private const string Close = """
@@ -104,8 +151,21 @@ internal sealed partial class IncrementalMatcher(
             INSERT INTO match_events (match_id, type, occurred_at)
             SELECT id, 'MatchClosed', now() FROM closed WHERE NOT suppressed ORDER BY id
             RETURNING id
+        ),
+        -- 28 CFR 23.20(h): every recipient of an alert about a match that no longer holds is told, in this transaction.
+        retracted AS (
+            UPDATE alerts a SET status = 'Retracted'
+            FROM closed
+            WHERE a.match_id = closed.id AND a.status <> 'Retracted' AND a.kind <> 'Retraction'
+            RETURNING a.id, a.match_id, a.agency_code, a.audience
+        ),
+        told AS (
+            INSERT INTO alerts (match_id, agency_code, audience, kind, status, fingerprint, raised_at, relates_to_id)
+            SELECT match_id, agency_code, audience, 'Retraction', 'Open', 'retracts:' || id, now(), id FROM retracted ORDER BY id
+            ON CONFLICT DO NOTHING
+            RETURNING id
         )
-        SELECT (SELECT count(*) FROM closed)::int, (SELECT count(*) FROM events)::int
+        SELECT (SELECT count(*) FROM closed)::int, (SELECT count(*) FROM events)::int, (SELECT count(*) FROM told)::int
         """;
 
     /// <summary>
@@ -198,8 +258,11 @@ internal sealed partial class IncrementalMatcher(
             .ToList();
 
         var tScore = clock.Elapsed.TotalMilliseconds;
-        var written = await WriteAsync(connection, runStart, [.. hits.Values.OrderBy(h => h.A.Id).ThenBy(h => h.B.Id).ThenBy(h => h.Kind)], stale, markers, cancellationToken);
+        var written = await WriteAsync(connection, runStart, alertOptions.Value.ScoreChangeThreshold, [.. hits.Values.OrderBy(h => h.A.Id).ThenBy(h => h.B.Id).ThenBy(h => h.Kind)], stale, markers, cancellationToken);
         metrics.Completed(markers.Count, pairs.Count, written, keysSkipped, clock.Elapsed);
+        alertMetrics.Raised(written.DeconflictionAlerts, nameof(AlertKind.Deconfliction));
+        alertMetrics.Raised(written.ProtectiveAlerts, nameof(AlertKind.Protective));
+        alertMetrics.Retracted(written.Retractions);
         Log.Ran(logger, markers.Count, pairs.Count, written.Found, written.Changed, written.Closed, clock.Elapsed.TotalMilliseconds);
         Log.Stages(logger, tLoad, tLookup - tLoad, tCandidates - tLookup, tScore - tCandidates, clock.Elapsed.TotalMilliseconds - tScore, records.Count);
         return markers.Count;
@@ -295,10 +358,17 @@ internal sealed partial class IncrementalMatcher(
     /// <see cref="DeconflictionExtensions"/>); if a crash loses the commit, it loses the marker deletions with it, and
     /// the sweeper recomputes the same rows.
     /// </summary>
-    private static async Task<MatchWriteResult> WriteAsync(NpgsqlConnection connection, DateTime runStart, List<MatchHit> hits,
+    private static async Task<MatchWriteResult> WriteAsync(NpgsqlConnection connection, DateTime runStart, double scoreThreshold, List<MatchHit> hits,
         List<(long Id, MatchCloseReason Reason)> stale, Dictionary<long, DateTime> markers, CancellationToken cancellationToken)
     {
         await using var batch = new NpgsqlBatch(connection);
+        if (hits.Count > 0 || stale.Count > 0)
+        {
+            // This transaction may raise or retract alerts, which are delivered as soon as they are visible: it commits
+            // durably (the data source's default is synchronous_commit=off), so a crash cannot take back an alert that a
+            // subscriber or a queue already has and raise it again under a new id (ADR-011).
+            batch.BatchCommands.Add(Command("SELECT set_config('synchronous_commit', 'on', true)"));
+        }
         if (hits.Count > 0)
         {
             batch.BatchCommands.Add(Command(Upsert,
@@ -314,6 +384,7 @@ internal sealed partial class IncrementalMatcher(
                 Array("explanation", NpgsqlDbType.Text, hits.Select(h => h.Explanation)),
                 Array("version", NpgsqlDbType.Text, hits.Select(h => h.ParametersVersion)),
                 Array("fingerprint", NpgsqlDbType.Text, hits.Select(h => h.Fingerprint)),
+                new NpgsqlParameter<double>("score_threshold", NpgsqlDbType.Double) { TypedValue = scoreThreshold },
                 RunStart(runStart)));
         }
         if (stale.Count > 0)
@@ -331,22 +402,29 @@ internal sealed partial class IncrementalMatcher(
             Array("ids", NpgsqlDbType.Bigint, ordered.Select(m => m.Key)),
             new NpgsqlParameter<DateTime[]>("queued", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { TypedValue = [.. ordered.Select(m => m.Value)] }));
 
-        int found = 0, changed = 0, closed = 0;
+        int found = 0, changed = 0, closed = 0, deconfliction = 0, protective = 0, retractions = 0;
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        if (hits.Count > 0 || stale.Count > 0)
+        {
+            await reader.NextResultAsync(cancellationToken);
+        }
         if (hits.Count > 0)
         {
             await reader.ReadAsync(cancellationToken);
             found = reader.GetInt32(0);
             changed = reader.GetInt32(1);
+            deconfliction = reader.GetInt32(4);
+            protective = reader.GetInt32(5);
             await reader.NextResultAsync(cancellationToken);
         }
         if (stale.Count > 0)
         {
             await reader.ReadAsync(cancellationToken);
             closed = reader.GetInt32(0);
+            retractions = reader.GetInt32(2);
             await reader.NextResultAsync(cancellationToken);
         }
-        return new MatchWriteResult(found, changed, closed);
+        return new MatchWriteResult(found, changed, closed, deconfliction, protective, retractions);
     }
 
     private static NpgsqlBatchCommand Command(string sql, params NpgsqlParameter[] parameters)

@@ -159,8 +159,14 @@ public sealed class Adjudication
     /// <summary>The match's fingerprint (both records' matching fields) at the time.</summary>
     public required string Fingerprint { get; init; }
 
-    /// <summary>NotSame only: when a change in a matching field lifted it.</summary>
+    /// <summary>NotSame only: when a change in a matching field, or the other agency's contest, lifted it.</summary>
     public DateTimeOffset? LiftedAt { get; set; }
+
+    /// <summary>NotSame only: the agency that contested it (the match's other agency), which reopened the match.</summary>
+    public string? ContestedBy { get; set; }
+
+    /// <summary>The contesting user's note.</summary>
+    public string? ContestNote { get; set; }
 }
 
 /// <summary>
@@ -299,6 +305,8 @@ internal sealed class AdjudicationConfiguration : IEntityTypeConfiguration<Adjud
         builder.Property(a => a.UserId).HasMaxLength(200);
         builder.Property(a => a.Note).HasMaxLength(AdjudicationService.MaxNoteLength);
         builder.Property(a => a.Fingerprint).HasMaxLength(64);
+        builder.Property(a => a.ContestedBy).HasMaxLength(32);
+        builder.Property(a => a.ContestNote).HasMaxLength(AdjudicationService.MaxNoteLength);
     }
 }
 

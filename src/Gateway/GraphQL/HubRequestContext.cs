@@ -1,6 +1,7 @@
 using GraphQL;
 using GraphQL.DataLoader;
 using Microsoft.EntityFrameworkCore;
+using SharingHub.Gateway.Alerts;
 using SharingHub.Gateway.Authorization;
 using SharingHub.Gateway.Data;
 using SharingHub.Gateway.Deconfliction;
@@ -15,6 +16,7 @@ namespace SharingHub.Gateway.GraphQL;
 internal sealed class HubRequestContext : Dictionary<string, object?>
 {
     private readonly Dictionary<long, IDataLoaderResult<CounterpartView>> _counterparts = [];
+    private readonly Dictionary<long, IDataLoaderResult<AlertContent>> _alertContents = [];
     private readonly AgencyDirectory _directory;
     private IReadOnlyDictionary<string, Agency>? _agencies;
 
@@ -35,6 +37,11 @@ internal sealed class HubRequestContext : Dictionary<string, object?>
                 .ToListAsync(ct);
             return ids.ToDictionary(id => id, id => matches.Where(m => m.RecordAId == id || m.RecordBId == id).ToList());
         });
+        // Alerts name their match; what the reader sees of it is decided by AlertContents (a non-party sees none of it).
+        Matches = new BatchLoader<long, Match>(async (ids, ct) =>
+            await db.Matches.AsNoTracking().Where(m => ids.Contains(m.Id)).ToDictionaryAsync(m => m.Id, ct));
+        VisibleAlerts = new BatchLoader<long, Alert>(async (ids, ct) =>
+            await db.VisibleAlerts(principal, await ReaderKindAsync(ct)).AsNoTracking().Where(a => ids.Contains(a.Id)).ToDictionaryAsync(a => a.Id, ct));
     }
 
     /// <summary>The caller.</summary>
@@ -54,6 +61,46 @@ internal sealed class HubRequestContext : Dictionary<string, object?>
 
     /// <summary>A record's matches with the caller's agency, newest first.</summary>
     public BatchLoader<long, List<Match>> MatchesByRecord { get; }
+
+    /// <summary>Matches by id, unfiltered: only <see cref="AlertContent"/> reads them, and it shows a match only to its parties.</summary>
+    public BatchLoader<long, Match> Matches { get; }
+
+    /// <summary>Alerts addressed to the caller, by id (others load as null).</summary>
+    public BatchLoader<long, Alert> VisibleAlerts { get; }
+
+    /// <summary>The alerts addressed to the caller (<see cref="AlertVisibility.VisibleAlerts"/>).</summary>
+    public async Task<IQueryable<Alert>> VisibleAlertsAsync(CancellationToken cancellationToken) =>
+        Db.VisibleAlerts(Principal, await ReaderKindAsync(cancellationToken));
+
+    /// <summary>
+    /// What the caller is shown of <paramref name="alert"/>: its match, the caller's record in it and the
+    /// <see cref="Counterpart"/> view, put into words by <see cref="AlertContents"/>.
+    /// </summary>
+    public IDataLoaderResult<AlertContent> AlertContent(Alert alert)
+    {
+        if (_alertContents.TryGetValue(alert.Id, out var known))
+        {
+            return known;
+        }
+        var pendingMatch = Matches.Load(alert.MatchId);
+        var result = DataLoaderResult.From(async cancellationToken =>
+        {
+            var match = await pendingMatch.GetResultAsync(cancellationToken)
+                ?? throw new InvalidOperationException("An alert's match is missing.");
+            var agencies = await AgenciesAsync(cancellationToken);
+            var party = match.AgencyA == Principal.Agency || match.AgencyB == Principal.Agency;
+            if (!party)
+            {
+                return AlertContents.Compose(Principal, alert, match, null, null, agencies);
+            }
+            var own = Records.Load(match.AgencyA == Principal.Agency ? match.RecordAId : match.RecordBId);
+            var counterpart = Counterpart(match);
+            return AlertContents.Compose(Principal, alert, match, await own.GetResultAsync(cancellationToken),
+                await counterpart.GetResultAsync(cancellationToken), agencies);
+        });
+        _alertContents[alert.Id] = result;
+        return result;
+    }
 
     /// <summary>Every member agency by code (one view for the whole operation, from the <see cref="AgencyDirectory"/>).</summary>
     public async ValueTask<IReadOnlyDictionary<string, Agency>> AgenciesAsync(CancellationToken cancellationToken) =>

@@ -4,6 +4,7 @@ using GraphQL.Types;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
 using SharingHub.Contracts.V1;
+using SharingHub.Gateway.Alerts;
 using SharingHub.Gateway.Authorization;
 using SharingHub.Gateway.Deconfliction;
 using SharingHub.Gateway.Records;
@@ -94,6 +95,7 @@ internal sealed class HubQuery : ObjectGraphType
             .Description("One match of your agency's. Any other id answers NOT_FOUND.")
             .Argument<NonNullGraphType<IdGraphType>>("id")
             .ResolveAsync(async c => await FindVisibleMatchAsync(c, c.GetArgument<string>("id")));
+        this.AddAlertQueries();
     }
 
     /// <summary>The match with <paramref name="id"/> if the caller may see it; NOT_FOUND otherwise, whatever the reason.</summary>
@@ -126,6 +128,7 @@ internal sealed class HubSubscription : ObjectGraphType
                     var visible = db.VisibleMatches(principal, kind);
                     return db.MatchEvents.Where(e => visible.Any(m => m.Id == e.MatchId));
                 }));
+        this.AddAlertSubscription();
     }
 }
 
@@ -136,7 +139,7 @@ internal sealed class HubMutation : ObjectGraphType
     {
         Name = "Mutation";
         Field<NonNullGraphType<AdjudicateMatchPayloadGraphType>>("adjudicateMatch")
-            .Description("Judge a match SAME or NOT_SAME. NOT_SAME silences the pair until a matching field of either record changes.")
+            .Description("Judge a PERSON_IDENTITY match SAME or NOT_SAME (other kinds are facts: VALIDATION). NOT_SAME silences the pair until a matching field of either record changes, tells the other agency (a VERDICT alert), which may contest it, and on a match touching a victim needs a supervisor.")
             .Argument<NonNullGraphType<AdjudicateMatchInputGraphType>>("input")
             .ResolveAsync(async c =>
             {
@@ -148,14 +151,25 @@ internal sealed class HubMutation : ObjectGraphType
                 {
                     throw HubError.Forbidden("Only officers, analysts and supervisors of the match's agencies may adjudicate it.");
                 }
+                // Only what is visible can be judged: a match whose other record releases nothing to the caller is
+                // NOT_FOUND, exactly as a missing one.
+                if ((await hub.Counterpart(match).GetResultAsync(c.CancellationToken)).Release == Release.None)
+                {
+                    throw HubError.NotFound("Match", input.MatchId);
+                }
                 try
                 {
                     await c.RequestServices!.GetRequiredService<AdjudicationService>()
-                        .AdjudicateAsync(match.Id, input.Verdict, hub.Principal.Agency, hub.Principal.Subject, input.Note, c.CancellationToken);
+                        .AdjudicateAsync(match.Id, input.Verdict, hub.Principal.Agency, hub.Principal.Subject, input.Note,
+                            hub.Principal.IsInRole(SharingHub.ServiceDefaults.Authentication.HubRoles.Supervisor), c.CancellationToken);
                 }
                 catch (InvalidAdjudicationException ex)
                 {
                     throw HubError.Validation(ex.Message);
+                }
+                catch (AdjudicationForbiddenException ex)
+                {
+                    throw HubError.Forbidden(ex.Message);
                 }
                 catch (MatchNotFoundException)
                 {
@@ -164,6 +178,7 @@ internal sealed class HubMutation : ObjectGraphType
                 return new AdjudicateMatchPayload(await hub.Db.Matches.AsNoTracking().SingleAsync(m => m.Id == match.Id, c.CancellationToken));
             });
         this.AddSubmitOperation();
+        this.AddAlertMutations();
     }
 }
 

@@ -22,8 +22,32 @@ internal sealed class RecordGraphType : ObjectGraphType<StoredRecord>
         Field<ContactGraphType>("contact").Description("The record's control official.")
             .Resolve(c => new Contact(c.Source.ControlOfficialName, c.Source.ControlOfficialChannel));
         Field<NonNullGraphType<DateTimeOffsetGraphType>>("updatedAt").Resolve(c => c.Source.UpdatedAt);
+        Field<OperationAreaGraphType>("operation")
+            .Description("A planned operation's area and window; null for other records.")
+            .Resolve(c => c.Source is { Latitude: not null, Longitude: not null, RadiusMeters: not null, OperationWindow: not null } ? c.Source : null);
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<MatchGraphType>>>>("matches")
             .Description("This record's matches with other agencies' records, newest first.")
             .Resolve(c => c.Hub().MatchesByRecord.Load(c.Source.Id).Then(matches => (IEnumerable<Match>?)matches ?? []));
+    }
+}
+
+/// <summary>
+/// <c>OperationArea</c>: where and when one of the caller's own planned operations runs (what the officer's page draws
+/// beside a conflicting operation's released area).
+/// </summary>
+internal sealed class OperationAreaGraphType : ObjectGraphType<StoredRecord>
+{
+    public OperationAreaGraphType()
+    {
+        Name = "OperationArea";
+        Description = "A planned operation: its centre, radius and time window.";
+        Field<NonNullGraphType<FloatGraphType>>("latitude").Resolve(c => c.Source.Latitude);
+        Field<NonNullGraphType<FloatGraphType>>("longitude").Resolve(c => c.Source.Longitude);
+        Field<NonNullGraphType<FloatGraphType>>("radiusMeters").Resolve(c => c.Source.RadiusMeters);
+        Field<NonNullGraphType<DateTimeOffsetGraphType>>("startsAt")
+            .Resolve(c => new DateTimeOffset(DateTime.SpecifyKind(c.Source.OperationWindow!.Value.LowerBound, DateTimeKind.Utc)));
+        Field<NonNullGraphType<DateTimeOffsetGraphType>>("endsAt")
+            .Resolve(c => new DateTimeOffset(DateTime.SpecifyKind(c.Source.OperationWindow!.Value.UpperBound, DateTimeKind.Utc)));
+        Field<StringGraphType>("address").Resolve(c => c.Source.Address);
     }
 }

@@ -17,7 +17,7 @@ internal static class IdentityCommands
     /// <summary>The public client the development token command logs in with.</summary>
     public const string CliClientId = "sharinghub-cli";
 
-    private static readonly string[] Names = ["seed", "clients", "token", "keys", "user"];
+    private static readonly string[] Names = ["seed", "clients", "token", "keys", "user", "demo"];
 
     /// <summary>Whether <paramref name="args"/> name a command rather than a host run.</summary>
     public static bool IsCommand(string[] args) =>
@@ -66,6 +66,7 @@ internal static class IdentityCommands
                 "token" => await TokenAsync(app, services, args.Skip(1).Where(a => !a.StartsWith("--", StringComparison.Ordinal)).ToArray(), cancellationToken),
                 "keys" when args.Length > 1 && args[1] == "rotate" => await RotateKeysAsync(services, cancellationToken),
                 "user" => await UserAsync(services, args.Skip(1).ToArray(), cancellationToken),
+                "demo" => await DemoLoginAsync(services),
                 _ => Usage(),
             };
         }
@@ -129,6 +130,26 @@ internal static class IdentityCommands
         return 0;
     }
 
+    /// <summary>
+    /// DEVELOPMENT ONLY: what a person types at the login page as any demo user (the checkout's demo password and the
+    /// current one-time code of the demo users' shared TOTP key), for the inbox page in the demo.
+    /// </summary>
+    private static async Task<int> DemoLoginAsync(IServiceProvider services)
+    {
+        var secrets = services.GetRequiredService<DevelopmentSecrets>();
+        if (!secrets.IsAvailable)
+        {
+            await Console.Error.WriteLineAsync("identity: demo users exist only in development.");
+            return 1;
+        }
+        var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
+        await Console.Out.WriteLineAsync($"password  {secrets.DemoPassword}");
+        await Console.Out.WriteLineAsync(
+            $"code      {TotpCode.Compute(secrets.DemoTotpSecret, now)} (valid about {30 - now.ToUnixTimeSeconds() % 30} s more; run ./hub identity demo again for the next)");
+        await Console.Out.WriteLineAsync($"totp uri  {TotpCode.EnrolmentUri("SharingHub demo", "demo users", secrets.DemoTotpSecret)}");
+        return 0;
+    }
+
     private static async Task<int> RotateKeysAsync(IServiceProvider services, CancellationToken cancellationToken)
     {
         var options = services.GetRequiredService<IOptions<KeyOptions>>().Value;
@@ -187,7 +208,7 @@ internal static class IdentityCommands
 
     private static int Usage()
     {
-        Console.Error.WriteLine($"usage: SharingHub.Identity [--migrate | seed [--demo-users] | clients | token [AGENCY] [ROLE] --Issuer=URL | keys rotate | {UserUsage}]");
+        Console.Error.WriteLine($"usage: SharingHub.Identity [--migrate | seed [--demo-users] | clients | token [AGENCY] [ROLE] --Issuer=URL | demo | keys rotate | {UserUsage}]");
         return 2;
     }
 

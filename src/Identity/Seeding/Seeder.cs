@@ -151,6 +151,11 @@ internal sealed class Seeder(
             throw new InvalidOperationException(
                 $"Seeding:Clients '{seed.ClientId}': unsupported grants {string.Join(", ", unknown)}.");
         }
+        if (seed.Browser && !seed.Public)
+        {
+            throw new InvalidOperationException(
+                $"Seeding:Clients '{seed.ClientId}': a browser client must be public (a page cannot keep a secret).");
+        }
         if (seed.Public && grants.Contains(GrantTypes.ClientCredentials))
         {
             throw new InvalidOperationException(

@@ -57,6 +57,13 @@ public sealed class ClientSeed
     /// <summary>Public clients (CLIs, browser apps) have no secret and must use PKCE.</summary>
     public bool Public { get; set; }
 
+    /// <summary>
+    /// A page running in a browser (the Gateway's <c>/inbox</c>): a public client whose redirect URIs' origins may call
+    /// the discovery, key, token and revocation endpoints from script (CORS, without credentials). Requires
+    /// <see cref="Public"/>: a browser cannot keep a secret.
+    /// </summary>
+    public bool Browser { get; set; }
+
     /// <summary>Secret of a confidential client. In development it may be left empty and is generated.</summary>
     public string? Secret { get; set; }
 

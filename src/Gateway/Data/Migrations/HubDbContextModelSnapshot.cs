@@ -23,6 +23,116 @@ namespace SharingHub.Gateway.Data.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("SharingHub.Gateway.Alerts.Alert", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset?>("AcknowledgedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("acknowledged_at");
+
+                    b.Property<string>("AcknowledgedBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("acknowledged_by");
+
+                    b.Property<string>("AgencyCode")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("agency_code");
+
+                    b.Property<string>("Audience")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("audience");
+
+                    b.Property<string>("Band")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("band");
+
+                    b.Property<DateTimeOffset?>("DeliveredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("delivered_at");
+
+                    b.Property<DateTimeOffset?>("EscalatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("escalated_at");
+
+                    b.Property<string>("Fingerprint")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("fingerprint");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("kind");
+
+                    b.Property<long>("MatchId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("match_id");
+
+                    b.Property<DateTimeOffset>("RaisedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("raised_at");
+
+                    b.Property<long?>("RelatesToId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("relates_to_id");
+
+                    b.Property<double?>("Score")
+                        .HasColumnType("double precision")
+                        .HasColumnName("score");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("status");
+
+                    b.Property<long>("Tx")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("tx")
+                        .HasDefaultValueSql("pg_current_xact_id()::text::bigint");
+
+                    b.HasKey("Id")
+                        .HasName("pk_alerts");
+
+                    b.HasIndex("Id")
+                        .HasDatabaseName("ix_alerts_undelivered")
+                        .HasFilter("delivered_at IS NULL");
+
+                    b.HasIndex("RaisedAt")
+                        .HasDatabaseName("ix_alerts_unescalated")
+                        .HasFilter("status = 'Open' AND escalated_at IS NULL");
+
+                    b.HasIndex("RelatesToId")
+                        .HasDatabaseName("ix_alerts_relates_to_id");
+
+                    b.HasIndex("AgencyCode", "Id")
+                        .HasDatabaseName("ix_alerts_agency_code_id");
+
+                    b.HasIndex("Tx", "Id")
+                        .HasDatabaseName("ix_alerts_tx_id");
+
+                    b.HasIndex("MatchId", "AgencyCode", "Audience", "Kind", "Fingerprint")
+                        .IsUnique()
+                        .HasDatabaseName("ix_alerts_match_id_agency_code_audience_kind_fingerprint");
+
+                    b.ToTable("alerts", (string)null);
+                });
+
             modelBuilder.Entity("SharingHub.Gateway.Audit.AuditEvent", b =>
                 {
                     b.Property<long>("Id")
@@ -120,6 +230,16 @@ namespace SharingHub.Gateway.Data.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)")
                         .HasColumnName("agency_code");
+
+                    b.Property<string>("ContestNote")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("contest_note");
+
+                    b.Property<string>("ContestedBy")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("contested_by");
 
                     b.Property<DateTimeOffset>("DecidedAt")
                         .HasColumnType("timestamp with time zone")
@@ -613,6 +733,29 @@ namespace SharingHub.Gateway.Data.Migrations
                         .HasDatabaseName("ix_records_agency_code_kind_local_id");
 
                     b.ToTable("records", (string)null);
+                });
+
+            modelBuilder.Entity("SharingHub.Gateway.Alerts.Alert", b =>
+                {
+                    b.HasOne("SharingHub.Gateway.Data.Agency", null)
+                        .WithMany()
+                        .HasForeignKey("AgencyCode")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_alerts_agencies_agency_code");
+
+                    b.HasOne("SharingHub.Gateway.Deconfliction.Match", null)
+                        .WithMany()
+                        .HasForeignKey("MatchId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_alerts_matches_match_id");
+
+                    b.HasOne("SharingHub.Gateway.Alerts.Alert", null)
+                        .WithMany()
+                        .HasForeignKey("RelatesToId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_alerts_alerts_relates_to_id");
                 });
 
             modelBuilder.Entity("SharingHub.Gateway.Deconfliction.Adjudication", b =>
