@@ -176,8 +176,9 @@ public sealed class DeconflictionTests(DeconflictionFixture hub) : IClassFixture
         await hub.WaitForMatchingAsync(a, RecordKind.Person, "P-1");
         var match = Assert.Single(await hub.MatchesAsync(a, b)).Match;
 
+        // The records are victims': NOT_SAME needs a supervisor.
         await hub.WithServicesAsync(sp => sp.GetRequiredService<AdjudicationService>()
-            .AdjudicateAsync(match.Id, AdjudicationDecision.NotSame, a.Code, "officer-1", "twins; checked with the family"));
+            .AdjudicateAsync(match.Id, AdjudicationDecision.NotSame, a.Code, "supervisor-1", "twins; checked with the family", bySupervisor: true));
 
         // A new version that changes labels only: re-scored, still suppressed, no event.
         await b.PublishAsync(Records.Person("Q-1", "Jorge", "Salinas", "1992-04-05", version: 2, sensitivity: Sensitivity.AgencyOnly));
@@ -196,6 +197,23 @@ public sealed class DeconflictionTests(DeconflictionFixture hub) : IClassFixture
         Assert.Equal(AdjudicationDecision.NotSame, adjudication.Decision);
         Assert.Equal(a.Code, adjudication.AgencyCode);
         Assert.NotNull(adjudication.LiftedAt);
+    }
+
+    [Fact]
+    public async Task Adjudication_NotSameOnAVictimsMatchByAnOfficer_IsRefusedAndNothingStored()
+    {
+        var (a, b) = (await hub.AddAgencyAsync("A"), await hub.AddAgencyAsync("B"));
+        await a.PublishAsync(Records.Person("P-1", "Rosalba", "Quintanilla", "1999-10-30"));
+        await b.PublishAsync(Records.Person("Q-1", "Rosalba", "Quintanilla", "1999-10-30"));
+        await hub.WaitForMatchingAsync(b, RecordKind.Person, "Q-1");
+        await hub.WaitForMatchingAsync(a, RecordKind.Person, "P-1");
+        var match = Assert.Single(await hub.MatchesAsync(a, b)).Match;
+
+        var refused = await Assert.ThrowsAsync<AdjudicationForbiddenException>(() => hub.WithServicesAsync(sp => sp.GetRequiredService<AdjudicationService>()
+            .AdjudicateAsync(match.Id, AdjudicationDecision.NotSame, a.Code, "officer-1", "not her")));
+        Assert.Contains("supervisor", refused.Message, StringComparison.Ordinal);
+        Assert.False(await hub.App.WithDatabaseAsync(db => db.Adjudications.AnyAsync(x => x.MatchId == match.Id)));
+        Assert.False(Assert.Single(await hub.MatchesAsync(a, b)).Match.Suppressed);
     }
 
     [Fact]

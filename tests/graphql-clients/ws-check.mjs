@@ -1,13 +1,14 @@
 // Subscribes to matchEvents over graphql-transport-ws with the stock graphql-ws client, unmodified, and prints one
 // JSON line per happening: {"event":"connected"}, {"event":"next","payload":{...}}, {"event":"closed","code":N,"reason":"..."}.
-// Usage: node ws-check.mjs URL TOKEN|- [EVENTS]   (TOKEN "-": connection_init without a token)
-// It exits after EVENTS next messages (default 1), or when the socket closes.
+// Usage: node ws-check.mjs URL TOKEN|- [EVENTS] [AFTER]   (TOKEN "-": connection_init without a token)
+// It exits after EVENTS next messages (default 1), or when the socket closes. AFTER: a feed cursor to start after
+// (default: only what happens from now on).
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 
-const [url, token, events = '1'] = process.argv.slice(2);
+const [url, token, events = '1', after] = process.argv.slice(2);
 if (!url || !token) {
-  console.error('usage: node ws-check.mjs URL TOKEN|- [EVENTS]');
+  console.error('usage: node ws-check.mjs URL TOKEN|- [EVENTS] [AFTER]');
   process.exit(2);
 }
 const wanted = Number(events);
@@ -32,12 +33,13 @@ const client = createClient({
 let received = 0;
 client.subscribe(
   {
-    query: `subscription {
-      matchEvents {
+    query: `subscription($after: String) {
+      matchEvents(after: $after) {
         cursor type
         match { id kind own { localId } counterpart { release agency { code } contact { name } } }
       }
     }`,
+    variables: { after: after ?? null },
   },
   {
     next: (payload) => {

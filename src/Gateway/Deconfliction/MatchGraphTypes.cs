@@ -1,4 +1,5 @@
 using System.Globalization;
+using GraphQL;
 using GraphQL.Types;
 using SharingHub.Gateway.GraphQL;
 
@@ -25,7 +26,9 @@ internal sealed class MatchGraphType : ObjectGraphType<Match>
             .Resolve(c => c.Hub().Counterpart(c.Source).Then(v => v.Band));
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<ExplanationLineGraphType>>>>("explanation")
             .Description("Why it matched, field by field: only the lines the other record's sensitivity releases.")
-            .Resolve(c => c.Hub().Counterpart(c.Source).Then(v => v.Explanation));
+            .Resolve(c => c.Hub().Counterpart(c.Source).Then(v => v.Explanation))
+            // At most one line per compared field (about ten), not the analyzer's default list size.
+            .Configure(f => f.WithComplexityImpact(1, 10));
         Field<NonNullGraphType<DateTimeOffsetGraphType>>("createdAt").Resolve(c => c.Source.FirstFoundAt);
         Field<NonNullGraphType<DateTimeOffsetGraphType>>("updatedAt").Resolve(c => c.Source.ChangedAt);
         Field<NonNullGraphType<BooleanGraphType>>("open").Description("False once a withdrawal or a change ended it.").Resolve(c => c.Source.ClosedAt is null);
@@ -110,7 +113,8 @@ internal sealed class CounterpartGraphType : ObjectGraphType<CounterpartView>
         Field<ContactGraphType>("contact").Resolve(c => c.Source.Contact);
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<ReleasedFieldGraphType>>>>("fields")
             .Description("The other record's matched fields (FULL release only).")
-            .Resolve(c => c.Source.Fields);
+            .Resolve(c => c.Source.Fields)
+            .Configure(f => f.WithComplexityImpact(1, 10));
     }
 }
 

@@ -8,6 +8,7 @@ using GraphQL.Builders;
 using GraphQL.Types;
 using GraphQL.Types.Relay;
 using GraphQL.Types.Relay.DataObjects;
+using GraphQL.Validation.Complexity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -64,7 +65,15 @@ internal static class Paging
 {
     public static FieldBuilder<TSource, TReturn> PagingArguments<TSource, TReturn>(this FieldBuilder<TSource, TReturn> field) => field
         .Argument<IntGraphType>("first", "How many to return (default 20, at most 100).")
-        .Argument<StringGraphType>("after", "The endCursor of the previous page.");
+        .Argument<StringGraphType>("after", "The endCursor of the previous page.")
+        // The complexity analyzer counts what a page selects once per row the page may hold; the connection's
+        // nodes and edges then multiply by nothing more.
+        .Configure(f => f.WithComplexityImpact(context => new FieldComplexityResult(1, Math.Clamp(context.GetArgument<int?>("first") ?? DefaultPageSize, 1, MaxPageSize))));
+
+    // The defaults of GraphQLOptions: the analyzer runs before options are at hand, and a deployment that raises
+    // the page size also raises MaxComplexity.
+    private const int DefaultPageSize = 20;
+    private const int MaxPageSize = 100;
 
     /// <summary>A page of <paramref name="query"/> in descending id order after the <c>after</c> cursor.</summary>
     public static async Task<Page<T>> PageAsync<T>(this IResolveFieldContext context, IQueryable<T> query, Expression<Func<T, long>> id)
@@ -125,8 +134,10 @@ internal sealed class HubConnectionType<TNodeType, TSource> : ObjectGraphType<Pa
             .Description("How many there are in all (only what the caller may see).")
             .ResolveAsync(async context => await context.Source.CountAsync(context.CancellationToken));
         Field<NonNullGraphType<PageInfoType>>("pageInfo").Resolve(context => context.Source.PageInfo);
-        Field<NonNullGraphType<ListGraphType<NonNullGraphType<HubEdgeType<TNodeType, TSource>>>>>("edges").Resolve(context => context.Source.Edges);
-        Field<NonNullGraphType<ListGraphType<NonNullGraphType<TNodeType>>>>("nodes").Resolve(context => context.Source.Items);
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<HubEdgeType<TNodeType, TSource>>>>>("edges").Resolve(context => context.Source.Edges)
+            .Configure(f => f.WithComplexityImpact(1, 1));
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<TNodeType>>>>("nodes").Resolve(context => context.Source.Items)
+            .Configure(f => f.WithComplexityImpact(1, 1));
     }
 }
 

@@ -151,11 +151,11 @@ internal sealed class HubMutation : ObjectGraphType
                 {
                     throw HubError.Forbidden("Only officers, analysts and supervisors of the match's agencies may adjudicate it.");
                 }
-                // Only what is visible can be judged: a match whose other record releases nothing to the caller is
-                // NOT_FOUND, exactly as a missing one.
+                // Only what can be seen can be judged: the caller sees this match (it is in their list), but when its
+                // other record releases nothing but the conflict's kind there is no evidence to judge it by.
                 if ((await hub.Counterpart(match).GetResultAsync(c.CancellationToken)).Release == Release.None)
                 {
-                    throw HubError.NotFound("Match", input.MatchId);
+                    throw HubError.Forbidden("The other record of this match releases nothing to your agency, so it cannot be judged here: its owning agency may adjudicate it.");
                 }
                 try
                 {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using GraphQL;
 using GraphQL.Types;
 using SharingHub.Gateway.Deconfliction;
 using SharingHub.Gateway.GraphQL;
@@ -27,7 +28,10 @@ internal sealed class RecordGraphType : ObjectGraphType<StoredRecord>
             .Resolve(c => c.Source is { Latitude: not null, Longitude: not null, RadiusMeters: not null, OperationWindow: not null } ? c.Source : null);
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<MatchGraphType>>>>("matches")
             .Description("This record's matches with other agencies' records, newest first.")
-            .Resolve(c => c.Hub().MatchesByRecord.Load(c.Source.Id).Then(matches => (IEnumerable<Match>?)matches ?? []));
+            .Resolve(c => c.Hub().MatchesByRecord.Load(c.Source.Id).Then(matches => (IEnumerable<Match>?)matches ?? []))
+            // The analyzer's estimate of a record's matches: a record meets a handful of other agencies' records, not
+            // the default list's twenty. The page of records around it is what bounds the answer.
+            .Configure(f => f.WithComplexityImpact(1, 5));
     }
 }
 

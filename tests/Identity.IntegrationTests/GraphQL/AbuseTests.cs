@@ -84,6 +84,25 @@ public sealed class AbuseTests(GraphQLFixture fixture)
         }
     }
 
+    /// <summary>
+    /// The complexity limit stops lists within lists, not a full page: the inbox's own query, and a page of records
+    /// with each one's matches, evidence and released fields, at the largest page size, are answered.
+    /// </summary>
+    [Theory]
+    [InlineData("{ matches(open: true, first: 100) { totalCount nodes { id kind band score open createdAt own { localId kind } "
+        + "explanation { field level weight text } counterpart { release sensitivity agency { code name } contact { name channel } fields { name value } } } } }")]
+    [InlineData("{ records(first: 100) { totalCount nodes { localId kind matches { id kind band score "
+        + "explanation { field level text } counterpart { release agency { code } fields { name value } } } } } }")]
+    public async Task Post_FullPageOfMatchesWithEvidence_IsAnswered(string query)
+    {
+        var token = await fixture.TokenAsync(fixture.CityPolice, HubRoles.Officer);
+
+        var answer = await fixture.Client.PostAsync(query, token: token, cancellationToken: Ct);
+
+        Assert.True(answer.Status == HttpStatusCode.OK, answer.ToString());
+        Assert.Empty(answer.ErrorCodes);
+    }
+
     private static string Body(string query) => JsonSerializer.Serialize(new { query });
 
     private static string Repeat(string text, int times) => new StringBuilder(text.Length * times).Insert(0, text, times).ToString();

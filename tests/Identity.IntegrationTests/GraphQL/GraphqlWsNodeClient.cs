@@ -20,8 +20,11 @@ public sealed class GraphqlWsNodeClient : IAsyncDisposable
 
     private GraphqlWsNodeClient(Process process) => _process = process;
 
-    /// <summary>Starts the client against <paramref name="graphql"/> (ws://) with <paramref name="token"/> ("-": none).</summary>
-    public static async Task<GraphqlWsNodeClient> StartAsync(Uri graphql, string token, int events = 1)
+    /// <summary>
+    /// Starts the client against <paramref name="graphql"/> (ws://) with <paramref name="token"/> ("-": none), for
+    /// <paramref name="events"/> events, from the feed cursor <paramref name="after"/> (null: from now on).
+    /// </summary>
+    public static async Task<GraphqlWsNodeClient> StartAsync(Uri graphql, string token, int events = 1, string? after = null)
     {
         ArgumentNullException.ThrowIfNull(graphql);
         await EnsureInstalledAsync();
@@ -35,6 +38,10 @@ public sealed class GraphqlWsNodeClient : IAsyncDisposable
         foreach (var argument in new[] { "ws-check.mjs", url, token, events.ToString(System.Globalization.CultureInfo.InvariantCulture) })
         {
             start.ArgumentList.Add(argument);
+        }
+        if (after is not null)
+        {
+            start.ArgumentList.Add(after);
         }
         var process = Process.Start(start) ?? throw new InvalidOperationException("node did not start.");
         var client = new GraphqlWsNodeClient(process);
