@@ -39,6 +39,9 @@ public enum AgreementLevel
     /// <summary>Birth dates with day and month swapped.</summary>
     Transposed,
 
+    /// <summary>Birth dates with month and day equal and years one apart.</summary>
+    YearOff,
+
     /// <summary>Both known, and they contradict each other.</summary>
     Disagree,
 
@@ -53,7 +56,7 @@ public static class Levels
         [AgreementLevel.Exact, AgreementLevel.Partial, AgreementLevel.Nickname, AgreementLevel.Close, AgreementLevel.Phonetic, AgreementLevel.Initial, AgreementLevel.Disagree];
 
     private static readonly AgreementLevel[] DateLevels =
-        [AgreementLevel.Exact, AgreementLevel.Transposed, AgreementLevel.Close, AgreementLevel.Partial, AgreementLevel.Disagree];
+        [AgreementLevel.Exact, AgreementLevel.Transposed, AgreementLevel.YearOff, AgreementLevel.Close, AgreementLevel.Partial, AgreementLevel.Disagree];
 
     private static readonly AgreementLevel[] BinaryLevels = [AgreementLevel.Exact, AgreementLevel.Disagree];
 
@@ -98,11 +101,11 @@ public sealed class ComparisonVector
 
     internal ReadOnlySpan<AgreementLevel> Levels => _levels;
 
-    private const string Codes = "epncfitdm";
+    private const string Codes = "epncfitydm";
 
     /// <summary>
     /// A compact, stable text form for storage: one letter per field in <see cref="Scoring.Levels.Fields"/> order
-    /// (e exact, p partial, n nickname, c close, f phonetic, i initial, t transposed, d disagree, m missing), then
+    /// (e exact, p partial, n nickname, c close, f phonetic, i initial, t transposed, y year off by one, d disagree, m missing), then
     /// <c>/s</c> when names were swapped and <c>/a</c> when an alias was used, e.g. <c>eecmmmp/s</c>. A stored
     /// vector can be re-scored under new parameters without the records.
     /// </summary>

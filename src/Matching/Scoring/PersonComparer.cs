@@ -44,6 +44,7 @@ public sealed class PersonComparer
         {
             DateAgreement.Exact => AgreementLevel.Exact,
             DateAgreement.Transposed => AgreementLevel.Transposed,
+            DateAgreement.YearOff => AgreementLevel.YearOff,
             DateAgreement.Close => AgreementLevel.Close,
             DateAgreement.Partial => AgreementLevel.Partial,
             DateAgreement.Disagree => AgreementLevel.Disagree,

@@ -70,6 +70,7 @@ public sealed class Explanation
         AgreementLevel.Phonetic => "phonetic agreement",
         AgreementLevel.Initial => "initial agreement",
         AgreementLevel.Transposed => "day and month transposed",
+        AgreementLevel.YearOff => "year one off (month and day agree)",
         AgreementLevel.Disagree => "disagreement",
         AgreementLevel.Missing => "missing on one side",
         _ => level.ToString(),
