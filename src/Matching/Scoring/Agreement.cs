@@ -84,12 +84,23 @@ public sealed class ComparisonVector
 {
     private readonly AgreementLevel[] _levels;
 
-    internal ComparisonVector(AgreementLevel[] levels, bool namesSwapped, bool viaAlias)
+    internal ComparisonVector(AgreementLevel[] levels, bool namesSwapped, bool viaAlias, string[]? givenAgreed = null, string[]? surnameAgreed = null)
     {
         _levels = levels;
         NamesSwapped = namesSwapped;
         ViaAlias = viaAlias;
+        GivenAgreed = givenAgreed ?? [];
+        SurnameAgreed = surnameAgreed ?? [];
     }
+
+    /// <summary>
+    /// The given-name words that agreed exactly (at the Exact or Partial level), for the term-frequency adjustment.
+    /// Not part of the stored text form: a re-scored stored vector carries no adjustment.
+    /// </summary>
+    public IReadOnlyList<string> GivenAgreed { get; }
+
+    /// <summary>The surname words that agreed exactly (at the Exact or Partial level).</summary>
+    public IReadOnlyList<string> SurnameAgreed { get; }
 
     public AgreementLevel this[MatchField field] => _levels[(int)field];
 
