@@ -1,4 +1,7 @@
+using System.Buffers.Binary;
 using System.Collections.Frozen;
+using System.Security.Cryptography;
+using System.Text;
 
 namespace SharingHub.Matching.Scoring;
 
@@ -19,31 +22,25 @@ public readonly record struct NameComponent(NameComponentKind Kind, string Token
 
 /// <summary>
 /// How common each name component is among the stored person records: for each kind, the number of records whose
-/// primary name holds the word, and the number of records with that part at all. Only counts: no record, agency or
-/// pairing of words is kept. Immutable, so a matcher can read one snapshot from many threads while the next is built.
+/// primary name holds the word, and the number of records with that part at all. Only counts, each under a 64-bit
+/// hash of its component (<see cref="Hash(NameComponentKind, string)"/>): no name, record or agency is kept. Immutable, so a matcher can read one
+/// snapshot from many threads while the next is built.
 /// </summary>
 public sealed class NameFrequencies
 {
-    private readonly FrozenDictionary<string, long> _given;
-    private readonly FrozenDictionary<string, long> _surname;
+    private readonly FrozenDictionary<long, long> _counts;
 
-    /// <summary>Builds a snapshot from per-kind counts.</summary>
-    /// <param name="given">Records whose given name holds each word.</param>
-    /// <param name="givenRecords">Records with a given name.</param>
-    /// <param name="surname">Records whose surname holds each word.</param>
-    /// <param name="surnameRecords">Records with a surname.</param>
-    public NameFrequencies(IEnumerable<KeyValuePair<string, long>> given, long givenRecords, IEnumerable<KeyValuePair<string, long>> surname, long surnameRecords)
+    /// <summary>Builds a snapshot from counts keyed by <see cref="Hash(NameComponentKind, string)"/>; the empty token of a kind counts its records.</summary>
+    public NameFrequencies(IEnumerable<KeyValuePair<long, long>> counts)
     {
-        ArgumentNullException.ThrowIfNull(given);
-        ArgumentNullException.ThrowIfNull(surname);
-        _given = given.ToFrozenDictionary(StringComparer.Ordinal);
-        _surname = surname.ToFrozenDictionary(StringComparer.Ordinal);
-        GivenRecords = givenRecords;
-        SurnameRecords = surnameRecords;
+        ArgumentNullException.ThrowIfNull(counts);
+        _counts = counts.ToFrozenDictionary();
+        GivenRecords = _counts.GetValueOrDefault(Hash(NameComponentKind.Given, string.Empty));
+        SurnameRecords = _counts.GetValueOrDefault(Hash(NameComponentKind.Surname, string.Empty));
     }
 
     /// <summary>No counts: scoring without term-frequency adjustment.</summary>
-    public static NameFrequencies Empty { get; } = new([], 0, [], 0);
+    public static NameFrequencies Empty { get; } = new([]);
 
     /// <summary>Records with a given name.</summary>
     public long GivenRecords { get; }
@@ -51,8 +48,27 @@ public sealed class NameFrequencies
     /// <summary>Records with a surname.</summary>
     public long SurnameRecords { get; }
 
-    /// <summary>Distinct words counted, both kinds.</summary>
-    public int DistinctComponents => _given.Count + _surname.Count;
+    /// <summary>Distinct components counted, both kinds, the two record counts included.</summary>
+    public int Count => _counts.Count;
+
+    /// <summary>
+    /// The 64-bit key a component is counted under: the first 8 bytes of SHA-256 over "kind:token" (UTF-8). Stable
+    /// across processes and releases, as stored counts outlive both; collisions are negligible at a few million names.
+    /// </summary>
+    public static long Hash(NameComponentKind kind, string token)
+    {
+        ArgumentNullException.ThrowIfNull(token);
+        Span<byte> text = stackalloc byte[2 + Encoding.UTF8.GetMaxByteCount(token.Length)];
+        text[0] = (byte)('0' + (int)kind);
+        text[1] = (byte)':';
+        var length = 2 + Encoding.UTF8.GetBytes(token, text[2..]);
+        Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(text[..length], digest);
+        return BinaryPrimitives.ReadInt64LittleEndian(digest);
+    }
+
+    /// <inheritdoc cref="Hash(NameComponentKind, string)"/>
+    public static long Hash(NameComponent component) => Hash(component.Kind, component.Token);
 
     /// <summary>
     /// The component that stands for several words agreeing together: the words sorted and joined with a space
@@ -61,8 +77,7 @@ public sealed class NameFrequencies
     public static string Combination(IEnumerable<string> words) => string.Join(' ', words.Order(StringComparer.Ordinal));
 
     /// <summary>The records of <paramref name="kind"/> whose name holds <paramref name="token"/> (0 when unseen).</summary>
-    public long CountOf(NameComponentKind kind, string token) =>
-        (kind == NameComponentKind.Given ? _given : _surname).GetValueOrDefault(token);
+    public long CountOf(NameComponentKind kind, string token) => _counts.GetValueOrDefault(Hash(kind, token));
 
     /// <summary>
     /// The share of records of <paramref name="kind"/> holding <paramref name="token"/>: the chance that a random other
@@ -83,11 +98,11 @@ public sealed class NameFrequencies
 
 /// <summary>
 /// Mutable counts of name components, for building <see cref="NameFrequencies"/> (the lab, tests). The hub keeps the
-/// same counts in PostgreSQL instead. The empty token of a kind counts the records that have that part.
+/// same counts in PostgreSQL instead.
 /// </summary>
 public sealed class NameFrequencyCounter
 {
-    private readonly Dictionary<(NameComponentKind, string), long> _counts = [];
+    private readonly Dictionary<long, long> _counts = [];
 
     /// <summary>Adds (<paramref name="delta"/> 1) or removes (−1) one record's components.</summary>
     public void Add(IEnumerable<NameComponent> components, long delta)
@@ -95,20 +110,13 @@ public sealed class NameFrequencyCounter
         ArgumentNullException.ThrowIfNull(components);
         foreach (var component in components)
         {
-            var key = (component.Kind, component.Token);
+            var key = NameFrequencies.Hash(component);
             _counts[key] = _counts.GetValueOrDefault(key) + delta;
         }
     }
 
     /// <summary>An immutable snapshot of the counts so far.</summary>
-    public NameFrequencies Snapshot()
-    {
-        KeyValuePair<string, long>[] Of(NameComponentKind kind) =>
-            [.. _counts.Where(pair => pair.Key.Item1 == kind && pair.Key.Item2.Length > 0 && pair.Value > 0).Select(pair => KeyValuePair.Create(pair.Key.Item2, pair.Value))];
-
-        return new NameFrequencies(Of(NameComponentKind.Given), _counts.GetValueOrDefault((NameComponentKind.Given, string.Empty)),
-            Of(NameComponentKind.Surname), _counts.GetValueOrDefault((NameComponentKind.Surname, string.Empty)));
-    }
+    public NameFrequencies Snapshot() => new(_counts.Where(pair => pair.Value > 0));
 }
 
 /// <summary>Bounds of the term-frequency adjustment; part of the versioned parameter file.</summary>
