@@ -147,6 +147,10 @@ public sealed class PersonScorer
                     (false, false) => null,
                 };
             }
+            else if (field is MatchField.Phone && level == AgreementLevel.Partial)
+            {
+                note = "same national number under different country codes (not a shared phone)";
+            }
 
             contributions.Add(new FieldContribution(field, level, Math.Round(_weights[(int)field][(int)level], 2), note));
         }

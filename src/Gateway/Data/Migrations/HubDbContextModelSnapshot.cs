@@ -204,6 +204,13 @@ namespace SharingHub.Gateway.Data.Migrations
                         .HasColumnType("character varying(200)")
                         .HasColumnName("name");
 
+                    b.PrimitiveCollection<string[]>("NeighbourRegions")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("text[]")
+                        .HasColumnName("neighbour_regions")
+                        .HasDefaultValueSql("'{}'::text[]");
+
                     b.Property<string>("Region")
                         .IsRequired()
                         .HasMaxLength(2)
