@@ -12,8 +12,8 @@ public static class DeconflictionExtensions
 {
     /// <summary>
     /// Registers incremental matching: the engine (options <c>Matching</c>), blocking keys and matching after each
-    /// stored batch (<see cref="IStoredRecordsHandler"/>), the pending-marker sweeper, the re-keying after a key-scheme
-    /// upgrade and the adjudication service.
+    /// stored batch (<see cref="IStoredRecordsHandler"/>), the pending-marker sweeper, the subject clusters, the
+    /// re-keying after a key-scheme upgrade and the adjudication service.
     /// </summary>
     public static IServiceCollection AddDeconfliction(this IServiceCollection services, string connectionName)
     {
@@ -37,6 +37,8 @@ public static class DeconflictionExtensions
         });
         services.AddSingleton<DeconflictionMetrics>();
         services.AddSingleton<BlockingKeyWriter>();
+        services.AddSingleton<SubjectClusterMaintainer>();
+        services.AddHostedService(sp => sp.GetRequiredService<SubjectClusterMaintainer>());
         services.AddSingleton<IncrementalMatcher>();
         services.AddScoped<IStoredRecordsHandler, DeconflictionHandler>();
         services.AddSingleton<PendingMatchSweeper>();
