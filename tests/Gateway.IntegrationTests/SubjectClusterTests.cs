@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using SharingHub.Contracts.V1;
 using SharingHub.Gateway.Deconfliction;
 using SharingHub.TestSupport;
@@ -94,5 +95,22 @@ public sealed class SubjectClusterTests(DeconflictionFixture hub) : IClassFixtur
         await Eventually.UntilAsync(async () => !await hub.App.WithDatabaseAsync(db => db.Set<ClusterPending>().AnyAsync()),
             "the cluster queue to drain", cancellationToken: TestContext.Current.CancellationToken);
         Assert.Empty(await ClustersAsync(a, b));
+    }
+
+    [Fact]
+    public async Task Cluster_NotSameVerdict_PairLeavesItsCluster()
+    {
+        var (a, b) = (await hub.AddAgencyAsync("NA"), await hub.AddAgencyAsync("NB"));
+        await a.PublishAsync(Records.Person("A-1", "Inés", "Garza Treviño", "1988-09-30", ssn: "611203845"));
+        await b.PublishAsync(Records.Person("B-1", "Inés", "Garza Treviño", "1988-09-30", ssn: "611203845"));
+        await hub.WaitForMatchingAsync(a, RecordKind.Person, "A-1");
+        await hub.WaitForMatchingAsync(b, RecordKind.Person, "B-1");
+        await SettledClustersAsync(rows => rows.Count == 2, "a cluster of two", a, b);
+        var match = Assert.Single(await hub.MatchesAsync(a, b)).Match;
+
+        await hub.WithServicesAsync(sp => sp.GetRequiredService<AdjudicationService>()
+            .AdjudicateAsync(match.Id, AdjudicationDecision.NotSame, a.Code, "supervisor-1", "twins; checked with the family", bySupervisor: true));
+
+        await SettledClustersAsync(rows => rows.Count == 0, "no cluster once the pair is judged NOT_SAME", a, b);
     }
 }

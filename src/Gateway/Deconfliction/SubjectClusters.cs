@@ -78,8 +78,11 @@ internal sealed partial class SubjectClusterMaintainer(
     /// <summary>Records taken per run.</summary>
     internal const int BatchSize = 200;
 
-    /// <summary>A component is not followed past this many records (a hub-wide chain of links is a data fault); logged.</summary>
-    internal const int MaxComponentSize = 500;
+    /// <summary>
+    /// The linked records a run follows, for all its queued records together, are at most this many (a hub-wide chain
+    /// of links is a data fault); the records beyond wait for a later run, and it is logged.
+    /// </summary>
+    internal const int MaxComponentSize = 5_000;
 
     private readonly SemaphoreSlim _kick = new(0, 1);
 
@@ -148,14 +151,26 @@ internal sealed partial class SubjectClusterMaintainer(
                 return 0;
             }
 
-            var (records, links) = await ComponentAsync(connection, queued.Select(q => q.Id), cancellationToken);
+            var (records, links, unfollowed) = await ComponentAsync(connection, queued.Select(q => q.Id), cancellationToken);
             var clusters = SubjectClustering.Cluster(records.Select(r => new ClusterRecord(r.Key, r.Value)), links);
             var members = clusters.SelectMany(cluster => cluster.Select(id => (Id: id, Cluster: cluster[0], Agency: records[id]))).ToList();
 
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
             await using var batch = new NpgsqlBatch(connection, transaction);
-            batch.BatchCommands.Add(Command("DELETE FROM cluster_members WHERE record_id = ANY(@ids)",
-                Array("ids", NpgsqlDbType.Bigint, records.Keys.Union(queued.Select(q => q.Id)).Order())));
+            // The component's rows go, and any other row under one of the new cluster ids (possible only when a
+            // component was cut short): those records are queued again, as are the records not followed.
+            batch.BatchCommands.Add(Command("""
+                WITH gone AS (
+                    DELETE FROM cluster_members WHERE record_id = ANY(@ids) OR cluster_id = ANY(@clusters) RETURNING record_id
+                )
+                INSERT INTO cluster_pending (record_id, queued_at)
+                SELECT DISTINCT id, now() FROM (SELECT record_id FROM gone WHERE NOT record_id = ANY(@ids) UNION ALL SELECT unnest(@unfollowed)) AS r(id)
+                ORDER BY 1
+                ON CONFLICT (record_id) DO UPDATE SET queued_at = excluded.queued_at
+                """,
+                Array("ids", NpgsqlDbType.Bigint, records.Keys.Union(queued.Select(q => q.Id)).Order()),
+                Array("clusters", NpgsqlDbType.Bigint, clusters.Select(c => c[0])),
+                Array("unfollowed", NpgsqlDbType.Bigint, unfollowed.Order())));
             batch.BatchCommands.Add(Command("""
                 INSERT INTO cluster_members (record_id, cluster_id, agency_code)
                 SELECT * FROM unnest(@ids, @clusters, @agencies)
@@ -184,7 +199,7 @@ internal sealed partial class SubjectClusterMaintainer(
     /// The records linked to <paramref name="start"/> by open, unsuppressed Match-band person matches, and the
     /// members of their current clusters (so that a cluster that loses a link is recomputed whole), with their links.
     /// </summary>
-    private async Task<(Dictionary<long, string> Records, List<ClusterLink> Links)> ComponentAsync(NpgsqlConnection connection,
+    private async Task<(Dictionary<long, string> Records, List<ClusterLink> Links, long[] Unfollowed)> ComponentAsync(NpgsqlConnection connection,
         IEnumerable<long> start, CancellationToken cancellationToken)
     {
         var records = new Dictionary<long, string>();
@@ -224,13 +239,19 @@ internal sealed partial class SubjectClusterMaintainer(
                 }
             }
             frontier = [.. found.Where(seen.Add)];
-            if (seen.Count > MaxComponentSize)
+            if (seen.Count > MaxComponentSize && frontier.Length > 0)
             {
                 Log.ComponentTooLarge(logger, seen.Count, MaxComponentSize);
-                break;
+                // Their links and clusters were not read: they are left out of this run and queued for a later one.
+                foreach (var id in frontier)
+                {
+                    records.Remove(id);
+                }
+                links = links.Where(l => records.ContainsKey(l.Key.Item1) && records.ContainsKey(l.Key.Item2)).ToDictionary();
+                return (records, [.. links.Values], frontier);
             }
         }
-        return (records, [.. links.Values]);
+        return (records, [.. links.Values], []);
     }
 
     private static NpgsqlBatchCommand Command(string sql, params NpgsqlParameter[] parameters)
@@ -248,7 +269,7 @@ internal sealed partial class SubjectClusterMaintainer(
         [LoggerMessage(Level = LogLevel.Debug, Message = "clusters: {Queued} queued records, a component of {Records} linked records, {Clusters} clusters")]
         public static partial void Ran(ILogger logger, int queued, int records, int clusters);
 
-        [LoggerMessage(Level = LogLevel.Warning, Message = "clusters: a linked component reached {Size} records (limit {Limit}); it is clustered as far as it was followed")]
+        [LoggerMessage(Level = LogLevel.Warning, Message = "clusters: the linked records of one run reached {Size} (limit {Limit}); the records beyond wait for a later run")]
         public static partial void ComponentTooLarge(ILogger logger, int size, int limit);
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "clusters: the run failed; the queued records wait for the next one")]
