@@ -5,7 +5,7 @@
 hub_register publish "publish [--agency CODE] --file PATH [--mapping PATH] [--dry-run]" \
     "publish a CSV/JSON file through the connector as an agency (default: the first demo agency)"
 hub_register connector "connector --agency CODE --config PATH" "run the connector worker: drop folder and/or SQL polling"
-hub_register agency "agency add CODE \"Name\" [--region US] [--kind K] | agency list" \
+hub_register agency "agency add CODE \"Name\" [--region US[,MX]] [--kind K] | agency list" \
     "register an agency (publish-only broker user + Gateway database row); list agency codes"
 hub_bench_verb ingest connector_bench_ingest "bench ingest [--records N]" "ingest benchmark (bench/Bench): ingest rate vs the raw RabbitMQ ceiling"
 
@@ -29,9 +29,9 @@ connector_db_ready() {
     [[ $(hub_psql -d sharinghub -tA -c "SELECT to_regclass('public.agencies') IS NOT NULL") == t ]]
 }
 
-# agency_add CODE NAME [--region R] [--kind K]
+# agency_add CODE NAME [--region R[,NEIGHBOUR...]] [--kind K]
 agency_add() {
-    local code=${1:-} name=${2:-} region=US kind=lawEnforcement
+    local code=${1:-} name=${2:-} region=US kind=lawEnforcement neighbours
     shift 2 || hub_die "usage: ./hub agency add CODE \"Name\" [--region US] [--kind lawEnforcement|victimServices|prosecution]"
     while (($#)); do
         case $1 in
@@ -42,7 +42,12 @@ agency_add() {
     done
     [[ $code =~ ^[A-Za-z0-9][A-Za-z0-9_-]{1,31}$ ]] || hub_die "agency code '$code' must be 2-32 letters, digits, _ or -"
     [[ -n $name ]] || hub_die "agency add: a name is required"
-    [[ $region =~ ^[A-Za-z]{2}$ ]] || hub_die "--region must be an ISO 3166-1 alpha-2 code such as US or MX"
+    [[ $region =~ ^[A-Za-z]{2}(,[A-Za-z]{2})*$ ]] ||
+        hub_die "--region must be an ISO 3166-1 alpha-2 code such as US, then any neighbouring regions whose numbers are read when invalid in it: US,MX"
+    # The first region is the default; the others are neighbours (ADR-006), kept as a PostgreSQL array literal.
+    neighbours="{${region#"${region%%,*}"}}"
+    neighbours=${neighbours/#\{,/\{}
+    region=${region%%,*}
     case $kind in lawEnforcement | victimServices | prosecution) ;; *) hub_die "--kind must be lawEnforcement, victimServices or prosecution" ;; esac
 
     infra_ensure
@@ -63,10 +68,12 @@ agency_add() {
         "{\"configure\":\"^\$\",\"write\":\"${HUB_AGENCY_WRITE_PERMISSION//\\/\\\\}\",\"read\":\"^\$\"}" ||
         hub_die "could not set the broker permissions of $code"
 
-    hub_psql -d sharinghub -v code="$code" -v name="$name" -v kind="${kind^}" -v region="${region^^}" <<'SQL' >/dev/null
-INSERT INTO agencies (code, name, kind, region, created_at)
-VALUES (:'code', :'name', :'kind', :'region', now())
-ON CONFLICT (code) DO UPDATE SET name = excluded.name, kind = excluded.kind, region = excluded.region;
+    hub_psql -d sharinghub -v code="$code" -v name="$name" -v kind="${kind^}" -v region="${region^^}" \
+        -v neighbours="${neighbours^^}" <<'SQL' >/dev/null
+INSERT INTO agencies (code, name, kind, region, neighbour_regions, created_at)
+VALUES (:'code', :'name', :'kind', :'region', :'neighbours'::text[], now())
+ON CONFLICT (code) DO UPDATE SET name = excluded.name, kind = excluded.kind, region = excluded.region,
+    neighbour_regions = excluded.neighbour_regions;
 SQL
     hub_info "agency $code registered (broker user, publish-only; secret $secret_file)"
 }
@@ -86,7 +93,7 @@ cmd_agency() {
     case ${1:-} in
     add) shift && agency_add "$@" ;;
     list) agency_list ;;
-    *) hub_die "usage: ./hub agency add CODE \"Name\" [--region US] [--kind K] | ./hub agency list" ;;
+    *) hub_die "usage: ./hub agency add CODE \"Name\" [--region US[,MX]] [--kind K] | ./hub agency list" ;;
     esac
 }
 
@@ -95,7 +102,8 @@ connector_args() {
     local code=$1 secret_file region
     secret_file=$(connector_secret_file "$code")
     [[ -s $secret_file ]] || hub_die "agency $code has no broker secret here: ./hub agency add $code \"Name\""
-    region=$(hub_psql -d sharinghub -tA -v code="$code" <<<"SELECT region FROM agencies WHERE code = :'code'")
+    # "US,MX": the default region, then the neighbours, as the connector's --region reads them.
+    region=$(hub_psql -d sharinghub -tA -v code="$code" <<<"SELECT array_to_string(region || neighbour_regions, ',') FROM agencies WHERE code = :'code'")
     printf '%s\n' --broker "amqp://127.0.0.1:$HUB_AMQP_PORT/" --password-file "$secret_file" \
         --state-dir "$HUB_STATE/connector/state" --region "${region:-US}"
 }

@@ -18,7 +18,14 @@ public readonly record struct NormalizedIdentifier(string Type, string Value)
 }
 
 /// <summary>A phone in E.164 with its validity, and the subject it points to.</summary>
-public sealed record NormalizedPhone(string E164, DateRange Validity, string? SubjectRef);
+public sealed record NormalizedPhone(string E164, DateRange Validity, string? SubjectRef)
+{
+    /// <summary>
+    /// The national significant number (<c>8991234567</c> of <c>+528991234567</c>): two phones with the same one under
+    /// different country codes agree partially on a person, and are never a shared phone.
+    /// </summary>
+    public string NationalNumber { get; } = SharingHub.Rules.PhoneRules.NationalNumberOf(E164) ?? E164;
+}
 
 /// <summary>A subject's place: a normalized address and/or a point, its validity, and the subject it points to.</summary>
 public sealed record NormalizedPlace(NormalizedAddress? Address, GeoPoint? Point, TimeWindow Validity, string? SubjectRef);

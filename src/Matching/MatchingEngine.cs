@@ -36,7 +36,7 @@ public sealed class MatchingEngine
         Parameters = parameters ?? (options.ParametersPath is { Length: > 0 } path ? MatchParameters.Load(path) : MatchParameters.Default);
         Nicknames = nicknames ?? NicknameTable.Default;
         _names = new NameNormalizer(Nicknames);
-        _phones = new PhoneNormalizer(options.DefaultRegion);
+        _phones = new PhoneNormalizer(options.DefaultRegion, options.NeighbourRegions);
         _comparer = new PersonComparer(Parameters.Comparators);
         Scorer = new PersonScorer(Parameters);
     }
@@ -158,7 +158,7 @@ public sealed class MatchingEngine
         ArgumentNullException.ThrowIfNull(phone);
         if (!_phones.TryNormalize(phone.Number, out var e164))
         {
-            throw new InvalidMatchingInputException("number", $"not a possible phone number (read in region {_phones.DefaultRegion} when it has no country code)");
+            throw new InvalidMatchingInputException("number", $"not a possible phone number (read in region {string.Join(", then ", _phones.Regions)} when it has no country code)");
         }
 
         if (phone.ValidFrom > phone.ValidTo)

@@ -12,6 +12,12 @@ public sealed class MatchingOptions
     [RegularExpression("^[A-Za-z]{2}$")]
     public string DefaultRegion { get; set; } = "US";
 
+    /// <summary>
+    /// Neighbouring regions: a number written without a country code, invalid in <see cref="DefaultRegion"/> but valid
+    /// in one of these, is read there, as the record rules do (ADR-006). Empty by default.
+    /// </summary>
+    public IList<string> NeighbourRegions { get; } = [];
+
     /// <summary>Two places whose points are at most this far apart (metres) are a shared place.</summary>
     [Range(1, 5000)]
     public double SharedPlaceDistanceMeters { get; set; } = 50;

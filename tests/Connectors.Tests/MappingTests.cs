@@ -306,4 +306,24 @@ public sealed class MappingTests : IDisposable
         Assert.NotNull(settings.TimeZone);
         Assert.Equal("US", Cli.PublishCommand.SettingsFor(null, "us").PhoneRegion);
     }
+
+    [Fact]
+    public void SettingsFor_PhoneRegions_DefaultThenNeighbours()
+    {
+        var mapping = MappingFile.Load(_folder.File("m.json", """{"phoneRegions":["us","MX"],"records":[{"kind":"person","fields":{"localId":"{a}"}}]}"""));
+
+        Assert.Equal(["US", "MX"], Cli.PublishCommand.SettingsFor(mapping, "CA").PhoneRegions);
+        Assert.Equal(["US", "MX"], Cli.PublishCommand.SettingsFor(null, "US,MX").PhoneRegions);
+    }
+
+    [Theory]
+    [InlineData("""{"phoneRegions":["US","XX"],"records":[{"kind":"person","fields":{"localId":"{a}"}}]}""", "phoneRegions: 'XX'")]
+    [InlineData("""{"phoneRegions":[],"records":[{"kind":"person","fields":{"localId":"{a}"}}]}""", "phoneRegions: at least one")]
+    [InlineData("""{"phoneRegion":"US","phoneRegions":["MX"],"records":[{"kind":"person","fields":{"localId":"{a}"}}]}""", "not both")]
+    public void Load_BadPhoneRegions_MappingExceptionSaysWhy(string json, string expected)
+    {
+        var error = Assert.Throws<MappingException>(() => MappingFile.Load(_folder.File("m.json", json)));
+
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
 }

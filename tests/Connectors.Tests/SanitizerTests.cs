@@ -255,6 +255,30 @@ public sealed class SanitizerTests
     }
 
     [Theory]
+    [InlineData("(868) 204-3719", "+528682043719")]
+    [InlineData("52 868 204 3719", "+528682043719")]
+    [InlineData("00 52 868 204 3719", "+528682043719")]
+    [InlineData("044 868 204 3719", "+528682043719")]
+    [InlineData("(956) 287-3410", "+19562873410")]
+    public void Sanitize_UsAgencyWithMexicoNeighbour_MexicanWritingsReadInMexico(string number, string expected)
+    {
+        var border = new Sanitizer(SourceRecords.Settings(region: "US,MX"));
+
+        var phone = Valid<PhoneRecordPublished>(SourceRecords.Phone(number), border);
+
+        Assert.Equal(expected, phone.TelephoneNumberE164);
+        Assert.Equal(number, phone.TelephoneNumberFullID);
+    }
+
+    [Fact]
+    public void Sanitize_UnparseablePhoneWithNeighbour_ReasonNamesBothRegions()
+    {
+        var problem = Rejected(SourceRecords.Phone("555-0199"), "number", new Sanitizer(SourceRecords.Settings(region: "US,MX")));
+
+        Assert.Contains("default region US, then MX", problem.Reason, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("12")]
     [InlineData("call the landlord")]
     [InlineData("555-0199")]

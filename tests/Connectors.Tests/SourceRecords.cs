@@ -10,7 +10,7 @@ internal static class SourceRecords
 
     public static SanitizerSettings Settings(string region = "US", TimeZoneInfo? zone = null, params string[] dateFormats) => new()
     {
-        PhoneRegion = region,
+        PhoneRegions = region.Split(','),
         TimeZone = zone,
         DateFormats = dateFormats,
         Today = Today,

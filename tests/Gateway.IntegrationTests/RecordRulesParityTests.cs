@@ -203,6 +203,40 @@ public sealed class RecordRulesParityTests(IngestionFixture hub) : IClassFixture
         Assert.Equal(good.Count, await hub.CountAsync(direct.Code));
     }
 
+    /// <summary>
+    /// Issue 11: a US agency with Mexico as its neighbouring region (<c>--region US,MX</c>). Each way of writing one
+    /// Mexican number gives the same E.164 in the connector (stored through the Gateway's validator), in a hand-made
+    /// message carrying the engine's reading (accepted by the validator, whose check reads the written number in
+    /// the E.164 number's region), and in the engine itself.
+    /// </summary>
+    [Fact]
+    public async Task ConnectorGatewayAndEngine_MexicanWritingsWithNeighbourRegion_OneE164()
+    {
+        string[] writings = ["(868) 204-3719", "52 868 204 3719", "00 52 868 204 3719", "011 52 868 204 3719", "044 868 204 3719", "+52 1 868 204 3719"];
+        const string Expected = "+528682043719";
+        var options = new SharingHub.Matching.MatchingOptions { DefaultRegion = "US" };
+        options.NeighbourRegions.Add("MX");
+        var engine = new SharingHub.Matching.MatchingEngine(options);
+        var specs = writings.Select((number, i) => new Spec
+        {
+            Kind = "phone", LocalId = $"MX-{i}", Number = number,
+            ComputedE164 = engine.NormalizePhone(new SharingHub.Matching.PhoneInput(number)).E164,
+        }).ToList();
+        Assert.All(specs, s => Assert.Equal(Expected, s.ComputedE164));
+        var (viaConnector, direct) = (await hub.AddAgencyAsync("MC"), await hub.AddAgencyAsync("MD"));
+
+        var (exit, output) = await hub.PublishAsync(viaConnector, hub.WriteLines(specs.Select(s => s.CanonicalLine())), "--region", "US,MX");
+        Assert.True(exit == 0, output);
+        await RawEnvelope.PublishAsync(direct, new { phones = specs.Select(s => s.Contract()).ToArray() }, Ct);
+
+        foreach (var spec in specs)
+        {
+            var byConnector = await hub.WaitForAsync(_ => hub.FindAsync(viaConnector.Code, RecordKind.Phone, spec.LocalId), r => r is not null, Patience);
+            var byGateway = await hub.WaitForAsync(_ => hub.FindAsync(direct.Code, RecordKind.Phone, spec.LocalId), r => r is not null, Patience);
+            Assert.Equal((Expected, Expected), (byConnector!.PhoneE164, byGateway!.PhoneE164));
+        }
+    }
+
     /// <summary>Report lines (<c>row,kind,localId,field,code,reason,action</c>) by case; the row is the case's line.</summary>
     private static Dictionary<Case, (string, string)> ConnectorRejections(string[] report, List<Case> cases)
     {

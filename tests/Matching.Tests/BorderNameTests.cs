@@ -1,4 +1,3 @@
-using SharingHub.Matching.Blocking;
 using SharingHub.Matching.Scoring;
 
 namespace SharingHub.Matching.Tests;
@@ -118,7 +117,4 @@ public sealed class BorderNameTests
 
         Assert.Contains(a.Intersect(b), key => key.StartsWith("v:quint:#", StringComparison.Ordinal));
     }
-
-    [Fact]
-    public void SchemeVersion_DateFreeKeys_Three() => Assert.Equal(3, BlockingKeys.SchemeVersion);
 }

@@ -134,6 +134,13 @@ internal static partial class Evaluation
                 $"of the {stored.Count} persons stored ({storedTruth.Count} true pairs): match {storedMatch}; match+possible {storedLoose}"));
             Console.WriteLine($"match: {match}");
             Console.WriteLine($"match+possible: {loose}");
+            // Subject clusters (ADR-010): every two records of one cluster are a predicted pair (the transitive pairs).
+            var clusters = await ClustersAsync(data, codes);
+            var clusterQuality = Score(clusters.SelectMany(ClusterPairs), crossTruth);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"clusters: {clusters.Count} ({string.Join(", ", clusters.GroupBy(c => c.Count).OrderBy(g => g.Key).Select(g => $"{g.Count()} of {g.Key}"))}); " +
+                $"transitive pairs TP {clusterQuality.TruePositives} FP {clusterQuality.FalsePositives} FN {clusterQuality.FalseNegatives}"));
+            Console.WriteLine($"cluster: {clusterQuality}");
             if (missesFile is not null)
             {
                 string Agency(int row) => splitIndex < 0 ? slot[row].ToString(CultureInfo.InvariantCulture) : splitValues[slot[row]];
@@ -304,6 +311,7 @@ internal static partial class Evaluation
             await using var command = data.CreateCommand("""
                 SELECT (SELECT count(*) FROM records WHERE agency_code = ANY(@codes)),
                        (SELECT count(*) FROM match_pending p JOIN records r ON r.id = p.record_id WHERE r.agency_code = ANY(@codes))
+                     + (SELECT count(*) FROM cluster_pending p JOIN records r ON r.id = p.record_id WHERE r.agency_code = ANY(@codes))
                 """);
             command.Parameters.AddWithValue("codes", codes);
             await using var reader = await command.ExecuteReaderAsync();
@@ -337,6 +345,40 @@ internal static partial class Evaluation
             pairs.Add((reader.GetString(2), a < b ? (a, b) : (b, a)));
         }
         return pairs;
+    }
+
+    /// <summary>The rows of each subject cluster whose records are all of the evaluated agencies.</summary>
+    private static async Task<List<List<int>>> ClustersAsync(NpgsqlDataSource data, string[] codes)
+    {
+        await using var command = data.CreateCommand("""
+            SELECT c.cluster_id, r.local_id FROM cluster_members c JOIN records r ON r.id = c.record_id
+            WHERE c.cluster_id IN (SELECT cluster_id FROM cluster_members WHERE agency_code = ANY(@codes))
+            ORDER BY c.cluster_id, r.id
+            """);
+        command.Parameters.AddWithValue("codes", codes);
+        var clusters = new Dictionary<long, List<int>>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            var id = reader.GetInt64(0);
+            if (!clusters.TryGetValue(id, out var rows))
+            {
+                clusters[id] = rows = [];
+            }
+            rows.Add(RowOf(reader.GetString(1)));
+        }
+        return [.. clusters.Values];
+    }
+
+    private static IEnumerable<(int, int)> ClusterPairs(List<int> rows)
+    {
+        for (var x = 0; x < rows.Count; x++)
+        {
+            for (var y = x + 1; y < rows.Count; y++)
+            {
+                yield return rows[x] < rows[y] ? (rows[x], rows[y]) : (rows[y], rows[x]);
+            }
+        }
     }
 
     private static async Task<HashSet<int>> StoredPersonRowsAsync(NpgsqlDataSource data, string[] codes)

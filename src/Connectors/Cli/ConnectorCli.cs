@@ -35,7 +35,7 @@ internal static class ConnectorCli
         };
         var region = new Option<string>("--region")
         {
-            Description = "default phone region (ISO 3166-1 alpha-2) when the mapping sets none",
+            Description = "phone region (ISO 3166-1 alpha-2) when the mapping sets none, then its neighbours: US or US,MX",
             DefaultValueFactory = _ => "US",
         };
 

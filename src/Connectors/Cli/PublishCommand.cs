@@ -4,6 +4,7 @@ using SharingHub.Connectors.Publishing;
 using SharingHub.Connectors.Reporting;
 using SharingHub.Connectors.Sanitizing;
 using SharingHub.Connectors.Sources;
+using SharingHub.Rules;
 using Spectre.Console;
 
 namespace SharingHub.Connectors.Cli;
@@ -178,10 +179,21 @@ internal static class PublishCommand
         }
         return new SanitizerSettings
         {
-            PhoneRegion = (mapping?.PhoneRegion ?? region).ToUpperInvariant(),
+            PhoneRegions = RegionsFor(mapping, region),
             TimeZone = zone,
             DateFormats = mapping?.DateFormats ?? [],
         };
+    }
+
+    /// <summary>
+    /// The mapping's <c>phoneRegions</c> or <c>phoneRegion</c>, else the command line's (<c>--region US,MX</c>: the
+    /// agency's default region and its neighbours, as <c>./hub agency add</c> registered them).
+    /// </summary>
+    internal static IReadOnlyList<string> RegionsFor(MappingFile? mapping, string region)
+    {
+        IEnumerable<string> configured = mapping?.PhoneRegions is { } list ? list : mapping?.PhoneRegion is { } one ? [one] : region.Split(',');
+        return PhoneRules.ParseRegions(configured, out var error)
+            ?? throw new MappingException($"phone regions: {error}");
     }
 
     private static async Task WithProgressAsync(IAnsiConsole console, RecordFileReader reader, PublishRun run, CancellationToken cancellationToken)

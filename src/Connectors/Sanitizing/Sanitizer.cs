@@ -45,6 +45,8 @@ internal sealed partial class Sanitizer(SanitizerSettings settings)
     private const int MaxCachedChannels = 1024;
 
     private readonly SanitizerSettings _settings = settings;
+
+    private string Neighbours => _settings.PhoneRegions.Count > 1 ? $", then {string.Join(", ", _settings.PhoneRegions.Skip(1))}" : "";
     private readonly ConcurrentDictionary<string, string?> _channels = new(StringComparer.Ordinal);
 
     public SanitizeResult Sanitize(SourceRecord source)
@@ -161,13 +163,13 @@ internal sealed partial class Sanitizer(SanitizerSettings settings)
         }
         else if (e164 is null)
         {
-            if (PhoneRules.TryToE164(raw, _settings.PhoneRegion, out var parsed))
+            if (PhoneRules.TryToE164(raw, _settings.PhoneRegions, out var parsed))
             {
                 e164 = parsed;
             }
             else
             {
-                problems.Add(new Problem(Fields.Number, $"is not a phone number (read with default region {_settings.PhoneRegion})", RuleCodes.NotAPhone));
+                problems.Add(new Problem(Fields.Number, $"is not a phone number (read with default region {_settings.PhoneRegion}{Neighbours})", RuleCodes.NotAPhone));
             }
         }
 
@@ -258,7 +260,7 @@ internal sealed partial class Sanitizer(SanitizerSettings settings)
         // An agency has a handful of control officials and every record names one: read each channel once.
         if (!_channels.TryGetValue(channel, out var normalized))
         {
-            normalized = ChannelRules.Normalize(channel, _settings.PhoneRegion);
+            normalized = ChannelRules.Normalize(channel, _settings.PhoneRegions);
             if (_channels.Count < MaxCachedChannels)
             {
                 _channels.TryAdd(channel, normalized);

@@ -4,7 +4,10 @@ namespace SharingHub.Connectors.Sanitizing;
 internal sealed record SanitizerSettings
 {
     /// <summary>ISO 3166-1 region used to read phone numbers written without a country code.</summary>
-    public string PhoneRegion { get; init; } = "US";
+    public string PhoneRegion => PhoneRegions[0];
+
+    /// <summary>The default phone region first, then the neighbouring regions (<see cref="SharingHub.Rules.PhoneRules"/>).</summary>
+    public IReadOnlyList<string> PhoneRegions { get; init; } = ["US"];
 
     /// <summary>Time zone for operation times written without a UTC offset; without it they are rejected.</summary>
     public TimeZoneInfo? TimeZone { get; init; }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using SharingHub.Connectors.Sanitizing;
+using SharingHub.Rules;
 
 namespace SharingHub.Connectors.Sources;
 
@@ -21,6 +22,12 @@ internal sealed class MappingFile
 
     /// <summary>Region for phone numbers written without a country code (ISO 3166-1 alpha-2).</summary>
     public string? PhoneRegion { get; set; }
+
+    /// <summary>
+    /// The default region first, then neighbouring regions a number invalid in the default one is read in
+    /// (<c>["US", "MX"]</c>: a Mexican number written with its area code only); instead of <see cref="PhoneRegion"/>.
+    /// </summary>
+    public List<string>? PhoneRegions { get; set; }
 
     /// <summary>IANA time zone for operation times written without a UTC offset.</summary>
     public string? TimeZone { get; set; }
@@ -75,6 +82,14 @@ internal sealed class MappingFile
         if (Delimiter is { Length: not 1 })
         {
             throw new MappingException($"{path}: delimiter must be one character");
+        }
+        if (PhoneRegion is not null && PhoneRegions is not null)
+        {
+            throw new MappingException($"{path}: set phoneRegion or phoneRegions, not both");
+        }
+        if ((PhoneRegions ?? (PhoneRegion is null ? null : [PhoneRegion])) is { } regions && PhoneRules.ParseRegions(regions, out var error) is null)
+        {
+            throw new MappingException($"{path}: {(PhoneRegions is null ? "phoneRegion" : "phoneRegions")}: {error}");
         }
         foreach (var key in Labels.Keys)
         {

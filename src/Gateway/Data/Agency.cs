@@ -31,6 +31,15 @@ public sealed class Agency
     /// <summary>The agency's default phone region (ISO 3166-1 alpha-2), used to read local numbers.</summary>
     public string Region { get; set; } = "US";
 
+    /// <summary>
+    /// Neighbouring phone regions (ISO 3166-1 alpha-2, e.g. <c>MX</c> for a Texas agency): a number invalid in
+    /// <see cref="Region"/> but valid in one of these is read there (ADR-006).
+    /// </summary>
+    public string[] NeighbourRegions { get; set; } = [];
+
+    /// <summary>The default region first, then the neighbours: what the record rules read a local number in.</summary>
+    public IReadOnlyList<string> PhoneRegions => [Region, .. NeighbourRegions];
+
     /// <summary>When the agency was registered.</summary>
     public DateTimeOffset CreatedAt { get; init; }
 }
@@ -44,5 +53,7 @@ internal sealed class AgencyConfiguration : IEntityTypeConfiguration<Agency>
         builder.Property(a => a.Name).HasMaxLength(200);
         builder.Property(a => a.Kind).HasConversion<string>().HasMaxLength(32);
         builder.Property(a => a.Region).HasMaxLength(2);
+        builder.Property(a => a.NeighbourRegions).HasDefaultValueSql("'{}'::text[]");
+        builder.Ignore(a => a.PhoneRegions);
     }
 }

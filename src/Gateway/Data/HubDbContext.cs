@@ -24,6 +24,9 @@ public sealed class HubDbContext(DbContextOptions<HubDbContext> options) : DbCon
     /// <summary>The matches change feed (outbox for alerts).</summary>
     public DbSet<MatchEvent> MatchEvents => Set<MatchEvent>();
 
+    /// <summary>Person records in subject clusters (ADR-010).</summary>
+    public DbSet<ClusterMember> ClusterMembers => Set<ClusterMember>();
+
     /// <summary>Alerts to agencies about their matches (a change feed: <c>alertRaised</c>).</summary>
     public DbSet<Alerts.Alert> Alerts => Set<Alerts.Alert>();
 

@@ -124,6 +124,7 @@ public sealed class AdjudicationService
         match.ChangedAt = now;
         _db.Add(new MatchEvent { MatchId = match.Id, Type = MatchEventType.MatchAdjudicated, OccurredAt = now });
         await _db.SaveChangesAsync(cancellationToken);
+        await QueueForClustersAsync(match, cancellationToken);
         if (decision == AdjudicationDecision.NotSame)
         {
             // The other agency is told, in the same transaction, and may contest it.
@@ -188,6 +189,17 @@ public sealed class AdjudicationService
         match.ChangedAt = now;
         _db.Add(new MatchEvent { MatchId = match.Id, Type = MatchEventType.MatchChanged, OccurredAt = now });
         await _db.SaveChangesAsync(cancellationToken);
+        await QueueForClustersAsync(match, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
     }
+
+    /// <summary>
+    /// A verdict suppresses or restores the match as a cluster link (ADR-010): both persons are queued for their
+    /// subject cluster, in the verdict's transaction.
+    /// </summary>
+    private Task<int> QueueForClustersAsync(Match match, CancellationToken cancellationToken) =>
+        _db.Database.ExecuteSqlAsync($"""
+            INSERT INTO cluster_pending (record_id, queued_at) VALUES ({match.RecordAId}, now()), ({match.RecordBId}, now())
+            ON CONFLICT (record_id) DO UPDATE SET queued_at = excluded.queued_at
+            """, cancellationToken);
 }

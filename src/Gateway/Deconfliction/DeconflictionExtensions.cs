@@ -12,8 +12,8 @@ public static class DeconflictionExtensions
 {
     /// <summary>
     /// Registers incremental matching: the engine (options <c>Matching</c>), blocking keys and matching after each
-    /// stored batch (<see cref="IStoredRecordsHandler"/>), the pending-marker sweeper, the re-keying after a key-scheme
-    /// upgrade and the adjudication service.
+    /// stored batch (<see cref="IStoredRecordsHandler"/>), the pending-marker sweeper, the subject clusters, the
+    /// re-keying after a key-scheme upgrade and the adjudication service.
     /// </summary>
     public static IServiceCollection AddDeconfliction(this IServiceCollection services, string connectionName)
     {
@@ -39,6 +39,8 @@ public static class DeconflictionExtensions
         services.AddSingleton<BlockingKeyWriter>();
         services.AddSingleton<NameFrequencyCache>();
         services.AddHostedService(sp => sp.GetRequiredService<NameFrequencyCache>());
+        services.AddSingleton<SubjectClusterMaintainer>();
+        services.AddHostedService(sp => sp.GetRequiredService<SubjectClusterMaintainer>());
         services.AddSingleton<IncrementalMatcher>();
         services.AddScoped<IStoredRecordsHandler, DeconflictionHandler>();
         services.AddSingleton<PendingMatchSweeper>();

@@ -51,4 +51,8 @@ internal sealed class DeconflictionMetrics
 }
 
 /// <summary>What one run wrote.</summary>
-internal readonly record struct MatchWriteResult(int Found, int Changed, int Closed, int DeconflictionAlerts = 0, int ProtectiveAlerts = 0, int Retractions = 0);
+internal readonly record struct MatchWriteResult(int Found, int Changed, int Closed, int DeconflictionAlerts = 0, int ProtectiveAlerts = 0, int Retractions = 0)
+{
+    /// <summary>Person records queued for their subject cluster (ADR-010).</summary>
+    public int ClustersQueued { get; init; }
+}

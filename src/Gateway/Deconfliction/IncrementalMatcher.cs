@@ -26,6 +26,7 @@ internal sealed partial class IncrementalMatcher(
     IOptions<AlertOptions> alertOptions,
     DeconflictionMetrics metrics,
     AlertMetrics alertMetrics,
+    SubjectClusterMaintainer clusters,
     ILogger<IncrementalMatcher> logger)
 {
     // Which records a key of each kind may meet: places meet operations through area cells (q…), operations meet
@@ -79,7 +80,16 @@ internal sealed partial class IncrementalMatcher(
                     THEN now() ELSE m.changed_at END
             WHERE m.scored_at < excluded.scored_at
             RETURNING m.id, m.xmax = '0'::xid AS inserted, m.changed_at = now() AS changed, m.suppressed, m.agency_a, m.agency_b,
-                m.record_a_id, m.record_b_id, m.subject_a_id, m.subject_b_id, m.band, m.score, m.fingerprint
+                m.record_a_id, m.record_b_id, m.subject_a_id, m.subject_b_id, m.band, m.score, m.fingerprint, m.kind
+        ),
+        -- Subject clusters (ADR-010): both persons of a person match found or changed are queued for their cluster.
+        clustered AS (
+            INSERT INTO cluster_pending (record_id, queued_at)
+            SELECT DISTINCT v.id, now() FROM up CROSS JOIN LATERAL (VALUES (up.record_a_id), (up.record_b_id)) AS v(id)
+            WHERE up.kind = 'PersonIdentity' AND (up.inserted OR up.changed)
+            ORDER BY 1
+            ON CONFLICT (record_id) DO UPDATE SET queued_at = excluded.queued_at
+            RETURNING 1
         ),
         lifted AS (
             UPDATE adjudications a SET lifted_at = now()
@@ -138,7 +148,8 @@ internal sealed partial class IncrementalMatcher(
         )
         SELECT (SELECT count(*) FROM up WHERE inserted)::int, (SELECT count(*) FROM up WHERE changed AND NOT inserted)::int,
                (SELECT count(*) FROM lifted)::int, (SELECT count(*) FROM events)::int,
-               (SELECT count(*) FROM raised WHERE kind = 'Deconfliction')::int, (SELECT count(*) FROM raised WHERE kind = 'Protective')::int
+               (SELECT count(*) FROM raised WHERE kind = 'Deconfliction')::int, (SELECT count(*) FROM raised WHERE kind = 'Protective')::int,
+               (SELECT count(*) FROM clustered)::int
         """;
 
     private const string Close = """
@@ -146,7 +157,15 @@ internal sealed partial class IncrementalMatcher(
             UPDATE matches m SET closed_at = now(), close_reason = i.reason, changed_at = now(), scored_at = @run_start
             FROM unnest(@ids, @reasons) AS i(id, reason)
             WHERE m.id = i.id AND m.closed_at IS NULL AND m.scored_at < @run_start
-            RETURNING m.id, m.suppressed
+            RETURNING m.id, m.suppressed, m.kind, m.record_a_id, m.record_b_id
+        ),
+        clustered AS (
+            INSERT INTO cluster_pending (record_id, queued_at)
+            SELECT DISTINCT v.id, now() FROM closed CROSS JOIN LATERAL (VALUES (closed.record_a_id), (closed.record_b_id)) AS v(id)
+            WHERE closed.kind = 'PersonIdentity'
+            ORDER BY 1
+            ON CONFLICT (record_id) DO UPDATE SET queued_at = excluded.queued_at
+            RETURNING 1
         ),
         events AS (
             INSERT INTO match_events (match_id, type, occurred_at)
@@ -166,7 +185,8 @@ internal sealed partial class IncrementalMatcher(
             ON CONFLICT DO NOTHING
             RETURNING id
         )
-        SELECT (SELECT count(*) FROM closed)::int, (SELECT count(*) FROM events)::int, (SELECT count(*) FROM told)::int
+        SELECT (SELECT count(*) FROM closed)::int, (SELECT count(*) FROM events)::int, (SELECT count(*) FROM told)::int,
+               (SELECT count(*) FROM clustered)::int
         """;
 
     /// <summary>
@@ -265,6 +285,10 @@ internal sealed partial class IncrementalMatcher(
         alertMetrics.Raised(written.DeconflictionAlerts, nameof(AlertKind.Deconfliction));
         alertMetrics.Raised(written.ProtectiveAlerts, nameof(AlertKind.Protective));
         alertMetrics.Retracted(written.Retractions);
+        if (written.ClustersQueued > 0)
+        {
+            clusters.Kick();
+        }
         Log.Ran(logger, markers.Count, pairs.Count, written.Found, written.Changed, written.Closed, clock.Elapsed.TotalMilliseconds);
         Log.Stages(logger, tLoad, tLookup - tLoad, tCandidates - tLookup, tScore - tCandidates, clock.Elapsed.TotalMilliseconds - tScore, records.Count);
         return markers.Count;
@@ -404,7 +428,7 @@ internal sealed partial class IncrementalMatcher(
             Array("ids", NpgsqlDbType.Bigint, ordered.Select(m => m.Key)),
             new NpgsqlParameter<DateTime[]>("queued", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { TypedValue = [.. ordered.Select(m => m.Value)] }));
 
-        int found = 0, changed = 0, closed = 0, deconfliction = 0, protective = 0, retractions = 0;
+        int found = 0, changed = 0, closed = 0, deconfliction = 0, protective = 0, retractions = 0, clustersQueued = 0;
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
         if (hits.Count > 0 || stale.Count > 0)
         {
@@ -417,6 +441,7 @@ internal sealed partial class IncrementalMatcher(
             changed = reader.GetInt32(1);
             deconfliction = reader.GetInt32(4);
             protective = reader.GetInt32(5);
+            clustersQueued += reader.GetInt32(6);
             await reader.NextResultAsync(cancellationToken);
         }
         if (stale.Count > 0)
@@ -424,9 +449,10 @@ internal sealed partial class IncrementalMatcher(
             await reader.ReadAsync(cancellationToken);
             closed = reader.GetInt32(0);
             retractions = reader.GetInt32(2);
+            clustersQueued += reader.GetInt32(3);
             await reader.NextResultAsync(cancellationToken);
         }
-        return new MatchWriteResult(found, changed, closed, deconfliction, protective, retractions);
+        return new MatchWriteResult(found, changed, closed, deconfliction, protective, retractions) { ClustersQueued = clustersQueued };
     }
 
     private static NpgsqlBatchCommand Command(string sql, params NpgsqlParameter[] parameters)

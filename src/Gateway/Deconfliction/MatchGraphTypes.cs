@@ -39,6 +39,10 @@ internal sealed class MatchGraphType : ObjectGraphType<Match>
         Field<NonNullGraphType<CounterpartGraphType>>("counterpart")
             .Description("What the other agency's record releases to you.")
             .Resolve(c => c.Hub().Counterpart(c.Source));
+        Field<MatchClusterGraphType>("cluster")
+            .Description("Person identity: the subject cluster that holds both records (the person records the hub believes are one human, " +
+                "at most one per agency); null when there is none or the other record releases nothing.")
+            .Resolve(c => c.Source.Kind == MatchKind.PersonIdentity ? c.Hub().Cluster(c.Source) : null);
         Field<AdjudicationGraphType>("adjudication")
             .Description("Person identity: the latest verdict, if any.")
             .Resolve(c => c.Source.Adjudication is { } verdict ? new AdjudicationView(verdict, c.Source.Suppressed) : null);
@@ -68,6 +72,23 @@ internal sealed class MatchEventGraphType : ObjectGraphType<MatchEvent>
 internal sealed class MatchEventTypeGraphType : EnumerationGraphType<MatchEventType>
 {
     public MatchEventTypeGraphType() => Name = "MatchEventType";
+}
+
+/// <summary>A record's subject cluster: its id (the lowest member record id, never shown) and how many records, one per agency, it holds.</summary>
+internal sealed record ClusterOf(long ClusterId, int Size);
+
+/// <summary>What a match shows of its subject cluster: the number of agencies only.</summary>
+internal sealed record ClusterView(int AgencyCount);
+
+internal sealed class MatchClusterGraphType : ObjectGraphType<ClusterView>
+{
+    public MatchClusterGraphType()
+    {
+        Name = "MatchCluster";
+        Description = "The subject cluster of a person match: how many agencies know this person (the two of the match included). " +
+            "It names none of them.";
+        Field<NonNullGraphType<IntGraphType>>("agencyCount").Resolve(c => c.Source.AgencyCount);
+    }
 }
 
 /// <summary>The verdict on a match, as shown.</summary>

@@ -40,6 +40,10 @@ internal sealed class HubRequestContext : Dictionary<string, object?>
         // Alerts name their match; what the reader sees of it is decided by AlertContents (a non-party sees none of it).
         Matches = new BatchLoader<long, Match>(async (ids, ct) =>
             await db.Matches.AsNoTracking().Where(m => ids.Contains(m.Id)).ToDictionaryAsync(m => m.Id, ct));
+        Clusters = new BatchLoader<long, ClusterOf>(async (ids, ct) =>
+            await db.ClusterMembers.AsNoTracking().Where(m => ids.Contains(m.RecordId))
+                .Select(m => new { m.RecordId, m.ClusterId, Size = db.ClusterMembers.Count(other => other.ClusterId == m.ClusterId) })
+                .ToDictionaryAsync(m => m.RecordId, m => new ClusterOf(m.ClusterId, m.Size), ct));
         VisibleAlerts = new BatchLoader<long, Alert>(async (ids, ct) =>
             await db.VisibleAlerts(principal, await ReaderKindAsync(ct)).AsNoTracking().Where(a => ids.Contains(a.Id)).ToDictionaryAsync(a => a.Id, ct));
     }
@@ -117,6 +121,29 @@ internal sealed class HubRequestContext : Dictionary<string, object?>
     /// <summary>The matches the caller may see (<see cref="Visibility.VisibleMatches"/>).</summary>
     public async Task<IQueryable<Match>> VisibleMatchesAsync(CancellationToken cancellationToken) =>
         Db.VisibleMatches(Principal, await ReaderKindAsync(cancellationToken));
+
+    /// <summary>Person records' subject clusters by record id (ADR-010): the cluster and its size, never its members.</summary>
+    public BatchLoader<long, ClusterOf> Clusters { get; }
+
+    /// <summary>
+    /// The subject cluster that holds both records of a person match, as far as the match releases anything: only
+    /// how many agencies know the person. Null when the records are not in one cluster, or when the other record
+    /// releases nothing (as its score).
+    /// </summary>
+    public IDataLoaderResult<ClusterView?> Cluster(Match match)
+    {
+        ArgumentNullException.ThrowIfNull(match);
+        var members = Clusters.LoadMany([match.RecordAId, match.RecordBId]);
+        var counterpart = Counterpart(match);
+        return DataLoaderResult.From<ClusterView?>(async cancellationToken =>
+        {
+            var view = await counterpart.GetResultAsync(cancellationToken);
+            var both = await members.GetResultAsync(cancellationToken);
+            return view.Score is not null && both[0] is { } a && both[1] is { } b && a.ClusterId == b.ClusterId
+                ? new ClusterView(a.Size)
+                : null;
+        });
+    }
 
     /// <summary>Released reads of other agencies' records in this operation, for the audit log.</summary>
     public List<CounterpartView> Disclosures { get; } = [];

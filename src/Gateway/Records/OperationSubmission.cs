@@ -46,10 +46,10 @@ internal sealed class OperationSubmission(RecordStore store, HubDbContext db, Ti
             throw HubError.Forbidden("Only officers and supervisors of a law-enforcement or prosecution agency may submit operations.");
         }
         // Typed by a person, not exported by a connector: the connector's normalization (NFC text, a phone channel in
-        // E.164 read in the agency's region) is done here, then every rule runs as for a published record.
+        // E.164 read in the agency's region or its neighbours) is done here, then every rule runs as for a published record.
         static string? Nfc(string? text) => text?.Normalize(NormalizationForm.FormC);
         var channel = Nfc(input.Contact.Channel);
-        channel = ChannelRules.Normalize(channel, submitterAgency.Region) ?? channel;
+        channel = ChannelRules.Normalize(channel, submitterAgency.PhoneRegions) ?? channel;
         // Versioned by the time of submission: a later submission of the same local id replaces an earlier one.
         var record = new LocationRecordPublished
         {

@@ -28,9 +28,10 @@ public static class BlockingKeys
     /// The version of the key scheme. Raise it whenever the keys of an unchanged record change (a new kind of key,
     /// another normalization, an edited nickname table): the hub then re-keys every stored record once, so records
     /// keyed before the upgrade can meet new ones through the new keys. 1: the first scheme; 2: added the
-    /// <c>m:</c> keys; 3: added the date-free <c>v:</c> keys, the Spanish hypocoristics and given-name particles.
+    /// <c>m:</c> keys; 3: added the date-free <c>v:</c> keys, the Spanish hypocoristics and given-name particles;
+    /// 4: Mexican addresses normalized (the <c>a:</c> and <c>z:</c> keys of a Mexican address change).
     /// </summary>
-    public const int SchemeVersion = 3;
+    public const int SchemeVersion = 4;
 
     /// <summary>Geohash precisions of the operation hierarchy: about 153 m, 4.9 km and 156 km cells.</summary>
     internal static readonly int[] SpatialLevels = [7, 5, 3];

@@ -72,19 +72,45 @@ public sealed class NormalizedAddress
 /// <summary>
 /// Normalizes addresses: case, diacritics and punctuation; street types and directions to USPS-style
 /// abbreviations (Street → st, Avenue/Avenida → ave, North → n); unit designators (Apt, Apartment, Unit, Suite,
-/// #, No., Depto) to <c>#</c>; ordinal words to numbers; US state names to their codes. The first comma ends the
+/// #, Depto) to <c>#</c>; ordinal words to numbers; US state names to their codes. The first comma ends the
 /// street line; without commas, the street line ends after the unit or the last street type.
+/// <para>
+/// Mexican addresses (<c>Data/mx-address.csv</c>): Spanish street types (Av., Blvd., Priv., Calz., Prol.…), the
+/// exterior number written after the street ("Av. Hidalgo No. 1234", "#1234-3") moved first as in a US line,
+/// "Calle" dropped (nearly every Mexican street is one, and agencies leave it out), the colonia ("Col.") ending the
+/// street line and dropped, "C.P." dropped, state names and abbreviations ("N.L.", "Nuevo León" → nl; "Tamps." →
+/// tamps) to one code, and a trailing "México"/"MX" dropped. So the full, abbreviated, "#" and flattened forms of one
+/// address give one key.
+/// </para>
 /// </summary>
 public static class AddressNormalizer
 {
+    private static readonly MexicanAddressVocabulary Mexican = MexicanAddressVocabulary.Default;
+
+    // Markers TextFolding never produces: a colonia word (ends the street line), an exterior-number designator
+    // (its number: "=1234"), and a postal-code word (dropped).
+    private const string ColoniaMarker = "@col";
+    private const string ExteriorMarker = "=";
+
+    private static readonly FrozenSet<string> MexicanStreetTypes =
+        Mexican.OfKind("street").Select(word => word.Value).ToFrozenSet(StringComparer.Ordinal);
+
+    private static readonly FrozenSet<string> MexicanStates =
+        Mexican.OfKind("state").Select(word => word.Value).ToFrozenSet(StringComparer.Ordinal);
+
+    private static readonly FrozenSet<string> Countries =
+        Mexican.OfKind("country").Select(word => word.Key).ToFrozenSet(StringComparer.Ordinal);
+
     private static readonly FrozenDictionary<string, string> Canonical = BuildCanonical();
 
     // Applied to the locality only: "Washington St" is a street, ", Washington" a state.
     private static readonly FrozenDictionary<string, string> States = BuildStates();
 
-    private static readonly FrozenSet<string> StreetTypes = FrozenSet.Create(StringComparer.Ordinal,
+    private static readonly FrozenSet<string> StreetTypes = new[]
+    {
         "st", "ave", "rd", "pl", "blvd", "dr", "ln", "ct", "cir", "cct", "cres", "ter", "hwy", "pkwy", "sq", "way", "trl", "expy",
-        "fwy", "pde", "esp", "gr", "plz", "carr", "cam", "pso", "aly", "loop", "cl", "calle", "crt", "rdg", "vw", "row", "walk", "gdns");
+        "fwy", "pde", "esp", "gr", "plz", "carr", "cam", "pso", "aly", "loop", "cl", "calle", "crt", "rdg", "vw", "row", "walk", "gdns",
+    }.Concat(MexicanStreetTypes).ToFrozenSet(StringComparer.Ordinal);
 
     /// <summary>Street types and directions: they describe a street but do not tell streets apart.</summary>
     internal static bool IsStructural(string token) =>
@@ -115,26 +141,110 @@ public static class AddressNormalizer
             SplitSingleLine(first, street, locality);
         }
 
+        // "Hidalgo 1234 Col. Centro, Reynosa": the colonia ends the street line even before a comma.
+        var colonia = street.IndexOf(ColoniaMarker);
+        if (colonia >= 0)
+        {
+            locality.InsertRange(0, street.Skip(colonia));
+            street.RemoveRange(colonia, street.Count - colonia);
+        }
+        var mexican = locality.RemoveAll(token => token == ColoniaMarker) > 0;
+
         for (var i = 0; i < locality.Count; i++)
         {
             if (States.TryGetValue(locality[i], out var code))
             {
                 locality[i] = code;
+                mexican |= MexicanStates.Contains(code);
             }
         }
+        // A trailing "México" or "MX" (never "New Mexico"/"Nuevo México", a US state).
+        if (locality.Count > 1 && Countries.Contains(locality[^1]) && locality[^2] is not ("new" or "nuevo"))
+        {
+            locality.RemoveAt(locality.Count - 1);
+            mexican = true;
+        }
+        if (mexican || street.Count > 0 && MexicanStreetTypes.Contains(street[0]))
+        {
+            PutExteriorNumberFirst(street);
+        }
+        // An exterior-number designator left where it was ("1200 Main St No. 4") designates a unit, as it did.
+        UnitForLeftNumbers(street);
+        UnitForLeftNumbers(locality);
 
         var postcode = ExtractPostcode(locality);
         return new NormalizedAddress([.. street], [.. locality], postcode);
+    }
+
+    /// <summary>
+    /// A Mexican street line: the exterior number, written after the street ("Av. Hidalgo 1234", "Av. Hidalgo
+    /// No. 1234", "Av. Hidalgo #1234-3"), goes first as in a US line ("1234 ave hidalgo #3"), and "calle" goes.
+    /// A line that already starts with its number (a US system's flattened form) keeps its order.
+    /// </summary>
+    private static void PutExteriorNumberFirst(List<string> street)
+    {
+        if (street.Count > 0 && !IsDigits(street[0]))
+        {
+            // A bare number before any designator ("Calle 5 de Mayo 123 Depto 3": the last one, 123), else the
+            // designated one ("No. 123", then "#123"), whose following bare number is the interior ("#123-3").
+            var designated = street.FindIndex(token => token[0] is '#' or '=');
+            var limit = designated < 0 ? street.Count : designated;
+            var exterior = limit > 0 ? street.FindLastIndex(limit - 1, limit, IsDigits) : -1;
+            var marked = false;
+            if (exterior < 0)
+            {
+                exterior = street.FindIndex(token => token.Length > 1 && token[0] == '=' && IsDigits(token[1..]));
+                if (exterior < 0)
+                {
+                    exterior = street.FindIndex(token => token.Length > 1 && token[0] == '#' && IsDigits(token[1..]));
+                }
+                marked = exterior >= 0;
+            }
+            if (exterior >= 0)
+            {
+                var number = marked ? street[exterior][1..] : street[exterior];
+                if (marked && exterior + 1 < street.Count && IsDigits(street[exterior + 1]))
+                {
+                    street[exterior + 1] = "#" + street[exterior + 1];
+                }
+                street.RemoveAt(exterior);
+                street.Insert(0, number);
+            }
+        }
+        if (street.Count > 1)
+        {
+            street.RemoveAll(token => token == "calle");
+        }
+    }
+
+    private static void UnitForLeftNumbers(List<string> tokens)
+    {
+        for (var i = 0; i < tokens.Count; i++)
+        {
+            if (tokens[i].StartsWith(ExteriorMarker, StringComparison.Ordinal))
+            {
+                tokens[i] = "#" + tokens[i][1..];
+            }
+        }
     }
 
     private static List<string> Canonicalize(string segment)
     {
         var result = new List<string>();
         var pendingUnit = false;
-        foreach (var raw in TextFolding.Tokens(segment, keep: "#"))
+        var pendingNumber = false;
+        foreach (var raw in Mexican.JoinPhrases(TextFolding.Tokens(segment, keep: "#")))
         {
             foreach (var piece in SplitHash(raw))
             {
+                if (pendingNumber)
+                {
+                    // "No. 1234" is the exterior number; "No. B" a unit's designation, as before.
+                    pendingNumber = false;
+                    result.Add((IsDigits(piece) ? ExteriorMarker : "#") + piece);
+                    continue;
+                }
+
                 if (pendingUnit && !(Canonical.TryGetValue(piece, out var next) && next == "#"))
                 {
                     // The unit's own designation stays literal: "Apt C" is unit c, not Calle.
@@ -147,6 +257,15 @@ public static class AddressNormalizer
                 if (token == "#")
                 {
                     pendingUnit = true;
+                    continue;
+                }
+                if (token == ExteriorMarker)
+                {
+                    pendingNumber = true;
+                    continue;
+                }
+                if (token.Length == 0)
+                {
                     continue;
                 }
 
@@ -172,7 +291,15 @@ public static class AddressNormalizer
 
     private static void SplitSingleLine(List<string> tokens, List<string> street, List<string> locality)
     {
-        var end = tokens.FindLastIndex(token => token[0] == '#');
+        var colonia = tokens.IndexOf(ColoniaMarker);
+        if (colonia >= 0)
+        {
+            street.AddRange(tokens.Take(colonia));
+            locality.AddRange(tokens.Skip(colonia));
+            return;
+        }
+
+        var end = tokens.FindLastIndex(token => token[0] is '#' or '=');
         if (end < 0)
         {
             end = tokens.FindLastIndex(token => StreetTypes.Contains(token));
@@ -278,8 +405,27 @@ public static class AddressNormalizer
         Add("8th", "eighth");
         Add("9th", "ninth");
         Add("10th", "tenth");
-        Add("#", "apt", "apartment", "apto", "unit", "suite", "ste", "no", "num", "number", "flat", "room", "rm", "depto", "dpto",
-            "departamento", "interior", "int", "lot", "space", "spc", "nro", "numero");
+        Add("#", "apt", "apartment", "apto", "unit", "suite", "ste", "number", "flat", "room", "rm", "lot", "space", "spc");
+        foreach (var (variant, canonical) in Mexican.OfKind("street"))
+        {
+            map[variant] = canonical;
+        }
+        foreach (var (variant, _) in Mexican.OfKind("unit"))
+        {
+            map[variant] = "#";
+        }
+        foreach (var (variant, _) in Mexican.OfKind("number"))
+        {
+            map[variant] = ExteriorMarker;
+        }
+        foreach (var (variant, _) in Mexican.OfKind("colonia"))
+        {
+            map[variant] = ColoniaMarker;
+        }
+        foreach (var (variant, _) in Mexican.OfKind("postcode"))
+        {
+            map[variant] = "";
+        }
         return map.ToFrozenDictionary(StringComparer.Ordinal);
     }
 
@@ -300,6 +446,10 @@ public static class AddressNormalizer
         {
             var parts = state.Split(':');
             map[parts[1]] = parts[0];
+        }
+        foreach (var (variant, canonical) in Mexican.OfKind("state"))
+        {
+            map[variant] = canonical;
         }
 
         return map.ToFrozenDictionary(StringComparer.Ordinal);

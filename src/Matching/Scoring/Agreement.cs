@@ -21,7 +21,7 @@ public enum AgreementLevel
     /// <summary>Same value after normalization.</summary>
     Exact,
 
-    /// <summary>Names: one name's parts are a subset of the other's or share a part (García vs García López). Dates: one is partial and agrees. Addresses: similar but not the same.</summary>
+    /// <summary>Names: one name's parts are a subset of the other's or share a part (García vs García López). Dates: one is partial and agrees. Addresses: similar but not the same. Phones: the same national number under different country codes.</summary>
     Partial,
 
     /// <summary>Names known as nicknames or diminutives of each other (Bill ~ William, Pepe ~ José).</summary>
@@ -60,6 +60,9 @@ public static class Levels
 
     private static readonly AgreementLevel[] BinaryLevels = [AgreementLevel.Exact, AgreementLevel.Disagree];
 
+    // Partial: the same national number under two country codes (+1 899… and +52 899…), ADR-004.
+    private static readonly AgreementLevel[] PhoneLevels = [AgreementLevel.Exact, AgreementLevel.Partial, AgreementLevel.Disagree];
+
     private static readonly AgreementLevel[] IdentifierLevels = [AgreementLevel.Exact, AgreementLevel.Close, AgreementLevel.Disagree];
 
     private static readonly AgreementLevel[] AddressLevels = [AgreementLevel.Exact, AgreementLevel.Close, AgreementLevel.Partial, AgreementLevel.Disagree];
@@ -72,7 +75,8 @@ public static class Levels
     {
         MatchField.GivenName or MatchField.Surname => NameLevels,
         MatchField.BirthDate => DateLevels,
-        MatchField.Sex or MatchField.Phone => BinaryLevels,
+        MatchField.Sex => BinaryLevels,
+        MatchField.Phone => PhoneLevels,
         MatchField.Identifier => IdentifierLevels,
         MatchField.Address => AddressLevels,
         _ => throw new ArgumentOutOfRangeException(nameof(field), field, "Unknown field."),

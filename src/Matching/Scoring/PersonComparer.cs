@@ -346,20 +346,31 @@ public sealed class PersonComparer
             return AgreementLevel.Missing;
         }
 
+        var result = AgreementLevel.Disagree;
         for (var i = 0; i < a.Count; i++)
         {
             var x = a[i];
             for (var j = 0; j < b.Count; j++)
             {
                 var y = b[j];
-                if (x.E164 == y.E164 && x.Validity.Overlaps(y.Validity))
+                if (!x.Validity.Overlaps(y.Validity))
+                {
+                    continue;
+                }
+                if (x.E164 == y.E164)
                 {
                     return AgreementLevel.Exact;
+                }
+                // A Mexican number read as +1 by one agency and written +52 by the other: the same digits, perhaps
+                // the same line, but not the same number (ADR-004: partial phone level, capped weight).
+                if (x.NationalNumber == y.NationalNumber)
+                {
+                    result = AgreementLevel.Partial;
                 }
             }
         }
 
-        return AgreementLevel.Disagree;
+        return result;
     }
 
     private AgreementLevel CompareAddresses(IReadOnlyList<NormalizedAddress> a, IReadOnlyList<NormalizedAddress> b)

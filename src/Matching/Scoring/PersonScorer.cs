@@ -165,6 +165,10 @@ public sealed class PersonScorer
                     notes.Add(note);
                 }
             }
+            else if (field is MatchField.Phone && level == AgreementLevel.Partial)
+            {
+                notes.Add("same national number under different country codes (not a shared phone)");
+            }
 
             var weight = _weights[(int)field][(int)level];
             if (frequencies is not null && TermFrequencyAdjustment(vector, field, frequencies) is { } adjustment && Math.Abs(adjustment) >= 0.05)

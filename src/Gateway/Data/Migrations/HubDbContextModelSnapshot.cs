@@ -204,6 +204,13 @@ namespace SharingHub.Gateway.Data.Migrations
                         .HasColumnType("character varying(200)")
                         .HasColumnName("name");
 
+                    b.PrimitiveCollection<string[]>("NeighbourRegions")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("text[]")
+                        .HasColumnName("neighbour_regions")
+                        .HasDefaultValueSql("'{}'::text[]");
+
                     b.Property<string>("Region")
                         .IsRequired()
                         .HasMaxLength(2)
@@ -286,6 +293,51 @@ namespace SharingHub.Gateway.Data.Migrations
                         .HasDatabaseName("ix_adjudications_match_id");
 
                     b.ToTable("adjudications", (string)null);
+                });
+
+            modelBuilder.Entity("SharingHub.Gateway.Deconfliction.ClusterMember", b =>
+                {
+                    b.Property<long>("RecordId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("record_id");
+
+                    b.Property<string>("AgencyCode")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("agency_code");
+
+                    b.Property<long>("ClusterId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("cluster_id");
+
+                    b.HasKey("RecordId")
+                        .HasName("pk_cluster_members");
+
+                    b.HasIndex("ClusterId", "AgencyCode")
+                        .IsUnique()
+                        .HasDatabaseName("ix_cluster_members_cluster_id_agency_code");
+
+                    b.ToTable("cluster_members", (string)null);
+                });
+
+            modelBuilder.Entity("SharingHub.Gateway.Deconfliction.ClusterPending", b =>
+                {
+                    b.Property<long>("RecordId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("record_id");
+
+                    b.Property<DateTimeOffset>("QueuedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("queued_at");
+
+                    b.HasKey("RecordId")
+                        .HasName("pk_cluster_pending");
+
+                    b.HasIndex("QueuedAt")
+                        .HasDatabaseName("ix_cluster_pending_queued_at");
+
+                    b.ToTable("cluster_pending", (string)null);
                 });
 
             modelBuilder.Entity("SharingHub.Gateway.Deconfliction.KeyScheme", b =>
@@ -829,6 +881,16 @@ namespace SharingHub.Gateway.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_adjudications_matches_match_id");
+                });
+
+            modelBuilder.Entity("SharingHub.Gateway.Deconfliction.ClusterMember", b =>
+                {
+                    b.HasOne("SharingHub.Gateway.Records.StoredRecord", null)
+                        .WithMany()
+                        .HasForeignKey("RecordId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_cluster_members_records_record_id");
                 });
 
             modelBuilder.Entity("SharingHub.Gateway.Deconfliction.Match", b =>
