@@ -15,6 +15,12 @@ internal static class BenchAgencies
         await using var command = data.CreateCommand("""
             DELETE FROM record_keys WHERE agency_code = ANY(@codes);
             DELETE FROM match_pending p USING records r WHERE r.id = p.record_id AND r.agency_code = ANY(@codes);
+            -- Subject clusters (ADR-010): the other agencies' members of the clusters that lose records are recomputed.
+            INSERT INTO cluster_pending (record_id, queued_at)
+            SELECT c.record_id, now() FROM cluster_members c
+            WHERE c.agency_code <> ALL(@codes) AND c.cluster_id IN (SELECT cluster_id FROM cluster_members WHERE agency_code = ANY(@codes))
+            ON CONFLICT (record_id) DO UPDATE SET queued_at = excluded.queued_at;
+            DELETE FROM cluster_pending p USING records r WHERE r.id = p.record_id AND r.agency_code = ANY(@codes);
             DELETE FROM matches WHERE agency_a = ANY(@codes) OR agency_b = ANY(@codes);
             DELETE FROM records WHERE agency_code = ANY(@codes);
             DELETE FROM agencies WHERE code = ANY(@codes);
@@ -28,7 +34,7 @@ internal static class BenchAgencies
         // emptied files and indexes: measured, the ingest ratio fell from 0.54 to 0.27-0.37 after two 1M match
         // benchmarks. Rewriting the tables (what remains is the hub's own data) leaves the next run a hub like before.
         Console.WriteLine("== compacting the tables the benchmark emptied (VACUUM FULL)");
-        foreach (var table in new[] { "records", "record_keys", "matches", "match_events", "match_pending" })
+        foreach (var table in new[] { "records", "record_keys", "matches", "match_events", "match_pending", "cluster_members", "cluster_pending" })
         {
             await using var vacuum = data.CreateCommand($"VACUUM (FULL, ANALYZE) {table}");
             vacuum.CommandTimeout = 1800;

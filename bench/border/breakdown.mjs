@@ -100,32 +100,39 @@ for (const [tag, s] of [...stats.entries()].sort((a, b) => b[1].belowMatch - a[1
   console.log(`${tag.padEnd(46)} ${String(s.pairs).padStart(6)} ${String(s.belowMatch).padStart(7)} ${pct(s.belowMatch, s.pairs)} ${String(s.belowPossible).padStart(10)} ${pct(s.belowPossible, s.pairs)} | ${String(s.sole).padStart(5)} ${String(s.soleBelowMatch).padStart(10)} ${pct(s.soleBelowMatch, s.sole)}`);
 }
 
-// True pairs whose two records carry the same phone: do the written forms meet today? The mobile and the household
-// phone are told apart by the phone:household tag. Today's connector reads with default region US: a Mexican number
-// with its country code (+52, 011 52, +52 1) gives +52…, one with the area code only gives +1…, four forms are rejected.
+// True pairs whose two records carry the same phone: do the written forms meet? The mobile and the household phone
+// are told apart by the phone:household tag. Before issue 11 the connector read with default region US only: a
+// Mexican number with its country code (+52, 011 52, +52 1) gave +52…, one with the area code only +1…, four forms
+// were rejected. border.mapping.json now reads with ["US", "MX"] (ADR-006): counted here as every Mexican form giving
+// +52… (the evaluation with it rejects none; a number invalid in Mexico would still be read as +1…).
 const phoneForm = (r) => r.tags.find((t) => t.startsWith('phone:') && t !== 'phone:household' && t !== 'phone:none');
-const readAs = (form) => {
-  if (form.startsWith('phone:us-')) return 'us';
-  if (['phone:mx-intl', 'phone:mx-e164', 'phone:mx-idd011', 'phone:mx-plus1'].includes(form)) return '+52';
-  if (form === 'phone:mx-noCc') return '+1';
-  return 'rejected';
+const readers = {
+  'default region US only (before issue 11)': (form) => {
+    if (form.startsWith('phone:us-')) return 'us';
+    if (['phone:mx-intl', 'phone:mx-e164', 'phone:mx-idd011', 'phone:mx-plus1'].includes(form)) return '+52';
+    if (form === 'phone:mx-noCc') return '+1';
+    return 'rejected';
+  },
+  'regions US, MX (border.mapping.json)': (form) => (form.startsWith('phone:us-') ? 'us' : '+52'),
 };
-const phonePairs = { same: 0, meet: 0, countryCode: 0, rejected: 0 };
-for (const list of byPerson.values()) {
-  for (let i = 0; i < list.length; i++) {
-    for (let j = i + 1; j < list.length; j++) {
-      const [fa, fb] = [phoneForm(list[i]), phoneForm(list[j])];
-      if (!fa || !fb || list[i].tags.includes('phone:household') !== list[j].tags.includes('phone:household')) continue;
-      phonePairs.same++;
-      const [ra, rb] = [readAs(fa), readAs(fb)];
-      if (ra === 'rejected' || rb === 'rejected') phonePairs.rejected++;
-      else if (ra === rb) phonePairs.meet++;
-      else phonePairs.countryCode++;
+for (const [name, readAs] of Object.entries(readers)) {
+  const phonePairs = { same: 0, meet: 0, countryCode: 0, rejected: 0 };
+  for (const list of byPerson.values()) {
+    for (let i = 0; i < list.length; i++) {
+      for (let j = i + 1; j < list.length; j++) {
+        const [fa, fb] = [phoneForm(list[i]), phoneForm(list[j])];
+        if (!fa || !fb || list[i].tags.includes('phone:household') !== list[j].tags.includes('phone:household')) continue;
+        phonePairs.same++;
+        const [ra, rb] = [readAs(fa), readAs(fb)];
+        if (ra === 'rejected' || rb === 'rejected') phonePairs.rejected++;
+        else if (ra === rb) phonePairs.meet++;
+        else phonePairs.countryCode++;
+      }
     }
   }
+  console.log(`\ntrue pairs whose records carry the same phone ${phonePairs.same}, read with ${name}: meet on it ${phonePairs.meet}, `
+    + `apart by the country code (+1 vs +52) ${phonePairs.countryCode}, lost to a rejected form on one side ${phonePairs.rejected}`);
 }
-console.log(`\ntrue pairs whose records carry the same phone ${phonePairs.same}: meet on it today ${phonePairs.meet}, `
-  + `apart by the country code (+1 vs +52) ${phonePairs.countryCode}, lost to a rejected form on one side ${phonePairs.rejected}`);
 
 // False pairs: how the two different people are related in the generator.
 const relation = (a, b) => {
