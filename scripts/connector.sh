@@ -5,6 +5,8 @@
 hub_register publish "publish [--agency CODE] --file PATH [--mapping PATH] [--dry-run]" \
     "publish a CSV/JSON file through the connector as an agency (default: the first demo agency)"
 hub_register connector "connector --agency CODE --config PATH" "run the connector worker: drop folder and/or SQL polling"
+hub_register alerts "alerts --agency CODE --sink file:PATH|webhook:URL [--once]" \
+    "drain an agency's alert queue to a JSON-lines file or a webhook (each alert once, in order)"
 hub_register agency "agency add CODE \"Name\" [--region US] [--kind K] | agency list" \
     "register an agency (broker user: publish records, read its alert queue; Gateway database row); list agency codes"
 hub_bench_verb ingest connector_bench_ingest "bench ingest [--records N]" "ingest benchmark (bench/Bench): ingest rate vs the raw RabbitMQ ceiling"
@@ -113,14 +115,16 @@ cmd_agency() {
     esac
 }
 
-# The connector's broker and state settings for AGENCY, as arguments.
+# connector_args AGENCY [MODE]: the connector's broker and state settings for AGENCY, as arguments.
 connector_args() {
     local code=$1 secret_file region
     secret_file=$(connector_secret_file "$code")
     [[ -s $secret_file ]] || hub_die "agency $code has no broker secret here: ./hub agency add $code \"Name\""
     region=$(hub_psql -d sharinghub -tA -v code="$code" <<<"SELECT region FROM agencies WHERE code = :'code'")
     printf '%s\n' --broker "amqp://127.0.0.1:$HUB_AMQP_PORT/" --password-file "$secret_file" \
-        --state-dir "$HUB_STATE/connector/state" --region "${region:-US}"
+        --state-dir "$HUB_STATE/connector/state"
+    # The alert drain reads no records, so it takes no phone region.
+    [[ ${2:-} == alerts ]] || printf '%s\n' --region "${region:-US}"
 }
 
 # connector_run MODE DEFAULT_AGENCY ARGS...: run the connector (publish or worker) as --agency (or the
@@ -137,13 +141,15 @@ connector_run() {
     [[ -n $agency ]] || hub_die "usage: ./hub $mode --agency CODE ..."
     infra_ensure
     local extra
-    mapfile -t extra < <(connector_args "$agency")
+    mapfile -t extra < <(connector_args "$agency" "$mode")
     app_exec Connectors "$mode" --agency "$agency" "${extra[@]}" "${args[@]}"
 }
 
 cmd_publish() { connector_run publish "$(connector_demo_codes | head -n1)" "$@"; }
 
 cmd_connector() { connector_run connector "" "$@"; }
+
+cmd_alerts() { connector_run alerts "" "$@"; }
 
 # ./hub bench ingest [--records N]: a fresh agency publishes N synthetic records through the real
 # connector CLI to the running Gateway; then the raw RabbitMQ ceiling is measured on the same broker.
