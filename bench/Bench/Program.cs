@@ -20,6 +20,22 @@ internal static class Program
             Usage();
             return 2;
         }
+        // A failed run (an error answer, a service that cannot be reached) is one line, never a stack trace.
+        catch (BenchFailedException ex)
+        {
+            Console.Error.WriteLine($"bench: {ex.Message}");
+            return 1;
+        }
+        catch (HttpRequestException ex)
+        {
+            Console.Error.WriteLine($"bench: the service could not be reached: {ex.Message}");
+            return 1;
+        }
+        catch (Npgsql.NpgsqlException ex)
+        {
+            Console.Error.WriteLine($"bench: the database failed: {ex.Message}");
+            return 1;
+        }
     }
 
     private static async Task<int> RunAsync(string[] args)
@@ -52,3 +68,6 @@ internal static class Program
         return 1;
     }
 }
+
+/// <summary>A benchmark run that cannot go on, with a message that says why in one line.</summary>
+internal sealed class BenchFailedException(string message) : Exception(message);

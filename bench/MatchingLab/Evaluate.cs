@@ -23,7 +23,7 @@ internal static class Evaluate
             var rows = FebrlFile.Read(file);
             foreach (var seed in args.Ints("seeds", args.Int("seed", 1)))
             {
-                summary.Add(RunOnce(engine, file, rows, agencies, seed, showErrors, args.Flag("key-report")));
+                summary.Add(RunOnce(engine, file, rows, agencies, seed, showErrors, args.Flag("key-report"), args.Flag("no-frequencies")));
             }
         }
 
@@ -37,7 +37,7 @@ internal static class Evaluate
         return 0;
     }
 
-    private static string RunOnce(MatchingEngine engine, string file, IReadOnlyList<FebrlRow> rows, int agencies, int seed, int showErrors, bool keyReport)
+    private static string RunOnce(MatchingEngine engine, string file, IReadOnlyList<FebrlRow> rows, int agencies, int seed, int showErrors, bool keyReport, bool noFrequencies)
     {
         var clock = Stopwatch.StartNew();
         var records = Candidates.Build(engine, rows, agencies, seed);
@@ -46,10 +46,11 @@ internal static class Evaluate
         var blockingTime = clock.Elapsed;
 
         var found = candidates.Count(truth.Contains);
+        var frequencies = noFrequencies ? null : Border.NameFrequencyCounts(engine, records);
         var results = new Dictionary<(int, int), PersonMatchResult>(candidates.Count);
         foreach (var pair in candidates)
         {
-            results[pair] = engine.ScorePersons(records[pair.Item1].Evidence, records[pair.Item2].Evidence);
+            results[pair] = engine.ScorePersons(records[pair.Item1].Evidence, records[pair.Item2].Evidence, frequencies);
         }
 
         var elapsed = clock.Elapsed;
@@ -94,7 +95,7 @@ internal static class Evaluate
         }
     }
 
-    private static void ShowErrors(IReadOnlyList<LabRecord> records, Dictionary<(int, int), PersonMatchResult> results, HashSet<(int, int)> truth, HashSet<(int, int)> candidates, int limit)
+    internal static void ShowErrors(IReadOnlyList<LabRecord> records, Dictionary<(int, int), PersonMatchResult> results, HashSet<(int, int)> truth, HashSet<(int, int)> candidates, int limit)
     {
         Console.WriteLine("-- false positives (Match band, different people):");
         foreach (var (pair, result) in results.Where(r => r.Value.Band == MatchBand.Match && !truth.Contains(r.Key)).OrderByDescending(r => r.Value.Score).Take(limit))

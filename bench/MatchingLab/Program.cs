@@ -6,8 +6,9 @@ if (args.Length == 0)
 {
     Console.Error.WriteLine("""
         usage: MatchingLab <verb> [options]
-          evaluate --file F [--file G] [--agencies 3] [--seed S | --seeds 1,2,3] [--params P] [--show-errors N] [--key-report]
+          evaluate --file F [--file G] [--agencies 3] [--seed S | --seeds 1,2,3] [--params P] [--show-errors N] [--key-report] [--no-frequencies]
           estimate --file F [--file G] --out params.json [--params START] [--version V] [--match T --possible T]
+          border   --file border.csv [--params P] [--show-errors N] [--no-frequencies]
           synth    --out F [--count 1000] [--seed 1]     (Hispanic-name synthetic set with FEBRL columns)
           codes    --file NAMES                          (Double Metaphone code of each line, for checking)
           bench    [--quick] [BenchmarkDotNet options]
@@ -23,6 +24,7 @@ try
         "evaluate" => Evaluate.Run(new Args(rest)),
         "estimate" => Estimate.Run(new Args(rest)),
         "synth" => Synth.Run(new Args(rest)),
+        "border" => Border.Run(new Args(rest)),
         "codes" => Codes(new Args(rest)),
         "bench" => Bench.Run(rest),
         _ => throw new ArgumentException($"unknown verb '{args[0]}'"),

@@ -32,7 +32,7 @@ public sealed record NormalizationProblem(string Field, string Reason);
 /// <summary>
 /// Everything known about one subject, normalized: the person record's names, birth date, sex and identifiers,
 /// plus the phones and places of the same agency that point to it. Build with
-/// <see cref="MatchingEngine.BuildPersonEvidence"/>; compare with <see cref="MatchingEngine.ScorePersons"/>.
+/// <see cref="MatchingEngine.BuildPersonEvidence"/>; compare with <see cref="MatchingEngine.ScorePersons(PersonEvidence, PersonEvidence)"/>.
 /// </summary>
 public sealed class PersonEvidence
 {

@@ -78,9 +78,12 @@ public sealed class MatchingEngine
 
         // A whole name in one field ("José Ricardo García Gómez", no surname) is also read at every split point, so
         // it meets "José Ricardo | García Gómez"; the comparator keeps whichever reading agrees best.
-        if (primary.Surname.IsEmpty && primary.Given.Tokens.Count is >= 2 and <= MaxSplitWords)
+        // The same for a whole name in the surname field with no given name ("CARLOS DE LOS SANTOS"): a clerk put the
+        // given name in the wrong field.
+        var whole = primary.Surname.IsEmpty ? primary.Given : primary.Given.IsEmpty ? primary.Surname : null;
+        if (whole is { Tokens.Count: >= 2 and <= MaxSplitWords })
         {
-            var words = primary.Given.Tokens.Select(token => token.Text).ToArray();
+            var words = whole.Tokens.Select(token => token.Text).ToArray();
             for (var split = 1; split < words.Length; split++)
             {
                 names.Add(_names.Normalize(string.Join(' ', words[..split]), string.Join(' ', words[split..])));
@@ -237,6 +240,58 @@ public sealed class MatchingEngine
 
     /// <summary>Compares and scores two subjects: score, band and explanation.</summary>
     public PersonMatchResult ScorePersons(PersonEvidence a, PersonEvidence b) => Scorer.Score(_comparer.Compare(a, b));
+
+    /// <summary>
+    /// Scores two subjects with term-frequency adjusted name weights (<see cref="PersonScorer.Score(ComparisonVector, NameFrequencies?)"/>):
+    /// two rare names that agree weigh more than two common ones.
+    /// </summary>
+    public PersonMatchResult ScorePersons(PersonEvidence a, PersonEvidence b, NameFrequencies? frequencies) =>
+        Scorer.Score(_comparer.Compare(a, b), frequencies);
+
+    /// <summary>
+    /// The name components a person record adds to the frequency counts: each distinct full word of its primary
+    /// given name and surname, the whole part when it has several words (<see cref="NameFrequencies.Combination"/>),
+    /// plus one empty component per part it has (which counts the records with that part).
+    /// </summary>
+    public IReadOnlyList<NameComponent> NameComponents(PersonEvidence evidence)
+    {
+        ArgumentNullException.ThrowIfNull(evidence);
+        var components = new List<NameComponent>(6);
+        if (evidence.Names.Count == 0 || evidence.Names[0].IsAlias)
+        {
+            return components;
+        }
+
+        var name = evidence.Names[0];
+        foreach (var (part, kind) in new[] { (name.Given, NameComponentKind.Given), (name.Surname, NameComponentKind.Surname) })
+        {
+            if (part.IsEmpty)
+            {
+                continue;
+            }
+
+            components.Add(new NameComponent(kind, string.Empty));
+            var words = new List<string>(part.Tokens.Count);
+            foreach (var token in part.Tokens)
+            {
+                var component = new NameComponent(kind, token.Text);
+                if (!token.IsInitial && !components.Contains(component))
+                {
+                    components.Add(component);
+                    words.Add(token.Text);
+                }
+            }
+
+            // The whole part too ("juan carlos", "garcia lopez"): compound names and surname pairs are not
+            // independent words, so two that agree in full are weighed by how often the pair itself occurs.
+            if (words.Count > 1)
+            {
+                components.Add(new NameComponent(kind, NameFrequencies.Combination(words)));
+            }
+        }
+
+        return components;
+    }
 
     /// <summary>Shared-phone rule (same E.164, overlapping validity).</summary>
     public SharedPhoneHit? MatchPhones(NormalizedPhone a, NormalizedPhone b) => DeconflictionRules.SharedPhone(a, b);

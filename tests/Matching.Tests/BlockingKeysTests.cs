@@ -255,10 +255,11 @@ public sealed class PersonKeysTests
 
     [Theory]
     [InlineData("n:SM0:1975", true)]
+    [InlineData("v:smith:ro", true)]
     [InlineData("m:SM0:1975:r", false)]
     [InlineData("d:r:19750302", false)]
     [InlineData("p:+17135550199", false)]
-    public void IsCoarse_OnlySurnameYearKeys(string key, bool coarse) => Assert.Equal(coarse, BlockingKeys.IsCoarse(key));
+    public void IsCoarse_SurnameYearAndDateFreeKeys(string key, bool coarse) => Assert.Equal(coarse, BlockingKeys.IsCoarse(key));
 
     private IEnumerable<string> NarrowKeys(string given, string surname, string birth) =>
         _engine.PersonKeys(_engine.BuildPersonEvidence(new PersonInput(given, surname, BirthDate: birth)))

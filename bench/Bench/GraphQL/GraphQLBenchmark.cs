@@ -154,10 +154,28 @@ internal static class GraphQLBenchmark
         var text = await response.Content.ReadAsStringAsync(cancellationToken);
         if (!response.IsSuccessStatusCode || text.Contains("\"errors\"", StringComparison.Ordinal))
         {
-            throw new InvalidOperationException($"GraphQL answered {(int)response.StatusCode}: {text[..Math.Min(300, text.Length)]}");
+            throw new BenchFailedException($"the Gateway answered {(int)response.StatusCode} with errors: {ErrorMessages(text)}");
         }
         using var json = JsonDocument.Parse(text);
         return json.RootElement.GetProperty("data").GetProperty("matches").GetProperty("nodes").GetArrayLength();
+    }
+
+    // The errors' messages and codes only (an answer's data is the agency's records, never printed).
+    private static string ErrorMessages(string text)
+    {
+        try
+        {
+            using var json = JsonDocument.Parse(text);
+            return json.RootElement.TryGetProperty("errors", out var errors) && errors.ValueKind == JsonValueKind.Array
+                ? string.Join("; ", errors.EnumerateArray().Select(e =>
+                    (e.TryGetProperty("message", out var m) ? m.GetString() : "?")
+                    + (e.TryGetProperty("extensions", out var x) && x.TryGetProperty("code", out var c) ? $" ({c.GetString()})" : "")))
+                : "no error list";
+        }
+        catch (JsonException)
+        {
+            return "an answer that is not JSON";
+        }
     }
 
     private static async Task<int> QuerySqlAsync(NpgsqlDataSource data, string agency, long after, CancellationToken cancellationToken)

@@ -53,6 +53,7 @@ internal sealed class BlockingKeyWriter(MatchableLoader loader)
         // Records this batch inserted have no keys yet: only the others' keys need deleting first.
         var inserted = batch.Changes.Where(c => c.Inserted).Select(c => c.Id).ToHashSet();
         await ReplaceKeysAsync(connection, records.Values, inserted, cancellationToken);
+        await NameFrequencyWriter.WriteAsync(connection, loader.Engine, records.Values, cancellationToken);
         await MarkPendingAsync(connection, pending, cancellationToken);
         return [.. pending];
     }

@@ -37,6 +37,8 @@ public static class DeconflictionExtensions
         });
         services.AddSingleton<DeconflictionMetrics>();
         services.AddSingleton<BlockingKeyWriter>();
+        services.AddSingleton<NameFrequencyCache>();
+        services.AddHostedService(sp => sp.GetRequiredService<NameFrequencyCache>());
         services.AddSingleton<IncrementalMatcher>();
         services.AddScoped<IStoredRecordsHandler, DeconflictionHandler>();
         services.AddSingleton<PendingMatchSweeper>();

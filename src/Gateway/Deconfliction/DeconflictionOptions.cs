@@ -40,6 +40,13 @@ public sealed class DeconflictionOptions
     [Range(1, 1000)]
     public int MaxAttempts { get; set; } = 10;
 
+    /// <summary>
+    /// How often (seconds) the name counts are folded and each replica reloads its snapshot of them, which weights name
+    /// agreement by how common a name is (ADR-004). A record's names count from the first refresh after it is stored.
+    /// </summary>
+    [Range(0.1, 3600)]
+    public double NameFrequencyRefreshSeconds { get; set; } = 5;
+
     /// <summary>Records one transaction re-keys after an upgrade changed the key scheme.</summary>
     [Range(1, 100_000)]
     public int RekeyBatchSize { get; set; } = 1000;

@@ -21,6 +21,7 @@ namespace SharingHub.Gateway.Deconfliction;
 internal sealed partial class IncrementalMatcher(
     NpgsqlDataSource dataSource,
     MatchableLoader loader,
+    NameFrequencyCache nameFrequencies,
     IOptions<DeconflictionOptions> options,
     IOptions<AlertOptions> alertOptions,
     DeconflictionMetrics metrics,
@@ -245,9 +246,10 @@ internal sealed partial class IncrementalMatcher(
 
         var tCandidates = clock.Elapsed.TotalMilliseconds;
         var hits = new Dictionary<(long, long, MatchKind), MatchHit>();
+        var frequencies = nameFrequencies.Current;
         foreach (var (x, y) in pairs)
         {
-            if (records.TryGetValue(x, out var a) && records.TryGetValue(y, out var b) && MatchDecisions.Decide(loader.Engine, a, b) is { } hit)
+            if (records.TryGetValue(x, out var a) && records.TryGetValue(y, out var b) && MatchDecisions.Decide(loader.Engine, a, b, frequencies) is { } hit)
             {
                 hits.TryAdd(hit.Pair, hit);
             }

@@ -27,7 +27,7 @@ internal sealed record MatchHit(
 internal static class MatchDecisions
 {
     /// <summary>The hit between <paramref name="x"/> and <paramref name="y"/>, or null; symmetric (the lower id is A).</summary>
-    public static MatchHit? Decide(MatchingEngine engine, Matchable x, Matchable y)
+    public static MatchHit? Decide(MatchingEngine engine, Matchable x, Matchable y, NameFrequencies? frequencies = null)
     {
         var (a, b) = x.Id < y.Id ? (x, y) : (y, x);
         if (!a.Usable || !b.Usable || a.Agency == b.Agency || a.Id == b.Id)
@@ -36,7 +36,7 @@ internal static class MatchDecisions
         }
         return (a.Kind, b.Kind) switch
         {
-            (KeyedKind.Person, KeyedKind.Person) => Persons(engine, a, b),
+            (KeyedKind.Person, KeyedKind.Person) => Persons(engine, a, b, frequencies),
             (KeyedKind.Phone, KeyedKind.Phone) => engine.MatchPhones(a.Phone!, b.Phone!) is { } phone
                 ? new MatchHit(MatchKind.SharedPhone, a, b, a.SubjectId, b.SubjectId, null, null, MatchExplanation.ForPhone(phone).ToJson(), null)
                 : null,
@@ -52,9 +52,9 @@ internal static class MatchDecisions
         };
     }
 
-    private static MatchHit? Persons(MatchingEngine engine, Matchable a, Matchable b)
+    private static MatchHit? Persons(MatchingEngine engine, Matchable a, Matchable b, NameFrequencies? frequencies)
     {
-        var result = engine.ScorePersons(a.Person!, b.Person!);
+        var result = engine.ScorePersons(a.Person!, b.Person!, frequencies);
         var band = result.Band switch
         {
             MatchBand.Match => "Match",

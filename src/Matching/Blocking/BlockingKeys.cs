@@ -10,6 +10,7 @@ namespace SharingHub.Matching.Blocking;
 /// <list type="table">
 /// <item><term><c>n:</c></term><description>phonetic surname + birth year (<c>n:KRS:1988</c>), for each surname word and either name order; a <see cref="IsCoarse">coarse</see> key</description></item>
 /// <item><term><c>m:</c></term><description>the <c>n:</c> key narrowed by a given-name signature: each given word's initial (<c>m:KRS:1988:m</c>) and nickname groups (<c>m:KRS:1988:#12</c>), so that Bill meets William and "M." meets María; it stands in for an <c>n:</c> block grown too large</description></item>
+/// <item><term><c>v:</c></term><description>first 5 letters of a surname word (and of the whole surname) + first 2 of a given-name word, or its nickname group, no date (<c>v:cisne:pa</c>, <c>v:cisne:#12</c>), in both name orders; a <see cref="IsCoarse">coarse</see> key, for records without a birth date</description></item>
 /// <item><term><c>d:</c></term><description>given-name initial + full date of birth (<c>d:m:19880314</c>)</description></item>
 /// <item><term><c>z:</c></term><description>phonetic surname + postcode of a linked address (<c>z:KRS:77002</c>), for records whose birth date is missing or mistyped</description></item>
 /// <item><term><c>x:</c></term><description>a type-qualified identifier (<c>x:ssn:123456789</c>)</description></item>
@@ -27,9 +28,9 @@ public static class BlockingKeys
     /// The version of the key scheme. Raise it whenever the keys of an unchanged record change (a new kind of key,
     /// another normalization, an edited nickname table): the hub then re-keys every stored record once, so records
     /// keyed before the upgrade can meet new ones through the new keys. 1: the first scheme; 2: added the
-    /// <c>m:</c> keys.
+    /// <c>m:</c> keys; 3: added the date-free <c>v:</c> keys, the Spanish hypocoristics and given-name particles.
     /// </summary>
-    public const int SchemeVersion = 2;
+    public const int SchemeVersion = 3;
 
     /// <summary>Geohash precisions of the operation hierarchy: about 153 m, 4.9 km and 156 km cells.</summary>
     internal static readonly int[] SpatialLevels = [7, 5, 3];
@@ -62,6 +63,12 @@ public static class BlockingKeys
                     continue;
                 }
 
+                // The whole surname's letters too: "DelaPaz" and "De la Paz", "TreviñoGarza" and "Treviño Garza".
+                if (surname.Tokens.Count > 1 || surname.Joined != surname.Tokens[0].Text)
+                {
+                    AddDateFree(keys, surname.Joined, given);
+                }
+
                 foreach (var token in surname.Tokens)
                 {
                     // Initials and words without letters (a stray "2nd") have no useful sound to block on.
@@ -79,6 +86,8 @@ public static class BlockingKeys
                             keys.Add(string.Concat("m", block.AsSpan(1), ":", signature));
                         }
                     }
+
+                    AddDateFree(keys, token.Text, given);
 
                     foreach (var address in evidence.Addresses)
                     {
@@ -129,14 +138,15 @@ public static class BlockingKeys
 
     /// <summary>
     /// Whether a key is coarse: its block (the records sharing it) grows with the stored population, as a surname
-    /// sound and a birth year do. Each coarse key has narrower <c>m:</c> siblings on the same record, so a lookup may
+    /// sound and a birth year do. Each <c>n:</c> key has narrower <c>m:</c> siblings on the same record, so a lookup may
     /// skip a coarse block that has grown past a limit and still find, through the siblings, the pairs that agree on
-    /// a given-name initial or nickname.
+    /// a given-name initial or nickname. A <c>v:</c> block (a name without a date) over the limit is skipped with no
+    /// stand-in, by design: a name that many records share cannot carry a match without a birth date.
     /// </summary>
     public static bool IsCoarse(string key)
     {
         ArgumentNullException.ThrowIfNull(key);
-        return key.StartsWith("n:", StringComparison.Ordinal);
+        return key.StartsWith("n:", StringComparison.Ordinal) || key.StartsWith("v:", StringComparison.Ordinal);
     }
 
     /// <summary>
@@ -157,6 +167,42 @@ public static class BlockingKeys
         }
 
         return signatures;
+    }
+
+    /// <summary>Letters of a surname in a <c>v:</c> key: enough to be selective, few enough to survive run-together
+    /// surnames ("morenogarcia" ~ "moreno") and typos late in the word.</summary>
+    internal const int DateFreeSurnameLetters = 5;
+
+    /// <summary>Letters of a given-name word in a <c>v:</c> key (typos are rarely in the first two).</summary>
+    internal const int DateFreeGivenLetters = 2;
+
+    /// <summary>
+    /// Date-free keys: the surname's first letters with each given-name word's first letters or nickname group
+    /// (<c>v:cisne:pa</c>, <c>v:cisne:#12</c>), so a record without a birth date, or with a wrong year, still meets
+    /// its pair. Coarse: a name that many records share cannot carry a match without a date anyway, so only rare
+    /// names' blocks are read.
+    /// </summary>
+    private static void AddDateFree(SortedSet<string> keys, string surname, NamePart given)
+    {
+        if (surname.Length < 2)
+        {
+            return;
+        }
+
+        var prefix = surname.Length > DateFreeSurnameLetters ? surname[..DateFreeSurnameLetters] : surname;
+        foreach (var token in given.TokenArray)
+        {
+            if (token.IsInitial)
+            {
+                continue;
+            }
+
+            keys.Add(string.Concat("v:", prefix, ":", token.Text.Length > DateFreeGivenLetters ? token.Text.AsSpan(0, DateFreeGivenLetters) : token.Text));
+            foreach (var group in token.NicknameGroups)
+            {
+                keys.Add(string.Create(CultureInfo.InvariantCulture, $"v:{prefix}:#{group}"));
+            }
+        }
     }
 
     /// <summary>The key of an identifier.</summary>

@@ -19,7 +19,10 @@ public sealed class NicknameTable
         GroupCount = groupCount;
     }
 
-    /// <summary>The table shipped with the library (<c>Data/nicknames.csv</c>).</summary>
+    /// <summary>
+    /// The table shipped with the library: the English and Spanish groups of <c>Data/nicknames.csv</c> and the Spanish
+    /// hypocoristics of <c>Data/hypocoristics-es.csv</c> (Chuy = Jesús, Lalo = Eduardo, Chente = Vicente...).
+    /// </summary>
     public static NicknameTable Default => EmbeddedTable.Value;
 
     /// <summary>Number of equivalence groups.</summary>
@@ -88,9 +91,17 @@ public sealed class NicknameTable
 
     private static NicknameTable LoadEmbedded()
     {
-        using var stream = typeof(NicknameTable).Assembly.GetManifestResourceStream("SharingHub.Matching.nicknames.csv")
-            ?? throw new InvalidOperationException("The embedded nickname table is missing from the assembly.");
-        using var reader = new StreamReader(stream);
+        // One table from both files: group numbers run on across them, so a name may sit in a group of each.
+        var text = string.Concat(Embedded("SharingHub.Matching.nicknames.csv"), "\n", Embedded("SharingHub.Matching.hypocoristics-es.csv"));
+        using var reader = new StringReader(text);
         return Parse(reader);
+    }
+
+    private static string Embedded(string name)
+    {
+        using var stream = typeof(NicknameTable).Assembly.GetManifestResourceStream(name)
+            ?? throw new InvalidOperationException($"The embedded name table {name} is missing from the assembly.");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
     }
 }

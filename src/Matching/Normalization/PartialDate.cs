@@ -126,6 +126,12 @@ public readonly record struct PartialDate
                 return DateAgreement.Transposed;
             }
 
+            // Before the keystroke test: 1988 vs 1989 is one keystroke too, but it is the same slip as 1989 vs 1990.
+            if (x.Month == y.Month && x.Day == y.Day && Math.Abs(x.Year - y.Year) == 1)
+            {
+                return DateAgreement.YearOff;
+            }
+
             return StringSimilarity.DamerauLevenshtein(x.ToCompactString(), y.ToCompactString()) <= 1
                 ? DateAgreement.Close
                 : DateAgreement.Disagree;
@@ -173,6 +179,9 @@ public enum DateAgreement
 
     /// <summary>Both full, same year, day and month swapped (14/03 vs 03/14).</summary>
     Transposed,
+
+    /// <summary>Both full, month and day equal, years one apart (1989-03-14 vs 1990-03-14): a clerk's or a form's slip of a year.</summary>
+    YearOff,
 
     /// <summary>Both full, one keystroke apart in YYYYMMDD (one digit changed or two adjacent digits swapped).</summary>
     Close,

@@ -82,6 +82,10 @@ public sealed class NameNormalizer
         "de", "del", "la", "las", "los", "le", "les", "lo", "da", "das", "do", "dos", "di", "du", "van", "von", "der", "den", "ter",
         "ten", "vander", "bin", "binti", "bint", "ibn", "ben", "al", "el", "y", "e", "i");
 
+    // The particles of compound given names ("María del Carmen", "María de los Ángeles", "José y Luis" never): dropped
+    // from the tokens, so "María del Carmen" and "María Carmen" have the same words; kept in the joined form.
+    private static readonly FrozenSet<string> GivenParticles = FrozenSet.Create(StringComparer.Ordinal, "de", "del", "la", "las", "los");
+
     private static readonly FrozenSet<string> Titles = FrozenSet.Create(StringComparer.Ordinal,
         "mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sr", "sra", "srta", "jr", "snr", "jnr", "ii", "iii", "iv", "don", "dona");
 
@@ -148,7 +152,7 @@ public sealed class NameNormalizer
                 continue;
             }
 
-            if (isSurname && Particles.Contains(word))
+            if (isSurname ? Particles.Contains(word) : GivenParticles.Contains(word))
             {
                 continue;
             }

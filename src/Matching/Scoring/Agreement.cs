@@ -39,6 +39,9 @@ public enum AgreementLevel
     /// <summary>Birth dates with day and month swapped.</summary>
     Transposed,
 
+    /// <summary>Birth dates with month and day equal and years one apart.</summary>
+    YearOff,
+
     /// <summary>Both known, and they contradict each other.</summary>
     Disagree,
 
@@ -53,7 +56,7 @@ public static class Levels
         [AgreementLevel.Exact, AgreementLevel.Partial, AgreementLevel.Nickname, AgreementLevel.Close, AgreementLevel.Phonetic, AgreementLevel.Initial, AgreementLevel.Disagree];
 
     private static readonly AgreementLevel[] DateLevels =
-        [AgreementLevel.Exact, AgreementLevel.Transposed, AgreementLevel.Close, AgreementLevel.Partial, AgreementLevel.Disagree];
+        [AgreementLevel.Exact, AgreementLevel.Transposed, AgreementLevel.YearOff, AgreementLevel.Close, AgreementLevel.Partial, AgreementLevel.Disagree];
 
     private static readonly AgreementLevel[] BinaryLevels = [AgreementLevel.Exact, AgreementLevel.Disagree];
 
@@ -81,12 +84,23 @@ public sealed class ComparisonVector
 {
     private readonly AgreementLevel[] _levels;
 
-    internal ComparisonVector(AgreementLevel[] levels, bool namesSwapped, bool viaAlias)
+    internal ComparisonVector(AgreementLevel[] levels, bool namesSwapped, bool viaAlias, string[]? givenAgreed = null, string[]? surnameAgreed = null)
     {
         _levels = levels;
         NamesSwapped = namesSwapped;
         ViaAlias = viaAlias;
+        GivenAgreed = givenAgreed ?? [];
+        SurnameAgreed = surnameAgreed ?? [];
     }
+
+    /// <summary>
+    /// The given-name words that agreed exactly (at the Exact or Partial level), for the term-frequency adjustment.
+    /// Not part of the stored text form: a re-scored stored vector carries no adjustment.
+    /// </summary>
+    public IReadOnlyList<string> GivenAgreed { get; }
+
+    /// <summary>The surname words that agreed exactly (at the Exact or Partial level).</summary>
+    public IReadOnlyList<string> SurnameAgreed { get; }
 
     public AgreementLevel this[MatchField field] => _levels[(int)field];
 
@@ -98,11 +112,11 @@ public sealed class ComparisonVector
 
     internal ReadOnlySpan<AgreementLevel> Levels => _levels;
 
-    private const string Codes = "epncfitdm";
+    private const string Codes = "epncfitydm";
 
     /// <summary>
     /// A compact, stable text form for storage: one letter per field in <see cref="Scoring.Levels.Fields"/> order
-    /// (e exact, p partial, n nickname, c close, f phonetic, i initial, t transposed, d disagree, m missing), then
+    /// (e exact, p partial, n nickname, c close, f phonetic, i initial, t transposed, y year off by one, d disagree, m missing), then
     /// <c>/s</c> when names were swapped and <c>/a</c> when an alias was used, e.g. <c>eecmmmp/s</c>. A stored
     /// vector can be re-scored under new parameters without the records.
     /// </summary>

@@ -65,6 +65,9 @@ public sealed record MatchParameters
 
     public ComparatorSettings Comparators { get; init; } = new();
 
+    /// <summary>Bounds of the term-frequency adjustment of name agreement (see <see cref="NameFrequencies"/>).</summary>
+    public TermFrequencySettings TermFrequency { get; init; } = new();
+
     public required IReadOnlyDictionary<MatchField, IReadOnlyDictionary<AgreementLevel, LevelProbabilities>> Fields { get; init; }
 
     /// <summary>The parameters shipped with the library.</summary>

@@ -37,13 +37,14 @@ public sealed class PersonComparer
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
         var levels = new AgreementLevel[Levels.Fields.Count];
-        var (given, surname, swapped, viaAlias) = CompareNames(a.Names, b.Names);
+        var (given, surname, swapped, viaAlias, givenAgreed, surnameAgreed) = CompareNames(a.Names, b.Names);
         levels[(int)MatchField.GivenName] = given;
         levels[(int)MatchField.Surname] = surname;
         levels[(int)MatchField.BirthDate] = PartialDate.Compare(a.BirthDate, b.BirthDate) switch
         {
             DateAgreement.Exact => AgreementLevel.Exact,
             DateAgreement.Transposed => AgreementLevel.Transposed,
+            DateAgreement.YearOff => AgreementLevel.YearOff,
             DateAgreement.Close => AgreementLevel.Close,
             DateAgreement.Partial => AgreementLevel.Partial,
             DateAgreement.Disagree => AgreementLevel.Disagree,
@@ -55,14 +56,21 @@ public sealed class PersonComparer
         levels[(int)MatchField.Identifier] = CompareIdentifiers(a.Identifiers, b.Identifiers);
         levels[(int)MatchField.Phone] = ComparePhones(a.Phones, b.Phones);
         levels[(int)MatchField.Address] = CompareAddresses(a.Addresses, b.Addresses);
-        return new ComparisonVector(levels, swapped, viaAlias);
+        return new ComparisonVector(levels, swapped, viaAlias, givenAgreed, surnameAgreed);
     }
 
     /// <summary>Compares two name parts (given with given, or surname with surname).</summary>
-    public AgreementLevel CompareParts(NamePart a, NamePart b)
+    public AgreementLevel CompareParts(NamePart a, NamePart b) => CompareParts(a, b, isSurname: false, agreed: null);
+
+    /// <summary>
+    /// Compares two name parts. As surnames (<paramref name="isSurname"/>), a paternal surname alone agrees exactly
+    /// with paternal + maternal ("Treviño" vs "Treviño Garza", "Treviño G." vs "Treviño Garza"): Hispanic records
+    /// often leave the maternal surname out, so its absence is not a difference. <paramref name="agreed"/> receives
+    /// the full words that agree exactly, for the term-frequency adjustment.
+    /// </summary>
+    internal AgreementLevel CompareParts(NamePart a, NamePart b, bool isSurname, List<string>? agreed)
     {
-        ArgumentNullException.ThrowIfNull(a);
-        ArgumentNullException.ThrowIfNull(b);
+        agreed?.Clear();
         if (a.IsEmpty || b.IsEmpty)
         {
             return AgreementLevel.Missing;
@@ -70,6 +78,8 @@ public sealed class PersonComparer
 
         if (a.Joined == b.Joined || SameTokenSet(a, b))
         {
+            // The side with more words names them ("trevinogarza" = "treviño garza").
+            AddFull(agreed, a.TokenArray.Length >= b.TokenArray.Length ? a.TokenArray : b.TokenArray);
             return AgreementLevel.Exact;
         }
 
@@ -105,20 +115,30 @@ public sealed class PersonComparer
             anyFull = true;
             weakest = level > weakest ? level : weakest;
             best = level < best ? level : best;
+            if (level == AgreementLevel.Exact && agreed is not null && !agreed.Contains(token.Text))
+            {
+                agreed.Add(token.Text);
+            }
         }
 
         AgreementLevel result;
         if (allMatched)
         {
             result = !anyFull ? AgreementLevel.Initial
-                : weakest == AgreementLevel.Exact ? AgreementLevel.Partial
-                : weakest;
+                : weakest != AgreementLevel.Exact ? weakest
+                : isSurname && IsPaternalOnly(shorter, longer) ? AgreementLevel.Exact
+                : AgreementLevel.Partial;
         }
         else
         {
             // Some part has no counterpart: "María Teresa" vs "María Laura" are different names, as are
             // "Vásquez García" vs "Silva García"; only a consistent subset counts as partial agreement.
             result = AgreementLevel.Disagree;
+        }
+
+        if (result is not (AgreementLevel.Exact or AgreementLevel.Partial))
+        {
+            agreed?.Clear();
         }
 
         // Whole-part views catch split or merged words (ja ck, mariajose ~ majo).
@@ -139,6 +159,38 @@ public sealed class PersonComparer
         }
 
         return result;
+    }
+
+    // The shorter surname is the longer one's first (paternal) word, alone or with initials of the rest: "Treviño",
+    // "Treviño G." against "Treviño Garza". The maternal surname alone ("Garza") stays partial: it is the weaker habit.
+    private static bool IsPaternalOnly(NameToken[] shorter, NameToken[] longer)
+    {
+        var full = 0;
+        foreach (var token in shorter)
+        {
+            if (!token.IsInitial)
+            {
+                full++;
+            }
+        }
+
+        return full == 1 && !shorter[0].IsInitial && !longer[0].IsInitial && shorter[0].Text == longer[0].Text;
+    }
+
+    private static void AddFull(List<string>? agreed, NameToken[] tokens)
+    {
+        if (agreed is null)
+        {
+            return;
+        }
+
+        foreach (var token in tokens)
+        {
+            if (!token.IsInitial && !agreed.Contains(token.Text))
+            {
+                agreed.Add(token.Text);
+            }
+        }
     }
 
     private AgreementLevel CompareTokens(NameToken a, NameToken b)
@@ -202,11 +254,14 @@ public sealed class PersonComparer
         return true;
     }
 
-    private (AgreementLevel Given, AgreementLevel Surname, bool Swapped, bool ViaAlias) CompareNames(
+    private (AgreementLevel Given, AgreementLevel Surname, bool Swapped, bool ViaAlias, string[] GivenAgreed, string[] SurnameAgreed) CompareNames(
         IReadOnlyList<PersonName> a, IReadOnlyList<PersonName> b)
     {
-        var best = (Given: AgreementLevel.Missing, Surname: AgreementLevel.Missing, Swapped: false, ViaAlias: false);
+        var best = (Given: AgreementLevel.Missing, Surname: AgreementLevel.Missing, Swapped: false, ViaAlias: false,
+            GivenAgreed: Array.Empty<string>(), SurnameAgreed: Array.Empty<string>());
         var bestRank = int.MinValue;
+        var givenAgreed = new List<string>(4);
+        var surnameAgreed = new List<string>(4);
         for (var i = 0; i < a.Count; i++)
         {
             var x = a[i];
@@ -214,25 +269,26 @@ public sealed class PersonComparer
             {
                 var y = b[j];
                 var alias = x.IsAlias || y.IsAlias;
-                var given = CompareParts(x.Given, y.Given);
-                var surname = CompareParts(x.Surname, y.Surname);
+                var given = CompareParts(x.Given, y.Given, isSurname: false, givenAgreed);
+                var surname = CompareParts(x.Surname, y.Surname, isSurname: true, surnameAgreed);
                 // Aliases must beat the primary names outright to be credited.
                 var rank = (Rank(given) + Rank(surname)) * 2 - (alias ? 1 : 0);
                 if (rank > bestRank)
                 {
                     bestRank = rank;
-                    best = (given, surname, false, alias);
+                    best = (given, surname, false, alias, [.. givenAgreed], [.. surnameAgreed]);
                 }
 
-                var swappedGiven = CompareParts(x.Given, y.Surname);
-                var swappedSurname = CompareParts(x.Surname, y.Given);
+                var swappedGiven = CompareParts(x.Given, y.Surname, isSurname: false, givenAgreed);
+                var swappedSurname = CompareParts(x.Surname, y.Given, isSurname: false, surnameAgreed);
                 if (swappedGiven <= AgreementLevel.Close || swappedSurname <= AgreementLevel.Close)
                 {
                     var swappedRank = (Rank(swappedGiven) + Rank(swappedSurname)) * 2 - (alias ? 1 : 0) - 1;
                     if (swappedRank > bestRank)
                     {
                         bestRank = swappedRank;
-                        best = (swappedGiven, swappedSurname, true, alias);
+                        // Words count by the part they are read as: x's given words are given-name words.
+                        best = (swappedGiven, swappedSurname, true, alias, [.. givenAgreed], [.. surnameAgreed]);
                     }
                 }
             }

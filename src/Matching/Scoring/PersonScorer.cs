@@ -70,6 +70,7 @@ public sealed class Explanation
         AgreementLevel.Phonetic => "phonetic agreement",
         AgreementLevel.Initial => "initial agreement",
         AgreementLevel.Transposed => "day and month transposed",
+        AgreementLevel.YearOff => "year one off (month and day agree)",
         AgreementLevel.Disagree => "disagreement",
         AgreementLevel.Missing => "missing on one side",
         _ => level.ToString(),
@@ -105,7 +106,10 @@ public sealed class PersonScorer
 
             return row;
         }).ToArray();
+        _exactU = Levels.Fields.Select(field => parameters.Fields[field][AgreementLevel.Exact].U).ToArray();
     }
+
+    private readonly double[] _exactU;
 
     public MatchParameters Parameters { get; }
 
@@ -128,31 +132,125 @@ public sealed class PersonScorer
         : score >= Parameters.Thresholds.Possible ? MatchBand.Possible
         : MatchBand.None;
 
-    /// <summary>Score, band and explanation of a compared pair.</summary>
-    public PersonMatchResult Score(ComparisonVector vector)
+    /// <summary>Score, band and explanation of a compared pair, without term-frequency adjustment.</summary>
+    public PersonMatchResult Score(ComparisonVector vector) => Score(vector, null);
+
+    /// <summary>
+    /// Score, band and explanation of a compared pair. With <paramref name="frequencies"/>, agreement on a given name
+    /// or surname is weighted by how common its words are (term-frequency adjustment, as Splink does): the level's
+    /// weight plus log₂(u / share), where u is the field's exact-agreement u (the chance that two random records agree
+    /// on an average name) and share the share of the stored records that hold the agreeing words, bounded by
+    /// <see cref="TermFrequencySettings"/>. Then the household rule (<see cref="IsHousehold"/>).
+    /// </summary>
+    public PersonMatchResult Score(ComparisonVector vector, NameFrequencies? frequencies)
     {
         ArgumentNullException.ThrowIfNull(vector);
         var contributions = new List<FieldContribution>(Levels.Fields.Count);
+        var total = 0.0;
         foreach (var field in Levels.Fields)
         {
             var level = vector[field];
-            string? note = null;
+            var notes = new List<string>(2);
             if (field is MatchField.GivenName or MatchField.Surname && level != AgreementLevel.Missing)
             {
-                note = (vector.NamesSwapped, vector.ViaAlias) switch
+                var note = (vector.NamesSwapped, vector.ViaAlias) switch
                 {
                     (true, true) => "given name and surname swapped, via an alias",
                     (true, false) => "given name and surname swapped",
                     (false, true) => "via an alias",
                     (false, false) => null,
                 };
+                if (note is not null)
+                {
+                    notes.Add(note);
+                }
             }
 
-            contributions.Add(new FieldContribution(field, level, Math.Round(_weights[(int)field][(int)level], 2), note));
+            var weight = _weights[(int)field][(int)level];
+            if (frequencies is not null && TermFrequencyAdjustment(vector, field, frequencies) is { } adjustment && Math.Abs(adjustment) >= 0.05)
+            {
+                weight += adjustment;
+                notes.Add(string.Create(CultureInfo.InvariantCulture, $"{(adjustment > 0 ? "rare" : "common")} name ({adjustment:+0.0;-0.0})"));
+            }
+
+            total += weight;
+            contributions.Add(new FieldContribution(field, level, Math.Round(weight, 2), notes.Count == 0 ? null : string.Join(", ", notes)));
         }
 
         // The band is taken from the score as shown, so an officer never sees 12.00 labelled below a 12 threshold.
-        var score = Math.Round(ScoreOf(vector), 2);
-        return new PersonMatchResult(score, BandOf(score), new Explanation(contributions), vector, Parameters.Version);
+        var score = Math.Round(total, 2);
+        var band = BandOf(score);
+        if (band == MatchBand.Match && IsHousehold(vector))
+        {
+            band = MatchBand.Possible;
+            var index = (int)MatchField.BirthDate;
+            var birth = contributions[index];
+            const string rule = "household rule: a shared address or phone without a birth date that tells relatives apart; at most Possible";
+            contributions[index] = birth with { Note = birth.Note is null ? rule : $"{birth.Note}, {rule}" };
+        }
+
+        return new PersonMatchResult(score, band, new Explanation(contributions), vector, Parameters.Version);
+    }
+
+    /// <summary>
+    /// The household rule (ADR-004): records that share an address or a phone, and whose birth dates contradict each
+    /// other, or whose given names agree only in part while the birth date cannot tell them apart, are as likely to be
+    /// relatives (a father and his namesake son, sisters "María" and "María Alejandra") as one person. Such a pair is
+    /// never more than Possible, however strong its names and home: a human decides. A shared identifier lifts the
+    /// rule (relatives do not share one). The same address counts as home when it is the same place or typo-close.
+    /// </summary>
+    public static bool IsHousehold(ComparisonVector vector)
+    {
+        ArgumentNullException.ThrowIfNull(vector);
+        var home = vector[MatchField.Address] is AgreementLevel.Exact or AgreementLevel.Close || vector[MatchField.Phone] == AgreementLevel.Exact;
+        // An identifier is personal: relatives do not share one, so it settles what the home cannot.
+        if (!home || vector[MatchField.Identifier] is AgreementLevel.Exact or AgreementLevel.Close)
+        {
+            return false;
+        }
+
+        var birth = vector[MatchField.BirthDate];
+        if (birth == AgreementLevel.Disagree)
+        {
+            return true;
+        }
+
+        var weakBirth = birth is AgreementLevel.Missing or AgreementLevel.Partial;
+        return weakBirth && vector[MatchField.GivenName] is AgreementLevel.Partial or AgreementLevel.Initial or AgreementLevel.Missing or AgreementLevel.Disagree;
+    }
+
+    private double? TermFrequencyAdjustment(ComparisonVector vector, MatchField field, NameFrequencies frequencies)
+    {
+        if (field is not (MatchField.GivenName or MatchField.Surname) || vector[field] is not (AgreementLevel.Exact or AgreementLevel.Partial))
+        {
+            return null;
+        }
+
+        var (words, kind) = field == MatchField.GivenName
+            ? (vector.GivenAgreed, NameComponentKind.Given)
+            : (vector.SurnameAgreed, NameComponentKind.Surname);
+        if (words.Count == 0)
+        {
+            return null;
+        }
+
+        // One word: its share. Several: the share of records holding them all together, which the counts keep per
+        // combination (independence would make "Juan Carlos" or "Sánchez Ramírez" look far rarer than they are).
+        var settings = Parameters.TermFrequency;
+        var component = words.Count == 1 ? words[0] : NameFrequencies.Combination(words);
+        if (frequencies.Share(kind, component, settings.MinRecords) is not { } share)
+        {
+            return null;
+        }
+
+        // Read crossed, a record's given-name words sit in the other's surname: the commoner reading counts.
+        if (vector.NamesSwapped && frequencies.Share(kind == NameComponentKind.Given ? NameComponentKind.Surname : NameComponentKind.Given,
+                component, settings.MinRecords) is { } crossed)
+        {
+            share = Math.Max(share, crossed);
+        }
+
+        var adjustment = Math.Log2(_exactU[(int)field] / share);
+        return Math.Clamp(adjustment, -settings.MaxPenalty, settings.MaxBonus);
     }
 }

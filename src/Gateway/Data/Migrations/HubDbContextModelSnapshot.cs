@@ -523,6 +523,62 @@ namespace SharingHub.Gateway.Data.Migrations
                     b.ToTable("match_pending", (string)null);
                 });
 
+            modelBuilder.Entity("SharingHub.Gateway.Deconfliction.NameFrequencyDelta", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("Delta")
+                        .HasColumnType("integer")
+                        .HasColumnName("delta");
+
+                    b.Property<long>("Hash")
+                        .HasColumnType("bigint")
+                        .HasColumnName("hash");
+
+                    b.HasKey("Id")
+                        .HasName("pk_name_frequency_deltas");
+
+                    b.ToTable("name_frequency_deltas", (string)null);
+                });
+
+            modelBuilder.Entity("SharingHub.Gateway.Deconfliction.NameFrequencyRow", b =>
+                {
+                    b.Property<long>("Hash")
+                        .HasColumnType("bigint")
+                        .HasColumnName("hash");
+
+                    b.Property<long>("Count")
+                        .HasColumnType("bigint")
+                        .HasColumnName("count");
+
+                    b.HasKey("Hash")
+                        .HasName("pk_name_frequencies");
+
+                    b.ToTable("name_frequencies", (string)null);
+                });
+
+            modelBuilder.Entity("SharingHub.Gateway.Deconfliction.NameFrequencySource", b =>
+                {
+                    b.Property<long>("RecordId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("record_id");
+
+                    b.PrimitiveCollection<long[]>("Hashes")
+                        .IsRequired()
+                        .HasColumnType("bigint[]")
+                        .HasColumnName("hashes");
+
+                    b.HasKey("RecordId")
+                        .HasName("pk_name_frequency_sources");
+
+                    b.ToTable("name_frequency_sources", (string)null);
+                });
+
             modelBuilder.Entity("SharingHub.Gateway.Deconfliction.RecordKey", b =>
                 {
                     b.Property<long>("RecordId")

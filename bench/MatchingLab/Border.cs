@@ -1,0 +1,148 @@
+using System.Globalization;
+using System.Text;
+using SharingHub.Matching;
+using SharingHub.Matching.Scoring;
+
+namespace SharingHub.MatchingLab;
+
+/// <summary>
+/// <c>border --file border.csv [--params P] [--show-errors N] [--key-report]</c>: the border set (bench/border) offline,
+/// split by its agency column, each person with its phone and address as evidence, blocked with the hub's key caps
+/// (a coarse <c>n:</c> block over 100 records and any block over 1,000 are skipped, as the hub skips them). A quick
+/// loop for the engine; the figures that count come from <c>./hub evaluate --border</c> (the real path).
+/// </summary>
+internal static class Border
+{
+    public static int Run(Args args)
+    {
+        var engine = Lab.Engine(args);
+        var rows = ReadCsv(args.Required("file"));
+        var agencies = new Dictionary<string, int>(StringComparer.Ordinal);
+        var records = new List<LabRecord>(rows.Count);
+        foreach (var row in rows)
+        {
+            if (!agencies.TryGetValue(row["agency"], out var agency))
+            {
+                agency = agencies.Count;
+                agencies[row["agency"]] = agency;
+            }
+
+            var person = new PersonInput(row["given_name"], row["surname"], BirthDate: row["birth_date"], Sex: row["sex"]);
+            PhoneInput[] phones = row["phone"].Length > 0 ? [new PhoneInput(row["phone"])] : [];
+            PlaceInput[] places = row["address"].Length > 0 ? [new PlaceInput(row["address"])] : [];
+            var evidence = engine.BuildPersonEvidence(person, phones, places);
+            records.Add(new LabRecord(records.Count, $"{row["person_id"]}/{row["agency"]}", row["person_id"], agency, evidence, engine.PersonKeys(evidence)));
+        }
+
+        var frequencies = args.Flag("no-frequencies") ? null : NameFrequencyCounts(engine, records);
+        var truth = Candidates.TruePairs(records, crossAgencyOnly: true);
+        var allowed = AllowedKeys(records);
+        var candidates = Candidates.Pairs(records, crossAgencyOnly: true, allowed.Contains);
+        var results = new Dictionary<(int, int), PersonMatchResult>(candidates.Count);
+        foreach (var pair in candidates)
+        {
+            results[pair] = engine.ScorePersons(records[pair.Item1].Evidence, records[pair.Item2].Evidence, frequencies);
+        }
+
+        var match = Metrics.Of(results.Where(r => r.Value.Band == MatchBand.Match).Select(r => r.Key), truth);
+        var loose = Metrics.Of(results.Where(r => r.Value.Band != MatchBand.None).Select(r => r.Key), truth);
+        var found = candidates.Count(truth.Contains);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"records {records.Count}, true cross-agency pairs {truth.Count}, candidates {candidates.Count}, blocking recall {found / (double)truth.Count:F4}"));
+        Console.WriteLine($"counts: match TP {match.TruePositives} FP {match.FalsePositives} FN {match.FalseNegatives}; match+possible TP {loose.TruePositives} FP {loose.FalsePositives} FN {loose.FalseNegatives}");
+        Console.WriteLine($"match: {match}");
+        Console.WriteLine($"match+possible: {loose}");
+        if (args.Int("show-errors", 0) is > 0 and var limit)
+        {
+            Evaluate.ShowErrors(records, results, truth, candidates, limit);
+        }
+
+        return 0;
+    }
+
+    /// <summary>Name frequencies counted over all the records, as the hub counts its stored ones.</summary>
+    internal static NameFrequencies NameFrequencyCounts(MatchingEngine engine, IReadOnlyList<LabRecord> records)
+    {
+        var counts = new NameFrequencyCounter();
+        foreach (var record in records)
+        {
+            counts.Add(engine.NameComponents(record.Evidence), 1);
+        }
+
+        return counts.Snapshot();
+    }
+
+    private static HashSet<string> AllowedKeys(List<LabRecord> records)
+    {
+        var sizes = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var key in records.SelectMany(record => record.Keys))
+        {
+            sizes[key] = sizes.GetValueOrDefault(key) + 1;
+        }
+
+        return sizes.Where(size => size.Value <= (size.Key.StartsWith("n:", StringComparison.Ordinal) ? 101 : 1001)).Select(size => size.Key).ToHashSet(StringComparer.Ordinal);
+    }
+
+    private static List<Dictionary<string, string>> ReadCsv(string path)
+    {
+        var lines = File.ReadAllLines(path, Encoding.UTF8);
+        var header = Split(lines[0]);
+        var rows = new List<Dictionary<string, string>>(lines.Length);
+        foreach (var line in lines.Skip(1).Where(line => line.Length > 0))
+        {
+            var cells = Split(line);
+            var row = new Dictionary<string, string>(StringComparer.Ordinal);
+            for (var i = 0; i < header.Count; i++)
+            {
+                row[header[i]] = i < cells.Count ? cells[i] : string.Empty;
+            }
+
+            rows.Add(row);
+        }
+
+        return rows;
+    }
+
+    private static List<string> Split(string line)
+    {
+        var cells = new List<string>();
+        var cell = new StringBuilder();
+        var quoted = false;
+        for (var i = 0; i < line.Length; i++)
+        {
+            var c = line[i];
+            if (quoted)
+            {
+                if (c == '"' && i + 1 < line.Length && line[i + 1] == '"')
+                {
+                    cell.Append('"');
+                    i++;
+                }
+                else if (c == '"')
+                {
+                    quoted = false;
+                }
+                else
+                {
+                    cell.Append(c);
+                }
+            }
+            else if (c == '"')
+            {
+                quoted = true;
+            }
+            else if (c == ',')
+            {
+                cells.Add(cell.ToString());
+                cell.Clear();
+            }
+            else
+            {
+                cell.Append(c);
+            }
+        }
+
+        cells.Add(cell.ToString());
+        return cells;
+    }
+}

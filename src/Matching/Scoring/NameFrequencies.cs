@@ -1,0 +1,133 @@
+using System.Buffers.Binary;
+using System.Collections.Frozen;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace SharingHub.Matching.Scoring;
+
+/// <summary>Which part of a name a component comes from: given-name words and surname words are counted apart.</summary>
+public enum NameComponentKind
+{
+    /// <summary>A word of the given name (<c>jose</c>, <c>luis</c>).</summary>
+    Given = 1,
+
+    /// <summary>A word of the surname, particles left out (<c>trevino</c>, <c>garza</c>, <c>cruz</c>).</summary>
+    Surname = 2,
+}
+
+/// <summary>One folded word of a record's primary name, as counted for term frequencies.</summary>
+/// <param name="Kind">Given name or surname.</param>
+/// <param name="Token">The folded word (lower-case ASCII letters).</param>
+public readonly record struct NameComponent(NameComponentKind Kind, string Token);
+
+/// <summary>
+/// How common each name component is among the stored person records: for each kind, the number of records whose
+/// primary name holds the word, and the number of records with that part at all. Only counts, each under a 64-bit
+/// hash of its component (<see cref="Hash(NameComponentKind, string)"/>): no name, record or agency is kept. Immutable, so a matcher can read one
+/// snapshot from many threads while the next is built.
+/// </summary>
+public sealed class NameFrequencies
+{
+    private readonly FrozenDictionary<long, long> _counts;
+
+    /// <summary>Builds a snapshot from counts keyed by <see cref="Hash(NameComponentKind, string)"/>; the empty token of a kind counts its records.</summary>
+    public NameFrequencies(IEnumerable<KeyValuePair<long, long>> counts)
+    {
+        ArgumentNullException.ThrowIfNull(counts);
+        _counts = counts.ToFrozenDictionary();
+        GivenRecords = _counts.GetValueOrDefault(Hash(NameComponentKind.Given, string.Empty));
+        SurnameRecords = _counts.GetValueOrDefault(Hash(NameComponentKind.Surname, string.Empty));
+    }
+
+    /// <summary>No counts: scoring without term-frequency adjustment.</summary>
+    public static NameFrequencies Empty { get; } = new([]);
+
+    /// <summary>Records with a given name.</summary>
+    public long GivenRecords { get; }
+
+    /// <summary>Records with a surname.</summary>
+    public long SurnameRecords { get; }
+
+    /// <summary>Distinct components counted, both kinds, the two record counts included.</summary>
+    public int Count => _counts.Count;
+
+    /// <summary>
+    /// The 64-bit key a component is counted under: the first 8 bytes of SHA-256 over "kind:token" (UTF-8). Stable
+    /// across processes and releases, as stored counts outlive both; collisions are negligible at a few million names.
+    /// </summary>
+    public static long Hash(NameComponentKind kind, string token)
+    {
+        ArgumentNullException.ThrowIfNull(token);
+        Span<byte> text = stackalloc byte[2 + Encoding.UTF8.GetMaxByteCount(token.Length)];
+        text[0] = (byte)('0' + (int)kind);
+        text[1] = (byte)':';
+        var length = 2 + Encoding.UTF8.GetBytes(token, text[2..]);
+        Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(text[..length], digest);
+        return BinaryPrimitives.ReadInt64LittleEndian(digest);
+    }
+
+    /// <inheritdoc cref="Hash(NameComponentKind, string)"/>
+    public static long Hash(NameComponent component) => Hash(component.Kind, component.Token);
+
+    /// <summary>
+    /// The component that stands for several words agreeing together: the words sorted and joined with a space
+    /// (<c>carlos juan</c>), so the order they were written in does not matter.
+    /// </summary>
+    public static string Combination(IEnumerable<string> words) => string.Join(' ', words.Order(StringComparer.Ordinal));
+
+    /// <summary>The records of <paramref name="kind"/> whose name holds <paramref name="token"/> (0 when unseen).</summary>
+    public long CountOf(NameComponentKind kind, string token) => _counts.GetValueOrDefault(Hash(kind, token));
+
+    /// <summary>
+    /// The share of records of <paramref name="kind"/> holding <paramref name="token"/>: the chance that a random other
+    /// record agrees on it. At least one record counts (the record being scored may not be counted yet); null when
+    /// fewer than <paramref name="minRecords"/> records are counted, as shares over a handful of records mean nothing.
+    /// </summary>
+    public double? Share(NameComponentKind kind, string token, long minRecords)
+    {
+        var records = kind == NameComponentKind.Given ? GivenRecords : SurnameRecords;
+        if (records < Math.Max(1, minRecords))
+        {
+            return null;
+        }
+
+        return Math.Min(1.0, Math.Max(1, CountOf(kind, token)) / (double)records);
+    }
+}
+
+/// <summary>
+/// Mutable counts of name components, for building <see cref="NameFrequencies"/> (the lab, tests). The hub keeps the
+/// same counts in PostgreSQL instead.
+/// </summary>
+public sealed class NameFrequencyCounter
+{
+    private readonly Dictionary<long, long> _counts = [];
+
+    /// <summary>Adds (<paramref name="delta"/> 1) or removes (−1) one record's components.</summary>
+    public void Add(IEnumerable<NameComponent> components, long delta)
+    {
+        ArgumentNullException.ThrowIfNull(components);
+        foreach (var component in components)
+        {
+            var key = NameFrequencies.Hash(component);
+            _counts[key] = _counts.GetValueOrDefault(key) + delta;
+        }
+    }
+
+    /// <summary>An immutable snapshot of the counts so far.</summary>
+    public NameFrequencies Snapshot() => new(_counts.Where(pair => pair.Value > 0));
+}
+
+/// <summary>Bounds of the term-frequency adjustment; part of the versioned parameter file.</summary>
+public sealed record TermFrequencySettings
+{
+    /// <summary>Largest bonus (bits) a rare name part adds to its agreement weight.</summary>
+    public double MaxBonus { get; init; } = 3;
+
+    /// <summary>Largest penalty (bits) a common name part takes off its agreement weight.</summary>
+    public double MaxPenalty { get; init; } = 6;
+
+    /// <summary>Fewest counted records of a kind before shares are used at all.</summary>
+    public long MinRecords { get; init; } = 1000;
+}

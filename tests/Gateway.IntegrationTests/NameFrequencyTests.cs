@@ -1,0 +1,101 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using SharingHub.Contracts.V1;
+using SharingHub.Gateway.Deconfliction;
+using SharingHub.Matching.Scoring;
+
+namespace SharingHub.Gateway.IntegrationTests;
+
+/// <summary>The hub's own name counts (issue 11): kept with the stored records, folded, and read by the matcher.</summary>
+public sealed class NameFrequencyTests(NameFrequencyFixture hub) : IClassFixture<NameFrequencyFixture>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Counts_NewVersionAndWithdrawal_FollowTheStoredNames()
+    {
+        var (given, other, surname) = (Letters(9), Letters(9), Letters(10));
+        var a = await hub.AddAgencyAsync("A");
+
+        await a.PublishAsync(Records.Person("P-1", given, surname, "1970-01-01"));
+        await hub.WaitForMatchingAsync(a, RecordKind.Person, "P-1");
+        var first = await RefreshAsync();
+        await a.PublishAsync(Records.Person("P-1", other, surname, "1970-01-01", version: 2));
+        await hub.WaitForMatchingAsync(a, RecordKind.Person, "P-1", 2);
+        var second = await RefreshAsync();
+        await a.PublishAsync(Records.Withdrawal(RecordKind.Person, "P-1", 3));
+        await hub.WaitForMatchingAsync(a, RecordKind.Person, "P-1", 3);
+        var third = await RefreshAsync();
+
+        Assert.Equal((1L, 1L), (first.CountOf(NameComponentKind.Given, given), first.CountOf(NameComponentKind.Surname, surname)));
+        Assert.Equal((0L, 1L, 1L), (second.CountOf(NameComponentKind.Given, given), second.CountOf(NameComponentKind.Given, other),
+            second.CountOf(NameComponentKind.Surname, surname)));
+        Assert.Equal((0L, 0L), (third.CountOf(NameComponentKind.Given, other), third.CountOf(NameComponentKind.Surname, surname)));
+        Assert.Equal(0, await hub.App.WithDatabaseAsync(db => db.Set<NameFrequencyDelta>().CountAsync(Ct)));
+    }
+
+    [Fact]
+    public async Task Schema_FrequencyTables_HoldNoText()
+    {
+        // Counts only: no name and no agency is stored beside them.
+        var textColumns = await hub.App.WithDatabaseAsync(db => db.Database.SqlQueryRaw<string>("""
+            SELECT table_name || '.' || column_name AS "Value" FROM information_schema.columns
+            WHERE table_name LIKE 'name_frequenc%' AND data_type NOT IN ('bigint', 'integer', 'ARRAY')
+            """).ToListAsync(Ct));
+
+        Assert.Empty(textColumns);
+    }
+
+    [Fact]
+    public async Task Match_RareFullNameWithoutBirthDate_MatchButCommonNameNot()
+    {
+        // A population to count: 1,100 people of names of their own, and 120 María Hernández.
+        var filler = await hub.AddAgencyAsync("F");
+        var population = Enumerable.Range(0, 1100).Select(i => Records.Person($"F-{i}", Letters(7), Letters(8), "1960-01-01"))
+            .Concat(Enumerable.Range(0, 120).Select(i => Records.Person($"H-{i}", "María", "Hernández", $"19{50 + (i % 40)}-0{1 + (i % 9)}-1{i % 10}")))
+            .ToArray();
+        foreach (var chunk in population.Chunk(305))
+        {
+            await filler.PublishAsync(chunk);
+        }
+        await hub.WaitForMatchingAsync(filler, RecordKind.Person, "H-119");
+        var (rareGiven, rareSurname, rareMaternal) = ("Leocadio", Letters(8), Letters(8));
+        var (a, b) = (await hub.AddAgencyAsync("A"), await hub.AddAgencyAsync("B"));
+        await a.PublishAsync(Records.Person("P-R", rareGiven, $"{rareSurname} {rareMaternal}", "1971-02-03"),
+            Records.Person("P-C", "María", "Hernández López", "1980-05-06"));
+        await hub.WaitForMatchingAsync(a, RecordKind.Person, "P-C");
+        var counted = await RefreshAsync();
+
+        await b.PublishAsync(Records.Person("Q-R", rareGiven, rareSurname, null), Records.Person("Q-C", "Maria", "Hernandez", null));
+        await hub.WaitForMatchingAsync(b, RecordKind.Person, "Q-C");
+
+        Assert.True(counted.SurnameRecords >= 1222, $"{counted.SurnameRecords} records counted");
+        var matches = await hub.MatchesAsync(a, b);
+        var rare = Assert.Single(matches, m => m.LocalIdA == "P-R" || m.LocalIdB == "P-R");
+        Assert.Equal("Match", rare.Match.Band);
+        Assert.Contains("rare name", rare.Match.Explanation, StringComparison.Ordinal);
+        Assert.DoesNotContain(matches, m => (m.LocalIdA == "P-C" || m.LocalIdB == "P-C") && m.Match.Band == "Match");
+    }
+
+    private Task<NameFrequencies> RefreshAsync() => hub.WithServicesAsync(async services =>
+    {
+        var cache = services.GetRequiredService<NameFrequencyCache>();
+        await cache.RefreshAsync(Ct);
+        return cache.Current;
+    });
+
+    // A word no other test or record uses: letters only, as a name folds to.
+    private static string Letters(int length) =>
+        string.Concat(Guid.NewGuid().ToByteArray().Concat(Guid.NewGuid().ToByteArray()).Take(length).Select(b => (char)('a' + (b % 26))));
+}
+
+/// <summary>A hub whose name counts refresh only when a test asks (<see cref="NameFrequencyCache.RefreshAsync"/>).</summary>
+public sealed class NameFrequencyFixture : DeconflictionFixture
+{
+    protected override Dictionary<string, string?> Settings => new()
+    {
+        ["Deconfliction:SweepIntervalSeconds"] = "0.5",
+        ["Deconfliction:SweepGraceSeconds"] = "1",
+        ["Deconfliction:NameFrequencyRefreshSeconds"] = "3600",
+    };
+}
