@@ -5,15 +5,42 @@
 hub_register publish "publish [--agency CODE] --file PATH [--mapping PATH] [--dry-run]" \
     "publish a CSV/JSON file through the connector as an agency (default: the first demo agency)"
 hub_register connector "connector --agency CODE --config PATH" "run the connector worker: drop folder and/or SQL polling"
+hub_register alerts "alerts --agency CODE --sink file:PATH|webhook:URL [--once]" \
+    "drain an agency's alert queue to a JSON-lines file or a webhook (each alert once, in order)"
 hub_register agency "agency add CODE \"Name\" [--region US[,MX]] [--kind K] | agency list" \
-    "register an agency (publish-only broker user + Gateway database row); list agency codes"
+    "register an agency (broker user: publish records, read its alert queue; Gateway database row); list agency codes"
 hub_bench_verb ingest connector_bench_ingest "bench ingest [--records N]" "ingest benchmark (bench/Bench): ingest rate vs the raw RabbitMQ ceiling"
 
 HUB_DEMO_AGENCIES="$HUB_ROOT/demo/agencies.json"
 HUB_AGENCY_DIR="$HUB_STATE/agencies"
-# An agency's broker user may publish to the hub's record exchanges and nothing else:
-# no configure (it declares nothing), no read (it consumes nothing).
+# An agency's broker user may publish to the hub's record exchanges and read its own alert queue, nothing else:
+# no configure (it declares nothing), no write elsewhere, no read of another agency's queue. docs/security.md lists
+# these patterns, and BrokerPermissionsTests compares them with the live broker.
 HUB_AGENCY_WRITE_PERMISSION='^SharingHub\.Contracts\.V1:.*$'
+# agency_read_permission CODE: the agency's own alert queue (codes hold only letters, digits, _ and -).
+agency_read_permission() { printf '^sharinghub-alerts\\.%s$\n' "$1"; }
+
+# agency_set_permissions CODE: the agency user's permissions on the hub's virtual host (idempotent).
+agency_set_permissions() {
+    local read
+    read=$(agency_read_permission "$1")
+    hub_rabbit_api PUT "permissions/%2F/$1" \
+        "{\"configure\":\"^\$\",\"write\":\"${HUB_AGENCY_WRITE_PERMISSION//\\/\\\\}\",\"read\":\"${read//\\/\\\\}\"}"
+}
+
+# agency_reapply_permissions: every agency user on the broker (a user whose write pattern is the agencies') gets the
+# current agency permissions, so an install from before a change converges at its next ./hub infra.
+agency_reapply_permissions() {
+    local listing user
+    listing=$(curl -fsS -u "$HUB_RABBIT_USER:$(hub_secret rabbit-password)" \
+        "http://127.0.0.1:$HUB_MGMT_PORT/api/vhosts/%2F/permissions") || hub_die "could not list the broker's permissions"
+    local write_json=${HUB_AGENCY_WRITE_PERMISSION//\\/\\\\}
+    while read -r user; do
+        [[ -n $user ]] || continue
+        agency_set_permissions "$user" || hub_die "could not set the broker permissions of $user"
+    done < <(grep -o '{[^{}]*}' <<<"$listing" | grep -F "\"write\":\"$write_json\"" |
+        grep -o '"user":"[A-Za-z0-9_-]*"' | sed 's/^"user":"\(.*\)"$/\1/')
+}
 
 # Demo agency codes in file order (the first is the default agency).
 connector_demo_codes() { grep -o '"code": *"[^"]*"' "$HUB_DEMO_AGENCIES" | sed 's/.*"\([^"]*\)"$/\1/'; }
@@ -64,9 +91,7 @@ agency_add() {
 
     hub_rabbit_api PUT "users/$code" "{\"password\":\"$password\",\"tags\":\"\"}" ||
         hub_die "could not create the broker user $code"
-    hub_rabbit_api PUT "permissions/%2F/$code" \
-        "{\"configure\":\"^\$\",\"write\":\"${HUB_AGENCY_WRITE_PERMISSION//\\/\\\\}\",\"read\":\"^\$\"}" ||
-        hub_die "could not set the broker permissions of $code"
+    agency_set_permissions "$code" || hub_die "could not set the broker permissions of $code"
 
     hub_psql -d sharinghub -v code="$code" -v name="$name" -v kind="${kind^}" -v region="${region^^}" \
         -v neighbours="${neighbours^^}" <<'SQL' >/dev/null
@@ -75,7 +100,7 @@ VALUES (:'code', :'name', :'kind', :'region', :'neighbours'::text[], now())
 ON CONFLICT (code) DO UPDATE SET name = excluded.name, kind = excluded.kind, region = excluded.region,
     neighbour_regions = excluded.neighbour_regions;
 SQL
-    hub_info "agency $code registered (broker user, publish-only; secret $secret_file)"
+    hub_info "agency $code registered (broker user: publishes records, reads its alert queue; secret $secret_file)"
 }
 
 agency_list() {
@@ -97,7 +122,7 @@ cmd_agency() {
     esac
 }
 
-# The connector's broker and state settings for AGENCY, as arguments.
+# connector_args AGENCY [MODE]: the connector's broker and state settings for AGENCY, as arguments.
 connector_args() {
     local code=$1 secret_file region
     secret_file=$(connector_secret_file "$code")
@@ -105,7 +130,9 @@ connector_args() {
     # "US,MX": the default region, then the neighbours, as the connector's --region reads them.
     region=$(hub_psql -d sharinghub -tA -v code="$code" <<<"SELECT array_to_string(region || neighbour_regions, ',') FROM agencies WHERE code = :'code'")
     printf '%s\n' --broker "amqp://127.0.0.1:$HUB_AMQP_PORT/" --password-file "$secret_file" \
-        --state-dir "$HUB_STATE/connector/state" --region "${region:-US}"
+        --state-dir "$HUB_STATE/connector/state"
+    # The alert drain reads no records, so it takes no phone region.
+    [[ ${2:-} == alerts ]] || printf '%s\n' --region "${region:-US}"
 }
 
 # connector_run MODE DEFAULT_AGENCY ARGS...: run the connector (publish or worker) as --agency (or the
@@ -122,13 +149,15 @@ connector_run() {
     [[ -n $agency ]] || hub_die "usage: ./hub $mode --agency CODE ..."
     infra_ensure
     local extra
-    mapfile -t extra < <(connector_args "$agency")
+    mapfile -t extra < <(connector_args "$agency" "$mode")
     app_exec Connectors "$mode" --agency "$agency" "${extra[@]}" "${args[@]}"
 }
 
 cmd_publish() { connector_run publish "$(connector_demo_codes | head -n1)" "$@"; }
 
 cmd_connector() { connector_run connector "" "$@"; }
+
+cmd_alerts() { connector_run alerts "" "$@"; }
 
 # ./hub bench ingest [--records N]: a fresh agency publishes N synthetic records through the real
 # connector CLI to the running Gateway; then the raw RabbitMQ ceiling is measured on the same broker.

@@ -510,11 +510,13 @@ infra_rabbit_await_boot() {
 
 # The Gateway's broker user may configure, write and read only the hub's own queues and exchanges: the records
 # queue and its error queue (each with the exchange of the same name), and the record message-type exchanges it
-# declares and binds (SharingHub.Contracts.V1:*), which it may read but not write. It has no tags. docs/security.md
-# lists these patterns, and BrokerPermissionsTests compares them with the live broker.
-INFRA_GATEWAY_CONFIGURE='^(sharinghub-records(_error)?|SharingHub\.Contracts\.V1:.*)$'
-INFRA_GATEWAY_WRITE='^sharinghub-records(_error)?$'
-INFRA_GATEWAY_READ='^(sharinghub-records(_error)?|SharingHub\.Contracts\.V1:.*)$'
+# declares and binds (SharingHub.Contracts.V1:*), which it may read but not write. For alert delivery it declares the
+# alerts exchange, the agencies' alert queues and the dead-letter queue, publishes to the exchange and binds the queues
+# (binding needs write on the queue and read on the exchange); it may not read an agency's alert queue. It has no
+# tags. docs/security.md lists these patterns, and BrokerPermissionsTests compares them with the live broker.
+INFRA_GATEWAY_CONFIGURE='^(sharinghub-records(_error)?|SharingHub\.Contracts\.V1:.*|sharinghub-alerts(-dead|\.[A-Za-z0-9_-]+)?)$'
+INFRA_GATEWAY_WRITE='^(sharinghub-records(_error)?|sharinghub-alerts(-dead|\.[A-Za-z0-9_-]+)?)$'
+INFRA_GATEWAY_READ='^(sharinghub-records(_error)?|SharingHub\.Contracts\.V1:.*|sharinghub-alerts(-dead)?)$'
 
 # The administration user comes from rabbitmq.conf when the node's database is new; this repairs a node whose users
 # predate the current .hub/secrets. Then the Gateway's user is created or brought to its password, tags and
@@ -538,6 +540,14 @@ infra_rabbit_provision() {
     hub_rabbit_api PUT "permissions/%2F/$HUB_RABBIT_GATEWAY_USER" \
         "{\"configure\":\"${INFRA_GATEWAY_CONFIGURE//\\/\\\\}\",\"write\":\"${INFRA_GATEWAY_WRITE//\\/\\\\}\",\"read\":\"${INFRA_GATEWAY_READ//\\/\\\\}\"}" ||
         hub_die "could not set the RabbitMQ permissions of $HUB_RABBIT_GATEWAY_USER"
+    # An alert message that keeps coming back (x-delivery-limit on each agency's alert queue) is dead-lettered to the
+    # operators' queue rather than dropped: a policy, since a dead-letter queue argument would need the Gateway to read
+    # the agencies' queues (RabbitMQ checks read on the queue and write on the dead-letter exchange at declaration).
+    hub_rabbit_api PUT "policies/%2F/sharinghub-alerts-dead-letter" \
+        '{"pattern":"^sharinghub-alerts\\.","apply-to":"queues","priority":0,"definition":{"dead-letter-exchange":"sharinghub-alerts-dead"}}' ||
+        hub_die "could not set the broker policy sharinghub-alerts-dead-letter"
+    # Agencies registered before their permissions last changed get the current ones.
+    agency_reapply_permissions
 }
 
 infra_stop_rabbit() { infra_locked infra_stop_rabbit_unlocked; }

@@ -47,8 +47,24 @@ public sealed class WorkerConfigTests : IDisposable
         Assert.Null(config.Sql);
     }
 
+    [Fact]
+    public void Load_AlertsOnly_FileSinkRelativeToTheConfigFile()
+    {
+        var config = Load("""{ "alerts": { "sink": "file:out/alerts.jsonl" } }""");
+
+        Assert.Equal("file:" + _folder.Combine("out/alerts.jsonl"), config.Alerts!.Sink);
+        Assert.Equal(1, config.Alerts.PollSeconds);
+        Assert.Null(config.DropFolder);
+        Assert.Null(config.Sql);
+    }
+
     [Theory]
-    [InlineData("""{ "phoneRegion": "US" }""", "configure a dropFolder, a sql source, or both")]
+    [InlineData("""{ "phoneRegion": "US" }""", "configure a dropFolder, a sql source, alerts, or several of them")]
+    [InlineData("""{ "alerts": { "sink": "ftp://host/x" } }""", "alerts.sink: must be file:PATH (JSON lines) or webhook:URL")]
+    [InlineData("""{ "alerts": { "sink": "webhook:not a url" } }""", "is not an http:// or https:// URL")]
+    [InlineData("""{ "alerts": { "sink": "file:" } }""", "the file path is empty")]
+    [InlineData("""{ "alerts": { "sink": "file:a.jsonl", "pollSeconds": 0 } }""", "alerts.pollSeconds must be more than 0")]
+    [InlineData("""{ "alerts": { "sink": "file:a.jsonl", "queue": "x" } }""", "$.alerts.queue: unknown setting")]
     [InlineData("""{ "dropFolder": { "path": "d", "pattern": "*.csv" } }""", "$.dropFolder.pattern: unknown setting")]
     [InlineData("""{ "dropFolder": { "path": "d", "pollSeconds": "often" } }""", "$.dropFolder.pollSeconds: invalid value")]
     [InlineData("""{ "dropFolder": { "path": "d", "pollSeconds": 0 } }""", "dropFolder.pollSeconds must be more than 0")]

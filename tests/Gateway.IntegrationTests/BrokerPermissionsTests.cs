@@ -6,8 +6,10 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Npgsql;
 using RabbitMQ.Client;
+using RabbitMQ.Client.Events;
 using RabbitMQ.Client.Exceptions;
 using SharingHub.Connectors.Publishing;
+using SharingHub.Gateway.Alerts;
 using SharingHub.TestSupport;
 
 namespace SharingHub.Gateway.IntegrationTests;
@@ -42,7 +44,7 @@ public sealed partial class BrokerPermissionsTests(HubInfrastructureFixture fixt
                 (code, agencyRow),
             })
             {
-                Assert.Equal(row with { User = user }, await LiveAsync(user));
+                Assert.Equal(ForUser(row, user), await LiveAsync(user));
             }
 
             // Nobody else has permissions on the hub's virtual host, unless documented (agencies are all alike).
@@ -51,7 +53,7 @@ public sealed partial class BrokerPermissionsTests(HubInfrastructureFixture fixt
             {
                 var user = permission.GetProperty("user").GetString()!;
                 var documented = table.SingleOrDefault(r => r.User == user) ?? agencyRow;
-                Assert.Equal(documented with { User = user }, await LiveAsync(user));
+                Assert.Equal(ForUser(documented, user), await LiveAsync(user));
             }
         }
         finally
@@ -104,6 +106,58 @@ public sealed partial class BrokerPermissionsTests(HubInfrastructureFixture fixt
         using var overview = await management.GetAsync("api/overview", Ct);
         Assert.Equal(HttpStatusCode.Unauthorized, overview.StatusCode);
     }
+
+    [Fact]
+    public async Task AgencyUser_AnotherAgencysAlertQueue_Refused()
+    {
+        var virtualHost = fixture.VirtualHost;
+        var suffix = Guid.NewGuid().ToString("N")[..8].ToUpperInvariant();
+        var (mine, theirs) = ($"AQA{suffix}", $"AQB{suffix}");
+        var myPassword = await virtualHost.AddAgencyUserAsync(mine, Ct);
+        await virtualHost.AddAgencyUserAsync(theirs, Ct);
+
+        // The Gateway's user declares the alert topology, as the relay does, and publishes one alert to each agency.
+        await using (var gateway = await new ConnectionFactory { Uri = virtualHost.GatewayAmqpUri }.CreateConnectionAsync(Ct))
+        await using (var relay = await gateway.CreateChannelAsync(PublisherConfirms, Ct))
+        {
+            await AlertQueueTopology.DeclareSharedAsync(relay, Ct);
+            foreach (var code in new[] { mine, theirs })
+            {
+                await AlertQueueTopology.DeclareAgencyAsync(relay, code, Ct);
+                await relay.BasicPublishAsync(AlertQueueTopology.Exchange, code, true, new BasicProperties { MessageId = code }, "{}"u8.ToArray(), Ct);
+            }
+            // The Gateway publishes alerts but may not read them back from an agency's queue.
+            await AssertRefusedAsync(gateway, 403, channel => channel.BasicGetAsync(AlertQueueTopology.QueueOf(mine), false, Ct));
+        }
+
+        var agencyUri = new UriBuilder(virtualHost.AmqpUri) { UserName = "", Password = "" }.Uri;
+        await using var agency = await new ConnectionFactory { Uri = agencyUri, UserName = mine, Password = myPassword }.CreateConnectionAsync(Ct);
+        // Its own queue: read, as the drain does.
+        await using (var own = await agency.CreateChannelAsync(cancellationToken: Ct))
+        {
+            var got = await own.BasicGetAsync(AlertQueueTopology.QueueOf(mine), true, Ct);
+            Assert.Equal(mine, got?.BasicProperties.MessageId);
+        }
+        // Another agency's queue: refused, whether consumed or fetched.
+        await AssertRefusedAsync(agency, 403, channel => channel.BasicGetAsync(AlertQueueTopology.QueueOf(theirs), false, Ct));
+        await AssertRefusedAsync(agency, 403, channel =>
+            channel.BasicConsumeAsync(AlertQueueTopology.QueueOf(theirs), false, new AsyncEventingBasicConsumer(channel), Ct));
+        // Nothing to configure, not even its own queue, and no write to the alerts exchange (it cannot forge an alert).
+        await AssertRefusedAsync(agency, 403, channel => channel.QueueDeclareAsync(AlertQueueTopology.QueueOf(mine), durable: true,
+            exclusive: false, autoDelete: false, arguments: AlertQueueTopology.QueueArguments, cancellationToken: Ct));
+        await AssertRefusedAsync(agency, 403, channel => channel.QueuePurgeAsync(AlertQueueTopology.QueueOf(mine), Ct));
+        await AssertRefusedAsync(agency, 403, channel =>
+            channel.BasicPublishAsync(AlertQueueTopology.Exchange, theirs, false, new BasicProperties(), "{}"u8.ToArray(), Ct).AsTask());
+        // The other agency's alert is still there, untouched.
+        await using var admin = await new ConnectionFactory { Uri = virtualHost.AmqpUri }.CreateConnectionAsync(Ct);
+        await using var check = await admin.CreateChannelAsync(cancellationToken: Ct);
+        Assert.Equal(1u, await check.MessageCountAsync(AlertQueueTopology.QueueOf(theirs), Ct));
+    }
+
+    /// <summary>A documented row for <paramref name="user"/>: the agency row's <c>&lt;CODE&gt;</c> is the agency's code.</summary>
+    private static BrokerUser ForUser(BrokerUser row, string user) => new(user, row.Tags,
+        row.Configure.Replace("<CODE>", user, StringComparison.Ordinal), row.Write.Replace("<CODE>", user, StringComparison.Ordinal),
+        row.Read.Replace("<CODE>", user, StringComparison.Ordinal));
 
     private static readonly CreateChannelOptions PublisherConfirms = new(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true);
 

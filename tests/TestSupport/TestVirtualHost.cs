@@ -77,7 +77,8 @@ public sealed class TestVirtualHost : IAsyncDisposable
 
     /// <summary>
     /// Creates broker user <paramref name="code"/> as <c>./hub agency add</c> does (no tags; on this virtual host it may
-    /// publish to the record exchanges and nothing else) and returns its password. The user is deleted on dispose.
+    /// publish to the record exchanges and read its own alert queue, nothing else) and returns its password. The user
+    /// is deleted on dispose.
     /// </summary>
     public async Task<string> AddAgencyUserAsync(string code, CancellationToken cancellationToken = default)
     {
@@ -86,9 +87,12 @@ public sealed class TestVirtualHost : IAsyncDisposable
         await EnsureSuccessAsync(await _management.PutAsJsonAsync($"api/users/{user}", new { password, tags = "" }, cancellationToken));
         _agencyUsers.Add(code);
         await EnsureSuccessAsync(await _management.PutAsJsonAsync($"api/permissions/{Uri.EscapeDataString(Name)}/{user}",
-            new { configure = "^$", write = @"^SharingHub\.Contracts\.V1:.*$", read = "^$" }, cancellationToken));
+            new { configure = "^$", write = @"^SharingHub\.Contracts\.V1:.*$", read = AgencyReadPermission(code) }, cancellationToken));
         return password;
     }
+
+    /// <summary>An agency user's read pattern: its own alert queue only (as <c>./hub agency add</c> sets it).</summary>
+    public static string AgencyReadPermission(string code) => $@"^sharinghub-alerts\.{code}$";
 
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
 

@@ -5,8 +5,8 @@
 # `SharingHub.Gateway.dll broker setup` sets the policies. The Gateway's user and password are read from the
 # Gateway's own connection string, so they are written down in one place only.
 #
-# The user has no tags, and configure/write/read only the hub's records queue, its error queue and the record
-# message-type exchanges: the table in docs/security.md (scripts/infra.sh sets the same for ./hub). An operator who
+# The user has no tags, and configure/write/read only the hub's records queue, its error queue, the record
+# message-type exchanges and the alert exchange and queues: the table in docs/security.md (scripts/infra.sh sets the same for ./hub). An operator who
 # changes Ingestion:QueueName sets INGESTION_QUEUE_NAME here to the same name.
 #
 # Environment: RABBITMQ_MANAGEMENT_URI (http://rabbitmq:15672/), RABBITMQ_ADMIN_USER, RABBITMQ_ADMIN_PASSWORD,
@@ -62,9 +62,17 @@ curl -fsS -o /dev/null --retry 30 --retry-connrefused --retry-delay 2 -K "$work/
     die "the management API at $base does not accept the administration credential"
 
 q=$queue
+# Alert delivery (ADR-011): the alerts exchange, the agencies' alert queues and the dead-letter queue; the Gateway binds
+# the queues (write on them) but never reads an agency's alert queue. JSON-escaped backslashes.
+alerts_cw='|sharinghub-alerts(-dead|\\.[A-Za-z0-9_-]+)?'
+alerts_r='|sharinghub-alerts(-dead)?'
 api PUT "users/$gateway_user" "{\"password\":\"$gateway_password\",\"tags\":\"\"}" ||
     die "could not create the user $gateway_user"
 api PUT "permissions/$vhost_path/$gateway_user" \
-    "{\"configure\":\"^($q(_error)?|SharingHub\\\\.Contracts\\\\.V1:.*)\$\",\"write\":\"^$q(_error)?\$\",\"read\":\"^($q(_error)?|SharingHub\\\\.Contracts\\\\.V1:.*)\$\"}" ||
+    "{\"configure\":\"^($q(_error)?|SharingHub\\\\.Contracts\\\\.V1:.*$alerts_cw)\$\",\"write\":\"^($q(_error)?$alerts_cw)\$\",\"read\":\"^($q(_error)?|SharingHub\\\\.Contracts\\\\.V1:.*$alerts_r)\$\"}" ||
     die "could not set the permissions of $gateway_user"
+# An alert message delivered too often (x-delivery-limit) goes to the operators' dead-letter queue, not away.
+api PUT "policies/$vhost_path/sharinghub-alerts-dead-letter" \
+    '{"pattern":"^sharinghub-alerts\\.","apply-to":"queues","priority":0,"definition":{"dead-letter-exchange":"sharinghub-alerts-dead"}}' ||
+    die "could not set the policy sharinghub-alerts-dead-letter"
 echo "broker-users: $gateway_user has its password, no tags, and the hub's queues and exchanges only"

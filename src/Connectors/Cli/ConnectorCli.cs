@@ -3,7 +3,7 @@ using Spectre.Console;
 
 namespace SharingHub.Connectors.Cli;
 
-/// <summary>The connector's command line: <c>publish</c> (one file) and <c>connector</c> (the worker).</summary>
+/// <summary>The connector's command line: <c>publish</c> (one file), <c>connector</c> (the worker) and <c>alerts</c> (the alert drain).</summary>
 internal static class ConnectorCli
 {
     public static Task<int> RunAsync(string[] args, IAnsiConsole console, CancellationToken cancellationToken = default)
@@ -26,6 +26,13 @@ internal static class ConnectorCli
         {
             Description = "file holding the agency's broker password (default: SHARINGHUB_BROKER_PASSWORD)",
         };
+        passwordFile.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<FileInfo?>() is { Exists: false } missing)
+            {
+                result.AddError($"--password-file {missing.FullName} does not exist");
+            }
+        });
         var stateDir = new Option<string>("--state-dir")
         {
             Description = "where confirmed progress is kept (default: SHARINGHUB_CONNECTOR_STATE or ~/.local/state/sharinghub-connector)",
@@ -89,7 +96,26 @@ internal static class ConnectorCli
             Region = parse.GetValue(region) ?? "US",
         }, cancellationToken));
 
-        var root = new RootCommand("SharingHub connector: publishes an agency's sanitized records to the hub") { publish, connector };
+        var sink = new Option<string>("--sink") { Description = "where alerts go: file:PATH (JSON lines) or webhook:URL (a POST per alert)", Required = true };
+        var once = new Option<bool>("--once") { Description = "stop when the queue is empty instead of waiting for more" };
+        var alerts = new Command("alerts", "drain the agency's alert queue to a JSON-lines file or a webhook, in order, each alert once")
+        {
+            agency, sink, once, broker, passwordFile, stateDir,
+        };
+        alerts.SetAction(async (parse, cancellationToken) => await AlertsCommand.RunAsync(new AlertsArgs
+        {
+            Agency = parse.GetRequiredValue(agency),
+            Sink = parse.GetValue(sink),
+            Once = parse.GetValue(once),
+            Broker = parse.GetValue(broker) is { } url ? new Uri(url) : null,
+            Password = ReadPassword(parse.GetValue(passwordFile)),
+            StateDirectory = parse.GetRequiredValue(stateDir),
+        }, cancellationToken));
+
+        var root = new RootCommand("SharingHub connector: publishes an agency's sanitized records to the hub and drains its alerts")
+        {
+            publish, connector, alerts,
+        };
         // The caller's token is the only stop signal (Program turns Ctrl+C and SIGTERM into it): System.CommandLine's
         // own signal handling would replace the command's exit code by 130 or 143.
         return root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }, cancellationToken);

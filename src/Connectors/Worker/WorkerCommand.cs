@@ -4,6 +4,7 @@ using System.Text;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using NpgsqlTypes;
+using SharingHub.Connectors.Alerts;
 using SharingHub.Connectors.Cli;
 using SharingHub.Connectors.Publishing;
 using SharingHub.Connectors.Reporting;
@@ -57,18 +58,26 @@ internal static partial class WorkerCommand
         var store = new ProgressStore(args.StateDirectory);
         try
         {
-            await using var publisher = await RecordPublisher.StartAsync(new BrokerSettings(args.Broker, args.Agency, args.Password), new LogStatus(logger), cancellationToken);
+            var broker = new BrokerSettings(args.Broker, args.Agency, args.Password);
+            // Only a worker with a record source publishes (and checks the hub's record exchange at start).
+            await using var publisher = config.DropFolder is not null || config.Sql is not null
+                ? await RecordPublisher.StartAsync(broker, new LogStatus(logger), cancellationToken)
+                : null;
             var region = config.PhoneRegion ?? args.Region;
             // One source failing for good stops the other: a half-alive worker would look healthy while a source is dead.
             using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var sources = new List<Task>();
             if (config.DropFolder is { } drop)
             {
-                sources.Add(DropFolderLoopAsync(drop, args.Agency, region, config.BatchSize, publisher, store, logger, stopping.Token));
+                sources.Add(DropFolderLoopAsync(drop, args.Agency, region, config.BatchSize, publisher!, store, logger, stopping.Token));
             }
             if (config.Sql is { } sql)
             {
-                sources.Add(SqlLoopAsync(sql, args.Agency, region, config.BatchSize, publisher, store, logger, stopping.Token));
+                sources.Add(SqlLoopAsync(sql, args.Agency, region, config.BatchSize, publisher!, store, logger, stopping.Token));
+            }
+            if (config.Alerts is { } alerts)
+            {
+                sources.Add(AlertsLoopAsync(alerts, broker, args.StateDirectory, logger, stopping.Token));
             }
             var running = sources.ToList();
             while (running.Count > 0)
@@ -92,7 +101,7 @@ internal static partial class WorkerCommand
             Log.Stopped(logger);
             return ExitCodes.Success;
         }
-        catch (Exception ex) when (ex is BrokerRefusedException or MappingException or IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is BrokerRefusedException or SinkRefusedException or MappingException or IOException or UnauthorizedAccessException)
         {
             Log.Fatal(logger, ex.Message);
             return ExitCodes.Fatal;
@@ -103,6 +112,20 @@ internal static partial class WorkerCommand
             Log.SqlFailed(logger, reason);
             return ExitCodes.Fatal;
         }
+    }
+
+    private static async Task AlertsLoopAsync(AlertsConfig config, BrokerSettings broker, string stateDirectory, ILogger logger,
+        CancellationToken cancellationToken)
+    {
+        await using var sink = AlertSinks.Parse(config.Sink, Environment.CurrentDirectory);
+        (sink as FileAlertSink)?.CheckWritable();
+        var drain = new AlertDrain(sink, new AlertDrainOptions
+        {
+            Broker = broker,
+            StateDirectory = stateDirectory,
+            Poll = TimeSpan.FromSeconds(config.PollSeconds),
+        }, logger);
+        await drain.RunAsync(cancellationToken);
     }
 
     private static async Task DropFolderLoopAsync(DropFolderConfig drop, string agency, string region, int batchSize,

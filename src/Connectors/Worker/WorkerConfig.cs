@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using SharingHub.Connectors.Alerts;
 using SharingHub.Connectors.Sources;
 
 namespace SharingHub.Connectors.Worker;
@@ -21,6 +22,9 @@ internal sealed class WorkerConfig
     /// <summary>Poll a PostgreSQL query for new or changed rows.</summary>
     public SqlSourceConfig? Sql { get; set; }
 
+    /// <summary>Drain the agency's alert queue to a file or a webhook.</summary>
+    public AlertsConfig? Alerts { get; set; }
+
     public static WorkerConfig Load(string path)
     {
         WorkerConfig? config;
@@ -36,9 +40,9 @@ internal sealed class WorkerConfig
         {
             throw new MappingException($"{path}: {ex.Message}", ex);
         }
-        if (config is null || (config.DropFolder is null && config.Sql is null))
+        if (config is null || (config.DropFolder is null && config.Sql is null && config.Alerts is null))
         {
-            throw new MappingException($"{path}: configure a dropFolder, a sql source, or both");
+            throw new MappingException($"{path}: configure a dropFolder, a sql source, alerts, or several of them");
         }
         if (config.BatchSize is < 1 or > 5000)
         {
@@ -93,6 +97,21 @@ internal sealed class WorkerConfig
                 throw new MappingException($"{path}: sql.maxRowsPerPoll must be between 1 and 1000000");
             }
             sql.Mapping = Path.GetFullPath(sql.Mapping, baseDir);
+        }
+        if (config.Alerts is { } alerts)
+        {
+            try
+            {
+                // Checked now, so a bad sink stops the worker at start; a relative file path is the config file's.
+                var sink = AlertSinks.Parse(alerts.Sink, baseDir);
+                alerts.Sink = sink.Name;
+                sink.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            }
+            catch (ArgumentException ex)
+            {
+                throw new MappingException($"{path}: alerts.sink: {ex.Message.Replace("--sink ", "", StringComparison.Ordinal)}", ex);
+            }
+            Require(path, "alerts.pollSeconds", alerts.PollSeconds);
         }
         return config;
     }
@@ -153,4 +172,15 @@ internal sealed class SqlSourceConfig
 
     /// <summary>Rows read per poll at most (1-1,000,000; default 5,000): the query is read through a cursor, this many at a time.</summary>
     public int MaxRowsPerPoll { get; set; } = 5000;
+}
+
+/// <summary>The agency's alert queue, drained by the worker as <c>alerts</c> does.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+internal sealed class AlertsConfig
+{
+    /// <summary><c>file:PATH</c> (JSON lines; relative to the configuration file) or <c>webhook:URL</c> (a POST per alert).</summary>
+    public string Sink { get; set; } = "";
+
+    /// <summary>Seconds between looks at an empty queue.</summary>
+    public double PollSeconds { get; set; } = 1;
 }

@@ -51,9 +51,13 @@ internal sealed class AlertMetrics
 
     public void Acknowledged() => _acknowledged.Add(1);
 
-    public void Delivered(TimeSpan sinceArrival)
+    /// <summary>One alert confirmed on its agency's queue; <paramref name="sinceArrival"/> is known for alerts raised by a record's arrival.</summary>
+    public void Delivered(TimeSpan? sinceArrival)
     {
         _delivered.Add(1);
-        _arrivalToDelivered.Record(Math.Max(0, sinceArrival.TotalMilliseconds));
+        if (sinceArrival is { } elapsed)
+        {
+            _arrivalToDelivered.Record(Math.Max(0, elapsed.TotalMilliseconds));
+        }
     }
 }

@@ -7,7 +7,7 @@ namespace SharingHub.Gateway.Alerts;
 /// <summary>Wiring of the Alerts feature.</summary>
 public static class AlertsExtensions
 {
-    /// <summary>Registers alerts: options <c>Alerts</c>, acknowledgement, escalation and metrics (raising is the matcher's, in its transaction).</summary>
+    /// <summary>Registers alerts: options <c>Alerts</c>, acknowledgement, escalation, the relay to the agencies' alert queues and metrics (raising is the matcher's, in its transaction).</summary>
     public static IServiceCollection AddAlerts(this IServiceCollection services)
     {
         services.AddValidatedOptions<AlertOptions>(AlertOptions.SectionName);
@@ -17,6 +17,8 @@ public static class AlertsExtensions
             sp.GetRequiredService<AlertMetrics>()));
         services.AddSingleton<AlertEscalator>();
         services.AddHostedService(sp => sp.GetRequiredService<AlertEscalator>());
+        services.AddSingleton<AlertRelay>();
+        services.AddHostedService(sp => sp.GetRequiredService<AlertRelay>());
         return services;
     }
 }

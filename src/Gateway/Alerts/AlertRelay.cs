@@ -1,0 +1,195 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Exceptions;
+using SharingHub.Gateway.Audit;
+using SharingHub.Gateway.Data;
+using SharingHub.Gateway.Feeds;
+using SharingHub.Gateway.GraphQL;
+using SharingHub.ServiceDefaults.Options;
+
+namespace SharingHub.Gateway.Alerts;
+
+/// <summary>
+/// Publishes each committed alert to its agency's alert queue (ADR-011). The <c>alerts</c> table is the outbox: the
+/// relay reads the undelivered rows in id order, publishes each (message id = alert id, mandatory, persistent) and
+/// waits for the broker's confirms, then marks them <c>delivered_at</c> in the same transaction. A Gateway that stops
+/// between the alert's commit and its delivery delivers it after its restart; one that stops after the confirm and
+/// before its commit publishes it again, under the same message id, which the connector drops. One replica relays at
+/// a time (a transaction-level advisory lock), so an agency's alerts reach its queue in the order they were raised.
+/// </summary>
+internal sealed partial class AlertRelay(
+    IServiceScopeFactory scopes,
+    IOptionsMonitor<ConnectionStringOptions> connectionStrings,
+    IOptions<AlertOptions> options,
+    FeedSignals signals,
+    AgencyDirectory directory,
+    ReadAudit audit,
+    AlertMetrics metrics,
+    TimeProvider time,
+    ILogger<AlertRelay> logger) : BackgroundService
+{
+    /// <summary>The advisory lock of the relay (any constant; "alerts" in ASCII).</summary>
+    private const long RelayLock = 0x616c65727473;
+
+    private const int BatchSize = 200;
+
+    private static readonly CreateChannelOptions Confirms = new(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true);
+
+    private readonly HashSet<string> _declared = new(StringComparer.Ordinal);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var settings = options.Value;
+        if (!settings.RelayEnabled)
+        {
+            return;
+        }
+        var backoff = TimeSpan.FromMilliseconds(250);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await RelayWhileConnectedAsync(settings, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is NpgsqlException or RabbitMQClientException or OperationInterruptedException or PublishException
+                or IOException or TimeoutException or InvalidOperationException or AlreadyClosedException)
+            {
+                // The broker or the database is away: the alerts stay undelivered in the table until the next attempt.
+                Log.RelayFailed(logger, ex.GetType().Name, backoff.TotalMilliseconds);
+            }
+            _declared.Clear();
+            await Task.Delay(backoff, stoppingToken);
+            backoff = TimeSpan.FromMilliseconds(Math.Min(backoff.TotalMilliseconds * 2, 10_000));
+        }
+    }
+
+    private async Task RelayWhileConnectedAsync(AlertOptions settings, CancellationToken stoppingToken)
+    {
+        var factory = new ConnectionFactory
+        {
+            Uri = new Uri(connectionStrings.Get(Extensions.BrokerConnectionName).Value),
+            ClientProvidedName = "sharinghub-gateway-alert-relay",
+            AutomaticRecoveryEnabled = false,
+        };
+        await using var connection = await factory.CreateConnectionAsync(stoppingToken);
+        await using var channel = await connection.CreateChannelAsync(Confirms, stoppingToken);
+        await AlertQueueTopology.DeclareSharedAsync(channel, stoppingToken);
+        var signal = signals.For("alerts");
+        var poll = TimeSpan.FromSeconds(settings.RelayPollSeconds);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            // Taken before reading, so a commit between the read and the wait still wakes the relay.
+            var woken = signal.Next;
+            var relayed = await RelayOnceAsync(channel, stoppingToken);
+            if (relayed >= BatchSize)
+            {
+                continue;
+            }
+            await Task.WhenAny(woken, Task.Delay(poll, stoppingToken));
+            stoppingToken.ThrowIfCancellationRequested();
+        }
+    }
+
+    /// <summary>One pass: publishes up to <see cref="BatchSize"/> undelivered alerts; returns how many it delivered.</summary>
+    public async Task<int> RelayOnceAsync(IChannel channel, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<HubDbContext>();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var locked = await db.Database.SqlQuery<bool>($"SELECT pg_try_advisory_xact_lock({RelayLock}) AS \"Value\"").SingleAsync(cancellationToken);
+        if (!locked)
+        {
+            // Another replica relays now; this one looks again at the next notification or poll.
+            return 0;
+        }
+        var pending = await db.Alerts
+            .FromSql($"SELECT * FROM alerts WHERE delivered_at IS NULL ORDER BY id LIMIT {BatchSize} FOR UPDATE")
+            .AsNoTracking()
+            .ToListAsync(cancellationToken);
+        if (pending.Count == 0)
+        {
+            return 0;
+        }
+
+        var agencies = await directory.GetAsync(db, cancellationToken);
+        foreach (var code in agencies.Keys.Concat(pending.Select(a => a.AgencyCode)).Distinct(StringComparer.Ordinal).Where(code => !_declared.Contains(code)).ToList())
+        {
+            await AlertQueueTopology.DeclareAgencyAsync(channel, code, cancellationToken);
+            _declared.Add(code);
+        }
+
+        var arrivals = new List<DateTimeOffset?>(pending.Count);
+        var contexts = new Dictionary<(string, AlertAudience), HubRequestContext>();
+        foreach (var alert in pending)
+        {
+            if (!contexts.TryGetValue((alert.AgencyCode, alert.Audience), out var hub))
+            {
+                hub = new HubRequestContext(AlertVisibility.AudiencePrincipal(alert.AgencyCode, alert.Audience), db, directory);
+                contexts.Add((alert.AgencyCode, alert.Audience), hub);
+            }
+            var (message, arrived) = await AlertMessages.ComposeAsync(hub, alert, cancellationToken);
+            // Dissemination to the agency's queue is audited like a read: what was released, to whom, and why.
+            await audit.WriteAsync(hub, "alert queue relay", cancellationToken);
+            var properties = new BasicProperties
+            {
+                MessageId = message.AlertId,
+                ContentType = "application/json",
+                Type = nameof(Contracts.V1.AlertRaised),
+                DeliveryMode = DeliveryModes.Persistent,
+                Timestamp = new AmqpTimestamp(alert.RaisedAt.ToUnixTimeSeconds()),
+            };
+            var body = JsonSerializer.SerializeToUtf8Bytes(message, AlertMessages.Json);
+            try
+            {
+                // Mandatory with confirm tracking: returns once the broker has it on the agency's queue, and throws
+                // when the queue is missing (returned) or the broker refused it (nack).
+                await channel.BasicPublishAsync(AlertQueueTopology.Exchange, alert.AgencyCode, mandatory: true, properties, body, cancellationToken);
+            }
+            catch (PublishException ex) when (ex.IsReturn)
+            {
+                // The agency's queue vanished (deleted by an operator): declared again at the next pass.
+                _declared.Remove(alert.AgencyCode);
+                Log.Returned(logger, alert.Id, alert.AgencyCode);
+                break;
+            }
+            arrivals.Add(arrived);
+        }
+
+        var delivered = pending.Take(arrivals.Count).Select(a => a.Id).ToList();
+        if (delivered.Count > 0)
+        {
+            var now = time.GetUtcNow();
+            await db.Alerts.Where(a => delivered.Contains(a.Id)).ExecuteUpdateAsync(set => set.SetProperty(a => a.DeliveredAt, now), cancellationToken);
+        }
+        await transaction.CommitAsync(cancellationToken);
+        var confirmedAt = time.GetUtcNow();
+        foreach (var arrived in arrivals)
+        {
+            metrics.Delivered(arrived is { } at ? confirmedAt - at : null);
+        }
+        if (delivered.Count > 0)
+        {
+            Log.Delivered(logger, delivered.Count, delivered[0], delivered[^1]);
+        }
+        return delivered.Count;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 4310, Level = LogLevel.Debug, Message = "{Count} alerts delivered to the agencies' queues (ids {First}..{Last})")]
+        public static partial void Delivered(ILogger logger, int count, long first, long last);
+
+        [LoggerMessage(EventId = 4311, Level = LogLevel.Warning, Message = "Alert relay failed ({ExceptionType}); retrying in {DelayMs} ms")]
+        public static partial void RelayFailed(ILogger logger, string exceptionType, double delayMs);
+
+        [LoggerMessage(EventId = 4312, Level = LogLevel.Warning, Message = "Alert {AlertId} returned by the broker: agency {Agency} has no alert queue; declaring it again")]
+        public static partial void Returned(ILogger logger, long alertId, string agency);
+    }
+}

@@ -1,0 +1,323 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using RabbitMQ.Client;
+using SharingHub.Connectors.Alerts;
+using SharingHub.Connectors.Publishing;
+using SharingHub.Contracts.V1;
+using SharingHub.Gateway.Alerts;
+using SharingHub.Gateway.Data;
+using SharingHub.TestSupport;
+
+namespace SharingHub.Gateway.IntegrationTests;
+
+/// <summary>
+/// The fixture's Gateway commits alerts but does not relay them (<c>Alerts:RelayEnabled=false</c>): a test that wants
+/// delivery starts a relaying Gateway of its own on the same database and broker, which is also how a Gateway that
+/// stopped between an alert's commit and its delivery comes back. Escalation runs after a few seconds.
+/// </summary>
+public sealed class AlertDeliveryFixture : DeconflictionFixture
+{
+    private readonly List<AgencyBus> _agencies = [];
+
+    public const double EscalateAfterSeconds = 6;
+
+    protected override Dictionary<string, string?> Settings => new()
+    {
+        ["Deconfliction:SweepIntervalSeconds"] = "0.5",
+        ["Deconfliction:SweepGraceSeconds"] = "1",
+        ["Alerts:RelayEnabled"] = "false",
+        ["Alerts:EscalateAfterSeconds"] = EscalateAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Alerts:EscalationCheckSeconds"] = "0.5",
+    };
+
+    /// <summary>A Gateway on the fixture's database and broker that relays alerts to the agencies' queues.</summary>
+    public GatewayApp StartRelayingGateway()
+    {
+        var settings = Settings;
+        settings["Alerts:RelayEnabled"] = "true";
+        settings["Alerts:RelayPollSeconds"] = "0.2";
+        var app = new GatewayApp(this, settings);
+        _ = app.Services;
+        return app;
+    }
+
+    /// <summary>A law-enforcement agency with its broker user (publishing records, reading its alert queue) and its password.</summary>
+    public async Task<(AgencyBus Bus, string Password)> AddAgencyWithPasswordAsync(string prefix)
+    {
+        var code = $"{prefix}{Guid.NewGuid():N}"[..12].ToUpperInvariant();
+        var password = await VirtualHost.AddAgencyUserAsync(code);
+        await App.WithDatabaseAsync(async db =>
+        {
+            db.Agencies.Add(new Agency { Code = code, Name = $"Test agency {code}", Kind = AgencyKind.LawEnforcement, CreatedAt = DateTimeOffset.UtcNow });
+            return await db.SaveChangesAsync();
+        });
+        var bus = await AgencyBus.StartAsync(code, password, VirtualHost.AmqpUri);
+        _agencies.Add(bus);
+        return (bus, password);
+    }
+
+    /// <summary>Ready messages on agency <paramref name="code"/>'s alert queue; -1 while the queue does not exist.</summary>
+    public async Task<int> QueuedAsync(string code)
+    {
+        using var response = await VirtualHost.Management.GetAsync(
+            $"api/queues/{Uri.EscapeDataString(VirtualHost.Name)}/{Uri.EscapeDataString(AlertQueueTopology.QueueOf(code))}?disable_stats=false");
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return -1;
+        }
+        // The management API's counts lag; the broker's own count is exact.
+        await using var admin = await new ConnectionFactory { Uri = VirtualHost.AmqpUri }.CreateConnectionAsync();
+        await using var channel = await admin.CreateChannelAsync();
+        return (int)await channel.MessageCountAsync(AlertQueueTopology.QueueOf(code));
+    }
+
+    /// <summary>Takes every message off agency <paramref name="code"/>'s alert queue (as the admin user).</summary>
+    public async Task<List<(string? MessageId, AlertRaised Alert)>> TakeAllAsync(string code)
+    {
+        await using var admin = await new ConnectionFactory { Uri = VirtualHost.AmqpUri }.CreateConnectionAsync();
+        await using var channel = await admin.CreateChannelAsync();
+        var taken = new List<(string?, AlertRaised)>();
+        while (await channel.BasicGetAsync(AlertQueueTopology.QueueOf(code), autoAck: true) is { } got)
+        {
+            taken.Add((got.BasicProperties.MessageId, JsonSerializer.Deserialize<AlertRaised>(got.Body.Span, JsonSerializerOptions.Web)!));
+        }
+        return taken;
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        foreach (var bus in _agencies)
+        {
+            await bus.DisposeAsync();
+        }
+        await base.DisposeAsync();
+        GC.SuppressFinalize(this);
+    }
+}
+
+/// <summary>
+/// Alert delivery to the agencies' own RabbitMQ queues (the outbox relay), the connector's drain, and escalation, on
+/// the real broker and database.
+/// </summary>
+public sealed class AlertDeliveryTests(AlertDeliveryFixture hub) : IClassFixture<AlertDeliveryFixture>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private async Task<(AgencyBus A, string PasswordA, AgencyBus B, string PasswordB)> SharedPhoneAsync(string prefix)
+    {
+        var (a, passwordA) = await hub.AddAgencyWithPasswordAsync(prefix + "A");
+        var (b, passwordB) = await hub.AddAgencyWithPasswordAsync(prefix + "B");
+        var number = $"+1713555{Random.Shared.Next(1000, 9999)}";
+        await a.PublishAsync(Records.Phone("T-1", null, number, new DateOnly(2026, 1, 1)));
+        await hub.WaitForMatchingAsync(a, RecordKind.Phone, "T-1");
+        await b.PublishAsync(Records.Phone("T-9", null, number, new DateOnly(2026, 2, 1)));
+        await hub.WaitForMatchingAsync(b, RecordKind.Phone, "T-9");
+        return (a, passwordA, b, passwordB);
+    }
+
+    private Task<List<Alert>> AlertsOfAsync(string code) =>
+        hub.App.WithDatabaseAsync(db => db.Alerts.AsNoTracking().Where(a => a.AgencyCode == code).OrderBy(a => a.Id).ToListAsync());
+
+    [Fact]
+    public async Task Relay_CrossAgencyMatch_EachAgencyExactlyOneAlertOnItsOwnQueue()
+    {
+        await using var relay = hub.StartRelayingGateway();
+        var (a, _, b, _) = await SharedPhoneAsync("Q");
+
+        await Eventually.UntilAsync(async () => await hub.QueuedAsync(a.Code) >= 1 && await hub.QueuedAsync(b.Code) >= 1,
+            "an alert on each agency's queue", cancellationToken: Ct);
+        // Nothing more comes for the match: the relay marked each delivered. (An escalation, raised if nobody acknowledged
+        // in time, is another alert with its own id.)
+        await Task.Delay(TimeSpan.FromSeconds(2), Ct);
+        foreach (var agency in new[] { a, b })
+        {
+            var taken = await hub.TakeAllAsync(agency.Code);
+            var alert = Assert.Single(await AlertsOfAsync(agency.Code), x => x.Kind == AlertKind.Deconfliction);
+            Assert.NotNull(alert.DeliveredAt);
+            var (messageId, message) = Assert.Single(taken, t => t.Alert.Kind == "deconfliction");
+            Assert.Equal(alert.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), messageId);
+            Assert.Equal(messageId, message.AlertId);
+            Assert.Equal(agency.Code, message.Agency);
+            Assert.Equal("sharedPhone", message.Match?.Kind);
+            Assert.Equal(agency == a ? b.Code : a.Code, message.Match?.OtherAgency);
+            Assert.Equal(taken.Count, taken.Select(t => t.MessageId).Distinct().Count());
+        }
+    }
+
+    [Fact]
+    public async Task Relay_GatewayStoppedBetweenCommitAndDelivery_DeliversExactlyOnceAfterRestart()
+    {
+        // The fixture's Gateway commits the alerts and never delivers them: as if it had died right after the commit.
+        var (a, _, b, _) = await SharedPhoneAsync("R");
+        await Eventually.UntilAsync(async () => (await AlertsOfAsync(a.Code)).Count == 1 && (await AlertsOfAsync(b.Code)).Count == 1,
+            "both alerts committed", cancellationToken: Ct);
+        Assert.All(await AlertsOfAsync(a.Code), alert => Assert.Null(alert.DeliveredAt));
+        Assert.True(await hub.QueuedAsync(a.Code) <= 0);
+
+        // The Gateway comes back: it delivers what was committed.
+        await using (var restarted = hub.StartRelayingGateway())
+        {
+            await Eventually.UntilAsync(async () => (await AlertsOfAsync(a.Code)).Concat(await AlertsOfAsync(b.Code)).All(x => x.DeliveredAt != null),
+                "both alerts delivered after the restart", cancellationToken: Ct);
+        }
+        // And once more: nothing is published twice.
+        await using (var again = hub.StartRelayingGateway())
+        {
+            await Task.Delay(TimeSpan.FromSeconds(2), Ct);
+        }
+        foreach (var agency in new[] { a, b })
+        {
+            var ids = (await hub.TakeAllAsync(agency.Code)).Select(t => t.MessageId).ToList();
+            var delivered = (await AlertsOfAsync(agency.Code)).Where(x => x.DeliveredAt != null)
+                .Select(x => (string?)x.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList();
+            Assert.Equal(delivered, ids);
+            Assert.NotEmpty(ids);
+        }
+    }
+
+    [Fact]
+    public async Task Escalation_OneAlertAcknowledged_OnlyTheOtherEscalates()
+    {
+        var (a, _, b, _) = await SharedPhoneAsync("E");
+        await Eventually.UntilAsync(async () => (await AlertsOfAsync(a.Code)).Count == 1 && (await AlertsOfAsync(b.Code)).Count == 1,
+            "both alerts raised", cancellationToken: Ct);
+        var acknowledged = Assert.Single(await AlertsOfAsync(a.Code));
+        var ignored = Assert.Single(await AlertsOfAsync(b.Code));
+        await using (var scope = hub.App.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<AlertService>().AcknowledgeAsync(acknowledged.Id, "officer-a", Ct);
+        }
+        Assert.True(DateTimeOffset.UtcNow - acknowledged.RaisedAt < TimeSpan.FromSeconds(AlertDeliveryFixture.EscalateAfterSeconds),
+            "the acknowledgement came after the escalation time: the test proves nothing on a machine this slow");
+
+        // The unacknowledged one escalates to its agency's supervisors.
+        await Eventually.UntilAsync(async () => (await AlertsOfAsync(b.Code)).Any(x => x.Kind == AlertKind.Escalated), "the ignored alert to escalate", cancellationToken: Ct);
+        var escalation = Assert.Single(await AlertsOfAsync(b.Code), x => x.Kind == AlertKind.Escalated);
+        Assert.Equal((ignored.Id, AlertAudience.Supervisors), (escalation.RelatesToId, escalation.Audience));
+        // Give the acknowledged one its chance to escalate too: it does not.
+        await Task.Delay(TimeSpan.FromSeconds(1.5), Ct);
+        var after = Assert.Single(await AlertsOfAsync(a.Code));
+        Assert.Equal((AlertStatus.Acknowledged, (DateTimeOffset?)null), (after.Status, after.EscalatedAt));
+    }
+
+    [Fact]
+    public async Task Drain_FileSinkThroughTheCli_EachAlertOneJsonLineThenNothingTwice()
+    {
+        await using var relay = hub.StartRelayingGateway();
+        var (a, password, _, _) = await SharedPhoneAsync("F");
+        await Eventually.UntilAsync(async () => await hub.QueuedAsync(a.Code) >= 1, "the alert on the queue", cancellationToken: Ct);
+        var folder = Directory.CreateTempSubdirectory("alerts-drain-");
+        try
+        {
+            var passwordFile = Path.Combine(folder.FullName, "password");
+            await File.WriteAllTextAsync(passwordFile, password, Ct);
+            var sink = Path.Combine(folder.FullName, "alerts.jsonl");
+            string[] args = ["alerts", "--agency", a.Code, "--sink", $"file:{sink}", "--once", "--broker", BrokerUri(),
+                "--password-file", passwordFile, "--state-dir", Path.Combine(folder.FullName, "state")];
+
+            var (exit, output) = await ConnectorProcess.RunAsync(args);
+            Assert.True(exit == 0, output);
+            var lines = (await File.ReadAllLinesAsync(sink, Ct)).Select(l => JsonSerializer.Deserialize<AlertRaised>(l, JsonSerializerOptions.Web)!).ToList();
+            var match = Assert.Single(await AlertsOfAsync(a.Code), x => x.Kind == AlertKind.Deconfliction);
+            Assert.Equal(match.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), Assert.Single(lines, l => l.Kind == "deconfliction").AlertId);
+            Assert.Equal(lines.Count, lines.Select(l => l.AlertId).Distinct().Count());
+
+            // Run again: the queue holds nothing it took, so nothing is written twice.
+            var second = await ConnectorProcess.RunAsync(args);
+            Assert.True(second.ExitCode == 0, second.Output);
+            var again = (await File.ReadAllLinesAsync(sink, Ct)).Select(l => JsonSerializer.Deserialize<AlertRaised>(l, JsonSerializerOptions.Web)!.AlertId).ToList();
+            Assert.Equal(again.Count, again.Distinct().Count());
+
+            // A bad sink is refused with one line, no stack trace.
+            var refused = await ConnectorProcess.RunAsync(["alerts", "--agency", a.Code, "--sink", "ftp:nowhere", "--once", "--broker", BrokerUri(),
+                "--password-file", passwordFile]);
+            Assert.Equal(1, refused.ExitCode);
+            Assert.Contains("--sink must be file:PATH", refused.Output, StringComparison.Ordinal);
+            Assert.DoesNotContain("   at ", refused.Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Drain_WebhookDownForAWhile_NothingLostNothingDoubledInOrder()
+    {
+        var (agency, password) = await hub.AddAgencyWithPasswordAsync("W");
+        // Alerts as the relay publishes them, one of them twice (a relay that died before marking it delivered).
+        await using (var gateway = await new ConnectionFactory { Uri = hub.VirtualHost.GatewayAmqpUri }.CreateConnectionAsync(Ct))
+        await using (var channel = await gateway.CreateChannelAsync(new CreateChannelOptions(true, true), Ct))
+        {
+            await AlertQueueTopology.DeclareSharedAsync(channel, Ct);
+            await AlertQueueTopology.DeclareAgencyAsync(channel, agency.Code, Ct);
+            foreach (var id in new[] { "w1", "w2", "w2", "w3" })
+            {
+                var body = JsonSerializer.SerializeToUtf8Bytes(new AlertRaised
+                {
+                    AlertId = id, Agency = agency.Code, Audience = "officers", Kind = "deconfliction", RaisedAt = DateTimeOffset.UtcNow, Summary = "test",
+                }, JsonSerializerOptions.Web);
+                await channel.BasicPublishAsync(AlertQueueTopology.Exchange, agency.Code, true, new BasicProperties { MessageId = id }, body, Ct);
+            }
+        }
+
+        var port = GatewayApp.FreePort();
+        var url = new Uri($"http://127.0.0.1:{port}/hook/");
+        var state = Directory.CreateTempSubdirectory("alerts-webhook-");
+        await using var sink = AlertSinks.Parse($"webhook:{url}", state.FullName);
+        var drain = new AlertDrain(sink, new AlertDrainOptions
+        {
+            Broker = new BrokerSettings(new UriBuilder(hub.VirtualHost.AmqpUri) { UserName = "", Password = "" }.Uri, agency.Code, password),
+            StateDirectory = state.FullName,
+            Poll = TimeSpan.FromMilliseconds(100),
+            MaxRetryDelay = TimeSpan.FromSeconds(1),
+        }, NullLogger.Instance);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var running = drain.RunAsync(stop.Token);
+        try
+        {
+            // The webhook is down (nothing listens): the drain keeps the first alert and waits.
+            await Task.Delay(TimeSpan.FromSeconds(3), Ct);
+            Assert.Equal(0, drain.Delivered);
+            Assert.False(running.IsCompleted);
+
+            using var listener = new HttpListener();
+            listener.Prefixes.Add(url.ToString());
+            listener.Start();
+            var received = new List<string>();
+            var answered = 0;
+            while (received.Count < 3)
+            {
+                var context = await listener.GetContextAsync().WaitAsync(TimeSpan.FromSeconds(60), Ct);
+                using var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8);
+                var alert = JsonSerializer.Deserialize<AlertRaised>(await reader.ReadToEndAsync(Ct), JsonSerializerOptions.Web)!;
+                Assert.Equal(alert.AlertId, context.Request.Headers["Idempotency-Key"]);
+                // Just back, still failing once: a 503 is retried too.
+                context.Response.StatusCode = answered++ == 0 ? 503 : 200;
+                if (context.Response.StatusCode == 200)
+                {
+                    received.Add(alert.AlertId);
+                }
+                context.Response.Close();
+            }
+            await Eventually.UntilAsync(async () => await hub.QueuedAsync(agency.Code) == 0 && drain.Duplicates == 1, "the queue drained", cancellationToken: Ct);
+            // Nothing more arrives.
+            var extra = listener.GetContextAsync();
+            Assert.NotSame(extra, await Task.WhenAny(extra, Task.Delay(TimeSpan.FromSeconds(1.5), Ct)));
+            Assert.Equal(["w1", "w2", "w3"], received);
+            Assert.Equal(3, drain.Delivered);
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running);
+            state.Delete(recursive: true);
+        }
+    }
+
+    private string BrokerUri() => new UriBuilder(hub.VirtualHost.AmqpUri) { UserName = "", Password = "" }.Uri.ToString();
+}
