@@ -145,7 +145,8 @@ public sealed partial class BrokerPermissionsTests(HubInfrastructureFixture fixt
         // Nothing to configure, not even its own queue, and no write to the alerts exchange (it cannot forge an alert).
         await AssertRefusedAsync(agency, 403, channel => channel.QueueDeclareAsync(AlertQueueTopology.QueueOf(mine), durable: true,
             exclusive: false, autoDelete: false, arguments: AlertQueueTopology.QueueArguments, cancellationToken: Ct));
-        await AssertRefusedAsync(agency, 403, channel => channel.QueuePurgeAsync(AlertQueueTopology.QueueOf(mine), Ct));
+        // (queue.purge is a read in RabbitMQ's model: an agency may empty its own alert queue, which the hub's alerts
+        // table, the source of truth, survives; it cannot touch another's.)
         await AssertRefusedAsync(agency, 403, channel =>
             channel.BasicPublishAsync(AlertQueueTopology.Exchange, theirs, false, new BasicProperties(), "{}"u8.ToArray(), Ct).AsTask());
         // The other agency's alert is still there, untouched.
