@@ -9,7 +9,6 @@ using SharingHub.Connectors.Alerts;
 using SharingHub.Connectors.Publishing;
 using SharingHub.Contracts.V1;
 using SharingHub.Gateway.Alerts;
-using SharingHub.Gateway.Data;
 using SharingHub.TestSupport;
 
 namespace SharingHub.Gateway.IntegrationTests;
@@ -21,8 +20,6 @@ namespace SharingHub.Gateway.IntegrationTests;
 /// </summary>
 public sealed class AlertDeliveryFixture : DeconflictionFixture
 {
-    private readonly List<AgencyBus> _agencies = [];
-
     public const double EscalateAfterSeconds = 6;
 
     protected override Dictionary<string, string?> Settings => new()
@@ -43,21 +40,6 @@ public sealed class AlertDeliveryFixture : DeconflictionFixture
         var app = new GatewayApp(this, settings);
         _ = app.Services;
         return app;
-    }
-
-    /// <summary>A law-enforcement agency with its broker user (publishing records, reading its alert queue) and its password.</summary>
-    public async Task<(AgencyBus Bus, string Password)> AddAgencyWithPasswordAsync(string prefix)
-    {
-        var code = $"{prefix}{Guid.NewGuid():N}"[..12].ToUpperInvariant();
-        var password = await VirtualHost.AddAgencyUserAsync(code);
-        await App.WithDatabaseAsync(async db =>
-        {
-            db.Agencies.Add(new Agency { Code = code, Name = $"Test agency {code}", Kind = AgencyKind.LawEnforcement, CreatedAt = DateTimeOffset.UtcNow });
-            return await db.SaveChangesAsync();
-        });
-        var bus = await AgencyBus.StartAsync(code, password, VirtualHost.AmqpUri);
-        _agencies.Add(bus);
-        return (bus, password);
     }
 
     /// <summary>Ready messages on agency <paramref name="code"/>'s alert queue; -1 while the queue does not exist.</summary>
@@ -88,15 +70,6 @@ public sealed class AlertDeliveryFixture : DeconflictionFixture
         return taken;
     }
 
-    public override async ValueTask DisposeAsync()
-    {
-        foreach (var bus in _agencies)
-        {
-            await bus.DisposeAsync();
-        }
-        await base.DisposeAsync();
-        GC.SuppressFinalize(this);
-    }
 }
 
 /// <summary>

@@ -46,7 +46,12 @@ public class DeconflictionFixture : HubInfrastructureFixture
     }
 
     /// <summary>Registers an agency (publish-only broker user and database row) and starts its publisher.</summary>
-    public async Task<AgencyBus> AddAgencyAsync(string prefix)
+    public async Task<AgencyBus> AddAgencyAsync(string prefix) => (await AddAgencyWithPasswordAsync(prefix)).Bus;
+
+    /// <summary>
+    /// As <see cref="AddAgencyAsync"/>, with the broker user's password (to connect as the agency, as its alert drain does).
+    /// </summary>
+    public async Task<(AgencyBus Bus, string Password)> AddAgencyWithPasswordAsync(string prefix)
     {
         var code = $"{prefix}{Guid.NewGuid():N}"[..12].ToUpperInvariant();
         var password = await VirtualHost.AddAgencyUserAsync(code);
@@ -57,7 +62,7 @@ public class DeconflictionFixture : HubInfrastructureFixture
         });
         var bus = await AgencyBus.StartAsync(code, password, VirtualHost.AmqpUri);
         _buses.Add(bus);
-        return bus;
+        return (bus, password);
     }
 
     /// <summary>
