@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # The GraphQL API's benchmark (./hub bench graphql). Sourced by ./hub after deconfliction.sh.
 
-hub_bench_verb graphql graphql_bench "bench graphql [--stored 1000000] [--matches 10000] [--clients 16] [--seconds 20]" \
+hub_bench_verb graphql graphql_bench "bench graphql [--stored 1000000] [--matches 10000] [--clients 16] [--seconds 20] [--keep]" \
     "GraphQL inbox query (matches(first: 50)) from concurrent clients vs the same rows by hand-written SQL: pages/s, p50, p99, ratio"
 
 # The first demo agency's officer queries its inbox; the benchmark adds its matches (GQLBENCH-* records) and removes them.

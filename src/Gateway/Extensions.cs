@@ -28,8 +28,12 @@ public static class Extensions
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddRequiredConnectionString(DatabaseConnectionName);
         builder.Services.AddDbContextPool<HubDbContext>((services, options) => options
-            .UseNpgsql(services.GetRequiredService<IOptionsMonitor<ConnectionStringOptions>>().Get(DatabaseConnectionName).Value)
+            .UseNpgsql(WithAutoPrepare(services.GetRequiredService<IOptionsMonitor<ConnectionStringOptions>>().Get(DatabaseConnectionName).Value))
             .UseSnakeCaseNamingConvention());
+        // The read audit's own pool: its commits are durable (the matching pool's are not), since an answer that
+        // released another agency's data is sent only once its audit rows are on disk.
+        builder.Services.AddKeyedSingleton(Audit.ReadAudit.DataSourceKey, (services, _) => Npgsql.NpgsqlDataSource.Create(
+            WithAutoPrepare(services.GetRequiredService<IOptionsMonitor<ConnectionStringOptions>>().Get(DatabaseConnectionName).Value)));
 
         builder.Services.AddRecordIngestion();
         builder.Services.AddDeconfliction(DatabaseConnectionName);
@@ -74,5 +78,17 @@ public static class Extensions
         ArgumentNullException.ThrowIfNull(app);
         await using var scope = app.Services.CreateAsyncScope();
         await scope.ServiceProvider.GetRequiredService<HubDbContext>().ApplyMigrationsAsync(app.Lifetime.ApplicationStopping);
+    }
+
+    // The GraphQL reads and the audit run the same few statements for every page: prepared once per connection, they
+    // skip PostgreSQL's parsing and planning. A connection string that sets Max Auto Prepare itself keeps its value.
+    private static string WithAutoPrepare(string connectionString)
+    {
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+        if (builder.MaxAutoPrepare == 0)
+        {
+            builder.MaxAutoPrepare = 64;
+        }
+        return builder.ConnectionString;
     }
 }

@@ -73,18 +73,32 @@ internal static class GraphQLBenchmark
         var token = (await File.ReadAllTextAsync(args.Required("token-file"))).Trim();
         await using var data = NpgsqlDataSource.Create(BenchArgs.Env("ConnectionStrings__hubdb"));
 
-        var background = "BQ" + DateTime.UtcNow.ToString("MMddHHmmss", CultureInfo.InvariantCulture);
-        await MatchBenchmark.ExecuteAsync(data,
-            "INSERT INTO agencies (code, name, kind, region, created_at) VALUES (@p0, 'GraphQL benchmark background', 'LawEnforcement', 'US', now())", background);
+        // A run with --keep leaves its background agency, records and matches; the next run measures them again
+        // (loading takes most of a run's time). Anything else a run left behind is removed first.
+        var background = await KeptBackgroundAsync(data, agency, matchCount);
+        List<long> matchIds;
         try
         {
             var clock = Stopwatch.StartNew();
-            var loaded = await MatchBenchmark.BulkLoadAsync(data, MatchingEngine.CreateDefault(), new SyntheticPopulation(seed: 11), background,
-                Math.Max(0, stored - matchCount));
-            var matchIds = await CreateMatchesAsync(data, agency, background, matchCount);
-            await MatchBenchmark.ExecuteAsync(data, "VACUUM (ANALYZE) records, matches, agencies");
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"== {loaded + matchIds.Count:N0} records stored, {matchIds.Count:N0} matches for {agency} ({clock.Elapsed.TotalSeconds:F0} s)"));
+            if (background is null)
+            {
+                await RemoveLeftoversAsync(data, agency);
+                background = "BQ" + DateTime.UtcNow.ToString("MMddHHmmss", CultureInfo.InvariantCulture);
+                await MatchBenchmark.ExecuteAsync(data,
+                    $"INSERT INTO agencies (code, name, kind, region, created_at) VALUES (@p0, '{BackgroundName}', 'LawEnforcement', 'US', now())", background);
+                var loaded = await MatchBenchmark.BulkLoadAsync(data, MatchingEngine.CreateDefault(), new SyntheticPopulation(seed: 11), background,
+                    Math.Max(0, stored - matchCount));
+                matchIds = await CreateMatchesAsync(data, agency, background, matchCount);
+                await MatchBenchmark.ExecuteAsync(data, "VACUUM (ANALYZE) records, matches, agencies");
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"== {loaded + matchIds.Count:N0} records stored, {matchIds.Count:N0} matches for {agency} ({clock.Elapsed.TotalSeconds:F0} s)"));
+            }
+            else
+            {
+                matchIds = await MatchIdsAsync(data, background);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"== reusing the records a run with --keep left ({background}): {matchIds.Count:N0} matches for {agency}; --stored does not apply"));
+            }
 
             using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = clients }) { Timeout = TimeSpan.FromSeconds(30) };
             http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
@@ -99,15 +113,63 @@ internal static class GraphQLBenchmark
         }
         finally
         {
-            if (!args.Flag("keep"))
+            if (!args.Flag("keep") && background is not null)
             {
                 Console.WriteLine("== removing the benchmark's records and matches");
-                await MatchBenchmark.ExecuteAsync(data, $"""
-                    DELETE FROM matches WHERE agency_a = @p0 OR agency_b = @p0;
-                    DELETE FROM records WHERE agency_code = @p1 AND local_id LIKE '{LocalIdPrefix}%'
-                    """, background, agency);
-                await BenchAgencies.DeleteAsync(data, background);
+                await RemoveLeftoversAsync(data, agency);
             }
+        }
+    }
+
+    private const string BackgroundName = "GraphQL benchmark background";
+
+    // The background agency a run with --keep left, when it still has the matches this run asks for.
+    private static async Task<string?> KeptBackgroundAsync(NpgsqlDataSource data, string agency, int matchCount)
+    {
+        await using var command = data.CreateCommand($"""
+            SELECT a.code FROM agencies a
+            WHERE a.name = '{BackgroundName}'
+              AND (SELECT count(*) FROM matches m WHERE m.agency_a = a.code AND m.agency_b = @agency) = @count
+            ORDER BY a.created_at DESC LIMIT 1
+            """);
+        command.Parameters.AddWithValue("agency", agency);
+        command.Parameters.AddWithValue("count", (long)matchCount);
+        return await command.ExecuteScalarAsync() as string;
+    }
+
+    private static async Task<List<long>> MatchIdsAsync(NpgsqlDataSource data, string background)
+    {
+        await using var command = data.CreateCommand("SELECT id FROM matches WHERE agency_a = @background ORDER BY id");
+        command.Parameters.AddWithValue("background", background);
+        var ids = new List<long>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            ids.Add(reader.GetInt64(0));
+        }
+        return ids;
+    }
+
+    // Every background agency of this benchmark, and the agency's bench records with their matches.
+    private static async Task RemoveLeftoversAsync(NpgsqlDataSource data, string agency)
+    {
+        var backgrounds = new List<string>();
+        await using (var command = data.CreateCommand($"SELECT code FROM agencies WHERE name = '{BackgroundName}'"))
+        await using (var reader = await command.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                backgrounds.Add(reader.GetString(0));
+            }
+        }
+        await MatchBenchmark.ExecuteAsync(data, $"""
+            DELETE FROM matches m USING records r
+            WHERE r.agency_code = @p0 AND r.local_id LIKE '{LocalIdPrefix}%' AND r.id IN (m.record_a_id, m.record_b_id);
+            DELETE FROM records WHERE agency_code = @p0 AND local_id LIKE '{LocalIdPrefix}%'
+            """, agency);
+        if (backgrounds.Count > 0)
+        {
+            await BenchAgencies.DeleteAsync(data, [.. backgrounds]);
         }
     }
 
