@@ -212,6 +212,32 @@ internal static partial class ManifestRules
         }
     }
 
+    /// <summary>
+    /// The Secrets no workload of the hub may reference: the broker's administration credential (the hub's, and the
+    /// Cluster Operator's default user) and PostgreSQL's superuser. The provisioner will be the one exception
+    /// for the first; until it exists there is none.
+    /// </summary>
+    public static readonly IReadOnlySet<string> AdministrationSecrets = new HashSet<string>(
+        ["sharinghub-broker-admin", "sharinghub-rabbitmq-default-user", "sharinghub-pg-superuser"], StringComparer.Ordinal);
+
+    /// <summary>No workload references one of <see cref="AdministrationSecrets"/> (env, envFrom or a volume).</summary>
+    public static IEnumerable<string> NoAdministrationCredentials(IEnumerable<KubeObject> objects)
+    {
+        foreach (var o in objects.Where(o => o.IsWorkload))
+        {
+            var referenced = Containers(o).SelectMany(c =>
+                    c.Items("env").Select(e => e.Scalar("valueFrom", "secretKeyRef", "name"))
+                        .Concat(c.Items("envFrom").Select(e => e.Scalar("secretRef", "name"))))
+                .Concat(o.PodTemplate.Items("spec", "volumes").Select(v => v.Scalar("secret", "secretName")))
+                .Concat(o.PodTemplate.Items("spec", "volumes").SelectMany(v => v.Items("projected", "sources")).Select(p => p.Scalar("secret", "name")))
+                .OfType<string>();
+            foreach (var secret in referenced.Where(AdministrationSecrets.Contains).Distinct(StringComparer.Ordinal))
+            {
+                yield return $"{o.Id}: holds the administration credential {secret}";
+            }
+        }
+    }
+
     [GeneratedRegex("password|passphrase|secret|token|apikey|api_key|connectionstrings__", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex SecretName();
 

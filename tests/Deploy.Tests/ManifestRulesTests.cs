@@ -163,6 +163,12 @@ public sealed class ManifestRulesTests
         AssertReported(ManifestRules.NoInlineSecrets, "valueFrom:\n                secretKeyRef:\n                  name: db\n                  key: connection",
             "value: Host=db;Password=hunter2", "ConnectionStrings__db has an inline value");
 
+    [Theory]
+    [InlineData("                  name: db\n                  key: connection", "                  name: sharinghub-broker-admin\n                  key: password")]
+    [InlineData("          livenessProbe:", "          envFrom:\n            - secretRef:\n                name: sharinghub-pg-superuser\n          livenessProbe:")]
+    public void NoAdministrationCredentials_WorkloadReferencingOne_Reported(string from, string to) =>
+        AssertReported(ManifestRules.NoAdministrationCredentials, from, to, "holds the administration credential");
+
     [Fact]
     public void NetworkPolicies_WorkloadSelectedOnlyByTheDefaultDeny_Reported() =>
         AssertReported(objects => ManifestRules.NetworkPolicies(objects, namespaceDefaultDeny: true), "      app: web\n  policyTypes",
@@ -217,6 +223,7 @@ public sealed class ManifestRulesTests
             .Concat(ManifestRules.ReadOnlyRootFilesystem(objects))
             .Concat(ManifestRules.PinnedImages(objects, release: true))
             .Concat(ManifestRules.NoInlineSecrets(objects))
+            .Concat(ManifestRules.NoAdministrationCredentials(objects))
             .Concat(ManifestRules.NetworkPolicies(objects, namespaceDefaultDeny: true))
             .Concat(ManifestRules.DisruptionBudgets(objects));
 

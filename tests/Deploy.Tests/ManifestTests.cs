@@ -62,6 +62,11 @@ public sealed class ManifestTests
 
     [Theory]
     [MemberData(nameof(Deployables))]
+    public void Render_AdministrationCredentials_HeldByNoWorkload(string kustomization) =>
+        AssertHolds(ManifestRules.NoAdministrationCredentials(Kustomize.Render(kustomization)), kustomization, "no administration credential");
+
+    [Theory]
+    [MemberData(nameof(Deployables))]
     public void Render_EveryWorkload_SelectedByANetworkPolicyAndIsolated(string kustomization) =>
         AssertHolds(ManifestRules.NetworkPolicies(Kustomize.Render(kustomization), namespaceDefaultDeny: IsHub(kustomization)),
             kustomization, "network policies");
