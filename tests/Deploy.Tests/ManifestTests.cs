@@ -21,8 +21,10 @@ public sealed class ManifestTests
     {
         var found = Kustomize.Deployables();
 
-        Assert.Superset(new HashSet<string>(["base", "overlays/dev", "overlays/prod", "connector/base", "connector/example-agency"], StringComparer.Ordinal),
-            found.ToHashSet(StringComparer.Ordinal));
+        foreach (var expected in new[] { "base", "overlays/dev", "overlays/prod", "connector/base", "connector/example-agency" })
+        {
+            Assert.Contains(expected, found);
+        }
     }
 
     [Theory]
