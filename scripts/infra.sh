@@ -3,7 +3,7 @@
 # They run on their own loopback ports with their data under .hub/, next to
 # (and never touching) the system's own PostgreSQL and RabbitMQ services.
 
-hub_register infra "infra" "install PostgreSQL/PostGIS/RabbitMQ (and Node.js, Chromium) if missing; start the private instances"
+hub_register infra "infra" "install PostgreSQL/PostGIS/RabbitMQ (and Node.js, Chromium, kubectl) if missing; start the private instances"
 hub_register down "down" "stop the app hosts and the private infrastructure (data is kept)"
 hub_register status "status" "show what runs: pids, ports, data folders, logs"
 
@@ -39,6 +39,18 @@ infra_missing_packages() {
     for browser in chromium fonts-dejavu-core; do
         dpkg-query -W -f='${Status}\n' "$browser" 2>/dev/null | grep -q '^install ok installed$' || printf '%s\n' "$browser"
     done
+    # kubectl renders deploy/k8s for the manifest checks (tests/Deploy.Tests), with its built-in kustomize. Only when
+    # the command is missing: a kubectl from elsewhere stays. See infra_kubectl_offered for where the package comes from.
+    command -v kubectl >/dev/null || printf '%s\n' kubectl
+}
+
+# infra_kubectl_offered: an apt source offers the package kubectl. Debian itself does not (its kubernetes-client is 1.20,
+# too old for the manifests' kustomize); Kubernetes' own repository (pkgs.k8s.io) and Google Cloud's
+# (packages.cloud.google.com/apt, where this project's development machine got kubectl 1.32) do.
+infra_kubectl_offered() {
+    local candidate
+    candidate=$(apt-cache policy kubectl 2>/dev/null | awk '$1 == "Candidate:" { print $2 }')
+    [[ -n $candidate && $candidate != "(none)" ]]
 }
 
 infra_install_packages() {
@@ -54,13 +66,22 @@ infra_install_packages() {
         infra_as_root chmod 755 "$policy"
         ours=1
     fi
-    local rc=0
+    local rc=0 no_kubectl=
     {
         infra_as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q &&
-            infra_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-                --no-install-recommends "${missing[@]}"
+            if [[ " ${missing[*]} " == *" kubectl "* ]] && ! infra_kubectl_offered; then
+                no_kubectl=1
+                false
+            else
+                infra_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+                    --no-install-recommends "${missing[@]}"
+            fi
     } </dev/null >&2 || rc=$?
     [[ -z $ours ]] || infra_as_root rm -f "$policy"
+    [[ -z $no_kubectl ]] || hub_die "kubectl is missing and no apt source offers it (Debian's kubernetes-client is 1.20, too" \
+        "old for the manifests' kustomize). Add Kubernetes' apt repository as https://kubernetes.io/docs/tasks/tools/install-kubectl-linux/" \
+        "says (pkgs.k8s.io, v1.32 or later), or install kubectl otherwise, then run ./hub infra again. The manifest checks" \
+        "(tests/Deploy.Tests) fail without it."
     ((rc == 0)) || hub_die "apt-get install ${missing[*]} failed (exit $rc)"
 }
 

@@ -1,8 +1,9 @@
 #!/bin/sh
 # Creates the Gateway's own RabbitMQ user, or brings it back to its password, tags and permissions, through the
 # management API with the broker's administration credential. One-shot and idempotent: the broker-users service of
-# docker-compose.yml and the first step of the sharinghub-broker-setup Job (deploy/k8s/base) run it before
-# `SharingHub.Gateway.dll broker setup` sets the policies. The Gateway's user and password are read from the
+# docker-compose.yml runs it before `SharingHub.Gateway.dll broker setup` sets the policies. (Kubernetes does the same
+# with Messaging Topology Operator resources, rabbitmq/topology.yaml beside this file; it stays here because compose
+# mounts it from here.) The Gateway's user and password are read from the
 # Gateway's own connection string, so they are written down in one place only.
 #
 # The user has no tags, and configure/write/read only the hub's records queue, its error queue, the record
