@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using SharingHub.Gateway.Data;
+using SharingHub.ServiceDefaults;
 
 namespace SharingHub.Gateway.Records;
 
@@ -24,8 +25,12 @@ internal sealed class RecordStore(HubDbContext db, IEnumerable<IStoredRecordsHan
     {
         StoredRecordBatch stored;
         int unknownWithdrawals;
+        // The store span ends at the commit; the after-commit work (matching) is its sibling under the consume span.
+        using (var activity = Telemetry.ActivitySource.StartActivity("store records"))
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {
+            activity?.SetTag(Telemetry.Tags.Agency, agency);
+            activity?.SetTag(Telemetry.Tags.Records, records.Count);
             var connection = (NpgsqlConnection)db.Database.GetDbConnection();
             if (!await AgencyExistsAsync(connection, agency, cancellationToken))
             {
@@ -38,6 +43,8 @@ internal sealed class RecordStore(HubDbContext db, IEnumerable<IStoredRecordsHan
                 await handler.OnStoredAsync(stored, db, connection, cancellationToken);
             }
             await transaction.CommitAsync(cancellationToken);
+            activity?.SetTag(Telemetry.Tags.Changed, changes.Count);
+            activity?.SetTag(Telemetry.Tags.Unchanged, stored.Unchanged);
         }
         foreach (var handler in handlers)
         {
