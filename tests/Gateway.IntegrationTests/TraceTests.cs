@@ -6,7 +6,6 @@ using SharingHub.Connectors.Alerts;
 using SharingHub.Connectors.Publishing;
 using SharingHub.Connectors.Telemetry;
 using SharingHub.Contracts.V1;
-using SharingHub.Gateway.Alerts;
 using SharingHub.ServiceDefaults;
 using SharingHub.TestSupport;
 
@@ -141,9 +140,10 @@ public sealed class TraceTests(TraceFixture hub) : IClassFixture<TraceFixture>
             }, Ct);
         }
         await hub.WaitForMatchingAsync(b, RecordKind.Phone, "T-9");
-        var alert = await Eventually.UntilAsync(
+        var relayed = await Eventually.UntilAsync(
             () => hub.App.WithDatabaseAsync(db => db.Alerts.AsNoTracking().SingleOrDefaultAsync(x => x.AgencyCode == b.Code)),
             x => x?.DeliveredAt is not null, "B's alert relayed to its queue", cancellationToken: Ct);
+        var alertId = relayed!.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
         // B's connector drains its alert queue to a file.
         var folder = Directory.CreateTempSubdirectory("trace-drain-");
@@ -164,34 +164,39 @@ public sealed class TraceTests(TraceFixture hub) : IClassFixture<TraceFixture>
 
         // The chain, hop by hop: each span's parent is the hop before. Which provider exported a span shows that its
         // side registered the source (the connector's MassTransit, the Gateway's MassTransit, Npgsql and its own).
-        var publish = Assert.Single(connector, s => s.Source.Name == ConnectorTelemetry.ActivitySourceName && s.DisplayName == "publish batch"
-            && Tag(s, ConnectorTelemetry.Tags.Agency) == b.Code);
+        var publish = Hop(connector, "the connector's publish", s => s.Source.Name == ConnectorTelemetry.ActivitySourceName
+            && s.DisplayName == "publish batch" && Tag(s, ConnectorTelemetry.Tags.Agency) == b.Code);
         Assert.Equal(default, publish.ParentSpanId);
         var trace = publish.TraceId;
-        var send = Assert.Single(connector, s => s.Source.Name == Telemetry.MassTransitSourceName && s.Kind == ActivityKind.Producer
-            && s.ParentSpanId == publish.SpanId);
-        var inTrace = gateway.Where(s => s.TraceId == trace).ToList();
-        var receive = Assert.Single(inTrace, s => s.Source.Name == Telemetry.MassTransitSourceName && s.Kind == ActivityKind.Consumer
-            && s.ParentSpanId == send.SpanId);
-        var consume = Assert.Single(inTrace, s => s.Source.Name == Telemetry.MassTransitSourceName && s.ParentSpanId == receive.SpanId
-            && Tag(s, "messaging.masstransit.consumer_type") == "RecordConsumer");
-        var store = Assert.Single(inTrace, s => s.Source.Name == Telemetry.ActivitySourceName && s.DisplayName == "store records");
-        Assert.Equal((consume.SpanId, b.Code, "3"), (store.ParentSpanId, Tag(store, Telemetry.Tags.Agency), Tag(store, Telemetry.Tags.Records)));
-        var statements = inTrace.Where(s => s.Source.Name == "Npgsql" && s.ParentSpanId == store.SpanId).ToList();
-        Assert.Contains(statements, s => Tag(s, "db.query.text")?.Contains("INSERT INTO records", StringComparison.Ordinal) == true);
-        var match = Assert.Single(inTrace, s => s.Source.Name == Telemetry.ActivitySourceName && s.DisplayName == "match records");
-        Assert.Equal((consume.SpanId, "batch", "1"), (match.ParentSpanId, Tag(match, Telemetry.Tags.Trigger), Tag(match, Telemetry.Tags.Found)));
+        var inTrace = connector.Concat(gateway).Where(s => s.TraceId == trace).DistinctBy(s => s.SpanId).ToList();
+        var send = Hop(connector, "MassTransit's send", s => s.Source.Name == Telemetry.MassTransitSourceName && s.Kind == ActivityKind.Producer
+            && s.ParentSpanId == publish.SpanId, inTrace);
+        var hubSide = gateway.Where(s => s.TraceId == trace).ToList();
+        var receive = Hop(hubSide, "MassTransit's receive", s => s.Source.Name == Telemetry.MassTransitSourceName && s.Kind == ActivityKind.Consumer
+            && s.ParentSpanId == send.SpanId, inTrace);
+        var consume = Hop(hubSide, "MassTransit's consume", s => s.Source.Name == Telemetry.MassTransitSourceName && s.ParentSpanId == receive.SpanId
+            && Tag(s, "messaging.masstransit.consumer_type") == typeof(global::SharingHub.Gateway.Records.RecordConsumer).FullName, inTrace);
+        var store = Hop(hubSide, "the store", s => s.Source.Name == Telemetry.ActivitySourceName && s.DisplayName == "store records"
+            && s.ParentSpanId == consume.SpanId, inTrace);
+        Assert.Equal((b.Code, "3"), (Tag(store, Telemetry.Tags.Agency), Tag(store, Telemetry.Tags.Records)));
+        Hop(hubSide, "Npgsql's upsert", s => s.Source.Name == "Npgsql" && s.ParentSpanId == store.SpanId
+            && Tag(s, "db.query.text")?.StartsWith("INSERT INTO records", StringComparison.Ordinal) == true, inTrace);
+        var match = Hop(hubSide, "the match", s => s.Source.Name == Telemetry.ActivitySourceName && s.DisplayName == "match records"
+            && s.ParentSpanId == consume.SpanId, inTrace);
+        Assert.Equal(("batch", "1"), (Tag(match, Telemetry.Tags.Trigger), Tag(match, Telemetry.Tags.Found)));
         // The alerts table is the outbox: the relay's publish, in another unit of work, continues the run that raised the alert.
-        var relay = Assert.Single(inTrace, s => s.DisplayName == "relay alert" && Tag(s, Telemetry.Tags.AlertId) == alert.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        Assert.Equal((match.SpanId, ActivityKind.Producer, "confirmed"), (relay.ParentSpanId, relay.Kind, Tag(relay, Telemetry.Tags.Outcome)));
+        var relay = Hop(hubSide, "the relay of B's alert", s => s.DisplayName == "relay alert" && Tag(s, Telemetry.Tags.AlertId) == alertId
+            && s.ParentSpanId == match.SpanId, inTrace);
+        Assert.Equal((ActivityKind.Producer, "confirmed"), (relay.Kind, Tag(relay, Telemetry.Tags.Outcome)));
         // A's alert, raised by the same run, continues the same trace to A's queue.
-        Assert.Contains(inTrace, s => s.DisplayName == "relay alert" && Tag(s, Telemetry.Tags.Agency) == a.Code && s.ParentSpanId == match.SpanId);
+        Hop(hubSide, "the relay of A's alert", s => s.DisplayName == "relay alert" && Tag(s, Telemetry.Tags.Agency) == a.Code
+            && s.ParentSpanId == match.SpanId, inTrace);
         // And through the agency's queue, the connector's hand-over to its own system.
-        var deliver = Assert.Single(connector, s => s.DisplayName == "deliver alert");
-        Assert.Equal((trace, relay.SpanId, "delivered"), (deliver.TraceId, deliver.ParentSpanId, Tag(deliver, ConnectorTelemetry.Tags.Outcome)));
+        var deliver = Hop(connector, "the connector's delivery", s => s.DisplayName == "deliver alert" && s.ParentSpanId == relay.SpanId, inTrace);
+        Assert.Equal("delivered", Tag(deliver, ConnectorTelemetry.Tags.Outcome));
 
         // Connected: every span of the trace, whichever side exported it, hangs from the publish through spans of the trace.
-        var spans = connector.Concat(gateway).Where(s => s.TraceId == trace).DistinctBy(s => s.SpanId).ToDictionary(s => s.SpanId);
+        var spans = inTrace.ToDictionary(s => s.SpanId);
         Assert.All(spans.Values.Where(s => s != publish), s => Assert.True(spans.ContainsKey(s.ParentSpanId),
             $"span '{s.DisplayName}' ({s.Source.Name}) has a parent outside the trace's spans"));
 
@@ -209,6 +214,18 @@ public sealed class TraceTests(TraceFixture hub) : IClassFixture<TraceFixture>
             }
         }
     }
+
+    /// <summary>The one span of <paramref name="spans"/> that is hop <paramref name="what"/>; on failure, the trace's spans.</summary>
+    private static Activity Hop(IEnumerable<Activity> spans, string what, Func<Activity, bool> isHop, IEnumerable<Activity>? trace = null)
+    {
+        var found = spans.Where(isHop).ToList();
+        Assert.True(found.Count == 1, $"{what}: {found.Count} spans match; the trace holds:\n{Describe(trace ?? spans)}");
+        return found[0];
+    }
+
+    private static string Describe(IEnumerable<Activity> spans) => string.Join('\n', spans.OrderBy(s => s.StartTimeUtc).Select(s =>
+        $"  {s.SpanId} <- {s.ParentSpanId} [{s.Source.Name}] {s.Kind} '{s.DisplayName}' "
+        + string.Join(' ', s.TagObjects.Where(t => !t.Key.StartsWith("db.query", StringComparison.Ordinal)).Select(t => $"{t.Key}={t.Value}"))));
 
     private static string? Tag(Activity span, string name) => span.GetTagItem(name) switch
     {
