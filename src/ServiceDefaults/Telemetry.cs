@@ -43,6 +43,17 @@ public static class Telemetry
     public static ActivityContext ParseTraceParent(string? traceParent) =>
         traceParent is not null && ActivityContext.TryParse(traceParent, null, isRemote: true, out var context) ? context : default;
 
+    /// <summary>
+    /// Marks <paramref name="activity"/> failed with the exception's type only (a message can quote a value); returns
+    /// false, for use as an exception filter that lets the exception go on: <c>catch (Exception ex) when (activity.Failed(ex))</c>.
+    /// </summary>
+    public static bool Failed(this Activity? activity, Exception exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        activity?.SetStatus(ActivityStatusCode.Error, exception.GetType().Name);
+        return false;
+    }
+
     /// <summary>Tag names of the hub's own spans.</summary>
     public static class Tags
     {

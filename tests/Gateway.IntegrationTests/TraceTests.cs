@@ -1,11 +1,13 @@
 using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using OpenTelemetry.Trace;
 using SharingHub.Connectors.Alerts;
 using SharingHub.Connectors.Publishing;
 using SharingHub.Connectors.Telemetry;
 using SharingHub.Contracts.V1;
+using SharingHub.Gateway.Deconfliction;
 using SharingHub.ServiceDefaults;
 using SharingHub.TestSupport;
 
@@ -214,6 +216,36 @@ public sealed class TraceTests(TraceFixture hub) : IClassFixture<TraceFixture>
                     $"span '{span.DisplayName}' ({span.Source.Name}) carries a record's contents: {text}");
             }
         }
+    }
+
+    [Fact]
+    public async Task Trace_MatchingFinishedBySweep_NewTraceLinkedToTheStoreThatQueuedIt()
+    {
+        var a = await hub.AddAgencyAsync("SA");
+        var b = await hub.AddAgencyAsync("SB");
+        var number = $"+1713555{Random.Shared.Next(1000, 9999)}";
+        await a.PublishAsync(Records.Phone("T-1", null, number, new DateOnly(2026, 1, 1)));
+        await hub.WaitForMatchingAsync(a, RecordKind.Phone, "T-1");
+        await b.PublishAsync(Records.Phone("T-9", null, number, new DateOnly(2026, 2, 1)));
+        await hub.WaitForMatchingAsync(b, RecordKind.Phone, "T-9");
+
+        // As if B's matching had been lost after the store's commit (a crash): its marker is back, as that store wrote it.
+        var queuedBy = ActivityTraceId.CreateRandom();
+        var traceParent = $"00-{queuedBy.ToHexString()}-{ActivitySpanId.CreateRandom().ToHexString()}-01";
+        await hub.App.WithDatabaseAsync(db => db.Database.ExecuteSqlAsync($"""
+            INSERT INTO match_pending (record_id, queued_at, attempts, trace_parent)
+            SELECT id, now() - interval '1 hour', 0, {traceParent} FROM records WHERE agency_code = {b.Code} AND local_id = 'T-9'
+            """, Ct));
+        var swept = await hub.WithServicesAsync(services => services.GetRequiredService<PendingMatchSweeper>().SweepOnceAsync(Ct));
+
+        Assert.Equal(1, swept);
+        var spans = hub.Spans.Snapshot();
+        // A sweep runs records of many traces: a trace of its own, linked to each, never a child of one of them.
+        var sweep = Hop(spans, "the sweep", s => s.DisplayName == "sweep pending matches" && s.Links.Any(l => l.Context.TraceId == queuedBy));
+        Assert.Equal((default, false), (sweep.ParentSpanId, sweep.TraceId == queuedBy));
+        var match = Hop(spans, "the sweep's match", s => s.DisplayName == "match records" && s.ParentSpanId == sweep.SpanId,
+            spans.Where(s => s.TraceId == sweep.TraceId));
+        Assert.Equal("sweep", Tag(match, Telemetry.Tags.Trigger));
     }
 
     /// <summary>The one span of <paramref name="spans"/> that is hop <paramref name="what"/>; on failure, the trace's spans.</summary>

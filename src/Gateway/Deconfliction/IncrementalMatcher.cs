@@ -214,6 +214,10 @@ internal sealed partial class IncrementalMatcher(
                 Log.Retrying(logger, trigger, ex.SqlState, attempt);
                 await Task.Delay(TimeSpan.FromMilliseconds(20 * attempt * attempt), cancellationToken);
             }
+            catch (Exception ex) when (activity.Failed(ex))
+            {
+                throw;
+            }
         }
     }
 

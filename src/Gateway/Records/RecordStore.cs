@@ -27,24 +27,31 @@ internal sealed class RecordStore(HubDbContext db, IEnumerable<IStoredRecordsHan
         int unknownWithdrawals;
         // The store span ends at the commit; the after-commit work (matching) is its sibling under the consume span.
         using (var activity = Telemetry.ActivitySource.StartActivity("store records"))
-        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {
             activity?.SetTag(Telemetry.Tags.Agency, agency);
             activity?.SetTag(Telemetry.Tags.Records, records.Count);
-            var connection = (NpgsqlConnection)db.Database.GetDbConnection();
-            if (!await AgencyExistsAsync(connection, agency, cancellationToken))
+            try
             {
-                throw new UnknownAgencyException(agency);
+                await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+                var connection = (NpgsqlConnection)db.Database.GetDbConnection();
+                if (!await AgencyExistsAsync(connection, agency, cancellationToken))
+                {
+                    throw new UnknownAgencyException(agency);
+                }
+                (var changes, unknownWithdrawals) = await RecordBatchWriter.WriteAsync(connection, agency, messageId, records, cancellationToken);
+                stored = new StoredRecordBatch(agency, messageId, changes, records.Count - changes.Count - unknownWithdrawals);
+                foreach (var handler in handlers)
+                {
+                    await handler.OnStoredAsync(stored, db, connection, cancellationToken);
+                }
+                await transaction.CommitAsync(cancellationToken);
+                activity?.SetTag(Telemetry.Tags.Changed, changes.Count);
+                activity?.SetTag(Telemetry.Tags.Unchanged, stored.Unchanged);
             }
-            (var changes, unknownWithdrawals) = await RecordBatchWriter.WriteAsync(connection, agency, messageId, records, cancellationToken);
-            stored = new StoredRecordBatch(agency, messageId, changes, records.Count - changes.Count - unknownWithdrawals);
-            foreach (var handler in handlers)
+            catch (Exception ex) when (activity.Failed(ex))
             {
-                await handler.OnStoredAsync(stored, db, connection, cancellationToken);
+                throw;
             }
-            await transaction.CommitAsync(cancellationToken);
-            activity?.SetTag(Telemetry.Tags.Changed, changes.Count);
-            activity?.SetTag(Telemetry.Tags.Unchanged, stored.Unchanged);
         }
         foreach (var handler in handlers)
         {
