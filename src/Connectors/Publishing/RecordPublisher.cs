@@ -1,8 +1,8 @@
 using MassTransit;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
-using SharingHub.Contracts.V1;
 using SharingHub.Connectors.Telemetry;
+using SharingHub.Contracts.V1;
 
 namespace SharingHub.Connectors.Publishing;
 
