@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using SharingHub.Connectors.Cli;
+using SharingHub.Connectors.Telemetry;
 using Spectre.Console;
 
 namespace SharingHub.Connectors;
@@ -20,6 +21,8 @@ internal static class Program
         using var stop = new CancellationTokenSource();
         using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
         using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        // Disposed before exit, so the last spans are flushed.
+        using var tracing = ConnectorTelemetry.StartFromEnvironment();
         return await ConnectorCli.RunAsync(args, AnsiConsole.Console, stop.Token);
 
         void Stop(PosixSignalContext context)

@@ -3,9 +3,11 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
+using Npgsql;
 using OpenTelemetry;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using SharingHub.ServiceDefaults.Health;
 using SharingHub.ServiceDefaults.Hosting;
@@ -25,7 +27,8 @@ public static class Extensions
     public const string LiveTag = "live";
 
     /// <summary>
-    /// Adds OpenTelemetry (exported over OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set),
+    /// Adds OpenTelemetry (exported over OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set; traces include MassTransit's
+    /// and Npgsql's own spans, see <see cref="Telemetry"/>),
     /// the liveness check, the readiness options and the edge defaults of <see cref="HostingDefaults"/>
     /// (ProblemDetails errors, trusted proxies, loopback-only Development).
     /// </summary>
@@ -101,14 +104,28 @@ public static class Extensions
         });
 
         builder.Services.AddOpenTelemetry()
+            .ConfigureResource(resource =>
+            {
+                // OTEL_SERVICE_NAME, when set, names the service (the SDK reads it); an explicit name would override it.
+                if (string.IsNullOrWhiteSpace(builder.Configuration["OTEL_SERVICE_NAME"]))
+                {
+                    resource.AddService(builder.Environment.ApplicationName);
+                }
+            })
             .WithMetrics(metrics => metrics
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()
                 .AddMeter(Telemetry.MeterName))
             .WithTracing(tracing => tracing
+                .SetSampler(Telemetry.Sampler)
                 .AddSource(builder.Environment.ApplicationName)
                 .AddSource(Telemetry.ActivitySourceName)
+                // The libraries' own sources (ADR-013): MassTransit's send, receive and consume spans carry the trace
+                // through RabbitMQ (its MT-Activity-Id header); Npgsql's span each command, with the SQL text (parameters
+                // stay placeholders: their values are never recorded).
+                .AddSource(Telemetry.MassTransitSourceName)
+                .AddNpgsql()
                 .AddAspNetCoreInstrumentation(o =>
                     o.Filter = ctx => !ctx.Request.Path.StartsWithSegments("/health", StringComparison.Ordinal))
                 .AddHttpClientInstrumentation());

@@ -34,7 +34,7 @@ public class DeconflictionFixture : HubInfrastructureFixture
         await base.InitializeAsync();
         for (var i = 0; i < Replicas; i++)
         {
-            var app = new GatewayApp(this, Settings);
+            var app = CreateApp(Settings);
             _apps.Add(app);
             if (i == 0)
             {
@@ -44,6 +44,9 @@ public class DeconflictionFixture : HubInfrastructureFixture
         }
         await VirtualHost.WaitForRecordsExchangeAsync();
     }
+
+    /// <summary>A Gateway replica on the fixture's database and virtual host, not yet started.</summary>
+    protected virtual GatewayApp CreateApp(Dictionary<string, string?> settings) => new(this, settings);
 
     /// <summary>Registers an agency (publish-only broker user and database row) and starts its publisher.</summary>
     public async Task<AgencyBus> AddAgencyAsync(string prefix) => (await AddAgencyWithPasswordAsync(prefix)).Bus;

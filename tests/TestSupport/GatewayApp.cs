@@ -42,6 +42,9 @@ public sealed class GatewayApp : WebApplicationFactory<SharingHub.Gateway.Progra
     /// <summary>When set before the host starts, every log entry of the host is also kept here.</summary>
     public CapturingLoggerProvider? Logs { get; init; }
 
+    /// <summary>When set before the host starts, runs after the host's own registrations (e.g. to add a span exporter).</summary>
+    public Action<IServiceCollection>? TestServices { get; init; }
+
     /// <summary>
     /// The host environment (default <c>Testing</c>). <c>Development</c> lets the authority be a test Identity over plain
     /// HTTP on loopback. Set here rather than through <c>WithWebHostBuilder</c>, whose new factory would lose
@@ -119,6 +122,10 @@ public sealed class GatewayApp : WebApplicationFactory<SharingHub.Gateway.Progra
         if (Logs is { } logs)
         {
             builder.ConfigureLogging(logging => logging.AddProvider(logs));
+        }
+        if (TestServices is { } services)
+        {
+            builder.ConfigureServices(services);
         }
     }
 

@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
 using SharingHub.Connectors.Publishing;
+using SharingHub.Connectors.Telemetry;
 
 namespace SharingHub.Connectors.Alerts;
 
@@ -80,17 +82,26 @@ internal sealed partial class AlertDrain(IAlertSink sink, AlertDrainOptions opti
                         await channel.BasicRejectAsync(got.DeliveryTag, requeue: false, cancellationToken);
                         continue;
                     }
-                    if (seen.Contains(id))
+                    // The hub's relay span is the parent: the alert's trace ends with its hand-over to the agency's system.
+                    using (var activity = ConnectorTelemetry.Source.StartActivity("deliver alert", ActivityKind.Consumer,
+                        ConnectorTelemetry.ParentOf(got.BasicProperties.Headers)))
                     {
-                        Duplicates++;
-                        Log.Duplicate(logger, id);
-                    }
-                    else
-                    {
-                        await DeliverAsync(id, got.Body.ToArray(), cancellationToken);
-                        seen.Add(id);
-                        Delivered++;
-                        Log.DeliveredAlert(logger, id, sink.Name);
+                        activity?.SetTag(ConnectorTelemetry.Tags.Agency, broker.Username);
+                        activity?.SetTag(ConnectorTelemetry.Tags.AlertId, id);
+                        if (seen.Contains(id))
+                        {
+                            Duplicates++;
+                            activity?.SetTag(ConnectorTelemetry.Tags.Outcome, "duplicate");
+                            Log.Duplicate(logger, id);
+                        }
+                        else
+                        {
+                            await DeliverAsync(id, got.Body.ToArray(), cancellationToken);
+                            seen.Add(id);
+                            Delivered++;
+                            activity?.SetTag(ConnectorTelemetry.Tags.Outcome, "delivered");
+                            Log.DeliveredAlert(logger, id, sink.Name);
+                        }
                     }
                     await channel.BasicAckAsync(got.DeliveryTag, multiple: false, cancellationToken);
                 }

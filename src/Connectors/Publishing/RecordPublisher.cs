@@ -1,6 +1,7 @@
 using MassTransit;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
+using SharingHub.Connectors.Telemetry;
 using SharingHub.Contracts.V1;
 
 namespace SharingHub.Connectors.Publishing;
@@ -64,8 +65,18 @@ internal sealed class RecordPublisher : IBatchPublisher, IAsyncDisposable
     }
 
     /// <summary>Publishes one batch and returns once the broker confirmed it.</summary>
-    public Task PublishAsync(RecordBatchPublished batch, CancellationToken cancellationToken) =>
-        RetryAsync("publish", _settings, _status, async ct =>
+    public async Task PublishAsync(RecordBatchPublished batch, CancellationToken cancellationToken)
+    {
+        // One trace per batch (ADR-013): MassTransit's send spans (one per attempt) are its children, and the hub's
+        // consume, store, match and alert relay continue it.
+        using var activity = ConnectorTelemetry.Source.StartActivity("publish batch");
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.SetTag(ConnectorTelemetry.Tags.Agency, _settings.Username);
+            activity.SetTag(ConnectorTelemetry.Tags.Records,
+                (batch.Persons?.Count ?? 0) + (batch.Phones?.Count ?? 0) + (batch.Locations?.Count ?? 0) + (batch.Withdrawals?.Count ?? 0));
+        }
+        await RetryAsync("publish", _settings, _status, async ct =>
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             timeout.CancelAfter(_settings.ConfirmTimeout);
@@ -88,6 +99,8 @@ internal sealed class RecordPublisher : IBatchPublisher, IAsyncDisposable
                     $"the broker returned the batch: exchange {BatchExchange} routes to no queue. Is the hub's Gateway deployed?", ex);
             }
         }, cancellationToken);
+        activity?.SetTag(ConnectorTelemetry.Tags.Outcome, "confirmed");
+    }
 
     private static async Task RetryAsync(string what, BrokerSettings settings, IPublishStatus status, Func<CancellationToken, Task> action,
         CancellationToken cancellationToken)

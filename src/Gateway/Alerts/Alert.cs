@@ -109,6 +109,12 @@ public sealed class Alert : IFeedEntry
 
     /// <summary>When the relay published it to the agency's alert queue (confirmed by the broker); null while pending.</summary>
     public DateTimeOffset? DeliveredAt { get; set; }
+
+    /// <summary>
+    /// The W3C <c>traceparent</c> of the span that raised it (the matching run, the adjudication request): the relay
+    /// publishes it as a child of that span (ADR-013). Null when it was raised outside a trace.
+    /// </summary>
+    public string? TraceParent { get; init; }
 }
 
 internal sealed class AlertConfiguration : IEntityTypeConfiguration<Alert>

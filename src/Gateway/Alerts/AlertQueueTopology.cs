@@ -25,6 +25,30 @@ public static class AlertQueueTopology
     /// <summary>Deliveries of one message to an agency's consumers before the broker dead-letters it.</summary>
     public const int DeliveryLimit = 20;
 
+    /// <summary>
+    /// The AMQP header that carries the relay span's W3C trace context to the agency's drain (the W3C Trace Context
+    /// names, as OpenTelemetry's messaging conventions use them in AMQP application properties).
+    /// </summary>
+    public const string TraceParentHeader = "traceparent";
+
+    /// <summary>The header beside <see cref="TraceParentHeader"/> with the vendor trace state, when there is one.</summary>
+    public const string TraceStateHeader = "tracestate";
+
+    /// <summary>The trace headers of a message published under <paramref name="activity"/>; null outside a trace.</summary>
+    public static Dictionary<string, object?>? TraceHeaders(System.Diagnostics.Activity? activity)
+    {
+        if (activity is not { IdFormat: System.Diagnostics.ActivityIdFormat.W3C, Id: { } id })
+        {
+            return null;
+        }
+        var headers = new Dictionary<string, object?>(StringComparer.Ordinal) { [TraceParentHeader] = id };
+        if (!string.IsNullOrEmpty(activity.TraceStateString))
+        {
+            headers[TraceStateHeader] = activity.TraceStateString;
+        }
+        return headers;
+    }
+
     /// <summary>The alert queue of agency <paramref name="code"/>.</summary>
     public static string QueueOf(string code) => $"{Exchange}.{code}";
 

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -8,6 +10,7 @@ using SharingHub.Gateway.Audit;
 using SharingHub.Gateway.Data;
 using SharingHub.Gateway.Feeds;
 using SharingHub.Gateway.GraphQL;
+using SharingHub.ServiceDefaults;
 using SharingHub.ServiceDefaults.Options;
 
 namespace SharingHub.Gateway.Alerts;
@@ -129,6 +132,19 @@ internal sealed partial class AlertRelay(
         var contexts = new Dictionary<(string, AlertAudience), HubRequestContext>();
         foreach (var alert in pending)
         {
+            // Each alert's publish continues the trace that raised it (the stored traceparent); the pass around it is
+            // a poll, not a trace (ADR-013).
+            using var activity = Telemetry.ActivitySource.StartActivity("relay alert", ActivityKind.Producer, Telemetry.ParseTraceParent(alert.TraceParent));
+            if (activity is { IsAllDataRequested: true })
+            {
+                activity.SetTag(Telemetry.Tags.AlertId, alert.Id);
+                activity.SetTag(Telemetry.Tags.AlertKind, alert.Kind.ToString());
+                activity.SetTag(Telemetry.Tags.Agency, alert.AgencyCode);
+                activity.SetTag("messaging.system", "rabbitmq");
+                activity.SetTag("messaging.operation.type", "send");
+                activity.SetTag("messaging.destination.name", AlertQueueTopology.Exchange);
+                activity.SetTag("messaging.message.id", alert.Id.ToString(CultureInfo.InvariantCulture));
+            }
             if (!contexts.TryGetValue((alert.AgencyCode, alert.Audience), out var hub))
             {
                 hub = new HubRequestContext(AlertVisibility.AudiencePrincipal(alert.AgencyCode, alert.Audience), db, directory);
@@ -144,6 +160,7 @@ internal sealed partial class AlertRelay(
                 Type = nameof(Contracts.V1.AlertRaised),
                 DeliveryMode = DeliveryModes.Persistent,
                 Timestamp = new AmqpTimestamp(alert.RaisedAt.ToUnixTimeSeconds()),
+                Headers = AlertQueueTopology.TraceHeaders(activity),
             };
             var body = JsonSerializer.SerializeToUtf8Bytes(message, AlertMessages.Json);
             try
@@ -156,9 +173,12 @@ internal sealed partial class AlertRelay(
             {
                 // The agency's queue vanished (deleted by an operator): declared again at the next pass.
                 _declared.Remove(alert.AgencyCode);
+                activity?.SetTag(Telemetry.Tags.Outcome, "returned");
+                activity?.SetStatus(ActivityStatusCode.Error, "returned");
                 Log.Returned(logger, alert.Id, alert.AgencyCode);
                 break;
             }
+            activity?.SetTag(Telemetry.Tags.Outcome, "confirmed");
             arrivals.Add(arrived);
         }
 

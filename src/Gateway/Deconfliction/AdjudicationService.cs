@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using SharingHub.Gateway.Data;
+using SharingHub.ServiceDefaults;
 
 namespace SharingHub.Gateway.Deconfliction;
 
@@ -137,6 +138,7 @@ public sealed class AdjudicationService
                 Status = Alerts.AlertStatus.Open,
                 Fingerprint = $"verdict:{adjudication.Id}",
                 RaisedAt = now,
+                TraceParent = Telemetry.CurrentTraceParent(),
             });
             await _db.SaveChangesAsync(cancellationToken);
         }

@@ -2,6 +2,7 @@ using Npgsql;
 using NpgsqlTypes;
 using SharingHub.Contracts.V1;
 using SharingHub.Gateway.Records;
+using SharingHub.ServiceDefaults;
 
 namespace SharingHub.Gateway.Deconfliction;
 
@@ -130,11 +131,13 @@ internal sealed class BlockingKeyWriter(MatchableLoader loader)
     internal static async Task MarkPendingAsync(NpgsqlConnection connection, SortedSet<long> ids, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand("""
-            INSERT INTO match_pending (record_id, queued_at, attempts)
-            SELECT id, clock_timestamp(), 0 FROM unnest(@ids) AS u(id) ORDER BY id
-            ON CONFLICT (record_id) DO UPDATE SET queued_at = excluded.queued_at, attempts = 0
+            INSERT INTO match_pending (record_id, queued_at, attempts, trace_parent)
+            SELECT id, clock_timestamp(), 0, @trace_parent FROM unnest(@ids) AS u(id) ORDER BY id
+            ON CONFLICT (record_id) DO UPDATE SET queued_at = excluded.queued_at, attempts = 0, trace_parent = excluded.trace_parent
             """, connection);
         command.Parameters.Add(new NpgsqlParameter<long[]>("ids", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = [.. ids] });
+        // A sweep that runs these markers links to the trace that queued them (ADR-013).
+        command.Parameters.Add(new NpgsqlParameter("trace_parent", NpgsqlDbType.Text) { Value = (object?)Telemetry.CurrentTraceParent() ?? DBNull.Value });
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 }

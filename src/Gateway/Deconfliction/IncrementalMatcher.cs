@@ -4,6 +4,7 @@ using Npgsql;
 using NpgsqlTypes;
 using SharingHub.Gateway.Alerts;
 using SharingHub.Matching.Blocking;
+using SharingHub.ServiceDefaults;
 
 namespace SharingHub.Gateway.Deconfliction;
 
@@ -129,11 +130,11 @@ internal sealed partial class IncrementalMatcher(
             FROM sides
         ),
         raised AS (
-            INSERT INTO alerts (match_id, agency_code, audience, kind, status, fingerprint, band, score, raised_at)
+            INSERT INTO alerts (match_id, agency_code, audience, kind, status, fingerprint, band, score, raised_at, trace_parent)
             SELECT t.match_id, t.agency, t.audience, t.alert_kind, 'Open',
                    t.fingerprint || ':' || coalesce(t.band, '-') || ':' || coalesce(round(t.score::numeric, 3)::text, '-') || ':'
                        || (SELECT count(*) FROM alerts r WHERE r.match_id = t.match_id AND r.agency_code = t.agency AND r.kind = 'Retraction'),
-                   t.band, t.score, now()
+                   t.band, t.score, now(), @trace_parent
             FROM targets t
             LEFT JOIN LATERAL (
                 SELECT p.band, p.score, p.status FROM alerts p
@@ -180,8 +181,8 @@ internal sealed partial class IncrementalMatcher(
             RETURNING a.id, a.match_id, a.agency_code, a.audience
         ),
         told AS (
-            INSERT INTO alerts (match_id, agency_code, audience, kind, status, fingerprint, raised_at, relates_to_id)
-            SELECT match_id, agency_code, audience, 'Retraction', 'Open', 'retracts:' || id, now(), id FROM retracted ORDER BY id
+            INSERT INTO alerts (match_id, agency_code, audience, kind, status, fingerprint, raised_at, relates_to_id, trace_parent)
+            SELECT match_id, agency_code, audience, 'Retraction', 'Open', 'retracts:' || id, now(), id, @trace_parent FROM retracted ORDER BY id
             ON CONFLICT DO NOTHING
             RETURNING id
         )
@@ -196,11 +197,15 @@ internal sealed partial class IncrementalMatcher(
     /// </summary>
     public async Task<int> RunAsync(IReadOnlyCollection<long> ids, string trigger, CancellationToken cancellationToken)
     {
+        // The alerts this run raises carry this span's traceparent to the relay (ADR-013).
+        using var activity = Telemetry.ActivitySource.StartActivity("match records");
+        activity?.SetTag(Telemetry.Tags.Trigger, trigger);
+        activity?.SetTag(Telemetry.Tags.Records, ids.Count);
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                var processed = await RunOnceAsync(ids, cancellationToken);
+                var processed = await RunOnceAsync(ids, activity, cancellationToken);
                 metrics.Run(trigger, "ok");
                 return processed;
             }
@@ -209,10 +214,14 @@ internal sealed partial class IncrementalMatcher(
                 Log.Retrying(logger, trigger, ex.SqlState, attempt);
                 await Task.Delay(TimeSpan.FromMilliseconds(20 * attempt * attempt), cancellationToken);
             }
+            catch (Exception ex) when (activity.Failed(ex))
+            {
+                throw;
+            }
         }
     }
 
-    private async Task<int> RunOnceAsync(IReadOnlyCollection<long> requested, CancellationToken cancellationToken)
+    private async Task<int> RunOnceAsync(IReadOnlyCollection<long> requested, Activity? activity, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
@@ -281,6 +290,14 @@ internal sealed partial class IncrementalMatcher(
 
         var tScore = clock.Elapsed.TotalMilliseconds;
         var written = await WriteAsync(connection, runStart, alertOptions.Value.ScoreChangeThreshold, [.. hits.Values.OrderBy(h => h.A.Id).ThenBy(h => h.B.Id).ThenBy(h => h.Kind)], stale, markers, cancellationToken);
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.SetTag(Telemetry.Tags.Candidates, pairs.Count);
+            activity.SetTag(Telemetry.Tags.Found, written.Found);
+            activity.SetTag(Telemetry.Tags.MatchesChanged, written.Changed);
+            activity.SetTag(Telemetry.Tags.Closed, written.Closed);
+            activity.SetTag(Telemetry.Tags.AlertsRaised, written.DeconflictionAlerts + written.ProtectiveAlerts + written.Retractions);
+        }
         metrics.Completed(markers.Count, pairs.Count, written, keysSkipped, clock.Elapsed);
         alertMetrics.Raised(written.DeconflictionAlerts, nameof(AlertKind.Deconfliction));
         alertMetrics.Raised(written.ProtectiveAlerts, nameof(AlertKind.Protective));
@@ -411,14 +428,16 @@ internal sealed partial class IncrementalMatcher(
                 Array("version", NpgsqlDbType.Text, hits.Select(h => h.ParametersVersion)),
                 Array("fingerprint", NpgsqlDbType.Text, hits.Select(h => h.Fingerprint)),
                 new NpgsqlParameter<double>("score_threshold", NpgsqlDbType.Double) { TypedValue = scoreThreshold },
-                RunStart(runStart)));
+                RunStart(runStart),
+                TraceParent()));
         }
         if (stale.Count > 0)
         {
             batch.BatchCommands.Add(Command(Close,
                 Array("ids", NpgsqlDbType.Bigint, stale.Select(s => s.Id)),
                 Array("reasons", NpgsqlDbType.Text, stale.Select(s => s.Reason.ToString())),
-                RunStart(runStart)));
+                RunStart(runStart),
+                TraceParent()));
         }
         var ordered = markers.OrderBy(m => m.Key).ToList();
         batch.BatchCommands.Add(Command("""
@@ -461,6 +480,10 @@ internal sealed partial class IncrementalMatcher(
         command.Parameters.AddRange(parameters);
         return command;
     }
+
+    /// <summary>The run's span, stored with the alerts it raises: the relay continues their trace (ADR-013).</summary>
+    private static NpgsqlParameter TraceParent() =>
+        new("trace_parent", NpgsqlDbType.Text) { Value = (object?)Telemetry.CurrentTraceParent() ?? DBNull.Value };
 
     private static NpgsqlParameter<DateTime> RunStart(DateTime runStart) => new("run_start", NpgsqlDbType.TimestampTz) { TypedValue = runStart };
 

@@ -224,6 +224,12 @@ public sealed class MatchPending
 
     /// <summary>Failed sweeps so far.</summary>
     public int Attempts { get; init; }
+
+    /// <summary>
+    /// The W3C <c>traceparent</c> of the span that queued it (the store of its batch): a sweep that runs it links to
+    /// that trace (ADR-013). Null when queued outside a trace.
+    /// </summary>
+    public string? TraceParent { get; init; }
 }
 
 /// <summary>

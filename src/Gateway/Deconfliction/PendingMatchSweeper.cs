@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
+using SharingHub.ServiceDefaults;
 
 namespace SharingHub.Gateway.Deconfliction;
 
@@ -18,6 +20,9 @@ internal sealed partial class PendingMatchSweeper(
 {
     // An arbitrary, fixed advisory-lock key: "match sweeper".
     private const long LockKey = 0x5348_4D53_5745_4550;
+
+    // Links a sweep's span keeps to the traces it finishes; a backlog after an outage could otherwise link thousands.
+    private const int MaxLinks = 64;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -51,8 +56,9 @@ internal sealed partial class PendingMatchSweeper(
         try
         {
             var ids = new List<long>();
+            var queuedBy = new HashSet<string>(StringComparer.Ordinal);
             await using (var select = new NpgsqlCommand("""
-                SELECT record_id FROM match_pending
+                SELECT record_id, trace_parent FROM match_pending
                 WHERE queued_at < now() - make_interval(secs => @grace) AND attempts < @max_attempts
                 ORDER BY queued_at LIMIT @limit
                 """, connection))
@@ -64,6 +70,10 @@ internal sealed partial class PendingMatchSweeper(
                 while (await reader.ReadAsync(cancellationToken))
                 {
                     ids.Add(reader.GetInt64(0));
+                    if (!reader.IsDBNull(1))
+                    {
+                        queuedBy.Add(reader.GetString(1));
+                    }
                 }
             }
             if (ids.Count == 0)
@@ -71,6 +81,11 @@ internal sealed partial class PendingMatchSweeper(
                 return 0;
             }
             Log.Sweeping(logger, ids.Count);
+            // One sweep runs records of many traces: it is a trace of its own, linked to the stores that queued them
+            // (ADR-013), and the alerts it raises continue this trace.
+            using var activity = Telemetry.ActivitySource.StartActivity("sweep pending matches", ActivityKind.Internal, parentContext: default,
+                links: queuedBy.Take(MaxLinks).Select(Telemetry.ParseTraceParent).Where(c => c != default).Select(c => new ActivityLink(c)));
+            activity?.SetTag(Telemetry.Tags.Records, ids.Count);
             try
             {
                 return await matcher.RunAsync(ids, "sweep", cancellationToken);

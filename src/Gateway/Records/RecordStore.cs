@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using SharingHub.Gateway.Data;
+using SharingHub.ServiceDefaults;
 
 namespace SharingHub.Gateway.Records;
 
@@ -24,20 +25,33 @@ internal sealed class RecordStore(HubDbContext db, IEnumerable<IStoredRecordsHan
     {
         StoredRecordBatch stored;
         int unknownWithdrawals;
-        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+        // The store span ends at the commit; the after-commit work (matching) is its sibling under the consume span.
+        using (var activity = Telemetry.ActivitySource.StartActivity("store records"))
         {
-            var connection = (NpgsqlConnection)db.Database.GetDbConnection();
-            if (!await AgencyExistsAsync(connection, agency, cancellationToken))
+            activity?.SetTag(Telemetry.Tags.Agency, agency);
+            activity?.SetTag(Telemetry.Tags.Records, records.Count);
+            try
             {
-                throw new UnknownAgencyException(agency);
+                await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+                var connection = (NpgsqlConnection)db.Database.GetDbConnection();
+                if (!await AgencyExistsAsync(connection, agency, cancellationToken))
+                {
+                    throw new UnknownAgencyException(agency);
+                }
+                (var changes, unknownWithdrawals) = await RecordBatchWriter.WriteAsync(connection, agency, messageId, records, cancellationToken);
+                stored = new StoredRecordBatch(agency, messageId, changes, records.Count - changes.Count - unknownWithdrawals);
+                foreach (var handler in handlers)
+                {
+                    await handler.OnStoredAsync(stored, db, connection, cancellationToken);
+                }
+                await transaction.CommitAsync(cancellationToken);
+                activity?.SetTag(Telemetry.Tags.Changed, changes.Count);
+                activity?.SetTag(Telemetry.Tags.Unchanged, stored.Unchanged);
             }
-            (var changes, unknownWithdrawals) = await RecordBatchWriter.WriteAsync(connection, agency, messageId, records, cancellationToken);
-            stored = new StoredRecordBatch(agency, messageId, changes, records.Count - changes.Count - unknownWithdrawals);
-            foreach (var handler in handlers)
+            catch (Exception ex) when (activity.Failed(ex))
             {
-                await handler.OnStoredAsync(stored, db, connection, cancellationToken);
+                throw;
             }
-            await transaction.CommitAsync(cancellationToken);
         }
         foreach (var handler in handlers)
         {

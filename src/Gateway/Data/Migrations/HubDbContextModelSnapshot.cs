@@ -100,6 +100,10 @@ namespace SharingHub.Gateway.Data.Migrations
                         .HasColumnType("character varying(16)")
                         .HasColumnName("status");
 
+                    b.Property<string>("TraceParent")
+                        .HasColumnType("text")
+                        .HasColumnName("trace_parent");
+
                     b.Property<long>("Tx")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("bigint")
@@ -565,6 +569,10 @@ namespace SharingHub.Gateway.Data.Migrations
                     b.Property<DateTimeOffset>("QueuedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("queued_at");
+
+                    b.Property<string>("TraceParent")
+                        .HasColumnType("text")
+                        .HasColumnName("trace_parent");
 
                     b.HasKey("RecordId")
                         .HasName("pk_match_pending");
