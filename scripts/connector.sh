@@ -9,7 +9,7 @@ hub_register alerts "alerts --agency CODE --sink file:PATH|webhook:URL [--once]"
     "drain an agency's alert queue to a JSON-lines file or a webhook (each alert once, in order)"
 hub_register agency "agency add CODE \"Name\" [--region US[,MX]] [--kind K] | agency list" \
     "register an agency (broker user: publish records, read its alert queue; Gateway database row); list agency codes"
-hub_bench_verb ingest connector_bench_ingest "bench ingest [--records N]" "ingest benchmark (bench/Bench): ingest rate vs the raw RabbitMQ ceiling"
+hub_bench_verb ingest connector_bench_ingest "bench ingest [--records N] [--stored N]" "ingest benchmark (bench/Bench): ingest rate vs the raw RabbitMQ ceiling; --stored N fills the hub first and prints candidates and matches per record"
 
 HUB_DEMO_AGENCIES="$HUB_ROOT/demo/agencies.json"
 HUB_AGENCY_DIR="$HUB_STATE/agencies"
@@ -159,7 +159,7 @@ cmd_connector() { connector_run connector "" "$@"; }
 
 cmd_alerts() { connector_run alerts "" "$@"; }
 
-# ./hub bench ingest [--records N]: a fresh agency publishes N synthetic records through the real
+# ./hub bench ingest [--records N] [--stored N]: a fresh agency publishes N synthetic records through the real
 # connector CLI to the running Gateway; then the raw RabbitMQ ceiling is measured on the same broker.
 connector_bench_ingest() {
     app_build

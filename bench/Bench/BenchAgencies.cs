@@ -25,7 +25,7 @@ internal static class BenchAgencies
             DELETE FROM records WHERE agency_code = ANY(@codes);
             DELETE FROM agencies WHERE code = ANY(@codes);
             """);
-        command.CommandTimeout = 600;
+        command.CommandTimeout = (int)Match.MatchBenchmark.LongStatement.TotalSeconds;
         command.Parameters.AddWithValue("codes", codes);
         await command.ExecuteNonQueryAsync();
 
@@ -37,8 +37,27 @@ internal static class BenchAgencies
         foreach (var table in new[] { "records", "record_keys", "matches", "match_events", "match_pending", "cluster_members", "cluster_pending" })
         {
             await using var vacuum = data.CreateCommand($"VACUUM (FULL, ANALYZE) {table}");
-            vacuum.CommandTimeout = 1800;
+            vacuum.CommandTimeout = (int)Match.MatchBenchmark.LongStatement.TotalSeconds;
             await vacuum.ExecuteNonQueryAsync();
+        }
+    }
+
+    /// <summary>
+    /// Runs a benchmark's clean-up after its run. When the run failed, a clean-up failure is printed and the run's
+    /// own failure is the one that propagates (the first error is the one to read); when the run succeeded, a
+    /// clean-up failure propagates.
+    /// </summary>
+    public static async Task CleanUpAsync(Func<Task> cleanUp, Exception? runFailure)
+    {
+        ArgumentNullException.ThrowIfNull(cleanUp);
+        try
+        {
+            await cleanUp();
+        }
+        catch (Exception failure) when (runFailure is not null)
+        {
+            await Console.Error.WriteLineAsync($"bench: the clean-up after the failed run failed too ({failure.GetType().Name}: {failure.Message}); " +
+                "the run's own error follows. Run the benchmark again to remove what is left.");
         }
     }
 }

@@ -77,6 +77,7 @@ internal static class GraphQLBenchmark
         // (loading takes most of a run's time). Anything else a run left behind is removed first.
         var background = await KeptBackgroundAsync(data, agency, matchCount);
         List<long> matchIds;
+        Exception? failure = null;
         try
         {
             var clock = Stopwatch.StartNew();
@@ -111,12 +112,17 @@ internal static class GraphQLBenchmark
                 $"ratio GraphQL / SQL ceiling: {graphql.PerSecond / ceiling.PerSecond:F2} (target >= 0.5)"));
             return 0;
         }
+        catch (Exception error)
+        {
+            failure = error;
+            throw;
+        }
         finally
         {
             if (!args.Flag("keep") && background is not null)
             {
                 Console.WriteLine("== removing the benchmark's records and matches");
-                await RemoveLeftoversAsync(data, agency);
+                await BenchAgencies.CleanUpAsync(() => RemoveLeftoversAsync(data, agency), failure);
             }
         }
     }

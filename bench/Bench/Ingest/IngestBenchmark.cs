@@ -2,12 +2,18 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Npgsql;
+using SharingHub.Bench.Match;
+using SharingHub.Matching;
 
 namespace SharingHub.Bench.Ingest;
 
 /// <summary>
 /// <c>bench ingest</c>: the end-to-end rate (the connector CLI's first publish until the last row is committed in
 /// the Gateway's database) against the raw RabbitMQ ceiling, measured in the same run on the same broker.
+/// With <c>--stored N</c> the hub is full first: N background records of another agency are bulk-loaded from the
+/// synthetic population (Zipf-like names: a few very common, a long tail of rare ones), and the ingested records are
+/// drawn from the same population, so each meets candidates as a real task force's records do. It then also prints
+/// the candidates and matches per ingested record. <c>--stored 0</c> is the same population on an empty hub.
 /// </summary>
 internal static class IngestBenchmark
 {
@@ -21,21 +27,38 @@ internal static class IngestBenchmark
         // The raw ceiling declares a queue of its own: the Gateway's broker user may not, the administration user may.
         var adminBroker = new Uri(Environment.GetEnvironmentVariable("HUB_RABBIT_ADMIN_URL")
             ?? throw new InvalidOperationException("HUB_RABBIT_ADMIN_URL is not set (run through ./hub bench)"));
-        using var cancel = new CancellationTokenSource(TimeSpan.FromMinutes(30));
+        int? stored = options.TryGetValue("--stored", out var storedText) ? int.Parse(storedText, CultureInfo.InvariantCulture) : null;
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMinutes(stored is null ? 30 : 120));
         var work = Directory.CreateTempSubdirectory("sharinghub-bench-");
+        await using var data = NpgsqlDataSource.Create(database);
+        string? background = null;
+        Exception? failure = null;
         try
         {
             var file = Path.Combine(work.FullName, "records.jsonl");
-            SyntheticRecords.Write(file, records);
+            var warmUp = Path.Combine(work.FullName, "warm-up.jsonl");
+            if (stored is { } size)
+            {
+                background = "BI" + DateTime.UtcNow.ToString("MMddHHmmss", CultureInfo.InvariantCulture);
+                var people = await LoadBackgroundAsync(data, background, size);
+                await File.WriteAllLinesAsync(warmUp, people.Next(WarmUpRecords).Select(r => r.ToCanonicalLine()), cancel.Token);
+                await File.WriteAllLinesAsync(file, people.Next(records).Select(r => r.ToCanonicalLine()), cancel.Token);
+            }
+            else
+            {
+                SyntheticRecords.Write(file, records);
+                SyntheticRecords.Write(warmUp, WarmUpRecords, seed: 7, prefix: "W");
+            }
+            var population = stored is { } count
+                ? string.Create(CultureInfo.InvariantCulture, $"the synthetic population, {count:N0} of it stored first")
+                : "the fixed ingest set, on the hub as it is";
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"records            {records:N0} ({new FileInfo(file).Length / records} bytes a line), agency {agency}"));
+                $"records            {records:N0} ({new FileInfo(file).Length / records} bytes a line), agency {agency}; {population}"));
             // The machine is shared: the load around each measurement says how far the figures can be compared.
             Console.WriteLine($"machine            {Environment.ProcessorCount} cores; load average {LoadAverage()} before the end-to-end run");
 
             // A Gateway just (re)started is still compiling its consumer path; a long-running one is not. Warm it up
             // through the same path first, with records of their own that the measured run does not count.
-            var warmUp = Path.Combine(work.FullName, "warm-up.jsonl");
-            SyntheticRecords.Write(warmUp, WarmUpRecords, seed: 7, prefix: "W");
             await WarmUpAsync(options, agency, warmUp, database, cancel.Token);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"warm-up            {WarmUpRecords:N0} other records through the same path first (not measured)"));
 
@@ -55,12 +78,22 @@ internal static class IngestBenchmark
                 $"raw ceiling        {ceiling:N0} records/s  (median of {string.Join(", ", raw.Select(r => r.ToString("N0", CultureInfo.InvariantCulture)))}; quorum queue, confirm window 256, prefetch 256, 400-byte messages, no database)"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"with matching      {records / endToEnd.MatchedSeconds:N0} records/s  (first publish -> every record matched: {endToEnd.MatchedSeconds:0.00} s; ratio {records / endToEnd.MatchedSeconds / ceiling:0.00})"));
+            if (stored is not null)
+            {
+                await PrintCandidatesAsync(data, agency);
+            }
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio {endToEnd.Rate / ceiling:0.00}"));
             return 0;
         }
+        catch (Exception error)
+        {
+            failure = error;
+            throw;
+        }
         finally
         {
-            await CleanUpAsync(database, agency);
+            await BenchAgencies.CleanUpAsync(
+                () => BenchAgencies.DeleteAsync(data, background is null ? new[] { agency } : new[] { agency, background }), failure);
             work.Delete(recursive: true);
         }
     }
@@ -70,6 +103,52 @@ internal static class IngestBenchmark
         File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
 
     private const int WarmUpRecords = 2_000;
+
+    // The full hub: another agency's records, bulk-loaded with their blocking keys as the Gateway would write them
+    // (MatchBenchmark's loader), then vacuumed and checkpointed so the measured run pays for none of the load.
+    private static async Task<SyntheticPopulation> LoadBackgroundAsync(NpgsqlDataSource data, string background, int size)
+    {
+        var people = new SyntheticPopulation(seed: 11);
+        var clock = Stopwatch.StartNew();
+        await MatchBenchmark.ExecuteAsync(data,
+            "INSERT INTO agencies (code, name, kind, region, created_at) VALUES (@p0, 'Ingest benchmark background', 'LawEnforcement', 'US', now())", background);
+        var loaded = await MatchBenchmark.BulkLoadAsync(data, MatchingEngine.CreateDefault(), people, background, size);
+        await MatchBenchmark.ExecuteAsync(data, "VACUUM (ANALYZE) records, record_keys");
+        await MatchBenchmark.ExecuteAsync(data, "CHECKPOINT");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"stored first       {loaded:N0} background records of {background} ({clock.Elapsed.TotalSeconds:F0} s to load)"));
+        return people;
+    }
+
+    // What each ingested record met: the other agencies' records that share a blocking key with it (the candidate
+    // set before the engine's per-key caps, which skip keys too common to be worth scoring), and the matches written.
+    private static async Task PrintCandidatesAsync(NpgsqlDataSource data, string agency)
+    {
+        await using var command = data.CreateCommand("""
+            WITH mine AS (SELECT id FROM records WHERE agency_code = @a),
+            candidates AS (
+                SELECT m.id, count(DISTINCT k2.record_id) AS n
+                FROM mine m
+                LEFT JOIN record_keys k1 ON k1.record_id = m.id
+                LEFT JOIN record_keys k2 ON k2.kind = k1.kind AND k2.key = k1.key AND k2.agency_code <> @a
+                GROUP BY m.id),
+            found AS (
+                SELECT m.id, (SELECT count(*) FROM matches x WHERE x.record_a_id = m.id OR x.record_b_id = m.id) AS n FROM mine m)
+            SELECT (SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY n) FROM candidates),
+                   (SELECT percentile_disc(0.99) WITHIN GROUP (ORDER BY n) FROM candidates),
+                   (SELECT avg(n) FROM candidates),
+                   (SELECT avg(n) FROM found),
+                   (SELECT count(*) FILTER (WHERE n > 0)::float8 / greatest(count(*), 1) FROM found)
+            """);
+        command.CommandTimeout = (int)MatchBenchmark.LongStatement.TotalSeconds;
+        command.Parameters.AddWithValue("a", agency);
+        await using var reader = await command.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"candidates         per ingested record (other agencies' records sharing a blocking key, before the per-key caps): p50 {reader.GetInt64(0)}, p99 {reader.GetInt64(1)}, mean {reader.GetDecimal(2):0.0}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"matches            per ingested record: mean {reader.GetDecimal(3):0.00}; {reader.GetDouble(4):P0} of the records have one or more"));
+    }
 
     private static async Task WarmUpAsync(Dictionary<string, string> options, string agency, string file, string database,
         CancellationToken cancellationToken)
@@ -180,12 +259,6 @@ internal static class IngestBenchmark
         var lastConfirm = json.RootElement.GetProperty("lastConfirmAt").GetDateTimeOffset();
         var seconds = (committed.Value - first).TotalSeconds;
         return (records / seconds, seconds, (lastConfirm - first).TotalSeconds, (matched - first).TotalSeconds);
-    }
-
-    private static async Task CleanUpAsync(string database, string agency)
-    {
-        await using var data = NpgsqlDataSource.Create(database);
-        await BenchAgencies.DeleteAsync(data, agency);
     }
 
     private static Dictionary<string, string> Parse(string[] args)

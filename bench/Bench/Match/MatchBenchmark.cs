@@ -44,6 +44,7 @@ internal static class MatchBenchmark
         var loaded = 0;
         var results = new List<string>();
         var work = Directory.CreateTempSubdirectory("sharinghub-bench-match-");
+        Exception? failure = null;
         try
         {
             foreach (var size in sizes)
@@ -76,13 +77,18 @@ internal static class MatchBenchmark
                 results.Add(line);
             }
         }
+        catch (Exception error)
+        {
+            failure = error;
+            throw;
+        }
         finally
         {
             work.Delete(recursive: true);
             if (!args.Flag("keep"))
             {
                 Console.WriteLine("== removing the benchmark's records");
-                await BenchAgencies.DeleteAsync(data, background, agency);
+                await BenchAgencies.CleanUpAsync(() => BenchAgencies.DeleteAsync(data, background, agency), failure);
             }
         }
 
@@ -98,83 +104,152 @@ internal static class MatchBenchmark
         return 0;
     }
 
+    /// <summary>
+    /// The timeout of every statement whose time grows with the stored size (COPY, the id read-back, VACUUM,
+    /// CHECKPOINT, the clean-up): at 5M records some take minutes, past Npgsql's default of 30 seconds.
+    /// </summary>
+    internal static readonly TimeSpan LongStatement = TimeSpan.FromHours(2);
+
+    private const int ChunkSize = 100_000;
+    private const int Loaders = 2;
+
+    /// <summary>
+    /// Loads <paramref name="count"/> background records in chunks of <see cref="ChunkSize"/>, generated in order and
+    /// written by <see cref="Loaders"/> loaders in parallel (one makes keys while the other's COPY runs). The first
+    /// failure stops every loader and is the one thrown: when this returns or throws, nothing is still inserting, so a
+    /// clean-up that follows cannot race a loader.
+    /// </summary>
     internal static async Task<int> BulkLoadAsync(NpgsqlDataSource data, MatchingEngine engine, SyntheticPopulation people, string agency, int count)
     {
         if (count <= 0)
         {
             return 0;
         }
-        var batch = people.Next(count).ToList();
-        await using var connection = await data.OpenConnectionAsync();
+        using var stop = new CancellationTokenSource();
+        var chunks = System.Threading.Channels.Channel.CreateBounded<List<SyntheticRecord>>(Loaders);
+        var producer = Task.Run(async () =>
+        {
+            try
+            {
+                for (var left = count; left > 0; left -= ChunkSize)
+                {
+                    // A chunk never splits a person from the phone and place it owns (Next ends at a person's group).
+                    await chunks.Writer.WriteAsync([.. people.Next(Math.Min(ChunkSize, left))], stop.Token);
+                }
+                chunks.Writer.Complete();
+            }
+            catch (Exception failure)
+            {
+                chunks.Writer.Complete(failure);
+                throw;
+            }
+        });
+        var loaders = Enumerable.Range(0, Loaders).Select(_ => Task.Run(async () =>
+        {
+            var loaded = 0;
+            await foreach (var chunk in chunks.Reader.ReadAllAsync(stop.Token))
+            {
+                loaded += await LoadChunkAsync(data, engine, agency, chunk, stop.Token);
+            }
+            return loaded;
+        })).ToList();
+
+        var running = new List<Task>([producer, .. loaders]);
+        Exception? first = null;
+        while (running.Count > 0)
+        {
+            var done = await Task.WhenAny(running);
+            running.Remove(done);
+            if (done.IsFaulted && first is null)
+            {
+                first = done.Exception!.GetBaseException();
+                await stop.CancelAsync();
+            }
+        }
+        if (first is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(first);
+        }
+        return loaders.Sum(l => l.Result);
+    }
+
+    private static async Task<int> LoadChunkAsync(NpgsqlDataSource data, MatchingEngine engine, string agency, List<SyntheticRecord> batch,
+        CancellationToken cancellationToken)
+    {
+        await using var connection = await data.OpenConnectionAsync(cancellationToken);
         await using (var importer = await connection.BeginBinaryImportAsync("""
             COPY records (agency_code, kind, local_id, version, first_seen_at, updated_at, subject_ref, sensitivity,
                 control_official_name, control_official_channel, role, given_name, surname, aliases, birth_year, birth_month, birth_day,
                 sex, identifiers, phone_raw, phone_e164, phone_validity, address, latitude, longitude) FROM STDIN (FORMAT BINARY)
-            """))
+            """, cancellationToken))
         {
+            importer.Timeout = LongStatement;
             var now = DateTime.UtcNow;
             foreach (var r in batch)
             {
-                await importer.StartRowAsync();
-                await importer.WriteAsync(agency, NpgsqlDbType.Text);
-                await importer.WriteAsync(r.Kind, NpgsqlDbType.Text);
-                await importer.WriteAsync(r.LocalId, NpgsqlDbType.Text);
-                await importer.WriteAsync(1L, NpgsqlDbType.Bigint);
-                await importer.WriteAsync(now, NpgsqlDbType.TimestampTz);
-                await importer.WriteAsync(now, NpgsqlDbType.TimestampTz);
-                await Nullable(importer, r.SubjectRef, NpgsqlDbType.Text);
-                await importer.WriteAsync("Open", NpgsqlDbType.Text);
-                await importer.WriteAsync("Det. Bench", NpgsqlDbType.Text);
-                await importer.WriteAsync("+1 713 555 0100", NpgsqlDbType.Text);
-                await Nullable(importer, r.Kind == "Person" ? "Unknown" : null, NpgsqlDbType.Text);
-                await Nullable(importer, r.Given, NpgsqlDbType.Text);
-                await Nullable(importer, r.Surname, NpgsqlDbType.Text);
+                await importer.StartRowAsync(cancellationToken);
+                await importer.WriteAsync(agency, NpgsqlDbType.Text, cancellationToken);
+                await importer.WriteAsync(r.Kind, NpgsqlDbType.Text, cancellationToken);
+                await importer.WriteAsync(r.LocalId, NpgsqlDbType.Text, cancellationToken);
+                await importer.WriteAsync(1L, NpgsqlDbType.Bigint, cancellationToken);
+                await importer.WriteAsync(now, NpgsqlDbType.TimestampTz, cancellationToken);
+                await importer.WriteAsync(now, NpgsqlDbType.TimestampTz, cancellationToken);
+                await Nullable(importer, r.SubjectRef, NpgsqlDbType.Text, cancellationToken);
+                await importer.WriteAsync("Open", NpgsqlDbType.Text, cancellationToken);
+                await importer.WriteAsync("Det. Bench", NpgsqlDbType.Text, cancellationToken);
+                await importer.WriteAsync("+1 713 555 0100", NpgsqlDbType.Text, cancellationToken);
+                await Nullable(importer, r.Kind == "Person" ? "Unknown" : null, NpgsqlDbType.Text, cancellationToken);
+                await Nullable(importer, r.Given, NpgsqlDbType.Text, cancellationToken);
+                await Nullable(importer, r.Surname, NpgsqlDbType.Text, cancellationToken);
                 if (r.Kind == "Person")
                 {
-                    await importer.WriteAsync(Array.Empty<string>(), NpgsqlDbType.Array | NpgsqlDbType.Text);
+                    await importer.WriteAsync(Array.Empty<string>(), NpgsqlDbType.Array | NpgsqlDbType.Text, cancellationToken);
                 }
                 else
                 {
-                    await importer.WriteNullAsync();
+                    await importer.WriteNullAsync(cancellationToken);
                 }
-                await Nullable(importer, r.Birth?.Year is { } y ? (short?)y : null, NpgsqlDbType.Smallint);
-                await Nullable(importer, r.Birth?.Month is { } m ? (short?)m : null, NpgsqlDbType.Smallint);
-                await Nullable(importer, r.Birth?.Day is { } d ? (short?)d : null, NpgsqlDbType.Smallint);
+                await Nullable(importer, r.Birth?.Year is { } y ? (short?)y : null, NpgsqlDbType.Smallint, cancellationToken);
+                await Nullable(importer, r.Birth?.Month is { } m ? (short?)m : null, NpgsqlDbType.Smallint, cancellationToken);
+                await Nullable(importer, r.Birth?.Day is { } d ? (short?)d : null, NpgsqlDbType.Smallint, cancellationToken);
                 // Stored as the Gateway stores it (PersonSex's name), not as the canonical file writes it.
-                await Nullable(importer, r.Kind == "Person" ? r.Sex switch { "F" => "Female", "M" => "Male", _ => "Unknown" } : null, NpgsqlDbType.Text);
-                await Nullable(importer, r.Ssn is null ? null : JsonSerializer.Serialize(new[] { new { category = "ssn", id = r.Ssn } }), NpgsqlDbType.Jsonb);
-                await Nullable(importer, r.Phone, NpgsqlDbType.Text);
-                await Nullable(importer, r.Phone, NpgsqlDbType.Text);
+                await Nullable(importer, r.Kind == "Person" ? r.Sex switch { "F" => "Female", "M" => "Male", _ => "Unknown" } : null, NpgsqlDbType.Text, cancellationToken);
+                await Nullable(importer, r.Ssn is null ? null : JsonSerializer.Serialize(new[] { new { category = "ssn", id = r.Ssn } }), NpgsqlDbType.Jsonb, cancellationToken);
+                await Nullable(importer, r.Phone, NpgsqlDbType.Text, cancellationToken);
+                await Nullable(importer, r.Phone, NpgsqlDbType.Text, cancellationToken);
                 if (r.Phone is null)
                 {
-                    await importer.WriteNullAsync();
+                    await importer.WriteNullAsync(cancellationToken);
                 }
                 else
                 {
-                    await importer.WriteAsync(new NpgsqlRange<DateOnly>(new DateOnly(2024, 1, 1), true, false, default, false, true), NpgsqlDbType.DateRange);
+                    await importer.WriteAsync(new NpgsqlRange<DateOnly>(new DateOnly(2024, 1, 1), true, false, default, false, true), NpgsqlDbType.DateRange, cancellationToken);
                 }
-                await Nullable(importer, r.Address, NpgsqlDbType.Text);
-                await Nullable(importer, r.Latitude, NpgsqlDbType.Double);
-                await Nullable(importer, r.Longitude, NpgsqlDbType.Double);
+                await Nullable(importer, r.Address, NpgsqlDbType.Text, cancellationToken);
+                await Nullable(importer, r.Latitude, NpgsqlDbType.Double, cancellationToken);
+                await Nullable(importer, r.Longitude, NpgsqlDbType.Double, cancellationToken);
             }
-            await importer.CompleteAsync();
+            await importer.CompleteAsync(cancellationToken);
         }
 
         // Ids back, then the keys the Gateway would write: persons with their phones and places.
         var ids = new Dictionary<string, long>(batch.Count, StringComparer.Ordinal);
         await using (var select = new NpgsqlCommand("SELECT local_id, id FROM records WHERE agency_code = @a AND local_id = ANY(@ids)", connection))
         {
+            select.CommandTimeout = (int)LongStatement.TotalSeconds;
             select.Parameters.AddWithValue("a", agency);
             select.Parameters.AddWithValue("ids", batch.Select(b => b.LocalId).ToArray());
-            await using var reader = await select.ExecuteReaderAsync();
-            while (await reader.ReadAsync())
+            await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
             {
                 ids[reader.GetString(0)] = reader.GetInt64(1);
             }
         }
         var owned = batch.Where(r => r.SubjectRef is not null).ToLookup(r => r.SubjectRef!);
-        await using (var keys = await connection.BeginBinaryImportAsync("COPY record_keys (record_id, kind, key, agency_code, subject_id) FROM STDIN (FORMAT BINARY)"))
+        await using (var keys = await connection.BeginBinaryImportAsync("COPY record_keys (record_id, kind, key, agency_code, subject_id) FROM STDIN (FORMAT BINARY)",
+            cancellationToken))
         {
+            keys.Timeout = LongStatement;
             foreach (var r in batch)
             {
                 var id = ids[r.LocalId];
@@ -189,28 +264,28 @@ internal static class MatchBenchmark
                 };
                 foreach (var key in recordKeys)
                 {
-                    await keys.StartRowAsync();
-                    await keys.WriteAsync(id, NpgsqlDbType.Bigint);
-                    await keys.WriteAsync(kind, NpgsqlDbType.Smallint);
-                    await keys.WriteAsync(key, NpgsqlDbType.Text);
-                    await keys.WriteAsync(agency, NpgsqlDbType.Text);
-                    await Nullable(keys, kind == 1 ? null : subject, NpgsqlDbType.Bigint);
+                    await keys.StartRowAsync(cancellationToken);
+                    await keys.WriteAsync(id, NpgsqlDbType.Bigint, cancellationToken);
+                    await keys.WriteAsync(kind, NpgsqlDbType.Smallint, cancellationToken);
+                    await keys.WriteAsync(key, NpgsqlDbType.Text, cancellationToken);
+                    await keys.WriteAsync(agency, NpgsqlDbType.Text, cancellationToken);
+                    await Nullable(keys, kind == 1 ? null : subject, NpgsqlDbType.Bigint, cancellationToken);
                 }
             }
-            await keys.CompleteAsync();
+            await keys.CompleteAsync(cancellationToken);
         }
         return batch.Count;
     }
 
-    private static async Task Nullable<T>(NpgsqlBinaryImporter importer, T? value, NpgsqlDbType type)
+    private static async Task Nullable<T>(NpgsqlBinaryImporter importer, T? value, NpgsqlDbType type, CancellationToken cancellationToken)
     {
         if (value is null)
         {
-            await importer.WriteNullAsync();
+            await importer.WriteNullAsync(cancellationToken);
         }
         else
         {
-            await importer.WriteAsync(value, type);
+            await importer.WriteAsync(value, type, cancellationToken);
         }
     }
 
@@ -315,7 +390,7 @@ internal static class MatchBenchmark
     internal static async Task ExecuteAsync(NpgsqlDataSource data, string sql, params object[] parameters)
     {
         await using var command = data.CreateCommand(sql);
-        command.CommandTimeout = 600;
+        command.CommandTimeout = (int)LongStatement.TotalSeconds;
         for (var i = 0; i < parameters.Length; i++)
         {
             command.Parameters.AddWithValue($"p{i}", parameters[i]);
@@ -331,7 +406,36 @@ internal sealed record SyntheticRecord(string Kind, string LocalId, string? Subj
     public PersonInput ToInput() => new(Given, Surname, null, Birth?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), Sex,
         Ssn is null ? null : [new IdentifierInput("ssn", Ssn)]);
 
-    public string ToCanonicalLine() => JsonSerializer.Serialize(new
+    /// <summary>The record as a connector's canonical JSON line: a person, or a phone or place that points to one.</summary>
+    public string ToCanonicalLine() => Kind switch
+    {
+        "Phone" => JsonSerializer.Serialize(new
+        {
+            kind = "phone",
+            localId = LocalId,
+            version = 1,
+            subjectRef = SubjectRef,
+            number = Phone,
+            validFrom = "2024-01-01",
+            labels = Labels,
+        }, Json),
+        "Location" => JsonSerializer.Serialize(new
+        {
+            kind = "location",
+            localId = LocalId,
+            version = 1,
+            subjectRef = SubjectRef,
+            address = Address,
+            lat = Latitude,
+            lon = Longitude,
+            labels = Labels,
+        }, Json),
+        _ => PersonLine(),
+    };
+
+    private static readonly object Labels = new { sensitivity = "open", controlOfficial = new { name = "Det. Bench", channel = "+1 713 555 0100" } };
+
+    private string PersonLine() => JsonSerializer.Serialize(new
     {
         kind = "person",
         localId = LocalId,
@@ -342,7 +446,7 @@ internal sealed record SyntheticRecord(string Kind, string LocalId, string? Subj
         birthDate = Birth?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
         sex = Sex,
         identifiers = Ssn is null ? null : new[] { new { category = "ssn", id = Ssn } },
-        labels = new { sensitivity = "open", controlOfficial = new { name = "Det. Bench", channel = "+1 713 555 0100" } },
+        labels = Labels,
     }, Json);
 
     private static readonly JsonSerializerOptions Json = new() { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
