@@ -69,6 +69,10 @@ public sealed class BorderTuningTests
         Assert.Equal(AgreementLevel.Exact, Surnames(a, b, null));
 
     [Fact]
+    public void CompareGivenNames_NameThatStartsLikeAParticle_NotSplit() =>
+        Assert.NotEqual(AgreementLevel.Exact, Compare(new PersonInput("Delia", "Ibarra"), new PersonInput("Lia", "Ibarra"), null)[MatchField.GivenName]);
+
+    [Fact]
     public void ScorePersons_RunTogetherSurname_AgreedWordIsThePaternalSurname()
     {
         var result = _engine.ScorePersons(_engine.BuildPersonEvidence(new PersonInput("Anselmo", "QuirogaBetancourt")),

@@ -313,12 +313,13 @@ public sealed class PersonComparer
         return a.Phonetic.Agrees(b.Phonetic) ? AgreementLevel.Phonetic : AgreementLevel.Disagree;
     }
 
-    // "DelValle" written as one word against "del Valle" (whose particle the tokens drop): the same surname.
+    // "DelValle" written as one word against "del Valle" (whose particle the tokens drop): the same surname. The word
+    // has at least 4 letters, so "Delia" is not "de" + "Lia".
     private static readonly string[] JoinedParticles = ["delos", "delas", "dela", "del", "de", "los", "las", "la"];
 
     private static bool IsParticleJoined(string joined, string word)
     {
-        if (joined.Length <= word.Length + 1 || !joined.EndsWith(word, StringComparison.Ordinal))
+        if (word.Length < 4 || joined.Length <= word.Length + 1 || !joined.EndsWith(word, StringComparison.Ordinal))
         {
             return false;
         }
