@@ -7,8 +7,8 @@ internal static class BenchAgencies
 {
     /// <summary>
     /// Deletes everything the agencies left in the hub's database: blocking keys (which have no foreign key to their
-    /// records, so nothing else removes them), pending markers, matches, records and the agencies themselves; then
-    /// compacts the tables.
+    /// records, so nothing else removes them), pending markers, matches, their records' name counts (as negative
+    /// deltas, which the Gateway folds in), records and the agencies themselves; then compacts the tables.
     /// </summary>
     public static async Task DeleteAsync(NpgsqlDataSource data, params string[] codes)
     {
@@ -22,6 +22,13 @@ internal static class BenchAgencies
             ON CONFLICT (record_id) DO UPDATE SET queued_at = excluded.queued_at;
             DELETE FROM cluster_pending p USING records r WHERE r.id = p.record_id AND r.agency_code = ANY(@codes);
             DELETE FROM matches WHERE agency_a = ANY(@codes) OR agency_b = ANY(@codes);
+            -- Name counts (ADR-004): take back what the records added, as a withdrawal does; left behind, they made the
+            -- next evaluation's names look rarer or commoner than its own records say.
+            INSERT INTO name_frequency_deltas (hash, delta)
+            SELECT h.hash, -count(*)::int FROM name_frequency_sources s JOIN records r ON r.id = s.record_id
+                CROSS JOIN LATERAL unnest(s.hashes) AS h(hash)
+            WHERE r.agency_code = ANY(@codes) GROUP BY h.hash;
+            DELETE FROM name_frequency_sources s USING records r WHERE r.id = s.record_id AND r.agency_code = ANY(@codes);
             DELETE FROM records WHERE agency_code = ANY(@codes);
             DELETE FROM agencies WHERE code = ANY(@codes);
             """);

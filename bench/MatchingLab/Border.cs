@@ -6,7 +6,7 @@ using SharingHub.Matching.Scoring;
 namespace SharingHub.MatchingLab;
 
 /// <summary>
-/// <c>border --file border.csv [--params P] [--show-errors N] [--key-report]</c>: the border set (bench/border) offline,
+/// <c>border --file border.csv [--params P] [--show-errors N] [--dump PAIRS.tsv] [--no-frequencies]</c>: the border set (bench/border) offline,
 /// split by its agency column, each person with its phone and address as evidence, blocked with the hub's key caps
 /// (a coarse <c>n:</c> block over 100 records and any block over 1,000 are skipped, as the hub skips them). A quick
 /// loop for the engine; the figures that count come from <c>./hub evaluate --border</c> (the real path).
@@ -52,12 +52,44 @@ internal static class Border
         Console.WriteLine($"counts: match TP {match.TruePositives} FP {match.FalsePositives} FN {match.FalseNegatives}; match+possible TP {loose.TruePositives} FP {loose.FalsePositives} FN {loose.FalseNegatives}");
         Console.WriteLine($"match: {match}");
         Console.WriteLine($"match+possible: {loose}");
+        if (args.Optional("dump") is { } dump)
+        {
+            Dump(dump, rows, records, results, truth);
+        }
+
         if (args.Int("show-errors", 0) is > 0 and var limit)
         {
             Evaluate.ShowErrors(records, results, truth, candidates, limit);
         }
 
         return 0;
+    }
+
+    /// <summary>
+    /// One line per candidate pair scored at Possible or better, and per true pair (tab-separated: truth, band, score,
+    /// vector, the two records' ids and their names and dates as written), for working out by hand where the model
+    /// goes wrong. Synthetic data only.
+    /// </summary>
+    private static void Dump(string path, List<Dictionary<string, string>> rows, List<LabRecord> records,
+        Dictionary<(int, int), PersonMatchResult> results, HashSet<(int, int)> truth)
+    {
+        using var writer = new StreamWriter(path, append: false, new UTF8Encoding(false));
+        writer.WriteLine("same\tband\tscore\tvector\ta\tb\tname_a\tname_b\tdob_a\tdob_b\texplanation");
+        foreach (var pair in results.Keys.Union(truth))
+        {
+            var found = results.TryGetValue(pair, out var result);
+            if (found && result!.Band == MatchBand.None && !truth.Contains(pair))
+            {
+                continue;
+            }
+
+            var (a, b) = (rows[pair.Item1], rows[pair.Item2]);
+            var explanation = found ? string.Join("; ", result!.Explanation.Fields.Where(f => f.Level != AgreementLevel.Missing)) : "not a candidate";
+            writer.WriteLine(string.Join('\t', truth.Contains(pair) ? "1" : "0", found ? result!.Band.ToString() : "-",
+                found ? result!.Score.ToString("F2", CultureInfo.InvariantCulture) : "", found ? result!.Vector.ToString() : "",
+                records[pair.Item1].RecId, records[pair.Item2].RecId, $"{a["given_name"]} | {a["surname"]}", $"{b["given_name"]} | {b["surname"]}",
+                a["birth_date"], b["birth_date"], explanation));
+        }
     }
 
     /// <summary>Name frequencies counted over all the records, as the hub counts its stored ones.</summary>

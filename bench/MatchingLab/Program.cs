@@ -8,7 +8,7 @@ if (args.Length == 0)
         usage: MatchingLab <verb> [options]
           evaluate --file F [--file G] [--agencies 3] [--seed S | --seeds 1,2,3] [--params P] [--show-errors N] [--key-report] [--no-frequencies]
           estimate --file F [--file G] --out params.json [--params START] [--version V] [--match T --possible T]
-          border   --file border.csv [--params P] [--show-errors N] [--no-frequencies]
+          border   --file border.csv [--params P] [--show-errors N] [--dump PAIRS.tsv] [--no-frequencies]
           synth    --out F [--count 1000] [--seed 1]     (Hispanic-name synthetic set with FEBRL columns)
           codes    --file NAMES                          (Double Metaphone code of each line, for checking)
           bench    [--quick] [BenchmarkDotNet options]

@@ -246,7 +246,7 @@ public sealed class MatchingEngine
     /// two rare names that agree weigh more than two common ones.
     /// </summary>
     public PersonMatchResult ScorePersons(PersonEvidence a, PersonEvidence b, NameFrequencies? frequencies) =>
-        Scorer.Score(_comparer.Compare(a, b), frequencies);
+        Scorer.Score(_comparer.Compare(a, b, frequencies), frequencies);
 
     /// <summary>
     /// The name components a person record adds to the frequency counts: each distinct full word of its primary

@@ -98,12 +98,13 @@ public sealed class ComparisonVector
     }
 
     /// <summary>
-    /// The given-name words that agreed exactly (at the Exact or Partial level), for the term-frequency adjustment.
+    /// The given-name words that agreed (at the Exact or Partial level; at the Close or Nickname level the commoner
+    /// spelling of each pair), for the term-frequency adjustment.
     /// Not part of the stored text form: a re-scored stored vector carries no adjustment.
     /// </summary>
     public IReadOnlyList<string> GivenAgreed { get; }
 
-    /// <summary>The surname words that agreed exactly (at the Exact or Partial level).</summary>
+    /// <summary>The surname words that agreed, as <see cref="GivenAgreed"/>.</summary>
     public IReadOnlyList<string> SurnameAgreed { get; }
 
     public AgreementLevel this[MatchField field] => _levels[(int)field];

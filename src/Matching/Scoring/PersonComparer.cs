@@ -32,12 +32,19 @@ public sealed class PersonComparer
         _settings = settings;
     }
 
-    public ComparisonVector Compare(PersonEvidence a, PersonEvidence b)
+    public ComparisonVector Compare(PersonEvidence a, PersonEvidence b) => Compare(a, b, null);
+
+    /// <summary>
+    /// Compares two subjects. With <paramref name="frequencies"/> (the hub's name counts), a run-together surname is
+    /// also read as its components when both are surname words seen in stored records ("TorrezMorales" = "Torrez" +
+    /// "Morales"), and a typo or a nickname names its commoner spelling for the term-frequency adjustment.
+    /// </summary>
+    public ComparisonVector Compare(PersonEvidence a, PersonEvidence b, NameFrequencies? frequencies)
     {
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
         var levels = new AgreementLevel[Levels.Fields.Count];
-        var (given, surname, swapped, viaAlias, givenAgreed, surnameAgreed) = CompareNames(a.Names, b.Names);
+        var (given, surname, swapped, viaAlias, givenAgreed, surnameAgreed) = CompareNames(a.Names, b.Names, frequencies);
         levels[(int)MatchField.GivenName] = given;
         levels[(int)MatchField.Surname] = surname;
         levels[(int)MatchField.BirthDate] = PartialDate.Compare(a.BirthDate, b.BirthDate) switch
@@ -60,15 +67,16 @@ public sealed class PersonComparer
     }
 
     /// <summary>Compares two name parts (given with given, or surname with surname).</summary>
-    public AgreementLevel CompareParts(NamePart a, NamePart b) => CompareParts(a, b, isSurname: false, agreed: null);
+    public AgreementLevel CompareParts(NamePart a, NamePart b) => CompareParts(a, b, isSurname: false, agreed: null, frequencies: null);
 
     /// <summary>
     /// Compares two name parts. As surnames (<paramref name="isSurname"/>), a paternal surname alone agrees exactly
     /// with paternal + maternal ("Treviño" vs "Treviño Garza", "Treviño G." vs "Treviño Garza"): Hispanic records
     /// often leave the maternal surname out, so its absence is not a difference. <paramref name="agreed"/> receives
-    /// the full words that agree exactly, for the term-frequency adjustment.
+    /// the full words that agree (exactly, or the commoner spelling of a typo or nickname pair), for the
+    /// term-frequency adjustment.
     /// </summary>
-    internal AgreementLevel CompareParts(NamePart a, NamePart b, bool isSurname, List<string>? agreed)
+    internal AgreementLevel CompareParts(NamePart a, NamePart b, bool isSurname, List<string>? agreed, NameFrequencies? frequencies)
     {
         agreed?.Clear();
         if (a.IsEmpty || b.IsEmpty)
@@ -83,6 +91,11 @@ public sealed class PersonComparer
             return AgreementLevel.Exact;
         }
 
+        if (isSurname && frequencies is not null && (RunTogether(a, b, agreed, frequencies) ?? RunTogether(b, a, agreed, frequencies)) is { } split)
+        {
+            return split;
+        }
+
         var (shorter, longer) = a.TokenArray.Length <= b.TokenArray.Length ? (a.TokenArray, b.TokenArray) : (b.TokenArray, a.TokenArray);
         var allMatched = true;
         var anyFull = false;
@@ -91,12 +104,14 @@ public sealed class PersonComparer
         foreach (var token in shorter)
         {
             var level = AgreementLevel.Disagree;
+            NameToken? match = null;
             foreach (var other in longer)
             {
                 var candidate = CompareTokens(token, other);
                 if (candidate < level)
                 {
                     level = candidate;
+                    match = other;
                 }
             }
 
@@ -115,9 +130,14 @@ public sealed class PersonComparer
             anyFull = true;
             weakest = level > weakest ? level : weakest;
             best = level < best ? level : best;
-            if (level == AgreementLevel.Exact && agreed is not null && !agreed.Contains(token.Text))
+            // A typo or a nickname is as common as the name it stands for: the commoner spelling counts ("gacia" is
+            // "garcia", "pepe" is "jose").
+            var word = level == AgreementLevel.Exact ? token.Text
+                : level is AgreementLevel.Close or AgreementLevel.Nickname && match is not null ? Commoner(token.Text, match.Text, isSurname, frequencies)
+                : null;
+            if (word is not null && agreed is not null && !agreed.Contains(word))
             {
-                agreed.Add(token.Text);
+                agreed.Add(word);
             }
         }
 
@@ -136,7 +156,7 @@ public sealed class PersonComparer
             result = AgreementLevel.Disagree;
         }
 
-        if (result is not (AgreementLevel.Exact or AgreementLevel.Partial))
+        if (result is not (AgreementLevel.Exact or AgreementLevel.Partial or AgreementLevel.Close or AgreementLevel.Nickname))
         {
             agreed?.Clear();
         }
@@ -159,6 +179,81 @@ public sealed class PersonComparer
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// A surname written run together ("TorrezMorales", "PerezPerez") against its paternal surname alone ("Torrez"),
+    /// possibly with the maternal initial ("Herrera L."): exact, as the paternal surname alone is. Against its maternal
+    /// surname alone ("Morales"): partial. Only when the rest of the joined word is itself a surname seen in stored
+    /// records, so "Villarreal" never splits into "Villa" + "rreal".
+    /// </summary>
+    private static AgreementLevel? RunTogether(NamePart run, NamePart other, List<string>? agreed, NameFrequencies frequencies)
+    {
+        if (run.TokenArray.Length != 1 || other.FirstFullToken is not { } first)
+        {
+            return null;
+        }
+
+        var word = run.TokenArray[0].Text;
+        var full = 0;
+        foreach (var token in other.TokenArray)
+        {
+            full += token.IsInitial ? 0 : 1;
+        }
+
+        if (full != 1 || word.Length < first.Text.Length + 3)
+        {
+            return null;
+        }
+
+        AgreementLevel level;
+        string rest;
+        if (word.StartsWith(first.Text, StringComparison.Ordinal) && other.TokenArray[0] == first)
+        {
+            rest = word[first.Text.Length..];
+            // Initials after the paternal surname must be consistent with what follows it.
+            var initials = other.TokenArray.Skip(1).Where(token => token.IsInitial).ToArray();
+            if (initials.Length > 1 || (initials.Length == 1 && initials[0].Text[0] != rest[0]))
+            {
+                return null;
+            }
+
+            level = AgreementLevel.Exact;
+        }
+        else if (word.EndsWith(first.Text, StringComparison.Ordinal) && other.TokenArray.Length == 1)
+        {
+            rest = word[..^first.Text.Length];
+            level = AgreementLevel.Partial;
+        }
+        else
+        {
+            return null;
+        }
+
+        if (frequencies.CountOf(NameComponentKind.Surname, rest) == 0)
+        {
+            return null;
+        }
+
+        if (agreed is not null)
+        {
+            agreed.Clear();
+            agreed.Add(first.Text);
+        }
+
+        return level;
+    }
+
+    private static string Commoner(string a, string b, bool isSurname, NameFrequencies? frequencies)
+    {
+        if (frequencies is null)
+        {
+            return string.CompareOrdinal(a, b) <= 0 ? a : b;
+        }
+
+        var kind = isSurname ? NameComponentKind.Surname : NameComponentKind.Given;
+        var (countA, countB) = (frequencies.CountOf(kind, a), frequencies.CountOf(kind, b));
+        return countA != countB ? (countA > countB ? a : b) : string.CompareOrdinal(a, b) <= 0 ? a : b;
     }
 
     // The shorter surname is the longer one's first (paternal) word, alone or with initials of the rest: "Treviño",
@@ -200,7 +295,7 @@ public sealed class PersonComparer
             return a.Text[0] == b.Text[0] ? AgreementLevel.Initial : AgreementLevel.Disagree;
         }
 
-        if (a.Text == b.Text)
+        if (a.Text == b.Text || IsParticleJoined(a.Text, b.Text) || IsParticleJoined(b.Text, a.Text))
         {
             return AgreementLevel.Exact;
         }
@@ -216,6 +311,29 @@ public sealed class PersonComparer
         }
 
         return a.Phonetic.Agrees(b.Phonetic) ? AgreementLevel.Phonetic : AgreementLevel.Disagree;
+    }
+
+    // "DelValle" written as one word against "del Valle" (whose particle the tokens drop): the same surname. The word
+    // has at least 4 letters, so "Delia" is not "de" + "Lia".
+    private static readonly string[] JoinedParticles = ["delos", "delas", "dela", "del", "de", "los", "las", "la"];
+
+    private static bool IsParticleJoined(string joined, string word)
+    {
+        if (word.Length < 4 || joined.Length <= word.Length + 1 || !joined.EndsWith(word, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var prefix = joined.AsSpan(0, joined.Length - word.Length);
+        foreach (var particle in JoinedParticles)
+        {
+            if (prefix.SequenceEqual(particle))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private bool IsClose(string a, string b) =>
@@ -255,7 +373,7 @@ public sealed class PersonComparer
     }
 
     private (AgreementLevel Given, AgreementLevel Surname, bool Swapped, bool ViaAlias, string[] GivenAgreed, string[] SurnameAgreed) CompareNames(
-        IReadOnlyList<PersonName> a, IReadOnlyList<PersonName> b)
+        IReadOnlyList<PersonName> a, IReadOnlyList<PersonName> b, NameFrequencies? frequencies)
     {
         var best = (Given: AgreementLevel.Missing, Surname: AgreementLevel.Missing, Swapped: false, ViaAlias: false,
             GivenAgreed: Array.Empty<string>(), SurnameAgreed: Array.Empty<string>());
@@ -269,8 +387,8 @@ public sealed class PersonComparer
             {
                 var y = b[j];
                 var alias = x.IsAlias || y.IsAlias;
-                var given = CompareParts(x.Given, y.Given, isSurname: false, givenAgreed);
-                var surname = CompareParts(x.Surname, y.Surname, isSurname: true, surnameAgreed);
+                var given = CompareParts(x.Given, y.Given, isSurname: false, givenAgreed, frequencies);
+                var surname = CompareParts(x.Surname, y.Surname, isSurname: true, surnameAgreed, frequencies);
                 // Aliases must beat the primary names outright to be credited.
                 var rank = (Rank(given) + Rank(surname)) * 2 - (alias ? 1 : 0);
                 if (rank > bestRank)
@@ -279,8 +397,8 @@ public sealed class PersonComparer
                     best = (given, surname, false, alias, [.. givenAgreed], [.. surnameAgreed]);
                 }
 
-                var swappedGiven = CompareParts(x.Given, y.Surname, isSurname: false, givenAgreed);
-                var swappedSurname = CompareParts(x.Surname, y.Given, isSurname: false, surnameAgreed);
+                var swappedGiven = CompareParts(x.Given, y.Surname, isSurname: false, givenAgreed, frequencies);
+                var swappedSurname = CompareParts(x.Surname, y.Given, isSurname: false, surnameAgreed, frequencies);
                 if (swappedGiven <= AgreementLevel.Close || swappedSurname <= AgreementLevel.Close)
                 {
                     var swappedRank = (Rank(swappedGiven) + Rank(swappedSurname)) * 2 - (alias ? 1 : 0) - 1;

@@ -219,13 +219,20 @@ public sealed class PersonScorer
             return true;
         }
 
-        var weakBirth = birth is AgreementLevel.Missing or AgreementLevel.Partial;
-        return weakBirth && vector[MatchField.GivenName] is AgreementLevel.Partial or AgreementLevel.Initial or AgreementLevel.Missing or AgreementLevel.Disagree;
+        // A partial date that agrees (the same year) still tells a father from his son, and siblings apart but for
+        // twins: only a missing one cannot.
+        var weakBirth = birth == AgreementLevel.Missing;
+        // Read crossed, the given name a record wrote may sit in either slot: the weaker reading decides.
+        return weakBirth && (WeakGiven(vector[MatchField.GivenName]) || (vector.NamesSwapped && WeakGiven(vector[MatchField.Surname])));
     }
+
+    private static bool WeakGiven(AgreementLevel level) =>
+        level is AgreementLevel.Partial or AgreementLevel.Initial or AgreementLevel.Missing or AgreementLevel.Disagree;
 
     private double? TermFrequencyAdjustment(ComparisonVector vector, MatchField field, NameFrequencies frequencies)
     {
-        if (field is not (MatchField.GivenName or MatchField.Surname) || vector[field] is not (AgreementLevel.Exact or AgreementLevel.Partial))
+        if (field is not (MatchField.GivenName or MatchField.Surname) ||
+            vector[field] is not (AgreementLevel.Exact or AgreementLevel.Partial or AgreementLevel.Close or AgreementLevel.Nickname))
         {
             return null;
         }
@@ -254,7 +261,10 @@ public sealed class PersonScorer
             share = Math.Max(share, crossed);
         }
 
+        // A typo or a nickname names its commoner spelling: enough to tell that the name is common, never that it is
+        // rare (two misspellings of "Guadalupe" are each rare), so those levels take the penalty only.
         var adjustment = Math.Log2(_exactU[(int)field] / share);
-        return Math.Clamp(adjustment, -settings.MaxPenalty, settings.MaxBonus);
+        var maxBonus = vector[field] is AgreementLevel.Exact or AgreementLevel.Partial ? settings.MaxBonus : 0;
+        return Math.Clamp(adjustment, -settings.MaxPenalty, maxBonus);
     }
 }
