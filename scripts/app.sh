@@ -157,6 +157,18 @@ app_start_host() {
     hub_info "$name ready at $url (pid $pid)"
 }
 
+# app_ensure_current_gateway: a Gateway running this build (benchmarks and evaluations measure it): started with the
+# rest of the hub when none answers; restarted, after migrating, when the one running predates the build.
+app_ensure_current_gateway() {
+    if ! curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$HUB_GATEWAY_PORT/health/ready" 2>/dev/null; then
+        cmd_up >&2
+        return
+    fi
+    app_build
+    app_migrate
+    app_start_host Gateway "$HUB_GATEWAY_PORT" >&2
+}
+
 cmd_up() {
     infra_ensure
     hub_save_ports

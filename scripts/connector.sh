@@ -162,14 +162,7 @@ cmd_alerts() { connector_run alerts "" "$@"; }
 # ./hub bench ingest [--records N] [--stored N]: a fresh agency publishes N synthetic records through the real
 # connector CLI to the running Gateway; then the raw RabbitMQ ceiling is measured on the same broker.
 connector_bench_ingest() {
-    app_build
-    if curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$HUB_GATEWAY_PORT/health/ready" 2>/dev/null; then
-        # A Gateway started on an older build would be measured instead of this one: restart it if stale.
-        app_migrate
-        app_start_host Gateway "$HUB_GATEWAY_PORT" >&2
-    else
-        cmd_up >&2
-    fi
+    app_ensure_current_gateway
     local code="BENCH$(date +%s)"
     agency_add "$code" "Ingest benchmark $code" --region US >&2
     local rc=0

@@ -5,12 +5,6 @@
 hub_register evaluate "evaluate --file F [--mapping M] --truth COL [--truth-pattern RE] [--agencies K | --split-by COL] [--misses FILE] | evaluate --border [--people N] [--seed S]" \
     "measure person matching through the real path (fresh agencies, connector, Gateway); prints precision/recall/F1; --border on the generated border set (bench/border)"
 
-decon_ensure_gateway() {
-    if ! curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$HUB_GATEWAY_PORT/health/ready" 2>/dev/null; then
-        cmd_up >&2
-    fi
-    app_build
-}
 
 # decon_forget_agencies FILE: remove the broker users and dev secrets of the agency codes listed in FILE.
 decon_forget_agencies() {
@@ -31,7 +25,7 @@ cmd_evaluate() {
     fi
     local keep=0 arg
     for arg in "$@"; do [[ $arg == --keep ]] && keep=1; done
-    decon_ensure_gateway
+    app_ensure_current_gateway
     local codes rc=0
     codes=$(mktemp)
     app_exec Bench evaluate "$@" --codes-file "$codes" || rc=$?
@@ -68,7 +62,7 @@ hub_bench_verb match decon_bench_match "bench match [--stored 100000,1000000] [-
     "matching benchmark (bench/Bench): commit-to-match latency p50/p99 at each stored size, stream throughput, Gateway RSS"
 
 decon_bench_match() {
-    decon_ensure_gateway
+    app_ensure_current_gateway
     local pid
     pid=$(hub_read_pid "$(app_pid_file Gateway)" || true)
     local code="BM$(date +%s)" rc=0

@@ -6,7 +6,7 @@ hub_bench_verb graphql graphql_bench "bench graphql [--stored 1000000] [--matche
 
 # The first demo agency's officer queries its inbox; the benchmark adds its matches (GQLBENCH-* records) and removes them.
 graphql_bench() {
-    decon_ensure_gateway
+    app_ensure_current_gateway
     local agency token_file rc=0
     agency=$(connector_demo_codes | head -n1)
     token_file=$(mktemp)
