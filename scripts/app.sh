@@ -115,8 +115,12 @@ app_migrate_project() {
 # all of them when it has no migration history yet. Read from the sources (the build that --migrate runs is made from
 # them), so the check needs no .NET start.
 app_pending_migrations() {
-    local name=$1 database=$2 applied
-    applied=$(hub_psql -d "$database" -tA -c 'SELECT "MigrationId" FROM "__EFMigrationsHistory"' 2>/dev/null) || applied=
+    local name=$1 database=$2 applied=
+    # The hosts name columns in snake case, the history table's too (migration_id).
+    if [[ $(hub_psql -d "$database" -tA -c "SELECT to_regclass('public.\"__EFMigrationsHistory\"') IS NOT NULL") == t ]]; then
+        applied=$(hub_psql -d "$database" -tA -c 'SELECT migration_id FROM "__EFMigrationsHistory"') ||
+            hub_die "could not read the $name database's migration history"
+    fi
     find "$HUB_ROOT/src/$name" \( -name bin -o -name obj \) -prune -o -path '*/Migrations/*.Designer.cs' -print0 |
         xargs -0 -r grep -ho '\[Migration("[^"]*")\]' | sed 's/^\[Migration("\(.*\)")\]$/\1/' | LC_ALL=C sort |
         grep -vxF -f <(printf '%s\n' "$applied") || true
