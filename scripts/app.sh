@@ -93,15 +93,48 @@ app_exec_in() {
     )
 }
 
+# ./hub up migrates every host's database each time (`--migrate` applies what is pending and nothing else).
 app_migrate() {
     local name
     for name in "${HUB_MIGRATE_PROJECTS[@]}"; do
-        hub_info "migrating $name database"
-        if ! app_exec "$name" --migrate >"$HUB_STATE/log/migrate-$name.log" 2>&1; then
-            tail -n 30 "$HUB_STATE/log/migrate-$name.log" >&2
-            hub_die "$name migrations failed (log: $HUB_STATE/log/migrate-$name.log)"
-        fi
+        app_migrate_project "$name"
     done
+}
+
+# app_migrate_project NAME: apply NAME's pending migrations (its dll's --migrate).
+app_migrate_project() {
+    local name=$1
+    hub_info "migrating $name database"
+    if ! app_exec "$name" --migrate >"$HUB_STATE/log/migrate-$name.log" 2>&1; then
+        tail -n 30 "$HUB_STATE/log/migrate-$name.log" >&2
+        hub_die "$name migrations failed (log: $HUB_STATE/log/migrate-$name.log)"
+    fi
+}
+
+# app_pending_migrations NAME DATABASE: the ids of src/NAME's migrations that DATABASE has not applied, oldest first;
+# all of them when it has no migration history yet. Read from the sources (the build that --migrate runs is made from
+# them), so the check needs no .NET start.
+app_pending_migrations() {
+    local name=$1 database=$2 applied=
+    # The hosts name columns in snake case, the history table's too (migration_id).
+    if [[ $(hub_psql -d "$database" -tA -c "SELECT to_regclass('public.\"__EFMigrationsHistory\"') IS NOT NULL") == t ]]; then
+        applied=$(hub_psql -d "$database" -tA -c 'SELECT migration_id FROM "__EFMigrationsHistory"') ||
+            hub_die "could not read the $name database's migration history"
+    fi
+    find "$HUB_ROOT/src/$name" \( -name bin -o -name obj \) -prune -o -path '*/Migrations/*.Designer.cs' -print0 |
+        xargs -0 -r grep -ho '\[Migration("[^"]*")\]' | sed 's/^\[Migration("\(.*\)")\]$/\1/' | LC_ALL=C sort |
+        grep -vxF -f <(printf '%s\n' "$applied") || true
+}
+
+# app_migrate_if_pending NAME DATABASE: migrate NAME's database when this checkout has migrations it lacks (a new
+# install, or an install upgraded since its last ./hub up), saying so; nothing when it is current.
+app_migrate_if_pending() {
+    local name=$1 database=$2 pending count
+    pending=$(app_pending_migrations "$name" "$database")
+    [[ -n $pending ]] || return 0
+    count=$(wc -l <<<"$pending")
+    hub_info "the $name database lacks $count of this checkout's migrations (up to $(tail -n1 <<<"$pending")): applying them first"
+    app_migrate_project "$name"
 }
 
 app_pid_file() { printf '%s\n' "$HUB_STATE/$1.pid"; }

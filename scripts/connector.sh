@@ -52,9 +52,6 @@ connector_demo_field() {
 
 connector_secret_file() { printf '%s\n' "$HUB_AGENCY_DIR/$1.secret"; }
 
-connector_db_ready() {
-    [[ $(hub_psql -d sharinghub -tA -c "SELECT to_regclass('public.agencies') IS NOT NULL") == t ]]
-}
 
 # agency_add CODE NAME [--region R[,NEIGHBOUR...]] [--kind K]
 agency_add() {
@@ -78,7 +75,7 @@ agency_add() {
     case $kind in lawEnforcement | victimServices | prosecution) ;; *) hub_die "--kind must be lawEnforcement, victimServices or prosecution" ;; esac
 
     infra_ensure
-    connector_db_ready || app_migrate
+    app_migrate_if_pending Gateway sharinghub
 
     # DEVELOPMENT secret: generated once per agency, readable by this user only.
     local secret_file password
@@ -105,7 +102,7 @@ SQL
 
 agency_list() {
     infra_ensure
-    connector_db_ready || app_migrate
+    app_migrate_if_pending Gateway sharinghub
     local registered code
     registered=$(hub_psql -d sharinghub -tA -c "SELECT code FROM agencies ORDER BY code")
     for code in $(connector_demo_codes); do

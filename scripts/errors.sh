@@ -23,7 +23,7 @@ cmd_errors() {
     *) hub_die "usage: ./hub errors list | show ID | replay ID | purge --yes  [--actor NAME]" ;;
     esac
     infra_ensure
-    connector_db_ready || app_migrate
+    app_migrate_if_pending Gateway sharinghub
     errors_admin_env
     app_exec Gateway errors "$@"
 }

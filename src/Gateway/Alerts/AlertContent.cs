@@ -33,7 +33,7 @@ internal static class AlertContents
                 ? $"{a.Name} and {b.Name}"
                 : "two member agencies";
             return new AlertContent(
-                $"Escalated: an alert about a {Words(match.Kind)} between {addressed} has not been acknowledged in time. Call their supervisors.",
+                $"Escalated: an alert about {WithArticle(match.Kind)} between {addressed} has not been acknowledged in time. Call their supervisors.",
                 null, null);
         }
 
@@ -52,14 +52,14 @@ internal static class AlertContents
             AlertKind.Protective =>
                 $"A victim is involved: {ownWhat} matches a record of {otherAgency} ({Words(match.Kind)}{Strength(counterpart)}). Handle as protective.",
             AlertKind.Deconfliction => counterpart.Release == Release.None
-                ? $"Another agency holds a record in a {Words(match.Kind)} with {ownWhat}. Its owner has been told and may call you."
-                : $"Deconfliction: {ownWhat} is in a {Words(match.Kind)} with a record of {otherAgency}{Strength(counterpart)}. Call its official before acting.",
+                ? $"Another agency holds a record that matches {ownWhat} ({Words(match.Kind)}). Its owner has been told and may call you."
+                : $"Deconfliction: {ownWhat} matches a record of {otherAgency} ({Words(match.Kind)}{Strength(counterpart)}). Call its official before acting.",
             AlertKind.Escalated =>
-                $"Escalated, not acknowledged in time: {ownWhat} is in a {Words(match.Kind)} with a record of {otherAgency}.",
+                $"Escalated, not acknowledged in time: {ownWhat} matches a record of {otherAgency} ({Words(match.Kind)}).",
             AlertKind.Retraction =>
                 $"Retracted: the {Words(match.Kind)} with {ownWhat} reported earlier no longer holds (a record was withdrawn or corrected).",
             AlertKind.Verdict =>
-                $"{otherAgency} judged the person match with {ownWhat} NOT_SAME. If you disagree, contest it (contestAdjudication).",
+                $"{otherAgency} judged that its record and {ownWhat} are not the same person. If you disagree, contest the verdict (contestAdjudication).",
             _ => throw new InvalidOperationException($"Unknown alert kind {alert.Kind}."),
         };
         return new AlertContent(what, shownMatch, counterpart.Contact);
@@ -68,8 +68,10 @@ internal static class AlertContents
     private static AgencyKind? OtherKind(Match match, HubPrincipal reader, IReadOnlyDictionary<string, Agency> agencies) =>
         agencies.TryGetValue(match.AgencyA == reader.Agency ? match.AgencyB : match.AgencyA, out var other) ? other.Kind : null;
 
+    // The band in words, as the page's evidence says it ("likely the same person"), not the API's enum value.
     private static string Strength(CounterpartView counterpart) => counterpart.Band is { } band
-        ? string.Create(CultureInfo.InvariantCulture, $", band {band.ToUpperInvariant()}{(counterpart.Score is { } s ? $", score {s:0.0}" : "")}")
+        ? string.Create(CultureInfo.InvariantCulture,
+            $", {(band.Equals("match", StringComparison.OrdinalIgnoreCase) ? "likely" : "possibly")} the same person{(counterpart.Score is { } s ? $", score {s:0.0}" : "")}")
         : "";
 
     private static string Noun(StoredRecord? record) => record?.Kind switch
@@ -79,6 +81,8 @@ internal static class AlertContents
         RecordKind.Location => record.OperationWindow is null ? "place" : "operation",
         _ => "record",
     };
+
+    private static string WithArticle(MatchKind kind) => kind == MatchKind.OperationConflict ? $"an {Words(kind)}" : $"a {Words(kind)}";
 
     public static string Words(MatchKind kind) => kind switch
     {

@@ -193,7 +193,13 @@ internal static class AlertFields
         subscription.Field<NonNullGraphType<AlertEventGraphType>>("alertRaised")
             .Description("Alerts addressed to you, as they are raised: with after, first what you missed, then live.")
             .Argument<StringGraphType>(FeedStreams.AfterArgument, "The cursor of the last event received: first what came after it, then live. Without it, from now.")
-            .ResolveStreamAsync(c => c.SubscribeFeedAsync("alerts", (db, principal, kind) => db.VisibleAlerts(principal, kind)));
+            .ResolveStreamAsync(c => c.SubscribeFeedAsync("alerts", (db, principal, kind) => db.VisibleAlerts(principal, kind)))
+            // Runs once per event sent to this subscriber: the subscription's delivery, counted beside the queue's.
+            .Resolve(c =>
+            {
+                c.RequestServices!.GetRequiredService<AlertMetrics>().DeliveredToSubscriber();
+                return c.Source;
+            });
     }
 
     /// <summary>The alert with <paramref name="id"/> if it is addressed to the caller; NOT_FOUND otherwise, whatever the reason.</summary>

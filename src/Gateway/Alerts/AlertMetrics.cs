@@ -17,7 +17,8 @@ internal sealed class AlertMetrics
     {
         var meter = meterFactory.Create(Telemetry.MeterName);
         _raised = meter.CreateCounter<long>("sharinghub.alerts.raised", "{alert}", "Alerts raised by matching, by kind.");
-        _delivered = meter.CreateCounter<long>("sharinghub.alerts.delivered", "{alert}", "Alerts published to the agencies' alert queues (broker-confirmed).");
+        _delivered = meter.CreateCounter<long>("sharinghub.alerts.delivered", "{alert}",
+            "Alerts delivered, by channel: queue (confirmed on the agency's alert queue) or subscription (sent to an alertRaised subscriber).");
         _acknowledged = meter.CreateCounter<long>("sharinghub.alerts.acknowledged", "{alert}", "Alerts acknowledged.");
         _escalated = meter.CreateCounter<long>("sharinghub.alerts.escalated", "{alert}", "Escalation alerts raised for alerts left unacknowledged.");
         _retracted = meter.CreateCounter<long>("sharinghub.alerts.retracted", "{alert}", "Alerts retracted because their match closed.");
@@ -54,10 +55,13 @@ internal sealed class AlertMetrics
     /// <summary>One alert confirmed on its agency's queue; <paramref name="sinceArrival"/> is known for alerts raised by a record's arrival.</summary>
     public void Delivered(TimeSpan? sinceArrival)
     {
-        _delivered.Add(1);
+        _delivered.Add(1, new KeyValuePair<string, object?>("channel", "queue"));
         if (sinceArrival is { } elapsed)
         {
             _arrivalToDelivered.Record(Math.Max(0, elapsed.TotalMilliseconds));
         }
     }
+
+    /// <summary>One alert sent to one <c>alertRaised</c> subscriber (each subscriber counts: it is a delivery to a person).</summary>
+    public void DeliveredToSubscriber() => _delivered.Add(1, new KeyValuePair<string, object?>("channel", "subscription"));
 }

@@ -99,8 +99,8 @@ public sealed class InboxBrowserTests(InboxFixture fixture) : IClassFixture<Inbo
         await page.GetByLabel("Radius in metres").FillAsync("300");
         await page.GetByLabel("Starts").FillAsync("2027-03-01T10:00");
         await page.GetByLabel("Ends").FillAsync("2027-03-01T12:00");
-        await page.GetByLabel("Officer in charge").FillAsync("Det. Ana Ruiz");
-        await page.GetByLabel("Their phone (E.164) or email").FillAsync("+17135550101");
+        await page.GetByLabel("Officer in charge", new() { Exact = true }).FillAsync("Det. Ana Ruiz");
+        await page.GetByLabel("Officer in charge's phone or email").FillAsync("+17135550101");
         await page.GetByRole(AriaRole.Button, new() { Name = "Submit the operation" }).ClickAsync();
         var answer = page.Locator("#operation-result");
         await Expect(answer.Locator(".conflict-headline")).ToBeVisibleAsync(new() { Timeout = Deadline });

@@ -376,7 +376,7 @@ function operationSection() {
         field('op-start', 'Starts', { required: true, type: 'datetime-local', value: localInput(start) }, 'Your local time'),
         field('op-end', 'Ends', { required: true, type: 'datetime-local', value: localInput(end) }, 'Your local time'),
         field('op-contact-name', 'Officer in charge', { required: true, maxlength: 100, value: state.me?.name ?? '' }),
-        field('op-contact-channel', 'Their phone (E.164) or email', { required: true, maxlength: 100, autocomplete: 'off' }, 'e.g. +17135550123'),
+        field('op-contact-channel', "Officer in charge's phone or email", { required: true, maxlength: 100, autocomplete: 'off' }, 'e.g. (713) 555-0123 or name@agency.gov'),
         h('div', { class: 'field' },
           h('label', { for: 'op-sensitivity' }, 'What another agency may see'),
           h('select', { id: 'op-sensitivity' },
