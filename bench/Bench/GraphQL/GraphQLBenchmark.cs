@@ -143,9 +143,10 @@ internal static class GraphQLBenchmark
         return await command.ExecuteScalarAsync() as string;
     }
 
+    // The background agency's matches (each with one of the agency's bench records), in id order.
     private static async Task<List<long>> MatchIdsAsync(NpgsqlDataSource data, string background)
     {
-        await using var command = data.CreateCommand("SELECT id FROM matches WHERE agency_a = @background ORDER BY id");
+        await using var command = data.CreateCommand("SELECT id FROM matches WHERE agency_a = @background OR agency_b = @background ORDER BY id");
         command.Parameters.AddWithValue("background", background);
         var ids = new List<long>();
         await using var reader = await command.ExecuteReaderAsync();
@@ -197,21 +198,14 @@ internal static class GraphQLBenchmark
                   WHERE agency_code = @background AND kind = 'Person' ORDER BY id LIMIT @count) bg
             JOIN (SELECT id, agency_code, row_number() OVER (ORDER BY id) AS n FROM records
                   WHERE agency_code = @agency AND local_id LIKE '{LocalIdPrefix}%') mine ON mine.n = bg.n;
-
-            SELECT id FROM matches WHERE agency_a = @background OR agency_b = @background ORDER BY id;
             """);
         command.CommandTimeout = 600;
         command.Parameters.AddWithValue("agency", agency);
         command.Parameters.AddWithValue("background", background);
         command.Parameters.AddWithValue("count", count);
         command.Parameters.AddWithValue("explanation", Explanation);
-        var ids = new List<long>();
-        await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
-        {
-            ids.Add(reader.GetInt64(0));
-        }
-        return ids;
+        await command.ExecuteNonQueryAsync();
+        return await MatchIdsAsync(data, background);
     }
 
     private static async Task<int> QueryGraphQLAsync(HttpClient http, Uri url, long after, CancellationToken cancellationToken)
