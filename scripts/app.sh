@@ -257,6 +257,20 @@ app_status() {
             printf '%-10s stopped  log %s\n' "$name" "$(app_log_file "$name")"
         fi
     done
+    app_matching_status
+}
+
+# The matching backlog (ADR-005): records stored but not yet matched, how long the oldest has waited (the lag
+# between commit and match), and how many have had a failed matching run.
+app_matching_status() {
+    local line pending lag failing
+    infra_pg_running 2>/dev/null || return 0
+    line=$(hub_psql -d sharinghub -tA -F ' ' -c "SELECT count(*),
+            coalesce(round(extract(epoch FROM now() - min(queued_at)))::bigint, 0), count(*) FILTER (WHERE attempts > 0)
+        FROM match_pending" 2>/dev/null) || return 0
+    read -r pending lag failing <<<"$line"
+    printf '%-10s %-8s %s records wait to be matched, the oldest for %s s; %s of them had a failed run (Gateway log)\n' \
+        matching "" "$pending" "$lag" "$failing"
 }
 
 # app_test_filter FILTER: a plain word selects tests whose full name contains it;

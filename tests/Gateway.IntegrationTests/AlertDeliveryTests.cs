@@ -25,8 +25,7 @@ public sealed class AlertDeliveryFixture : DeconflictionFixture
 
     protected override Dictionary<string, string?> Settings => new()
     {
-        ["Deconfliction:SweepIntervalSeconds"] = "0.5",
-        ["Deconfliction:SweepGraceSeconds"] = "1",
+        ["Deconfliction:MatchPollSeconds"] = "0.5",
         ["Alerts:RelayEnabled"] = "false",
         ["Alerts:EscalateAfterSeconds"] = EscalateAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["Alerts:EscalationCheckSeconds"] = "0.5",

@@ -25,8 +25,7 @@ public class DeconflictionFixture : HubInfrastructureFixture
     /// <summary>Settings of every replica.</summary>
     protected virtual Dictionary<string, string?> Settings => new()
     {
-        ["Deconfliction:SweepIntervalSeconds"] = "0.5",
-        ["Deconfliction:SweepGraceSeconds"] = "1",
+        ["Deconfliction:MatchPollSeconds"] = "0.5",
     };
 
     public override async ValueTask InitializeAsync()
@@ -112,14 +111,17 @@ public class DeconflictionFixture : HubInfrastructureFixture
     }
 }
 
-/// <summary>Two Gateway replicas on one database and virtual host; the sweeper is off, so only the inline path matches.</summary>
+/// <summary>
+/// Two Gateway replicas on one database and virtual host; the workers do not poll, so each replica's workers match only
+/// what that replica stored (a store wakes its own replica's workers): two halves of a pair race on two replicas.
+/// </summary>
 public sealed class TwoReplicaFixture : DeconflictionFixture
 {
     protected override int Replicas => 2;
 
     protected override Dictionary<string, string?> Settings => new()
     {
-        ["Deconfliction:SweepIntervalSeconds"] = "3600",
+        ["Deconfliction:MatchPollSeconds"] = "3600",
     };
 }
 

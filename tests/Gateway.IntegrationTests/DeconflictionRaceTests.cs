@@ -8,9 +8,9 @@ namespace SharingHub.Gateway.IntegrationTests;
 
 /// <summary>
 /// Commit before lookup: two Gateway replicas (competing consumers on one queue and one database) ingest the two
-/// halves of many pairs at the same moment. Each replica commits a record's keys before it looks up candidates, so
-/// whichever commits second sees the first; when both see each other the unique pair absorbs the duplicate. The
-/// sweeper is switched off, so nothing but that inline path can find the pairs.
+/// halves of many pairs at the same moment. A record's keys and marker commit before any worker claims it and looks
+/// up its candidates, so whichever commits second sees the first; when both see each other the unique pair absorbs
+/// the duplicate. The workers do not poll: each replica's are woken only by its own stores.
 /// </summary>
 public sealed class DeconflictionRaceTests(TwoReplicaFixture hub) : IClassFixture<TwoReplicaFixture>
 {

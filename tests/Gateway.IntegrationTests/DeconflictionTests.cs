@@ -249,7 +249,7 @@ public sealed class DeconflictionTests(DeconflictionFixture hub) : IClassFixture
         await hub.WaitForMatchingAsync(b, RecordKind.Person, "MARK");
         await hub.App.WithDatabaseAsync(db => db.Database.ExecuteSqlAsync(
             $"INSERT INTO match_pending (record_id, queued_at, attempts) SELECT id, now() - interval '1 minute', 0 FROM records WHERE id IN ({match.RecordAId}, {match.RecordBId})"));
-        await hub.WithServicesAsync(sp => sp.GetRequiredService<PendingMatchSweeper>().SweepOnceAsync(CancellationToken.None));
+        await hub.WithServicesAsync(sp => sp.GetRequiredService<MatchWorkers>().RunNextAsync(CancellationToken.None));
         await hub.WaitForMatchingAsync(b, RecordKind.Person, "MARK");
 
         Assert.Single(await hub.MatchesAsync(a, b));
@@ -257,7 +257,7 @@ public sealed class DeconflictionTests(DeconflictionFixture hub) : IClassFixture
     }
 
     [Fact]
-    public async Task Sweeper_MatchingInterruptedAfterCommit_FindsTheMatchFromThePendingMarker()
+    public async Task Workers_RecordCommittedWithoutItsMatch_FindTheMatchFromThePendingMarker()
     {
         var (a, b) = (await hub.AddAgencyAsync("A"), await hub.AddAgencyAsync("B"));
         await a.PublishAsync(Records.Person("P-1", "Tomás", "Aguirre", "1958-12-30", ssn: "999001111"));

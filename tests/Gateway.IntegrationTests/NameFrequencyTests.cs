@@ -94,8 +94,7 @@ public sealed class NameFrequencyFixture : DeconflictionFixture
 {
     protected override Dictionary<string, string?> Settings => new()
     {
-        ["Deconfliction:SweepIntervalSeconds"] = "0.5",
-        ["Deconfliction:SweepGraceSeconds"] = "1",
+        ["Deconfliction:MatchPollSeconds"] = "0.5",
         ["Deconfliction:NameFrequencyRefreshSeconds"] = "3600",
     };
 }

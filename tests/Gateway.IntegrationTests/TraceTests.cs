@@ -15,7 +15,8 @@ namespace SharingHub.Gateway.IntegrationTests;
 
 /// <summary>
 /// A Gateway that relays alerts, with an in-process exporter on its own tracer provider (the one ServiceDefaults
-/// configures). The sweeper is off, so a record is matched by the consumer that stored it.
+/// configures). The matching workers do not poll, so a record is matched by a worker of the Gateway that stored it, when
+/// the store wakes it (or when a test runs a worker step).
 /// </summary>
 public sealed class TraceFixture : DeconflictionFixture
 {
@@ -24,7 +25,7 @@ public sealed class TraceFixture : DeconflictionFixture
 
     protected override Dictionary<string, string?> Settings => new()
     {
-        ["Deconfliction:SweepIntervalSeconds"] = "3600",
+        ["Deconfliction:MatchPollSeconds"] = "3600",
         ["Alerts:RelayEnabled"] = "true",
         ["Alerts:RelayPollSeconds"] = "0.2",
     };
@@ -183,9 +184,10 @@ public sealed class TraceTests(TraceFixture hub) : IClassFixture<TraceFixture>
         Assert.Equal((b.Code, "3"), (Tag(store, Telemetry.Tags.Agency), Tag(store, Telemetry.Tags.Records)));
         Hop(hubSide, "Npgsql's upsert", s => s.Source.Name == "Npgsql" && s.ParentSpanId == store.SpanId
             && Tag(s, "db.query.text")?.StartsWith("INSERT INTO records", StringComparison.Ordinal) == true, inTrace);
+        // Matching is its own work (a worker's run, ADR-005): it continues the trace of the store that queued the record.
         var match = Hop(hubSide, "the match", s => s.Source.Name == Telemetry.ActivitySourceName && s.DisplayName == "match records"
-            && s.ParentSpanId == consume.SpanId, inTrace);
-        Assert.Equal(("batch", "1"), (Tag(match, Telemetry.Tags.Trigger), Tag(match, Telemetry.Tags.Found)));
+            && s.ParentSpanId == store.SpanId, inTrace);
+        Assert.Equal(("worker", "1"), (Tag(match, Telemetry.Tags.Trigger), Tag(match, Telemetry.Tags.Found)));
         // The alerts table is the outbox: the relay's publish, in another unit of work, continues the run that raised the alert.
         var relay = Hop(hubSide, "the relay of B's alert", s => s.DisplayName == "relay alert" && Tag(s, Telemetry.Tags.AlertId) == alertId
             && s.ParentSpanId == match.SpanId, inTrace);
@@ -219,7 +221,7 @@ public sealed class TraceTests(TraceFixture hub) : IClassFixture<TraceFixture>
     }
 
     [Fact]
-    public async Task Trace_MatchingFinishedBySweep_NewTraceLinkedToTheStoreThatQueuedIt()
+    public async Task Trace_WorkerRunOfRecordsFromTwoStores_ContinuesTheOldestStoresTraceAndLinksTheOther()
     {
         var a = await hub.AddAgencyAsync("SA");
         var b = await hub.AddAgencyAsync("SB");
@@ -229,23 +231,24 @@ public sealed class TraceTests(TraceFixture hub) : IClassFixture<TraceFixture>
         await b.PublishAsync(Records.Phone("T-9", null, number, new DateOnly(2026, 2, 1)));
         await hub.WaitForMatchingAsync(b, RecordKind.Phone, "T-9");
 
-        // As if B's matching had been lost after the store's commit (a crash): its marker is back, as that store wrote it.
-        var queuedBy = ActivityTraceId.CreateRandom();
-        var traceParent = $"00-{queuedBy.ToHexString()}-{ActivitySpanId.CreateRandom().ToHexString()}-01";
+        // Both records queued again, as two stores in two traces wrote their markers (B's first); one worker run takes both.
+        var (first, firstSpan) = (ActivityTraceId.CreateRandom(), ActivitySpanId.CreateRandom());
+        var second = ActivityTraceId.CreateRandom();
+        var firstParent = $"00-{first.ToHexString()}-{firstSpan.ToHexString()}-01";
+        var secondParent = $"00-{second.ToHexString()}-{ActivitySpanId.CreateRandom().ToHexString()}-01";
         await hub.App.WithDatabaseAsync(db => db.Database.ExecuteSqlAsync($"""
             INSERT INTO match_pending (record_id, queued_at, attempts, trace_parent)
-            SELECT id, now() - interval '1 hour', 0, {traceParent} FROM records WHERE agency_code = {b.Code} AND local_id = 'T-9'
+            SELECT id, now() - CASE WHEN agency_code = {b.Code} THEN interval '2 hours' ELSE interval '1 hour' END, 0,
+                   CASE WHEN agency_code = {b.Code} THEN {firstParent} ELSE {secondParent} END
+            FROM records WHERE (agency_code = {b.Code} AND local_id = 'T-9') OR (agency_code = {a.Code} AND local_id = 'T-1')
             """, Ct));
-        var swept = await hub.WithServicesAsync(services => services.GetRequiredService<PendingMatchSweeper>().SweepOnceAsync(Ct));
+        var matched = await hub.WithServicesAsync(services => services.GetRequiredService<MatchWorkers>().RunNextAsync(Ct));
 
-        Assert.Equal(1, swept);
+        Assert.Equal(2, matched);
         var spans = hub.Spans.Snapshot();
-        // A sweep runs records of many traces: a trace of its own, linked to each, never a child of one of them.
-        var sweep = Hop(spans, "the sweep", s => s.DisplayName == "sweep pending matches" && s.Links.Any(l => l.Context.TraceId == queuedBy));
-        Assert.Equal((default, false), (sweep.ParentSpanId, sweep.TraceId == queuedBy));
-        var match = Hop(spans, "the sweep's match", s => s.DisplayName == "match records" && s.ParentSpanId == sweep.SpanId,
-            spans.Where(s => s.TraceId == sweep.TraceId));
-        Assert.Equal("sweep", Tag(match, Telemetry.Tags.Trigger));
+        var run = Hop(spans, "the worker's run", s => s.DisplayName == "match records" && s.TraceId == first);
+        Assert.Equal((firstSpan, "worker", "2"), (run.ParentSpanId, Tag(run, Telemetry.Tags.Trigger), Tag(run, Telemetry.Tags.Records)));
+        Assert.Equal([second], run.Links.Select(l => l.Context.TraceId));
     }
 
     /// <summary>The one span of <paramref name="spans"/> that is hop <paramref name="what"/>; on failure, the trace's spans.</summary>

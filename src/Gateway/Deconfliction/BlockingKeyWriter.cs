@@ -9,8 +9,8 @@ namespace SharingHub.Gateway.Deconfliction;
 /// <summary>
 /// Step 1 of incremental matching, inside the batch's transaction: replaces the blocking keys of every record the
 /// batch changed, and of every subject person whose phones or places changed (its evidence includes them), and
-/// writes a <c>match_pending</c> marker for each. The markers commit atomically with the records and keys, so
-/// matching that is interrupted after the commit is always picked up again (by the next run or the sweeper).
+/// writes a <c>match_pending</c> marker for each. The markers commit atomically with the records and keys, so every
+/// record stored is matched by a matching worker on some replica, even if this process dies right after the commit.
 /// </summary>
 internal sealed class BlockingKeyWriter(MatchableLoader loader)
 {

@@ -11,8 +11,8 @@ namespace SharingHub.Gateway.Deconfliction;
 public static class DeconflictionExtensions
 {
     /// <summary>
-    /// Registers incremental matching: the engine (options <c>Matching</c>), blocking keys and matching after each
-    /// stored batch (<see cref="IStoredRecordsHandler"/>), the pending-marker sweeper, the subject clusters, the
+    /// Registers incremental matching: the engine (options <c>Matching</c>), blocking keys and pending markers with each
+    /// stored batch (<see cref="IStoredRecordsHandler"/>), the matching workers that match them, the subject clusters, the
     /// re-keying after a key-scheme upgrade and the adjudication service.
     /// </summary>
     public static IServiceCollection AddDeconfliction(this IServiceCollection services, string connectionName)
@@ -43,8 +43,9 @@ public static class DeconflictionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<SubjectClusterMaintainer>());
         services.AddSingleton<IncrementalMatcher>();
         services.AddScoped<IStoredRecordsHandler, DeconflictionHandler>();
-        services.AddSingleton<PendingMatchSweeper>();
-        services.AddHostedService(sp => sp.GetRequiredService<PendingMatchSweeper>());
+        services.AddSingleton<MatchBacklog>();
+        services.AddSingleton<MatchWorkers>();
+        services.AddHostedService(sp => sp.GetRequiredService<MatchWorkers>());
         services.AddSingleton<KeySchemeUpgrader>();
         services.AddHostedService(sp => sp.GetRequiredService<KeySchemeUpgrader>());
         services.AddScoped(sp => new AdjudicationService(sp.GetRequiredService<HubDbContext>(), sp.GetRequiredService<MatchableLoader>(),

@@ -6,47 +6,26 @@ namespace SharingHub.Gateway.Deconfliction;
 
 /// <summary>
 /// Plugs incremental matching into record storage: blocking keys and pending markers in the batch's transaction,
-/// then, after the commit, the candidate lookup and scoring for the same records. One instance per consumed
-/// message (scoped), so it can carry the pending ids from one step to the next.
+/// then, after the commit, a wake-up for this replica's matching workers, which match the records on their own
+/// (ADR-005), so the store path never waits for scoring. One instance per consumed message (scoped).
 /// </summary>
-internal sealed partial class DeconflictionHandler(
-    BlockingKeyWriter keys,
-    IncrementalMatcher matcher,
-    ILogger<DeconflictionHandler> logger) : IStoredRecordsHandler
+internal sealed class DeconflictionHandler(BlockingKeyWriter keys, MatchWorkers workers) : IStoredRecordsHandler
 {
-    private IReadOnlyList<long> _pending = [];
+    private bool _queued;
 
     public async Task OnStoredAsync(StoredRecordBatch batch, HubDbContext db, NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        _pending = await keys.WriteAsync(connection, batch, cancellationToken);
+        _queued = (await keys.WriteAsync(connection, batch, cancellationToken)).Count > 0;
     }
 
-    public async Task OnCommittedAsync(StoredRecordBatch batch, CancellationToken cancellationToken)
+    public Task OnCommittedAsync(StoredRecordBatch batch, CancellationToken cancellationToken)
     {
-        if (_pending.Count == 0)
+        if (_queued)
         {
-            return;
+            workers.Signal();
+            _queued = false;
         }
-        try
-        {
-            await matcher.RunAsync(_pending, "batch", cancellationToken);
-        }
-        catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
-        {
-            // The records and their pending markers are committed: failing the message would only redeliver a batch
-            // that reports no change. The sweeper runs these records again from their markers.
-            Log.Deferred(logger, batch.AgencyCode, batch.MessageId, _pending.Count, ex);
-        }
-        finally
-        {
-            _pending = [];
-        }
-    }
-
-    private static partial class Log
-    {
-        [LoggerMessage(Level = LogLevel.Warning, Message = "agency {Agency} message {MessageId}: matching of {Count} records deferred to the sweeper")]
-        public static partial void Deferred(ILogger logger, string agency, Guid? messageId, int count, Exception exception);
+        return Task.CompletedTask;
     }
 }

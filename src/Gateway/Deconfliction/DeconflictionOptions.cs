@@ -24,17 +24,34 @@ public sealed class DeconflictionOptions
     [Range(10, 100_000)]
     public int CoarseKeyMaxCandidates { get; set; } = 100;
 
-    /// <summary>How often (seconds) a replica looks for records whose matching was interrupted.</summary>
+    /// <summary>
+    /// Matching workers per replica: each claims a batch of stored records and matches it, competing with every other
+    /// replica's (ADR-005). About one per core the Gateway may use for matching.
+    /// </summary>
+    [Range(1, 64)]
+    public int MatchWorkers { get; set; } = 2;
+
+    /// <summary>Records one worker claims and matches in one run (one transaction).</summary>
+    [Range(1, 10_000)]
+    public int MatchBatchSize { get; set; } = 256;
+
+    /// <summary>
+    /// How often (seconds) an idle worker looks for records to match. Records this replica stores wake its workers at
+    /// once; the poll is how a replica takes work that another stored.
+    /// </summary>
+    [Range(0.05, 3600)]
+    public double MatchPollSeconds { get; set; } = 1;
+
+    /// <summary>
+    /// Back-pressure: while more records than this wait to be matched, the store path waits before storing more (the
+    /// broker keeps the rest of the queue).
+    /// </summary>
+    [Range(100, 10_000_000)]
+    public int MaxPendingMatches { get; set; } = 50_000;
+
+    /// <summary>How often (seconds) each replica measures the matching backlog and its lag.</summary>
     [Range(0.1, 3600)]
-    public double SweepIntervalSeconds { get; set; } = 2;
-
-    /// <summary>A pending marker younger than this (seconds) is left to the run that wrote it.</summary>
-    [Range(0, 3600)]
-    public double SweepGraceSeconds { get; set; } = 5;
-
-    /// <summary>Records one sweep takes at most.</summary>
-    [Range(1, 100_000)]
-    public int SweepBatchSize { get; set; } = 2000;
+    public double BacklogIntervalSeconds { get; set; } = 1;
 
     /// <summary>A record whose matching failed this many sweeps is left alone (and counted) until it changes again.</summary>
     [Range(1, 1000)]

@@ -191,28 +191,67 @@ internal sealed partial class IncrementalMatcher(
         """;
 
     /// <summary>
-    /// Matches the records of <paramref name="ids"/> that are still pending; returns how many it processed. Transient
-    /// database faults (deadlock, serialization) are retried a few times here; a run that still fails leaves the
-    /// markers for the sweeper.
+    /// Matches the records of <paramref name="ids"/> that are still pending, now, for a caller that waits for the
+    /// answer (an officer submitting an operation); returns how many it processed. If a worker is running some of them,
+    /// this waits for it, and those are then done. Transient database faults (deadlock, serialization) are retried a
+    /// few times here; a run that still fails leaves the markers for the workers.
     /// </summary>
-    public async Task<int> RunAsync(IReadOnlyCollection<long> ids, string trigger, CancellationToken cancellationToken)
+    public Task<int> RunAsync(IReadOnlyCollection<long> ids, string trigger, CancellationToken cancellationToken)
     {
-        // The alerts this run raises carry this span's traceparent to the relay (ADR-013).
-        using var activity = Telemetry.ActivitySource.StartActivity("match records");
-        activity?.SetTag(Telemetry.Tags.Trigger, trigger);
-        activity?.SetTag(Telemetry.Tags.Records, ids.Count);
+        var sorted = ids.Distinct().Order().ToArray();
+        return RunAsync(trigger, connection => ClaimAsync(connection, ClaimGivenSql, cancellationToken, Ids(sorted)), cancellationToken);
+    }
+
+    /// <summary>
+    /// Claims the oldest pending records that no other run holds, at most <paramref name="limit"/>, and matches them:
+    /// the matching workers' step (<see cref="MatchWorkers"/>). Returns how many it processed (0: nothing was free).
+    /// </summary>
+    public Task<int> RunNextAsync(int limit, CancellationToken cancellationToken) =>
+        RunAsync("worker", connection => ClaimAsync(connection, ClaimNextSql, cancellationToken,
+            new NpgsqlParameter<int>("limit", NpgsqlDbType.Integer) { TypedValue = limit },
+            new NpgsqlParameter<int>("max_attempts", NpgsqlDbType.Integer) { TypedValue = options.Value.MaxAttempts }), cancellationToken);
+
+    private async Task<int> RunAsync(string trigger, Func<NpgsqlConnection, Task<Claim>> claim, CancellationToken cancellationToken)
+    {
         for (var attempt = 1; ; attempt++)
         {
+            var clock = Stopwatch.StartNew();
+            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+            // The claim's row locks keep every other run off these records until this transaction ends; its statements
+            // read committed data, each on a fresh snapshot, so all they read is at least as new as the claim.
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            var claimed = await claim(connection);
+            if (claimed.Markers.Count == 0)
+            {
+                return 0;
+            }
+            // A run matches records of one or more stores (each a trace): it continues the oldest one's trace and links
+            // the others (ADR-013), and the alerts it raises carry its span on to the relay.
+            using var activity = Telemetry.ActivitySource.StartActivity("match records", ActivityKind.Internal,
+                Telemetry.ParseTraceParent(claimed.TraceParents.FirstOrDefault()),
+                links: claimed.TraceParents.Skip(1).Take(MaxLinks).Select(Telemetry.ParseTraceParent).Where(c => c != default).Select(c => new ActivityLink(c)));
+            activity?.SetTag(Telemetry.Tags.Trigger, trigger);
+            activity?.SetTag(Telemetry.Tags.Records, claimed.Markers.Count);
             try
             {
-                var processed = await RunOnceAsync(ids, activity, cancellationToken);
+                var processed = await RunClaimedAsync(connection, claimed, activity, clock, cancellationToken);
+                await transaction.CommitAsync(cancellationToken);
                 metrics.Run(trigger, "ok");
                 return processed;
             }
             catch (PostgresException ex) when (ex.IsTransient && attempt < 4)
             {
+                activity.Failed(ex);
                 Log.Retrying(logger, trigger, ex.SqlState, attempt);
+                await transaction.RollbackAsync(CancellationToken.None);
                 await Task.Delay(TimeSpan.FromMilliseconds(20 * attempt * attempt), cancellationToken);
+            }
+            catch (Exception ex) when (ex is not (OperationCanceledException or TimeoutException or NpgsqlException) || ex is PostgresException)
+            {
+                activity.Failed(ex);
+                metrics.Run(trigger, "failed");
+                await transaction.RollbackAsync(CancellationToken.None);
+                throw new MatchRunFailedException([.. claimed.Markers.Keys.Order()], ex);
             }
             catch (Exception ex) when (activity.Failed(ex))
             {
@@ -221,46 +260,72 @@ internal sealed partial class IncrementalMatcher(
         }
     }
 
-    private async Task<int> RunOnceAsync(IReadOnlyCollection<long> requested, Activity? activity, CancellationToken cancellationToken)
-    {
-        var clock = Stopwatch.StartNew();
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+    // Links a run's span keeps to the other traces whose records it matched.
+    private const int MaxLinks = 64;
 
-        // One round trip reads the run's start (the database's clock, before anything is read), the pending markers,
-        // the records, the candidates that share their keys and the matches they are in. Statements run in order,
-        // each on a fresh snapshot, so everything read is at least as new as the run's start.
-        var ids = requested.Distinct().Order().ToArray();
-        DateTime runStart;
-        Dictionary<long, DateTime> markers;
+    /// <summary>The markers a run holds: each record's queue time, and the traces that queued them, oldest first.</summary>
+    private sealed record Claim(DateTime RunStart, Dictionary<long, DateTime> Markers, List<string> TraceParents);
+
+    // The run's start is the transaction's (now()), taken before anything is read.
+    private const string ClaimNextSql = """
+        SELECT now(), record_id, queued_at, trace_parent FROM match_pending
+        WHERE attempts < @max_attempts
+        ORDER BY queued_at LIMIT @limit
+        FOR UPDATE SKIP LOCKED
+        """;
+
+    private const string ClaimGivenSql = """
+        SELECT now(), record_id, queued_at, trace_parent FROM match_pending
+        WHERE record_id = ANY(@ids)
+        ORDER BY record_id
+        FOR UPDATE
+        """;
+
+    private static async Task<Claim> ClaimAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken, params NpgsqlParameter[] parameters)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        command.Parameters.AddRange(parameters);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var markers = new Dictionary<long, DateTime>();
+        var traces = new List<(DateTime QueuedAt, string TraceParent)>();
+        var runStart = default(DateTime);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            runStart = reader.GetFieldValue<DateTime>(0);
+            markers[reader.GetInt64(1)] = reader.GetFieldValue<DateTime>(2);
+            if (!reader.IsDBNull(3))
+            {
+                traces.Add((reader.GetFieldValue<DateTime>(2), reader.GetString(3)));
+            }
+        }
+        return new Claim(runStart, markers, [.. traces.OrderBy(t => t.QueuedAt).Select(t => t.TraceParent).Distinct(StringComparer.Ordinal)]);
+    }
+
+    private async Task<int> RunClaimedAsync(NpgsqlConnection connection, Claim claimed, Activity? activity, Stopwatch clock, CancellationToken cancellationToken)
+    {
+        // One round trip reads the records, the candidates that share their keys and the matches they are in.
+        var ids = claimed.Markers.Keys.Order().ToArray();
+        var (runStart, markers) = (claimed.RunStart, claimed.Markers);
         Dictionary<long, Matchable> records;
         Dictionary<(long, string), List<long>> byKey;
         List<OpenMatch> existing;
         await using (var batch = new NpgsqlBatch(connection))
         {
-            batch.BatchCommands.Add(Command(MarkersSql, Ids(ids)));
             MatchableLoader.AddLoad(batch, ids);
             batch.BatchCommands.Add(Command(LookupSql, Ids(ids),
                 new NpgsqlParameter<int>("limit", NpgsqlDbType.Integer) { TypedValue = options.Value.MaxCandidatesPerKey + 1 },
                 new NpgsqlParameter<int>("coarse_limit", NpgsqlDbType.Integer) { TypedValue = options.Value.CoarseKeyMaxCandidates + 1 }));
             batch.BatchCommands.Add(Command(OpenMatchesSql, Ids(ids)));
             await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-            (runStart, markers) = await ReadMarkersAsync(reader, cancellationToken);
-            await reader.NextResultAsync(cancellationToken);
             records = await loader.ReadLoadAsync(reader, cancellationToken);
             await reader.NextResultAsync(cancellationToken);
             byKey = await ReadCandidatesAsync(reader, cancellationToken);
             await reader.NextResultAsync(cancellationToken);
             existing = await ReadOpenMatchesAsync(reader, cancellationToken);
         }
-        if (markers.Count == 0)
-        {
-            return 0;
-        }
         var tLoad = clock.Elapsed.TotalMilliseconds;
 
-        // Only the records still pending are this run's: another run has taken the others.
-        var (pairs, keysSkipped) = Pairs(byKey, id => markers.ContainsKey(id) && records.TryGetValue(id, out var r) && r.Usable);
-        existing.RemoveAll(m => !markers.ContainsKey(m.A) && !markers.ContainsKey(m.B));
+        var (pairs, keysSkipped) = Pairs(byKey, id => records.TryGetValue(id, out var r) && r.Usable);
         foreach (var match in existing)
         {
             pairs.Add((match.A, match.B));
@@ -313,24 +378,6 @@ internal sealed partial class IncrementalMatcher(
 
     private static bool IsWithdrawn(Dictionary<long, Matchable> records, long id) =>
         !records.TryGetValue(id, out var record) || record.Row.Withdrawn;
-
-    private const string MarkersSql =
-        "SELECT now(), p.record_id, p.queued_at FROM (SELECT 1) AS one LEFT JOIN match_pending p ON p.record_id = ANY(@ids)";
-
-    private static async Task<(DateTime RunStart, Dictionary<long, DateTime> Markers)> ReadMarkersAsync(NpgsqlDataReader reader, CancellationToken cancellationToken)
-    {
-        var markers = new Dictionary<long, DateTime>();
-        var runStart = default(DateTime);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            runStart = reader.GetFieldValue<DateTime>(0);
-            if (!reader.IsDBNull(1))
-            {
-                markers[reader.GetInt64(1)] = reader.GetFieldValue<DateTime>(2);
-            }
-        }
-        return (runStart, markers);
-    }
 
     private static async Task<Dictionary<(long, string), List<long>>> ReadCandidatesAsync(NpgsqlDataReader reader, CancellationToken cancellationToken)
     {
@@ -439,13 +486,8 @@ internal sealed partial class IncrementalMatcher(
                 RunStart(runStart),
                 TraceParent()));
         }
-        var ordered = markers.OrderBy(m => m.Key).ToList();
-        batch.BatchCommands.Add(Command("""
-            DELETE FROM match_pending p USING unnest(@ids, @queued) AS u(id, queued_at)
-            WHERE p.record_id = u.id AND p.queued_at = u.queued_at
-            """,
-            Array("ids", NpgsqlDbType.Bigint, ordered.Select(m => m.Key)),
-            new NpgsqlParameter<DateTime[]>("queued", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { TypedValue = [.. ordered.Select(m => m.Value)] }));
+        // The run holds these markers' locks, so nothing requeued them since the claim.
+        batch.BatchCommands.Add(Command("DELETE FROM match_pending WHERE record_id = ANY(@ids)", Array("ids", NpgsqlDbType.Bigint, markers.Keys.Order())));
 
         int found = 0, changed = 0, closed = 0, deconfliction = 0, protective = 0, retractions = 0, clustersQueued = 0;
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);

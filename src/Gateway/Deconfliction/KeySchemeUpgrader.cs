@@ -10,7 +10,7 @@ namespace SharingHub.Gateway.Deconfliction;
 /// upgrade changed the scheme: without it, a record keyed before the upgrade could never meet a new one through the
 /// new keys. One replica (a PostgreSQL advisory lock elects it) walks the records in id order, in batches of
 /// <see cref="DeconflictionOptions.RekeyBatchSize"/>: each batch locks its records (as the key writer does), replaces
-/// their keys, queues them for matching (the sweeper runs them) and records how far it got, in one transaction, so
+/// their keys, queues them for matching (the matching workers run them) and records how far it got, in one transaction, so
 /// a restart resumes where it stopped. Records stored meanwhile are keyed by the new code already.
 /// </summary>
 internal sealed partial class KeySchemeUpgrader(
@@ -24,7 +24,7 @@ internal sealed partial class KeySchemeUpgrader(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var retry = TimeSpan.FromSeconds(options.Value.SweepIntervalSeconds * 5);
+        var retry = TimeSpan.FromSeconds(options.Value.MatchPollSeconds * 5);
         while (!stoppingToken.IsCancellationRequested)
         {
             try

@@ -101,7 +101,7 @@ internal sealed partial class SubjectClusterMaintainer(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var interval = TimeSpan.FromSeconds(options.Value.SweepIntervalSeconds);
+        var interval = TimeSpan.FromSeconds(options.Value.MatchPollSeconds);
         while (!stoppingToken.IsCancellationRequested)
         {
             await _kick.WaitAsync(interval, stoppingToken);

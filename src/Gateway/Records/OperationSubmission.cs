@@ -4,6 +4,7 @@ using GraphQL;
 using GraphQL.Types;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 using SharingHub.Contracts.V1;
 using SharingHub.Gateway.Authorization;
 using SharingHub.Gateway.Data;
@@ -20,7 +21,7 @@ namespace SharingHub.Gateway.Records;
 /// record through the same <see cref="RecordStore"/> as a published one (the same rules, keys and matching), so the
 /// answer's conflicts are the matches it found, shown through the same release as every other read.
 /// </summary>
-internal sealed class OperationSubmission(RecordStore store, HubDbContext db, TimeProvider time)
+internal sealed class OperationSubmission(RecordStore store, IncrementalMatcher matcher, HubDbContext db, TimeProvider time)
 {
     /// <summary>The roles that may enter operations: the officers who run them and their supervisors.</summary>
     public static readonly IReadOnlySet<string> SubmittingRoles = new HashSet<string>(StringComparer.Ordinal) { HubRoles.Officer, HubRoles.Supervisor };
@@ -88,12 +89,19 @@ internal sealed class OperationSubmission(RecordStore store, HubDbContext db, Ti
         var agency = submitter.Agency;
         var stored = await db.Records.AsNoTracking()
             .SingleAsync(r => r.AgencyCode == agency && r.Kind == RecordKind.Location && r.LocalId == record.LocalId, cancellationToken);
+        try
+        {
+            // The officer waits for the answer: this operation is matched now, not when a worker takes it.
+            await matcher.RunAsync([stored.Id], "operation", cancellationToken);
+        }
+        catch (Exception ex) when (ex is MatchRunFailedException or NpgsqlException or TimeoutException)
+        {
+            // Left pending: a matching worker finishes it, and the answer says the conflicts may be incomplete.
+        }
         var conflicts = await db.VisibleMatches(submitter, submitterAgency.Kind).AsNoTracking()
             .Where(m => (m.RecordAId == stored.Id || m.RecordBId == stored.Id) && m.ClosedAt == null)
             .OrderByDescending(m => m.Id)
             .ToListAsync(cancellationToken);
-        // Matching runs right after the commit; when it could not (the database hiccupped), the sweeper finishes it and
-        // the answer says the conflicts may be incomplete.
         var pending = await db.Set<MatchPending>().AnyAsync(p => p.RecordId == stored.Id, cancellationToken);
         return new SubmitOperationPayload(stored, conflicts, MatchingComplete: !pending);
     }

@@ -1,6 +1,7 @@
 using MassTransit;
 using Microsoft.Extensions.Options;
 using SharingHub.Contracts.V1;
+using SharingHub.Gateway.Deconfliction;
 
 namespace SharingHub.Gateway.Records;
 
@@ -12,6 +13,7 @@ namespace SharingHub.Gateway.Records;
 /// </summary>
 internal sealed partial class RecordConsumer(
     RecordStore store,
+    MatchBacklog matchBacklog,
     IngestionMetrics metrics,
     ErrorQueueTopology errorQueue,
     IOptions<IngestionOptions> options,
@@ -69,6 +71,8 @@ internal sealed partial class RecordConsumer(
             Partition(locations, RecordValidator.Validate, rejected, invalid.Locations),
             Partition(withdrawals, RecordValidator.Validate, rejected, invalid.Withdrawals));
 
+        // Back-pressure: while matching is far behind, this message waits unacknowledged and the broker keeps the rest.
+        await matchBacklog.WaitForRoomAsync(cancellationToken);
         StoredRecordBatch stored;
         int unknownWithdrawals;
         try

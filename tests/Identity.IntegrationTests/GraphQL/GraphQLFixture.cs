@@ -78,8 +78,7 @@ public sealed class GraphQLFixture : IdentityFixture
         {
             // Development: the authority is this fixture's Identity over plain HTTP on loopback.
             ["Authentication:Authority"] = App.BaseUri.AbsoluteUri,
-            ["Deconfliction:SweepIntervalSeconds"] = "0.5",
-            ["Deconfliction:SweepGraceSeconds"] = "1",
+            ["Deconfliction:MatchPollSeconds"] = "0.5",
         })
         {
             Environment = "Development",

@@ -62,8 +62,7 @@ public sealed class InboxFixture : IdentityFixture
         Gateway = new GatewayApp(_hubDatabase.ConnectionString, _virtualHost.GatewayAmqpUri.ToString(), new Dictionary<string, string?>
         {
             ["Authentication:Authority"] = App.BaseUri.AbsoluteUri,
-            ["Deconfliction:SweepIntervalSeconds"] = "0.5",
-            ["Deconfliction:SweepGraceSeconds"] = "1",
+            ["Deconfliction:MatchPollSeconds"] = "0.5",
         })
         {
             Environment = "Development",
