@@ -11,6 +11,7 @@ internal sealed class DeconflictionMetrics
     private readonly Counter<long> _candidates;
     private readonly Counter<long> _matches;
     private readonly Counter<long> _keysSkipped;
+    private readonly Counter<long> _pruned;
     private readonly Histogram<double> _duration;
 
     public DeconflictionMetrics(IMeterFactory meterFactory)
@@ -21,14 +22,20 @@ internal sealed class DeconflictionMetrics
         _candidates = meter.CreateCounter<long>("sharinghub.match.candidates", "{pair}", "Candidate pairs scored.");
         _matches = meter.CreateCounter<long>("sharinghub.match.matches", "{match}", "Matches written, by outcome (found, changed, closed).");
         _keysSkipped = meter.CreateCounter<long>("sharinghub.match.keys_skipped", "{key}", "Blocking keys too common to yield candidates.");
+        _pruned = meter.CreateCounter<long>("sharinghub.match.candidates_pruned", "{pair}",
+            "Candidates found only through name and date keys, ranked below the per-record limit and not compared.");
         _duration = meter.CreateHistogram<double>("sharinghub.match.duration", "ms", "Time of one matching run, from its start to its commit.");
     }
 
     public void Run(string trigger, string outcome) =>
         _runs.Add(1, new KeyValuePair<string, object?>("trigger", trigger), new KeyValuePair<string, object?>("outcome", outcome));
 
-    public void Completed(int records, int candidates, MatchWriteResult written, int keysSkipped, TimeSpan elapsed)
+    public void Completed(int records, int candidates, MatchWriteResult written, int keysSkipped, int pruned, TimeSpan elapsed)
     {
+        if (pruned > 0)
+        {
+            _pruned.Add(pruned);
+        }
         _records.Add(records);
         _candidates.Add(candidates);
         Add(_matches, written.Found, "found");

@@ -25,6 +25,14 @@ public sealed class DeconflictionOptions
     public int CoarseKeyMaxCandidates { get; set; } = 100;
 
     /// <summary>
+    /// Candidates that a record shares only name and date keys with (<c>n:</c>, <c>m:</c>, <c>v:</c>, <c>d:</c>, <c>z:</c>)
+    /// that it compares at most: the best ranked by how rare the shared keys are (<see cref="Matching.Blocking.CandidateRanking"/>).
+    /// Candidates sharing an identifier, a phone, a street line or a place are always compared.
+    /// </summary>
+    [Range(1, 100_000)]
+    public int MaxWeakCandidatesPerRecord { get; set; } = 100;
+
+    /// <summary>
     /// Matching workers per replica: each claims a batch of stored records and matches it, competing with every other
     /// replica's (ADR-005). About one per core the Gateway may use for matching.
     /// </summary>

@@ -325,7 +325,7 @@ internal sealed partial class IncrementalMatcher(
         }
         var tLoad = clock.Elapsed.TotalMilliseconds;
 
-        var (pairs, keysSkipped) = Pairs(byKey, id => records.TryGetValue(id, out var r) && r.Usable);
+        var (pairs, keysSkipped, pruned) = Pairs(byKey, id => records.TryGetValue(id, out var r) && r.Usable);
         foreach (var match in existing)
         {
             pairs.Add((match.A, match.B));
@@ -363,7 +363,7 @@ internal sealed partial class IncrementalMatcher(
             activity.SetTag(Telemetry.Tags.Closed, written.Closed);
             activity.SetTag(Telemetry.Tags.AlertsRaised, written.DeconflictionAlerts + written.ProtectiveAlerts + written.Retractions);
         }
-        metrics.Completed(markers.Count, pairs.Count, written, keysSkipped, clock.Elapsed);
+        metrics.Completed(markers.Count, pairs.Count, written, keysSkipped, pruned, clock.Elapsed);
         alertMetrics.Raised(written.DeconflictionAlerts, nameof(AlertKind.Deconfliction));
         alertMetrics.Raised(written.ProtectiveAlerts, nameof(AlertKind.Protective));
         alertMetrics.Retracted(written.Retractions);
@@ -397,32 +397,41 @@ internal sealed partial class IncrementalMatcher(
     /// <summary>
     /// The candidate pairs of the sources that <paramref name="include"/> accepts. A key shared by more records than
     /// the cap is a stop key and yields none (counted); a coarse key over its lower cap yields none either, by design:
-    /// its narrower siblings stand in for it.
+    /// its narrower siblings stand in for it. Of the rest, each source compares every candidate it shares a strong key
+    /// with, and only the best-ranked of those it shares only name and date keys with (<see cref="CandidateRanking"/>).
     /// </summary>
-    private (HashSet<(long, long)> Pairs, int KeysSkipped) Pairs(Dictionary<(long, string), List<long>> byKey, Func<long, bool> include)
+    private (HashSet<(long, long)> Pairs, int KeysSkipped, int Pruned) Pairs(Dictionary<(long, string), List<long>> byKey, Func<long, bool> include)
     {
         var cap = options.Value.MaxCandidatesPerKey;
         var coarseCap = options.Value.CoarseKeyMaxCandidates;
+        var ranking = new CandidateRanking(options.Value.MaxWeakCandidatesPerRecord);
         var pairs = new HashSet<(long, long)>();
-        var skipped = 0;
-        foreach (var ((source, key), candidates) in byKey)
+        int skipped = 0, pruned = 0;
+        foreach (var source in byKey.GroupBy(entry => entry.Key.Item1))
         {
-            if (!include(source))
+            if (!include(source.Key))
             {
                 continue;
             }
-            var coarse = BlockingKeys.IsCoarse(key);
-            if (candidates.Count > (coarse ? coarseCap : cap))
+            var blocks = new List<(string, IReadOnlyCollection<long>)>();
+            foreach (var ((_, key), candidates) in source)
             {
-                skipped += coarse ? 0 : 1;
-                continue;
+                var coarse = BlockingKeys.IsCoarse(key);
+                if (candidates.Count > (coarse ? coarseCap : cap))
+                {
+                    skipped += coarse ? 0 : 1;
+                    continue;
+                }
+                blocks.Add((key, candidates));
             }
-            foreach (var candidate in candidates)
+            var (chosen, prunedHere) = ranking.Choose(blocks);
+            pruned += prunedHere;
+            foreach (var candidate in chosen)
             {
-                pairs.Add(source < candidate ? (source, candidate) : (candidate, source));
+                pairs.Add(source.Key < candidate ? (source.Key, candidate) : (candidate, source.Key));
             }
         }
-        return (pairs, skipped);
+        return (pairs, skipped, pruned);
     }
 
     internal const string OpenMatchesSql = """
