@@ -371,7 +371,7 @@ internal sealed partial class IncrementalMatcher(
         {
             clusters.Kick();
         }
-        Log.Ran(logger, markers.Count, pairs.Count, written.Found, written.Changed, written.Closed, clock.Elapsed.TotalMilliseconds);
+        Log.Ran(logger, markers.Count, pairs.Count, pruned, written.Found, written.Changed, written.Closed, clock.Elapsed.TotalMilliseconds);
         Log.Stages(logger, tLoad, tLookup - tLoad, tCandidates - tLookup, tScore - tCandidates, clock.Elapsed.TotalMilliseconds - tScore, records.Count);
         return markers.Count;
     }
@@ -545,8 +545,8 @@ internal sealed partial class IncrementalMatcher(
 
     private static partial class Log
     {
-        [LoggerMessage(Level = LogLevel.Debug, Message = "matched {Records} records: {Candidates} candidate pairs, {Found} found, {Changed} changed, {Closed} closed in {Elapsed:F1} ms")]
-        public static partial void Ran(ILogger logger, int records, int candidates, int found, int changed, int closed, double elapsed);
+        [LoggerMessage(Level = LogLevel.Debug, Message = "matched {Records} records: {Candidates} candidate pairs ({Pruned} pruned), {Found} found, {Changed} changed, {Closed} closed in {Elapsed:F1} ms")]
+        public static partial void Ran(ILogger logger, int records, int candidates, int pruned, int found, int changed, int closed, double elapsed);
 
         [LoggerMessage(Level = LogLevel.Debug, Message = "stages: markers+load {Load:F1} lookup {Lookup:F1} candidates {Candidates:F1} score {Score:F1} write {Write:F1} ms; {Records} records")]
         public static partial void Stages(ILogger logger, double load, double lookup, double candidates, double score, double write, int records);
