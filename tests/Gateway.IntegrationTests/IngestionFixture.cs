@@ -7,6 +7,7 @@ using SharingHub.Connectors.Cli;
 using SharingHub.Contracts.V1;
 using SharingHub.Gateway.Data;
 using SharingHub.Gateway.Records;
+using SharingHub.ServiceDefaults.Agencies;
 using SharingHub.TestSupport;
 using Spectre.Console;
 
