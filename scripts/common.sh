@@ -238,7 +238,7 @@ hub_host_env() {
             export Provisioner__AdminUser="$HUB_RABBIT_USER"
             Provisioner__AdminPassword="$(hub_secret rabbit-password)"
             export Provisioner__AdminPassword
-            export Provisioner__AgencySecretsDirectory="$HUB_STATE/agencies"
+            export Provisioner__HandoverDirectory="$HUB_STATE/agencies"
             ;;
         *) return 0 ;;
     esac

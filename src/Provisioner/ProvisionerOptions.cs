@@ -29,7 +29,7 @@ public sealed class ProvisionerOptions
     /// hand to the agency; an existing file is reused, so a broker that lost its users gets the same passwords back.
     /// </summary>
     [Required]
-    public string AgencySecretsDirectory { get; set; } = "";
+    public string HandoverDirectory { get; set; } = "";
 
     /// <summary>Every agency is reconciled this often (drift: a user or queue removed by hand), besides every change.</summary>
     [Range(1, 86_400)]

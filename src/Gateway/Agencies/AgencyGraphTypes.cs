@@ -56,7 +56,7 @@ internal static class AgencyGraphTypes
             .Description("Its phone regions (ISO 3166-1 alpha-2): the default first, then the neighbours.")
             .Resolve(c => c.Source.PhoneRegions);
         agency.Field<BrokerStateGraphType>("brokerState")
-            .Description("What the broker holds for the agency, as the provisioner last reported it; null for callers who are not administrators, and for an agency registered outside the API that was never disabled.")
+            .Description("What the broker holds for the agency, as the provisioner last reported it; null for callers who are not administrators.")
             .ResolveAsync(async c =>
             {
                 var authorization = c.RequestServices!.GetRequiredService<IAuthorizationService>();

@@ -1,7 +1,7 @@
 using System.Net;
 using Microsoft.EntityFrameworkCore;
 using RabbitMQ.Client;
-using SharingHub.Contracts.V1;
+using SharingHub.Identity.IntegrationTests.Inbox;
 using SharingHub.ServiceDefaults.Agencies;
 using SharingHub.ServiceDefaults.Authentication;
 using SharingHub.TestSupport;
@@ -57,8 +57,8 @@ public sealed class AgencyProvisioningTests(ProvisioningFixture fixture) : IClas
         await using (var cityBus = await AgencyBus.StartAsync(city, fixture.SecretOf(city), fixture.VirtualHost.AmqpUri))
         await using (var countyBus = await AgencyBus.StartAsync(county, fixture.SecretOf(county), fixture.VirtualHost.AmqpUri))
         {
-            await cityBus.PublishAsync(Suspect("C-1"));
-            await countyBus.PublishAsync(Suspect("K-1"));
+            await cityBus.PublishAsync(InboxFixture.Suspect("C-1", "Det. Ana Ruiz"));
+            await countyBus.PublishAsync(InboxFixture.Suspect("K-1", "Sgt. Lee"));
             await Eventually.UntilAsync(() => fixture.Gateway.WithDatabaseAsync(db => db.Matches.AnyAsync(m =>
                 (m.AgencyA == city && m.AgencyB == county) || (m.AgencyA == county && m.AgencyB == city), Ct)),
                 "the two agencies' records to match", cancellationToken: Ct);
@@ -116,22 +116,4 @@ public sealed class AgencyProvisioningTests(ProvisioningFixture fixture) : IClas
             return response.Data.GetProperty("agencies").EnumerateArray()
                 .Single(a => a.GetProperty("code").GetString() == code).GetProperty("brokerState").ToString();
         }, s => s == state, $"the provisioner to report agency {code} {state}", AtOnce, Ct);
-
-    private static PersonRecordPublished Suspect(string localId) => new()
-    {
-        LocalId = localId,
-        Version = 1,
-        PersonRole = PersonRole.Suspect,
-        PersonGivenName = "Lucía",
-        PersonSurName = "Fernández Ortega",
-        PersonBirthDate = new PartialDate { Year = 1990, Month = 1, Day = 12 },
-        PersonSex = PersonSex.Female,
-        Labels = new RecordLabels
-        {
-            Sensitivity = Sensitivity.Open,
-            ControlOfficial = new ControlOfficial { PersonFullName = "Det. Ana Ruiz", ContactChannel = "+17135550101" },
-            CaseTrackingID = "CASE-26-0042",
-            Justification = "Subject of trafficking investigation 26-0042",
-        },
-    };
 }

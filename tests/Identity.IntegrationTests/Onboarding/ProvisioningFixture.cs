@@ -39,7 +39,7 @@ public sealed class ProvisioningFixture : OnboardingFixture
             ["Provisioner:AdminUser"] = infrastructure.RabbitMqAdminUser,
             ["Provisioner:AdminPassword"] = infrastructure.RabbitMqAdminPassword,
             ["Provisioner:VirtualHost"] = VirtualHost.Name,
-            ["Provisioner:AgencySecretsDirectory"] = SecretsDirectory,
+            ["Provisioner:HandoverDirectory"] = SecretsDirectory,
             ["Provisioner:MaxRetrySeconds"] = "2",
         });
         // Creating the client starts the host, and with it the reconcile loop.
