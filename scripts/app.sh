@@ -3,7 +3,7 @@
 # run the test suite. Sourced by ./hub after common.sh.
 
 hub_register build "build" "build the solution (only when sources changed since the last build)"
-hub_register up "up" "start infra, run migrations, start Identity and Gateway, load demo data"
+hub_register up "up" "start infra, run migrations, start Identity, Gateway and the provisioner, load demo data"
 hub_register test "test [FILTER]" "run the tests (all, or those whose name contains FILTER); prints 'N passed, N failed'"
 
 : "${HUB_GATEWAY_PORT:=5080}"

@@ -16,7 +16,7 @@ namespace SharingHub.Gateway.IntegrationTests;
 
 /// <summary>
 /// Least privilege on the broker, read from the live broker: the users, tags and permission patterns that
-/// <c>./hub infra</c> and <c>./hub agency add</c> set are those docs/security.md lists, and the Gateway's user is
+/// <c>./hub infra</c> and the provisioner set are those docs/security.md lists, and the Gateway's user is
 /// refused what lies outside its patterns.
 /// </summary>
 public sealed partial class BrokerPermissionsTests(HubInfrastructureFixture fixture) : IClassFixture<HubInfrastructureFixture>

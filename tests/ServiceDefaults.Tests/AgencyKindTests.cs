@@ -9,4 +9,10 @@ public sealed class AgencyKindTests
     [Fact]
     public void Names_AreTheValuesBothDatabasesStore_Unchanged() =>
         Assert.Equal(["LawEnforcement", "Prosecution", "VictimServices"], Enum.GetNames<AgencyKind>().Order(StringComparer.Ordinal));
+
+    // agency_broker_access.state holds these names: the Gateway writes Pending, the provisioner the others, and its
+    // query of the unreconciled rows names 'Pending' and 'Failed' in SQL.
+    [Fact]
+    public void BrokerStateNames_AreTheValuesTheRegistryStores_Unchanged() =>
+        Assert.Equal(["Disabled", "Failed", "Pending", "Ready"], Enum.GetNames<BrokerState>().Order(StringComparer.Ordinal));
 }

@@ -77,7 +77,7 @@ public sealed class TestVirtualHost : IAsyncDisposable
     }
 
     /// <summary>
-    /// Creates broker user <paramref name="code"/> as <c>./hub agency add</c> does (no tags; on this virtual host it may
+    /// Creates broker user <paramref name="code"/> as the provisioner does (no tags; on this virtual host it may
     /// publish to the record exchanges and read its own alert queue, nothing else) and returns its password. The user
     /// is deleted on dispose.
     /// </summary>
