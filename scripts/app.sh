@@ -3,18 +3,20 @@
 # run the test suite. Sourced by ./hub after common.sh.
 
 hub_register build "build" "build the solution (only when sources changed since the last build)"
-hub_register up "up" "start infra, run migrations, start Identity and Gateway, load demo data"
+hub_register up "up" "start infra, run migrations, start Identity, Gateway and the provisioner, load demo data"
 hub_register test "test [FILTER]" "run the tests (all, or those whose name contains FILTER); prints 'N passed, N failed'"
 
 : "${HUB_GATEWAY_PORT:=5080}"
 : "${HUB_IDENTITY_PORT:=5090}"
+# The provisioner (ADR-014) answers only its health probes; its port follows Identity's.
+: "${HUB_PROVISIONER_PORT:=$((HUB_IDENTITY_PORT + 10))}"
 : "${HUB_CONFIGURATION:=Release}"
-export HUB_GATEWAY_PORT HUB_IDENTITY_PORT HUB_CONFIGURATION
+export HUB_GATEWAY_PORT HUB_IDENTITY_PORT HUB_PROVISIONER_PORT HUB_CONFIGURATION
 
 # Projects whose dll takes `--migrate` (apply EF Core migrations, then exit); feature scripts append theirs.
 HUB_MIGRATE_PROJECTS=(Gateway)
 # Hosts started by `up`, in start order: NAME:PORT_VARIABLE.
-HUB_HOSTS=(Identity:HUB_IDENTITY_PORT Gateway:HUB_GATEWAY_PORT)
+HUB_HOSTS=(Identity:HUB_IDENTITY_PORT Gateway:HUB_GATEWAY_PORT Provisioner:HUB_PROVISIONER_PORT)
 
 HUB_BUILD_STAMP="$HUB_STATE/build.stamp"
 
@@ -176,6 +178,8 @@ app_start_host() {
     owner=$(hub_port_owner "$port")
     [[ -z $owner ]] || hub_die "port $port for $name is taken by $owner (set HUB_${name^^}_PORT to another port)"
 
+    # Its role's grants are on tables the other hosts' migrations make: applied now that they ran.
+    [[ $name != Provisioner ]] || app_provisioner_grants
     dll=$(app_dll "$name")
     mkdir -p "$HUB_STATE/log"
     (
@@ -192,6 +196,29 @@ app_start_host() {
 
 # app_ensure_current_gateway: a Gateway running this build (benchmarks and evaluations measure it): started with the
 # rest of the hub when none answers; restarted, after migrating, when the one running predates the build.
+# app_provisioner_grants: the provisioner role's grants (src/Provisioner/Database) on both databases. Idempotent.
+app_provisioner_grants() {
+    infra_pg_provision_provisioner_role
+    hub_psql -d sharinghub -v role="$HUB_PG_PROVISIONER_USER" -v ON_ERROR_STOP=1 -q \
+        <"$HUB_ROOT/src/Provisioner/Database/gateway-grants.sql" >/dev/null || hub_die "could not grant the provisioner its Gateway columns"
+    hub_psql -d sharinghub_identity -v role="$HUB_PG_PROVISIONER_USER" -v ON_ERROR_STOP=1 -q \
+        <"$HUB_ROOT/src/Provisioner/Database/identity-grants.sql" >/dev/null || hub_die "could not grant the provisioner Identity's agencies"
+}
+
+# app_ensure_hosts: Identity, the Gateway and the provisioner answer (started as ./hub up starts them if not).
+app_ensure_hosts() {
+    local host name var
+    for host in "${HUB_HOSTS[@]}"; do
+        name=${host%%:*}
+        var=${host#*:}
+        curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:${!var}/health/ready" 2>/dev/null && continue
+        infra_ensure
+        app_build
+        app_migrate
+        app_start_host "$name" "${!var}" >&2
+    done
+}
+
 app_ensure_current_gateway() {
     if ! curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$HUB_GATEWAY_PORT/health/ready" 2>/dev/null; then
         cmd_up >&2
@@ -222,6 +249,7 @@ cmd_up() {
     printf '\nSharingHub is up.\n'
     printf '  Gateway   http://127.0.0.1:%s   (log: %s)\n' "$HUB_GATEWAY_PORT" "$(app_log_file Gateway)"
     printf '  Identity  http://127.0.0.1:%s   (log: %s)\n' "$HUB_IDENTITY_PORT" "$(app_log_file Identity)"
+    printf '  Provisioner http://127.0.0.1:%s (health only; log: %s)\n' "$HUB_PROVISIONER_PORT" "$(app_log_file Provisioner)"
     printf '  RabbitMQ  management http://127.0.0.1:%s\n' "$HUB_MGMT_PORT"
     local summary
     while read -r summary; do

@@ -78,7 +78,8 @@ hub_save_ports() {
     printf '%s\n' "HUB_PG_PORT=$HUB_PG_PORT" "HUB_AMQP_PORT=$HUB_AMQP_PORT" \
         "HUB_MGMT_PORT=$HUB_MGMT_PORT" "HUB_EPMD_PORT=$HUB_EPMD_PORT" \
         "HUB_DIST_PORT=$HUB_DIST_PORT" \
-        "HUB_GATEWAY_PORT=${HUB_GATEWAY_PORT:-5080}" "HUB_IDENTITY_PORT=${HUB_IDENTITY_PORT:-5090}" >"$HUB_STATE/ports.env"
+        "HUB_GATEWAY_PORT=${HUB_GATEWAY_PORT:-5080}" "HUB_IDENTITY_PORT=${HUB_IDENTITY_PORT:-5090}" \
+        "HUB_PROVISIONER_PORT=${HUB_PROVISIONER_PORT:-$((${HUB_IDENTITY_PORT:-5090} + 10))}" >"$HUB_STATE/ports.env"
 }
 
 hub_load_ports
@@ -177,6 +178,9 @@ export HUB_PG_USER=sharinghub
 # Each host's own PostgreSQL role: it owns its database and cannot connect to the other's.
 export HUB_PG_GATEWAY_USER=sharinghub_gateway
 export HUB_PG_IDENTITY_USER=sharinghub_identity
+# The provisioner's role: reads the agency registry, writes the observed broker state and Identity's agencies, nothing
+# else (src/Provisioner/Database/*-grants.sql, ADR-014).
+export HUB_PG_PROVISIONER_USER=sharinghub_provisioner
 export HUB_PG_TEMPLATE=sharinghub_template
 # The broker's administration user: the management API (agency users, test virtual hosts). No host ever gets it.
 export HUB_RABBIT_USER=sharinghub
@@ -206,6 +210,8 @@ hub_env() {
     export HUB_PG_ADMIN="$pg;Database=postgres"
     export HUB_PG_TEMPLATE
     export HUB_RABBIT_MGMT_URL="http://127.0.0.1:$HUB_MGMT_PORT"
+    # The provisioner's role, without a database: the tests point it at their own databases.
+    export HUB_PG_PROVISIONER="Host=127.0.0.1;Port=$HUB_PG_PORT;Username=$HUB_PG_PROVISIONER_USER;Password=$(hub_secret pg-provisioner-password)"
     unset HUB_RABBIT_ADMIN_USER HUB_RABBIT_ADMIN_PASSWORD HUB_RABBIT_ADMIN_URL
 }
 
@@ -223,9 +229,20 @@ hub_host_env() {
             export Seeding__Clients__1__RedirectUris__0="http://127.0.0.1:${HUB_GATEWAY_PORT:-5080}/inbox"
             export Seeding__Clients__1__PostLogoutRedirectUris__0="http://127.0.0.1:${HUB_GATEWAY_PORT:-5080}/inbox"
             ;;
+        Provisioner)
+            # Its own role on both databases, and the broker administration credential: the one host that holds it.
+            export ConnectionStrings__hubdb="$HUB_PG_PROVISIONER;Database=sharinghub"
+            export ConnectionStrings__identitydb="$HUB_PG_PROVISIONER;Database=sharinghub_identity"
+            unset ConnectionStrings__rabbitmq Keys__Passphrase DataProtection__CertificatePassword
+            export Provisioner__ManagementUri="http://127.0.0.1:$HUB_MGMT_PORT/"
+            export Provisioner__AdminUser="$HUB_RABBIT_USER"
+            Provisioner__AdminPassword="$(hub_secret rabbit-password)"
+            export Provisioner__AdminPassword
+            export Provisioner__HandoverDirectory="$HUB_STATE/agencies"
+            ;;
         *) return 0 ;;
     esac
-    unset HUB_PG_ADMIN HUB_PG_TEMPLATE HUB_RABBIT_MGMT_URL
+    unset HUB_PG_ADMIN HUB_PG_TEMPLATE HUB_RABBIT_MGMT_URL HUB_PG_PROVISIONER
 }
 
 # hub_admin_env: hub_env plus the broker's administration credential, for the test suites and the benchmarks

@@ -7,40 +7,13 @@ hub_register publish "publish [--agency CODE] --file PATH [--mapping PATH] [--dr
 hub_register connector "connector --agency CODE --config PATH" "run the connector worker: drop folder and/or SQL polling"
 hub_register alerts "alerts --agency CODE --sink file:PATH|webhook:URL [--once]" \
     "drain an agency's alert queue to a JSON-lines file or a webhook (each alert once, in order)"
-hub_register agency "agency add CODE \"Name\" [--region US[,MX]] [--kind K] | agency list" \
-    "register an agency (broker user: publish records, read its alert queue; Gateway database row); list agency codes"
+hub_register agency "agency add CODE \"Name\" [--region US[,MX]] [--kind K] | agency disable CODE | agency list" \
+    "register an agency through registerAgency (the provisioner makes its broker user and tells Identity); disable one; list agency codes"
 hub_bench_verb ingest connector_bench_ingest "bench ingest [--records N] [--stored N]" "ingest benchmark (bench/Bench): ingest rate vs the raw RabbitMQ ceiling; --stored N fills the hub first and prints candidates and matches per record"
 
 HUB_DEMO_AGENCIES="$HUB_ROOT/demo/agencies.json"
+# The provisioner writes each agency's broker password here (CODE.secret, mode 600) when it creates its user.
 HUB_AGENCY_DIR="$HUB_STATE/agencies"
-# An agency's broker user may publish to the hub's record exchanges and read its own alert queue, nothing else:
-# no configure (it declares nothing), no write elsewhere, no read of another agency's queue. docs/security.md lists
-# these patterns, and BrokerPermissionsTests compares them with the live broker.
-HUB_AGENCY_WRITE_PERMISSION='^SharingHub\.Contracts\.V1:.*$'
-# agency_read_permission CODE: the agency's own alert queue (codes hold only letters, digits, _ and -).
-agency_read_permission() { printf '^sharinghub-alerts\\.%s$\n' "$1"; }
-
-# agency_set_permissions CODE: the agency user's permissions on the hub's virtual host (idempotent).
-agency_set_permissions() {
-    local read
-    read=$(agency_read_permission "$1")
-    hub_rabbit_api PUT "permissions/%2F/$1" \
-        "{\"configure\":\"^\$\",\"write\":\"${HUB_AGENCY_WRITE_PERMISSION//\\/\\\\}\",\"read\":\"${read//\\/\\\\}\"}"
-}
-
-# agency_reapply_permissions: every agency user on the broker (a user whose write pattern is the agencies') gets the
-# current agency permissions, so an install from before a change converges at its next ./hub infra.
-agency_reapply_permissions() {
-    local listing user
-    listing=$(curl -fsS -u "$HUB_RABBIT_USER:$(hub_secret rabbit-password)" \
-        "http://127.0.0.1:$HUB_MGMT_PORT/api/vhosts/%2F/permissions") || hub_die "could not list the broker's permissions"
-    local write_json=${HUB_AGENCY_WRITE_PERMISSION//\\/\\\\}
-    while read -r user; do
-        [[ -n $user ]] || continue
-        agency_set_permissions "$user" || hub_die "could not set the broker permissions of $user"
-    done < <(grep -o '{[^{}]*}' <<<"$listing" | grep -F "\"write\":\"$write_json\"" |
-        grep -o '"user":"[A-Za-z0-9_-]*"' | sed 's/^"user":"\(.*\)"$/\1/')
-}
 
 # Demo agency codes in file order (the first is the default agency).
 connector_demo_codes() { grep -o '"code": *"[^"]*"' "$HUB_DEMO_AGENCIES" | sed 's/.*"\([^"]*\)"$/\1/'; }
@@ -53,9 +26,34 @@ connector_demo_field() {
 connector_secret_file() { printf '%s\n' "$HUB_AGENCY_DIR/$1.secret"; }
 
 
-# agency_add CODE NAME [--region R[,NEIGHBOUR...]] [--kind K]
+# agency_admin_token: an administrator's bearer token (the first demo agency's demo admin, development only), once
+# per command: ./hub up registers every demo agency with it.
+agency_admin_token() {
+    if [[ -z ${HUB_AGENCY_ADMIN_TOKEN:-} ]]; then
+        HUB_AGENCY_ADMIN_TOKEN=$(cmd_token "$(connector_demo_codes | head -n1)" admin 2>/dev/null | tail -n1) ||
+            hub_die "could not get an administrator's token from Identity"
+        [[ -n $HUB_AGENCY_ADMIN_TOKEN ]] || hub_die "could not get an administrator's token from Identity"
+    fi
+    printf '%s\n' "$HUB_AGENCY_ADMIN_TOKEN"
+}
+
+# agency_graphql QUERY VARIABLES_JSON: POST to the Gateway's /graphql as the administrator; prints the response,
+# fails on an error in it.
+agency_graphql() {
+    local body response
+    body=$(jq -cn --arg query "$1" --argjson variables "$2" '{query: $query, variables: $variables}')
+    response=$(curl -sS --max-time 30 -H "Authorization: Bearer $(agency_admin_token)" -H 'Content-Type: application/json' \
+        --data "$body" "http://127.0.0.1:$HUB_GATEWAY_PORT/graphql") || hub_die "the Gateway did not answer at 127.0.0.1:$HUB_GATEWAY_PORT"
+    if jq -e '.errors | length > 0' <<<"$response" >/dev/null 2>&1 || ! jq -e '.data' <<<"$response" >/dev/null 2>&1; then
+        hub_die "the Gateway refused: $(jq -r '[.errors[]? | .message] | join("; ")' <<<"$response" 2>/dev/null || printf '%s' "$response")"
+    fi
+    printf '%s\n' "$response"
+}
+
+# agency_add CODE NAME [--region R[,NEIGHBOUR...]] [--kind K]: registerAgency as an administrator (the same path as
+# any administrator's, ADR-014), then waits until the provisioner reports the agency's broker user READY.
 agency_add() {
-    local code=${1:-} name=${2:-} region=US kind=lawEnforcement neighbours
+    local code=${1:-} name=${2:-} region=US kind=lawEnforcement regions
     shift 2 || hub_die "usage: ./hub agency add CODE \"Name\" [--region US] [--kind lawEnforcement|victimServices|prosecution]"
     while (($#)); do
         case $1 in
@@ -64,47 +62,50 @@ agency_add() {
         *) hub_die "agency add: unknown option $1" ;;
         esac
     done
-    [[ $code =~ ^[A-Za-z0-9][A-Za-z0-9_-]{1,31}$ ]] || hub_die "agency code '$code' must be 2-32 letters, digits, _ or -"
     [[ -n $name ]] || hub_die "agency add: a name is required"
     [[ $region =~ ^[A-Za-z]{2}(,[A-Za-z]{2})*$ ]] ||
         hub_die "--region must be an ISO 3166-1 alpha-2 code such as US, then any neighbouring regions whose numbers are read when invalid in it: US,MX"
-    # The first region is the default; the others are neighbours (ADR-006), kept as a PostgreSQL array literal.
-    neighbours="{${region#"${region%%,*}"}}"
-    neighbours=${neighbours/#\{,/\{}
-    region=${region%%,*}
-    case $kind in lawEnforcement | victimServices | prosecution) ;; *) hub_die "--kind must be lawEnforcement, victimServices or prosecution" ;; esac
+    case $kind in
+    lawEnforcement) kind=LAW_ENFORCEMENT ;;
+    victimServices) kind=VICTIM_SERVICES ;;
+    prosecution) kind=PROSECUTION ;;
+    *) hub_die "--kind must be lawEnforcement, victimServices or prosecution" ;;
+    esac
+    regions=$(jq -cn --arg r "${region^^}" '$r | split(",")')
 
-    infra_ensure
-    app_migrate_if_pending Gateway sharinghub
+    app_ensure_hosts
+    agency_admin_token >/dev/null
+    agency_graphql 'mutation Register($input: RegisterAgencyInput!) { registerAgency(input: $input) { agency { code } } }' \
+        "$(jq -cn --arg code "$code" --arg name "$name" --arg kind "$kind" --argjson regions "$regions" \
+            '{input: {code: $code, name: $name, kind: $kind, regions: $regions}}')" >/dev/null
+    agency_wait_broker "$code" READY
+    hub_info "agency $code registered (broker user: publishes records, reads its alert queue; secret $(connector_secret_file "$code"))"
+}
 
-    # DEVELOPMENT secret: generated once per agency, readable by this user only.
-    local secret_file password
-    secret_file=$(connector_secret_file "$code")
-    if [[ ! -s $secret_file ]]; then
-        (umask 077 && mkdir -p "$HUB_AGENCY_DIR" && head -c 18 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$secret_file")
-    fi
-    chmod 600 "$secret_file"
-    password=$(cat "$secret_file")
+# agency_wait_broker CODE STATE: waits (up to 60 s) until the provisioner reports the agency's broker STATE.
+agency_wait_broker() {
+    local code=$1 want=$2 state= i
+    for ((i = 0; i < 120; i++)); do
+        state=$(agency_graphql '{ agencies { code brokerState } }' '{}' |
+            jq -r --arg code "$code" '.data.agencies[] | select(.code == $code) | .brokerState // ""')
+        [[ $state == "$want" ]] && return 0
+        [[ $state != FAILED ]] || hub_warn "the provisioner failed on agency $code and retries (log: $(app_log_file Provisioner))"
+        sleep 0.5
+    done
+    hub_die "the provisioner did not report agency $code $want within 60 s (it reports ${state:-nothing}; log: $(app_log_file Provisioner))"
+}
 
-    hub_rabbit_api PUT "users/$code" "{\"password\":\"$password\",\"tags\":\"\"}" ||
-        hub_die "could not create the broker user $code"
-    agency_set_permissions "$code" || hub_die "could not set the broker permissions of $code"
-
-    hub_psql -d sharinghub -v code="$code" -v name="$name" -v kind="${kind^}" -v region="${region^^}" \
-        -v neighbours="${neighbours^^}" <<'SQL' >/dev/null
-INSERT INTO agencies (code, name, kind, region, neighbour_regions, created_at)
-VALUES (:'code', :'name', :'kind', :'region', :'neighbours'::text[], now())
-ON CONFLICT (code) DO UPDATE SET name = excluded.name, kind = excluded.kind, region = excluded.region,
-    neighbour_regions = excluded.neighbour_regions;
-SQL
-    hub_info "agency $code registered (broker user: publishes records, reads its alert queue; secret $secret_file)"
+# agency_disable CODE: disableAgency as an administrator; the provisioner removes its broker access, its records stay.
+agency_disable() {
+    agency_graphql 'mutation Disable($code: String!) { disableAgency(input: { code: $code }) { agency { code } } }' \
+        "$(jq -cn --arg code "$1" '{code: $code}')" >/dev/null
 }
 
 agency_list() {
-    infra_ensure
-    app_migrate_if_pending Gateway sharinghub
+    app_ensure_hosts
+    agency_admin_token >/dev/null
     local registered code
-    registered=$(hub_psql -d sharinghub -tA -c "SELECT code FROM agencies ORDER BY code")
+    registered=$(agency_graphql '{ agencies { code } }' '{}' | jq -r '.data.agencies[].code' | LC_ALL=C sort)
     for code in $(connector_demo_codes); do
         grep -qxF "$code" <<<"$registered" && printf '%s\n' "$code"
     done
@@ -114,8 +115,16 @@ agency_list() {
 cmd_agency() {
     case ${1:-} in
     add) shift && agency_add "$@" ;;
+    disable)
+        [[ -n ${2:-} ]] || hub_die "usage: ./hub agency disable CODE"
+        app_ensure_hosts
+        agency_admin_token >/dev/null
+        agency_disable "$2"
+        agency_wait_broker "$2" DISABLED
+        hub_info "agency $2 disabled (its users and its connector are refused; its records stay)"
+        ;;
     list) agency_list ;;
-    *) hub_die "usage: ./hub agency add CODE \"Name\" [--region US[,MX]] [--kind K] | ./hub agency list" ;;
+    *) hub_die "usage: ./hub agency add CODE \"Name\" [--region US[,MX]] [--kind K] | ./hub agency disable CODE | ./hub agency list" ;;
     esac
 }
 
@@ -125,7 +134,8 @@ connector_args() {
     secret_file=$(connector_secret_file "$code")
     [[ -s $secret_file ]] || hub_die "agency $code has no broker secret here: ./hub agency add $code \"Name\""
     # "US,MX": the default region, then the neighbours, as the connector's --region reads them.
-    region=$(hub_psql -d sharinghub -tA -v code="$code" <<<"SELECT array_to_string(region || neighbour_regions, ',') FROM agencies WHERE code = :'code'")
+    region=$(agency_graphql '{ agencies { code regions } }' '{}' |
+        jq -r --arg code "$code" '.data.agencies[] | select(.code == $code) | .regions | join(",")')
     printf '%s\n' --broker "amqp://127.0.0.1:$HUB_AMQP_PORT/" --password-file "$secret_file" \
         --state-dir "$HUB_STATE/connector/state"
     # The alert drain reads no records, so it takes no phone region.
@@ -145,6 +155,9 @@ connector_run() {
     done
     [[ -n $agency ]] || hub_die "usage: ./hub $mode --agency CODE ..."
     infra_ensure
+    app_ensure_hosts
+    # Once here, not in each subshell that reads the agency's settings.
+    agency_admin_token >/dev/null
     local extra
     mapfile -t extra < <(connector_args "$agency" "$mode")
     app_exec Connectors "$mode" --agency "$agency" "${extra[@]}" "${args[@]}"
@@ -166,7 +179,7 @@ connector_bench_ingest() {
     app_exec_admin Bench ingest --agency "$code" "$@" \
         --connector "$(app_dll Connectors)" \
         --broker "amqp://127.0.0.1:$HUB_AMQP_PORT/" --password-file "$(connector_secret_file "$code")" || rc=$?
-    hub_rabbit_api DELETE "users/$code" || true
+    agency_disable "$code" || true
     rm -f "$(connector_secret_file "$code")"
     return $rc
 }
@@ -174,6 +187,7 @@ connector_bench_ingest() {
 # ./hub up: the demo agencies of demo/agencies.json, and their data through the real connector.
 up_hook_30_demo_data() {
     local code name kind region file mapping
+    agency_admin_token >/dev/null
     for code in $(connector_demo_codes); do
         name=$(connector_demo_field "$code" name)
         kind=$(connector_demo_field "$code" kind)

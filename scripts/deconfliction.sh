@@ -6,13 +6,15 @@ hub_register evaluate "evaluate --file F [--mapping M] --truth COL [--truth-patt
     "measure person matching through the real path (fresh agencies, connector, Gateway); prints precision/recall/F1; --border on the generated border set (bench/border)"
 
 
-# decon_forget_agencies FILE: remove the broker users and dev secrets of the agency codes listed in FILE.
+# decon_forget_agencies FILE: disable the agencies listed in FILE (the provisioner removes their broker access) and
+# remove their dev secrets.
 decon_forget_agencies() {
     local code
     [[ -f $1 ]] || return 0
+    agency_admin_token >/dev/null
     while read -r code; do
         [[ -n $code ]] || continue
-        hub_rabbit_api DELETE "users/$code" || true
+        agency_disable "$code" || true
         rm -f "$(connector_secret_file "$code")"
     done <"$1"
 }
@@ -70,7 +72,7 @@ decon_bench_match() {
     app_exec Bench match --agency "$code" --gateway-pid "${pid:-0}" \
         --connector "$(app_dll Connectors)" \
         --broker "amqp://127.0.0.1:$HUB_AMQP_PORT/" --password-file "$(connector_secret_file "$code")" "$@" || rc=$?
-    hub_rabbit_api DELETE "users/$code" || true
+    agency_disable "$code" || true
     rm -f "$(connector_secret_file "$code")"
     return $rc
 }

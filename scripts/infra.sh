@@ -305,8 +305,9 @@ infra_pg_ready() {
              + pg_has_role(current_user, 'pg_signal_backend', 'MEMBER')::int
              + (SELECT count(*) FROM pg_database d JOIN pg_roles r ON r.oid = d.datdba
                 WHERE (d.datname, r.rolname) IN (('sharinghub', '$HUB_PG_GATEWAY_USER'), ('sharinghub_identity', '$HUB_PG_IDENTITY_USER'))
-                  AND NOT has_database_privilege('public', d.oid, 'CONNECT'))" 2>/dev/null) \
-        == $((${#INFRA_PG_DATABASES[@]} + ${#INFRA_PG_EXTENSIONS[@]} + 4)) ]]
+                  AND NOT has_database_privilege('public', d.oid, 'CONNECT'))
+             + (SELECT count(*) FROM pg_roles WHERE rolname = '$HUB_PG_PROVISIONER_USER')" 2>/dev/null) \
+        == $((${#INFRA_PG_DATABASES[@]} + ${#INFRA_PG_EXTENSIONS[@]} + 5)) ]]
 }
 
 # Idempotent: role, databases, extensions; the role password follows .hub/secrets.
@@ -336,6 +337,19 @@ SQL
     hub_psql -c "ALTER DATABASE $HUB_PG_TEMPLATE IS_TEMPLATE true"
     infra_pg_provision_host_role sharinghub "$HUB_PG_GATEWAY_USER" pg-gateway-password
     infra_pg_provision_host_role sharinghub_identity "$HUB_PG_IDENTITY_USER" pg-identity-password
+    infra_pg_provision_provisioner_role
+}
+
+# The provisioner's login role (ADR-014): it may connect to both hosts' databases, where the grants of
+# src/Provisioner/Database (app_provisioner_grants, after the migrations) give it its few columns. Idempotent.
+infra_pg_provision_provisioner_role() {
+    hub_psql -v role="$HUB_PG_PROVISIONER_USER" -v pw="$(hub_secret pg-provisioner-password)" <<'SQL'
+SET client_min_messages = warning;
+SELECT format('CREATE ROLE %I', :'role') WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'role') \gexec
+ALTER ROLE :"role" LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD :'pw';
+GRANT CONNECT ON DATABASE sharinghub TO :"role";
+GRANT CONNECT ON DATABASE sharinghub_identity TO :"role";
+SQL
 }
 
 # infra_pg_provision_host_role DB ROLE SECRET: the host's own login role owns DB and alone may connect to it
@@ -567,8 +581,6 @@ infra_rabbit_provision() {
     hub_rabbit_api PUT "policies/%2F/sharinghub-alerts-dead-letter" \
         '{"pattern":"^sharinghub-alerts\\.","apply-to":"queues","priority":0,"definition":{"dead-letter-exchange":"sharinghub-alerts-dead"}}' ||
         hub_die "could not set the broker policy sharinghub-alerts-dead-letter"
-    # Agencies registered before their permissions last changed get the current ones.
-    agency_reapply_permissions
 }
 
 infra_stop_rabbit() { infra_locked infra_stop_rabbit_unlocked; }

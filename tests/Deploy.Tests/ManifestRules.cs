@@ -214,11 +214,15 @@ internal static partial class ManifestRules
 
     /// <summary>
     /// The Secrets no workload of the hub may reference: the broker's administration credential (the hub's, and the
-    /// Cluster Operator's default user) and PostgreSQL's superuser. The provisioner will be the one exception
-    /// for the first; until it exists there is none.
+    /// Cluster Operator's default user) and PostgreSQL's superuser. The provisioner (ADR-014) is the one exception for
+    /// the first (<see cref="AdministrationSecretHolders"/>).
     /// </summary>
     public static readonly IReadOnlySet<string> AdministrationSecrets = new HashSet<string>(
         ["sharinghub-broker-admin", "sharinghub-rabbitmq-default-user", "sharinghub-pg-superuser"], StringComparer.Ordinal);
+
+    /// <summary>The one reviewed exception: the provisioner's Deployment holds the hub's broker administration credential.</summary>
+    public static readonly IReadOnlySet<(string Workload, string Secret)> AdministrationSecretHolders =
+        new HashSet<(string, string)> { ("Deployment/sharinghub-provisioner", "sharinghub-broker-admin") };
 
     /// <summary>No workload references one of <see cref="AdministrationSecrets"/> (env, envFrom or a volume).</summary>
     public static IEnumerable<string> NoAdministrationCredentials(IEnumerable<KubeObject> objects)
@@ -231,7 +235,8 @@ internal static partial class ManifestRules
                 .Concat(o.PodTemplate.Items("spec", "volumes").Select(v => v.Scalar("secret", "secretName")))
                 .Concat(o.PodTemplate.Items("spec", "volumes").SelectMany(v => v.Items("projected", "sources")).Select(p => p.Scalar("secret", "name")))
                 .OfType<string>();
-            foreach (var secret in referenced.Where(AdministrationSecrets.Contains).Distinct(StringComparer.Ordinal))
+            foreach (var secret in referenced.Where(AdministrationSecrets.Contains).Distinct(StringComparer.Ordinal)
+                .Where(secret => !AdministrationSecretHolders.Contains((o.Id, secret))))
             {
                 yield return $"{o.Id}: holds the administration credential {secret}";
             }

@@ -4,27 +4,24 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Npgsql;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 using RabbitMQ.Client.Exceptions;
 using SharingHub.Connectors.Publishing;
 using SharingHub.Gateway.Alerts;
+using SharingHub.ServiceDefaults.Agencies;
 using SharingHub.TestSupport;
 
 namespace SharingHub.Gateway.IntegrationTests;
 
 /// <summary>
 /// Least privilege on the broker, read from the live broker: the users, tags and permission patterns that
-/// <c>./hub infra</c> and <c>./hub agency add</c> set are those docs/security.md lists, and the Gateway's user is
+/// <c>./hub infra</c> and the provisioner set are those docs/security.md lists, and the Gateway's user is
 /// refused what lies outside its patterns.
 /// </summary>
 public sealed partial class BrokerPermissionsTests(HubInfrastructureFixture fixture) : IClassFixture<HubInfrastructureFixture>
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    private static string GatewayDatabase => Environment.GetEnvironmentVariable("ConnectionStrings__hubdb")
-        ?? throw new InvalidOperationException("ConnectionStrings__hubdb is not set: run the tests through ./hub test");
 
     [Fact]
     public async Task LiveBroker_UsersTagsAndPermissions_MatchTheTableInDocsSecurity()
@@ -33,8 +30,22 @@ public sealed partial class BrokerPermissionsTests(HubInfrastructureFixture fixt
         var infrastructure = fixture.Infrastructure;
         var agencyRow = Assert.Single(table, row => row.User is null);
         var code = $"BP{Guid.NewGuid():N}"[..12].ToUpperInvariant();
-        // The real registration path, as an operator runs it.
-        await HubCommand.RunAsync("agency", "add", code, "Broker permissions test");
+        // An agency user as the provisioner makes one: the one definition it applies (AgencyBrokerTopology; the
+        // provisioner applying it is AgencyProvisioningTests').
+        var management = fixture.VirtualHost.Management;
+        using (var created = await management.PutAsJsonAsync($"api/users/{code}", new { password = Guid.NewGuid().ToString("N"), tags = "" }, Ct))
+        {
+            created.EnsureSuccessStatusCode();
+        }
+        using (var permitted = await management.PutAsJsonAsync($"api/permissions/%2F/{code}", new
+        {
+            configure = AgencyBrokerTopology.ConfigurePermission,
+            write = AgencyBrokerTopology.WritePermission,
+            read = AgencyBrokerTopology.ReadPermission(code),
+        }, Ct))
+        {
+            permitted.EnsureSuccessStatusCode();
+        }
         try
         {
             foreach (var (user, row) in new[]
@@ -58,13 +69,7 @@ public sealed partial class BrokerPermissionsTests(HubInfrastructureFixture fixt
         }
         finally
         {
-            using var _ = await fixture.VirtualHost.Management.DeleteAsync($"api/users/{code}", Ct);
-            // The checkout's Gateway database, as its own role (the admin role may not connect to it: DatabaseRoleTests).
-            await using var database = new NpgsqlConnection(GatewayDatabase);
-            await database.OpenAsync(Ct);
-            await using var delete = new NpgsqlCommand("DELETE FROM agencies WHERE code = $1", database);
-            delete.Parameters.Add(new NpgsqlParameter<string> { TypedValue = code });
-            await delete.ExecuteNonQueryAsync(Ct);
+            using var _ = await management.DeleteAsync($"api/users/{code}", Ct);
         }
     }
 

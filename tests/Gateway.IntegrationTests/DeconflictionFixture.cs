@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using SharingHub.Contracts.V1;
 using SharingHub.Gateway.Data;
 using SharingHub.Gateway.Deconfliction;
+using SharingHub.ServiceDefaults.Agencies;
 using SharingHub.TestSupport;
 
 namespace SharingHub.Gateway.IntegrationTests;

@@ -1,3 +1,4 @@
+using SharingHub.ServiceDefaults.Agencies;
 using SharingHub.TestSupport;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;

@@ -7,6 +7,7 @@ using SharingHub.Connectors.Cli;
 using SharingHub.Contracts.V1;
 using SharingHub.Gateway.Data;
 using SharingHub.Gateway.Records;
+using SharingHub.ServiceDefaults.Agencies;
 using SharingHub.TestSupport;
 using Spectre.Console;
 
@@ -46,7 +47,7 @@ public class IngestionFixture : HubInfrastructureFixture
         await VirtualHost.WaitForRecordsExchangeAsync();
     }
 
-    /// <summary>Registers an agency as <c>./hub agency add</c> does: a publish-only broker user and a database row.</summary>
+    /// <summary>Registers an agency as the provisioner leaves it: a publish-only broker user and a database row.</summary>
     public async Task<TestAgency> AddAgencyAsync(string prefix, bool registerInDatabase = true)
     {
         var code = $"{prefix}{Guid.NewGuid():N}"[..12].ToUpperInvariant();

@@ -46,16 +46,26 @@ public sealed class GatewayFixture : IdentityFixture
         NewerSigningKey = signing[1].LoadCertificate(IdentityApp.KeyPassphrase);
 
         await base.InitializeAsync();
-        var gateway = new GatewayApp(Database.ConnectionString, "amqp://unused:unused@127.0.0.1:1/",
+        // The Gateway's own database: every hub-user check reads its agency directory (a disabled agency is refused).
+        _hubDatabase = await TestDatabase.CreateAsync(TestInfrastructure.Current);
+        var gateway = new GatewayApp(_hubDatabase.ConnectionString, "amqp://unused:unused@127.0.0.1:1/",
             new Dictionary<string, string?> { ["Authentication:Authority"] = App.BaseUri.AbsoluteUri });
         // Development: the authority is this test's Identity over plain HTTP on loopback, which only Development
         // accepts (and Development is where unreadable input used to come back as a stack trace).
         Gateway = gateway.WithWebHostBuilder(b => b.UseEnvironment("Development").ConfigureLogging(l => l.AddProvider(GatewayLogs)));
+        await using var scope = Gateway.Services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<SharingHub.Gateway.Data.HubDbContext>().ApplyMigrationsAsync(CancellationToken.None);
     }
+
+    private TestDatabase? _hubDatabase;
 
     public override async ValueTask DisposeAsync()
     {
         await Gateway.DisposeAsync();
+        if (_hubDatabase is not null)
+        {
+            await _hubDatabase.DisposeAsync();
+        }
         await base.DisposeAsync();
     }
 }

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using SharingHub.ServiceDefaults.Agencies;
 
 namespace SharingHub.TestSupport;
 
@@ -76,7 +77,7 @@ public sealed class TestVirtualHost : IAsyncDisposable
     }
 
     /// <summary>
-    /// Creates broker user <paramref name="code"/> as <c>./hub agency add</c> does (no tags; on this virtual host it may
+    /// Creates broker user <paramref name="code"/> as the provisioner does (no tags; on this virtual host it may
     /// publish to the record exchanges and read its own alert queue, nothing else) and returns its password. The user
     /// is deleted on dispose.
     /// </summary>
@@ -87,12 +88,17 @@ public sealed class TestVirtualHost : IAsyncDisposable
         await EnsureSuccessAsync(await _management.PutAsJsonAsync($"api/users/{user}", new { password, tags = "" }, cancellationToken));
         _agencyUsers.Add(code);
         await EnsureSuccessAsync(await _management.PutAsJsonAsync($"api/permissions/{Uri.EscapeDataString(Name)}/{user}",
-            new { configure = "^$", write = @"^SharingHub\.Contracts\.V1:.*$", read = AgencyReadPermission(code) }, cancellationToken));
+            new
+            {
+                configure = AgencyBrokerTopology.ConfigurePermission,
+                write = AgencyBrokerTopology.WritePermission,
+                read = AgencyBrokerTopology.ReadPermission(code),
+            }, cancellationToken));
         return password;
     }
 
-    /// <summary>An agency user's read pattern: its own alert queue only (as <c>./hub agency add</c> sets it).</summary>
-    public static string AgencyReadPermission(string code) => $@"^sharinghub-alerts\.{code}$";
+    /// <summary>An agency user's read pattern: its own alert queue only (as the provisioner sets it).</summary>
+    public static string AgencyReadPermission(string code) => AgencyBrokerTopology.ReadPermission(code);
 
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
 

@@ -5,6 +5,7 @@ using SharingHub.Gateway.Data;
 using SharingHub.Gateway.Deconfliction;
 using SharingHub.Gateway.GraphQL;
 using SharingHub.Gateway.Records;
+using SharingHub.ServiceDefaults.Agencies;
 
 namespace SharingHub.Gateway.Alerts;
 

@@ -1,4 +1,5 @@
 using RabbitMQ.Client;
+using SharingHub.ServiceDefaults.Agencies;
 
 namespace SharingHub.Gateway.Alerts;
 
@@ -14,7 +15,7 @@ namespace SharingHub.Gateway.Alerts;
 public static class AlertQueueTopology
 {
     /// <summary>The exchange the relay publishes every alert to, routed by agency code.</summary>
-    public const string Exchange = "sharinghub-alerts";
+    public const string Exchange = AgencyBrokerTopology.AlertExchange;
 
     /// <summary>The exchange a queue's rejected or over-delivered messages go to.</summary>
     public const string DeadLetterExchange = "sharinghub-alerts-dead";
@@ -23,7 +24,7 @@ public static class AlertQueueTopology
     public const string DeadLetterQueue = "sharinghub-alerts-dead";
 
     /// <summary>Deliveries of one message to an agency's consumers before the broker dead-letters it.</summary>
-    public const int DeliveryLimit = 20;
+    public const int DeliveryLimit = AgencyBrokerTopology.AlertDeliveryLimit;
 
     /// <summary>
     /// The AMQP header that carries the relay span's W3C trace context to the agency's drain (the W3C Trace Context
@@ -50,14 +51,10 @@ public static class AlertQueueTopology
     }
 
     /// <summary>The alert queue of agency <paramref name="code"/>.</summary>
-    public static string QueueOf(string code) => $"{Exchange}.{code}";
+    public static string QueueOf(string code) => AgencyBrokerTopology.AlertQueueOf(code);
 
     /// <summary>The arguments of an agency's alert queue (a redeclaration with other arguments is refused by the broker).</summary>
-    public static Dictionary<string, object?> QueueArguments => new(StringComparer.Ordinal)
-    {
-        ["x-queue-type"] = "quorum",
-        ["x-delivery-limit"] = DeliveryLimit,
-    };
+    public static Dictionary<string, object?> QueueArguments => AgencyBrokerTopology.AlertQueueArguments;
 
     /// <summary>Declares the exchange and the dead-letter queue (idempotent).</summary>
     public static async Task DeclareSharedAsync(IChannel channel, CancellationToken cancellationToken)

@@ -41,7 +41,11 @@ public static partial class AuthorizationExtensions
         services.AddSingleton<IAuthorizationHandler, MatchOperationHandler>();
         services.AddSingleton<IAuthorizationHandler, AlertOperationHandler>();
         services.AddSingleton<IAuthorizationHandler, EnforcementDataHandler>();
-        var hubUser = new AuthorizationPolicyBuilder().RequireAuthenticatedUser().RequireClaim(HubClaimTypes.Agency).Build();
+        services.AddSingleton<IAuthorizationHandler, Agencies.AgencyAdministrationHandler>();
+        services.AddSingleton<IAuthorizationHandler, Agencies.ActiveAgencyHandler>();
+        // A disabled agency's users are refused wherever a hub user is required (ADR-014).
+        var hubUser = new AuthorizationPolicyBuilder().RequireAuthenticatedUser().RequireClaim(HubClaimTypes.Agency)
+            .AddRequirements(Agencies.ActiveAgencyRequirement.Instance).Build();
         services.AddAuthorizationBuilder()
             // Deny by default: an endpoint that names no policy still needs a hub user; only endpoints marked
             // AllowAnonymous (the health probes and the service banner) are open.
@@ -53,7 +57,8 @@ public static partial class AuthorizationExtensions
         foreach (var role in HubRoles.All)
         {
             builder.AddPolicy(HubPolicies.ForRole(role), p => p.RequireAuthenticatedUser()
-                .RequireClaim(HubClaimTypes.Agency).RequireClaim(HubClaimTypes.Role, role));
+                .RequireClaim(HubClaimTypes.Agency).RequireClaim(HubClaimTypes.Role, role)
+                .AddRequirements(Agencies.ActiveAgencyRequirement.Instance));
         }
         return services;
     }

@@ -1,20 +1,8 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using SharingHub.ServiceDefaults.Agencies;
 
 namespace SharingHub.Gateway.Data;
-
-/// <summary>What kind of organisation an agency is; victim services never receive enforcement data.</summary>
-public enum AgencyKind
-{
-    /// <summary>A police department, sheriff's office or federal law-enforcement agency.</summary>
-    LawEnforcement,
-
-    /// <summary>A victim-services organisation (an NGO); it receives protective alerts only.</summary>
-    VictimServices,
-
-    /// <summary>A prosecutor's office.</summary>
-    Prosecution,
-}
 
 /// <summary>A member agency, identified by an ORI-like code.</summary>
 public sealed class Agency
@@ -42,6 +30,15 @@ public sealed class Agency
 
     /// <summary>When the agency was registered.</summary>
     public DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>
+    /// When an administrator disabled the agency (<c>disableAgency</c>); null while it is a member. A disabled agency's
+    /// users are refused and its broker user loses its permissions; its records stay.
+    /// </summary>
+    public DateTimeOffset? DisabledAt { get; set; }
+
+    /// <summary>Whether the agency is a member in good standing (not disabled).</summary>
+    public bool IsEnabled => DisabledAt is null;
 }
 
 internal sealed class AgencyConfiguration : IEntityTypeConfiguration<Agency>
@@ -55,5 +52,6 @@ internal sealed class AgencyConfiguration : IEntityTypeConfiguration<Agency>
         builder.Property(a => a.Region).HasMaxLength(2);
         builder.Property(a => a.NeighbourRegions).HasDefaultValueSql("'{}'::text[]");
         builder.Ignore(a => a.PhoneRegions);
+        builder.Ignore(a => a.IsEnabled);
     }
 }

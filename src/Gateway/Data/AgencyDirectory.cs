@@ -8,7 +8,9 @@ namespace SharingHub.Gateway.Data;
 /// <c>agencies</c> notifies the change-feed channel (<see cref="FeedModel.AddChangeNotifyTrigger"/>), and every replica's
 /// <see cref="FeedListener"/> raises this directory's signal, so a registration or a change of kind is seen by the
 /// next request on every replica. The copy is trusted only while the listener is connected: without it, notifications
-/// could be missed, so each request reads the table again until the listener is back.
+/// could be missed, so each request reads the table again until the listener is back. The notification arrives
+/// asynchronously, so a writer on this replica also calls <see cref="Invalidate"/> after its commit: its own next
+/// request sees the change whatever the listener's delay.
 /// </summary>
 internal sealed class AgencyDirectory(FeedSignals signals)
 {
@@ -16,6 +18,7 @@ internal sealed class AgencyDirectory(FeedSignals signals)
     public const string Feed = "agencies";
 
     private Snapshot? _snapshot;
+    private long _version;
 
     /// <summary>Every member agency by code.</summary>
     /// <param name="db">Reads the table when the kept copy may be stale.</param>
@@ -24,7 +27,8 @@ internal sealed class AgencyDirectory(FeedSignals signals)
     {
         ArgumentNullException.ThrowIfNull(db);
         var kept = Volatile.Read(ref _snapshot);
-        if (kept is not null && !kept.Changed.IsCompleted && signals.Listening)
+        var version = Interlocked.Read(ref _version);
+        if (kept is not null && kept.Version == version && !kept.Changed.IsCompleted && signals.Listening)
         {
             return kept.Agencies;
         }
@@ -34,10 +38,16 @@ internal sealed class AgencyDirectory(FeedSignals signals)
         var agencies = await db.Agencies.AsNoTracking().ToDictionaryAsync(a => a.Code, StringComparer.Ordinal, cancellationToken);
         if (listening)
         {
-            Volatile.Write(ref _snapshot, new Snapshot(changed, agencies));
+            Volatile.Write(ref _snapshot, new Snapshot(version, changed, agencies));
         }
         return agencies;
     }
 
-    private sealed record Snapshot(Task Changed, IReadOnlyDictionary<string, Agency> Agencies);
+    /// <summary>
+    /// Drops the kept copy: called by a writer of <c>agencies</c> after its commit. A read that began before the call
+    /// (and may have missed the change) is not kept either.
+    /// </summary>
+    public void Invalidate() => Interlocked.Increment(ref _version);
+
+    private sealed record Snapshot(long Version, Task Changed, IReadOnlyDictionary<string, Agency> Agencies);
 }

@@ -12,6 +12,9 @@ public sealed class HubDbContext(DbContextOptions<HubDbContext> options) : DbCon
     /// <summary>Member agencies of the task force.</summary>
     public DbSet<Agency> Agencies => Set<Agency>();
 
+    /// <summary>The broker access each agency registered through the API should have, and what the provisioner did.</summary>
+    public DbSet<Agencies.AgencyBrokerAccess> AgencyBrokerAccess => Set<Agencies.AgencyBrokerAccess>();
+
     /// <summary>Records the agencies share, one row per (agency, kind, local id).</summary>
     public DbSet<StoredRecord> Records => Set<StoredRecord>();
 

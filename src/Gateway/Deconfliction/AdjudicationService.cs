@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using SharingHub.Gateway.Data;
 using SharingHub.ServiceDefaults;
+using SharingHub.ServiceDefaults.Agencies;
 
 namespace SharingHub.Gateway.Deconfliction;
 

@@ -1,6 +1,6 @@
 using SharingHub.Contracts.V1;
 using SharingHub.Gateway.Authorization;
-using SharingHub.Gateway.Data;
+using SharingHub.ServiceDefaults.Agencies;
 
 namespace SharingHub.Gateway.Deconfliction;
 

@@ -1,6 +1,7 @@
 using SharingHub.Gateway.Authorization;
 using SharingHub.Gateway.Data;
 using SharingHub.Gateway.Records;
+using SharingHub.ServiceDefaults.Agencies;
 
 namespace SharingHub.Gateway.Deconfliction;
 

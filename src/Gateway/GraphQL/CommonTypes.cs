@@ -1,8 +1,10 @@
 using GraphQL.Types;
 using SharingHub.Contracts.V1;
+using SharingHub.Gateway.Agencies;
 using SharingHub.Gateway.Authorization;
 using SharingHub.Gateway.Data;
 using SharingHub.Gateway.Deconfliction;
+using SharingHub.ServiceDefaults.Agencies;
 
 namespace SharingHub.Gateway.GraphQL;
 
@@ -16,6 +18,7 @@ internal sealed class AgencyGraphType : ObjectGraphType<Agency>
         Field<NonNullGraphType<StringGraphType>>("code").Description("The agency's ORI-like code.").Resolve(c => c.Source.Code);
         Field<NonNullGraphType<StringGraphType>>("name").Resolve(c => c.Source.Name);
         Field<NonNullGraphType<AgencyKindGraphType>>("kind").Resolve(c => c.Source.Kind);
+        this.AddAdministrationFields();
     }
 }
 

@@ -2,6 +2,7 @@ using GraphQL;
 using SharingHub.Gateway.Authorization;
 using SharingHub.Gateway.Data;
 using SharingHub.Gateway.Feeds;
+using SharingHub.ServiceDefaults.Agencies;
 
 namespace SharingHub.Gateway.GraphQL;
 

@@ -50,6 +50,7 @@ public static partial class GraphQLExtensions
         services.AddSingleton<GraphQLWebSocketEndpoint>();
         services.AddChangeFeeds();
         services.AddSingleton<AgencyDirectory>();
+        services.AddScoped<Agencies.AgencyRegistration>();
         return services;
     }
 

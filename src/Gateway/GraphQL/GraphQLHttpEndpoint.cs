@@ -51,7 +51,7 @@ internal sealed partial class GraphQLHttpEndpoint(
             {
                 http.Response.ContentLength = null;
                 await WriteErrorBodyAsync(http, JsonMediaType, authenticated ? "FORBIDDEN" : "UNAUTHENTICATED", authenticated
-                    ? "This token is not a hub user's: it carries no agency."
+                    ? "This token is not a hub user's: it carries no agency, or its agency is disabled."
                     : "Sign in first: send 'Authorization: Bearer <access token>' (in development, ./hub token prints one).");
             }
             return;

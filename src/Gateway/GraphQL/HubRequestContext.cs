@@ -6,6 +6,7 @@ using SharingHub.Gateway.Authorization;
 using SharingHub.Gateway.Data;
 using SharingHub.Gateway.Deconfliction;
 using SharingHub.Gateway.Records;
+using SharingHub.ServiceDefaults.Agencies;
 
 namespace SharingHub.Gateway.GraphQL;
 
@@ -110,9 +111,12 @@ internal sealed class HubRequestContext : Dictionary<string, object?>
     public async ValueTask<IReadOnlyDictionary<string, Agency>> AgenciesAsync(CancellationToken cancellationToken) =>
         _agencies ??= await _directory.GetAsync(Db, cancellationToken);
 
-    /// <summary>The kind of the caller's agency; null when the Gateway does not know the agency.</summary>
+    /// <summary>
+    /// The kind of the caller's agency; null when the Gateway does not know the agency or it is disabled (so every base
+    /// query yields nothing to it).
+    /// </summary>
     public async ValueTask<AgencyKind?> ReaderKindAsync(CancellationToken cancellationToken) =>
-        (await AgenciesAsync(cancellationToken)).TryGetValue(Principal.Agency, out var agency) ? agency.Kind : null;
+        (await AgenciesAsync(cancellationToken)).TryGetValue(Principal.Agency, out var agency) && agency.IsEnabled ? agency.Kind : null;
 
     /// <summary>The caller's own records (<see cref="Visibility.OwnRecords"/>).</summary>
     public async Task<IQueryable<StoredRecord>> OwnRecordsAsync(CancellationToken cancellationToken) =>

@@ -4,6 +4,7 @@ using GraphQL.Types;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
 using SharingHub.Contracts.V1;
+using SharingHub.Gateway.Agencies;
 using SharingHub.Gateway.Alerts;
 using SharingHub.Gateway.Authorization;
 using SharingHub.Gateway.Deconfliction;
@@ -179,6 +180,7 @@ internal sealed class HubMutation : ObjectGraphType
             });
         this.AddSubmitOperation();
         this.AddAlertMutations();
+        this.AddAgencyMutations();
     }
 }
 

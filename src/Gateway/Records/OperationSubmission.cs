@@ -11,6 +11,7 @@ using SharingHub.Gateway.Data;
 using SharingHub.Gateway.Deconfliction;
 using SharingHub.Gateway.GraphQL;
 using SharingHub.Rules;
+using SharingHub.ServiceDefaults.Agencies;
 using SharingHub.ServiceDefaults.Authentication;
 
 namespace SharingHub.Gateway.Records;

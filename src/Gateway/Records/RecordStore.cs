@@ -19,7 +19,7 @@ internal sealed class RecordStore(HubDbContext db, IEnumerable<IStoredRecordsHan
     /// (the AMQP user_id, or the token's agency claim), never a value from a message body.
     /// </summary>
     /// <returns>What changed, and how many withdrawals named a record the hub does not hold.</returns>
-    /// <exception cref="UnknownAgencyException">The agency is not registered with the hub; nothing was stored.</exception>
+    /// <exception cref="UnknownAgencyException">The agency is not registered with the hub, or is disabled; nothing was stored.</exception>
     public async Task<(StoredRecordBatch Stored, int UnknownWithdrawals)> StoreAsync(
         string agency, Guid? messageId, ValidRecords records, CancellationToken cancellationToken)
     {
@@ -62,13 +62,13 @@ internal sealed class RecordStore(HubDbContext db, IEnumerable<IStoredRecordsHan
 
     private static async Task<bool> AgencyExistsAsync(NpgsqlConnection connection, string agency, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM agencies WHERE code = $1)", connection);
+        await using var command = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM agencies WHERE code = $1 AND disabled_at IS NULL)", connection);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = agency });
         return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 }
 
-/// <summary>Records came from an agency the hub has not registered.</summary>
+/// <summary>Records came from an agency the hub has not registered, or has disabled (messages already on the queue when it was).</summary>
 internal sealed class UnknownAgencyException(string agency) : Exception($"agency {agency} is not registered with the hub")
 {
     /// <summary>The unregistered agency's code.</summary>

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using SharingHub.Identity.Agencies;
 using SharingHub.Identity.Audit;
 using SharingHub.Identity.Data;
+using SharingHub.ServiceDefaults.Agencies;
 using SharingHub.ServiceDefaults.Authentication;
 
 namespace SharingHub.Identity.Accounts;

@@ -1,3 +1,5 @@
+using SharingHub.ServiceDefaults.Agencies;
+
 namespace SharingHub.Identity.Agencies;
 
 /// <summary>A member agency of the task force.</summary>
@@ -9,12 +11,4 @@ public sealed class Agency
     public string Name { get; set; } = "";
 
     public AgencyKind Kind { get; set; }
-}
-
-/// <summary>What kind of member an agency is; victim-service organizations never hold enforcement roles.</summary>
-public enum AgencyKind
-{
-    LawEnforcement,
-    Prosecution,
-    VictimServices,
 }

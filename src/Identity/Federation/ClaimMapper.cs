@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using SharingHub.Identity.Agencies;
 using SharingHub.Identity.Tokens;
+using SharingHub.ServiceDefaults.Agencies;
 using SharingHub.ServiceDefaults.Authentication;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 

@@ -1,8 +1,8 @@
 using Microsoft.AspNetCore.Identity;
 using SharingHub.Identity.Accounts;
-using SharingHub.Identity.Agencies;
 using SharingHub.Identity.Audit;
 using SharingHub.Identity.Data;
+using SharingHub.ServiceDefaults.Agencies;
 using SharingHub.ServiceDefaults.Authentication;
 
 namespace SharingHub.Identity.Seeding;

@@ -1,5 +1,5 @@
 using System.ComponentModel.DataAnnotations;
-using SharingHub.Identity.Agencies;
+using SharingHub.ServiceDefaults.Agencies;
 
 namespace SharingHub.Identity.Seeding;
 

@@ -1,9 +1,9 @@
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 using SharingHub.Identity.Accounts;
-using SharingHub.Identity.Agencies;
 using SharingHub.Identity.Data;
 using SharingHub.Identity.Federation;
+using SharingHub.ServiceDefaults.Agencies;
 using SharingHub.ServiceDefaults.Authentication;
 
 namespace SharingHub.Identity.Tokens;

@@ -1,7 +1,7 @@
 using SharingHub.Contracts.V1;
 using SharingHub.Gateway.Authorization;
-using SharingHub.Gateway.Data;
 using SharingHub.Gateway.Deconfliction;
+using SharingHub.ServiceDefaults.Agencies;
 using SharingHub.ServiceDefaults.Authentication;
 
 namespace SharingHub.Gateway.Tests.Deconfliction;

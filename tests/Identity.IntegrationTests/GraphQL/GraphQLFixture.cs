@@ -4,6 +4,7 @@ using SharingHub.Contracts.V1;
 using SharingHub.Gateway.Data;
 using SharingHub.Gateway.Deconfliction;
 using SharingHub.Identity.IntegrationTests.Infrastructure;
+using SharingHub.ServiceDefaults.Agencies;
 using SharingHub.TestSupport;
 
 namespace SharingHub.Identity.IntegrationTests.GraphQL;

@@ -23,6 +23,58 @@ namespace SharingHub.Gateway.Data.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("SharingHub.Gateway.Agencies.AgencyBrokerAccess", b =>
+                {
+                    b.Property<string>("AgencyCode")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("agency_code");
+
+                    b.Property<string>("AlertQueue")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("alert_queue");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("boolean")
+                        .HasColumnName("enabled");
+
+                    b.Property<long>("Generation")
+                        .HasColumnType("bigint")
+                        .HasColumnName("generation");
+
+                    b.Property<DateTimeOffset?>("ObservedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("observed_at");
+
+                    b.Property<long>("ObservedGeneration")
+                        .HasColumnType("bigint")
+                        .HasColumnName("observed_generation");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("state");
+
+                    b.Property<string>("StateDetail")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("state_detail");
+
+                    b.Property<string>("UserName")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("user_name");
+
+                    b.HasKey("AgencyCode")
+                        .HasName("pk_agency_broker_access");
+
+                    b.ToTable("agency_broker_access", (string)null);
+                });
+
             modelBuilder.Entity("SharingHub.Gateway.Alerts.Alert", b =>
                 {
                     b.Property<long>("Id")
@@ -195,6 +247,10 @@ namespace SharingHub.Gateway.Data.Migrations
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
+
+                    b.Property<DateTimeOffset?>("DisabledAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("disabled_at");
 
                     b.Property<string>("Kind")
                         .IsRequired()
@@ -849,6 +905,16 @@ namespace SharingHub.Gateway.Data.Migrations
                         .HasDatabaseName("ix_records_agency_code_kind_local_id");
 
                     b.ToTable("records", (string)null);
+                });
+
+            modelBuilder.Entity("SharingHub.Gateway.Agencies.AgencyBrokerAccess", b =>
+                {
+                    b.HasOne("SharingHub.Gateway.Data.Agency", null)
+                        .WithOne()
+                        .HasForeignKey("SharingHub.Gateway.Agencies.AgencyBrokerAccess", "AgencyCode")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_agency_broker_access_agencies_agency_code");
                 });
 
             modelBuilder.Entity("SharingHub.Gateway.Alerts.Alert", b =>
