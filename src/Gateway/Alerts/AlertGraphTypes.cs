@@ -18,11 +18,11 @@ internal sealed class AlertGraphType : ObjectGraphType<Alert>
     {
         Name = "Alert";
         Description = "An alert to your agency about one of its matches.";
-        Field<NonNullGraphType<IdGraphType>>("id").Resolve(c => c.Source.Id.ToString(CultureInfo.InvariantCulture));
-        Field<NonNullGraphType<AlertKindGraphType>>("kind").Resolve(c => c.Source.Kind);
-        Field<NonNullGraphType<AlertStatusGraphType>>("status").Resolve(c => c.Source.Status);
-        Field<NonNullGraphType<DateTimeOffsetGraphType>>("raisedAt").Resolve(c => c.Source.RaisedAt);
-        Field<DateTimeOffsetGraphType>("acknowledgedAt").Resolve(c => c.Source.AcknowledgedAt);
+        Field<NonNullGraphType<IdGraphType>>("id").Reads(s => s.Id.ToString(CultureInfo.InvariantCulture));
+        Field<NonNullGraphType<AlertKindGraphType>>("kind").Reads(s => s.Kind);
+        Field<NonNullGraphType<AlertStatusGraphType>>("status").Reads(s => s.Status);
+        Field<NonNullGraphType<DateTimeOffsetGraphType>>("raisedAt").Reads(s => s.RaisedAt);
+        Field<DateTimeOffsetGraphType>("acknowledgedAt").Reads(s => s.AcknowledgedAt);
         Field<NonNullGraphType<StringGraphType>>("summary")
             .Description("In plain words, what the officer needs to know (only what the release allows).")
             .Resolve(c => c.Hub().AlertContent(c.Source).Then(content => content.Summary));
@@ -59,7 +59,7 @@ internal sealed class AlertEventGraphType : ObjectGraphType<Alert>
         Field<NonNullGraphType<StringGraphType>>("cursor")
             .Description("Pass it as alertRaised(after:) when reconnecting to receive what came after this alert.")
             .Resolve(c => FeedCursor.Of(c.Source).Encode());
-        Field<NonNullGraphType<AlertGraphType>>("alert").Resolve(c => c.Source);
+        Field<NonNullGraphType<AlertGraphType>>("alert").Reads(s => s);
     }
 }
 
@@ -86,7 +86,7 @@ internal sealed class AcknowledgeAlertPayloadGraphType : ObjectGraphType<Acknowl
     public AcknowledgeAlertPayloadGraphType()
     {
         Name = "AcknowledgeAlertPayload";
-        Field<NonNullGraphType<AlertGraphType>>("alert").Resolve(c => c.Source.Alert);
+        Field<NonNullGraphType<AlertGraphType>>("alert").Reads(s => s.Alert);
     }
 }
 
@@ -116,7 +116,7 @@ internal sealed class ContestAdjudicationPayloadGraphType : ObjectGraphType<Cont
     public ContestAdjudicationPayloadGraphType()
     {
         Name = "ContestAdjudicationPayload";
-        Field<NonNullGraphType<MatchGraphType>>("match").Resolve(c => c.Source.Match);
+        Field<NonNullGraphType<MatchGraphType>>("match").Reads(s => s.Match);
     }
 }
 

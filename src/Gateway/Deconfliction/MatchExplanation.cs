@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -49,6 +50,31 @@ public sealed record MatchExplanation(string Summary, IReadOnlyList<ExplanationL
         var stored = JsonSerializer.Deserialize(json, StoredExplanationJson.Default.StoredExplanation);
         return new MatchExplanation(stored?.Summary ?? "", stored?.Lines ?? []);
     }
+
+    /// <summary>
+    /// <see cref="FromJson"/>, kept for the next reader: a stored explanation is a value (the same text always reads
+    /// the same), and every match shown reads one, so pages read again are not parsed again. At most
+    /// <see cref="MaxKept"/> are kept; the set is then started afresh.
+    /// </summary>
+    public static MatchExplanation Read(string json)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        if (Kept.TryGetValue(json, out var known))
+        {
+            return known;
+        }
+        var read = FromJson(json);
+        if (Kept.Count >= MaxKept)
+        {
+            Kept.Clear();
+        }
+        Kept.TryAdd(json, read);
+        return read;
+    }
+
+    private const int MaxKept = 4096;
+
+    private static readonly ConcurrentDictionary<string, MatchExplanation> Kept = new(StringComparer.Ordinal);
 
     /// <summary>A person-identity score, line by line.</summary>
     public static MatchExplanation ForPersons(PersonMatchResult result, string band)

@@ -16,36 +16,36 @@ internal sealed class MatchGraphType : ObjectGraphType<Match>
     {
         Name = "Match";
         Description = "A hit between one of your agency's records and another agency's.";
-        Field<NonNullGraphType<IdGraphType>>("id").Resolve(c => c.Source.Id.ToString(CultureInfo.InvariantCulture));
-        Field<NonNullGraphType<MatchKindGraphType>>("kind").Resolve(c => c.Source.Kind);
+        Field<NonNullGraphType<IdGraphType>>("id").Reads(s => s.Id.ToString(CultureInfo.InvariantCulture));
+        Field<NonNullGraphType<MatchKindGraphType>>("kind").Reads(s => s.Kind);
         Field<FloatGraphType>("score")
             .Description("Person identity: the score in bits; null for rule-based hits and when the other record releases nothing.")
-            .Resolve(c => c.Hub().Counterpart(c.Source).Then(v => v.Score));
+            .Resolve(c => c.Hub().WithCounterpart(c.Source, v => v.Score));
         Field<MatchBandGraphType>("band")
             .Description("Person identity: MATCH or POSSIBLE; null for rule-based hits and when the other record releases nothing.")
-            .Resolve(c => c.Hub().Counterpart(c.Source).Then(v => v.Band));
+            .Resolve(c => c.Hub().WithCounterpart(c.Source, v => v.Band));
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<ExplanationLineGraphType>>>>("explanation")
             .Description("Why it matched, field by field: only the lines the other record's sensitivity releases.")
-            .Resolve(c => c.Hub().Counterpart(c.Source).Then(v => v.Explanation))
+            .Resolve(c => c.Hub().WithCounterpart(c.Source, v => v.Explanation))
             // At most one line per compared field (about ten), not the analyzer's default list size.
             .Configure(f => f.WithComplexityImpact(1, 10));
-        Field<NonNullGraphType<DateTimeOffsetGraphType>>("createdAt").Resolve(c => c.Source.FirstFoundAt);
-        Field<NonNullGraphType<DateTimeOffsetGraphType>>("updatedAt").Resolve(c => c.Source.ChangedAt);
-        Field<NonNullGraphType<BooleanGraphType>>("open").Description("False once a withdrawal or a change ended it.").Resolve(c => c.Source.ClosedAt is null);
-        Field<DateTimeOffsetGraphType>("closedAt").Resolve(c => c.Source.ClosedAt);
+        Field<NonNullGraphType<DateTimeOffsetGraphType>>("createdAt").Reads(s => s.FirstFoundAt);
+        Field<NonNullGraphType<DateTimeOffsetGraphType>>("updatedAt").Reads(s => s.ChangedAt);
+        Field<NonNullGraphType<BooleanGraphType>>("open").Description("False once a withdrawal or a change ended it.").Reads(s => s.ClosedAt is null);
+        Field<DateTimeOffsetGraphType>("closedAt").Reads(s => s.ClosedAt);
         Field<NonNullGraphType<Records.RecordGraphType>>("own")
             .Description("Your agency's record in the match.")
-            .Resolve(c => c.Hub().Records.Load(c.Source.AgencyA == c.Hub().Principal.Agency ? c.Source.RecordAId : c.Source.RecordBId));
+            .Resolve(c => c.Hub().Own(c.Source));
         Field<NonNullGraphType<CounterpartGraphType>>("counterpart")
             .Description("What the other agency's record releases to you.")
-            .Resolve(c => c.Hub().Counterpart(c.Source));
+            .Resolve(c => c.Hub().WithCounterpart(c.Source, v => v));
         Field<MatchClusterGraphType>("cluster")
             .Description("Person identity: the subject cluster that holds both records (the person records the hub believes are one human, " +
                 "at most one per agency); null when there is none or the other record releases nothing.")
             .Resolve(c => c.Source.Kind == MatchKind.PersonIdentity ? c.Hub().Cluster(c.Source) : null);
         Field<AdjudicationGraphType>("adjudication")
             .Description("Person identity: the latest verdict, if any.")
-            .Resolve(c => c.Source.Adjudication is { } verdict ? new AdjudicationView(verdict, c.Source.Suppressed) : null);
+            .Reads(s => s.Adjudication is { } verdict ? new AdjudicationView(verdict, s.Suppressed) : null);
     }
 }
 
@@ -62,8 +62,8 @@ internal sealed class MatchEventGraphType : ObjectGraphType<MatchEvent>
         Field<NonNullGraphType<StringGraphType>>("cursor")
             .Description("Pass it as matchEvents(after:) when reconnecting to receive what came after this event.")
             .Resolve(c => Feeds.FeedCursor.Of(c.Source).Encode());
-        Field<NonNullGraphType<MatchEventTypeGraphType>>("type").Resolve(c => c.Source.Type);
-        Field<NonNullGraphType<DateTimeOffsetGraphType>>("occurredAt").Resolve(c => c.Source.OccurredAt);
+        Field<NonNullGraphType<MatchEventTypeGraphType>>("type").Reads(s => s.Type);
+        Field<NonNullGraphType<DateTimeOffsetGraphType>>("occurredAt").Reads(s => s.OccurredAt);
         Field<NonNullGraphType<MatchGraphType>>("match")
             .ResolveAsync(async c => await HubQuery.FindVisibleMatchAsync(c, c.Source.MatchId.ToString(CultureInfo.InvariantCulture)));
     }
@@ -87,7 +87,7 @@ internal sealed class MatchClusterGraphType : ObjectGraphType<ClusterView>
         Name = "MatchCluster";
         Description = "The subject cluster of a person match: how many agencies know this person (the two of the match included). " +
             "It names none of them.";
-        Field<NonNullGraphType<IntGraphType>>("agencyCount").Resolve(c => c.Source.AgencyCount);
+        Field<NonNullGraphType<IntGraphType>>("agencyCount").Reads(s => s.AgencyCount);
     }
 }
 
@@ -99,10 +99,10 @@ internal sealed class AdjudicationGraphType : ObjectGraphType<AdjudicationView>
     public AdjudicationGraphType()
     {
         Name = "Adjudication";
-        Field<NonNullGraphType<VerdictGraphType>>("verdict").Resolve(c => c.Source.Verdict);
+        Field<NonNullGraphType<VerdictGraphType>>("verdict").Reads(s => s.Verdict);
         Field<NonNullGraphType<BooleanGraphType>>("suppressed")
             .Description("NOT_SAME holds: the pair raises nothing until a matching field changes.")
-            .Resolve(c => c.Source.Suppressed);
+            .Reads(s => s.Suppressed);
     }
 }
 
@@ -112,10 +112,10 @@ internal sealed class ExplanationLineGraphType : ObjectGraphType<ExplanationLine
     {
         Name = "ExplanationLine";
         Description = "One field of the evidence: how it agreed and what it weighed.";
-        Field<NonNullGraphType<StringGraphType>>("field").Resolve(c => c.Source.Field);
-        Field<NonNullGraphType<StringGraphType>>("level").Resolve(c => c.Source.Level);
-        Field<FloatGraphType>("weight").Description("Person identity: bits of evidence; null for rule-based hits.").Resolve(c => c.Source.Weight);
-        Field<NonNullGraphType<StringGraphType>>("text").Description("The line in words.").Resolve(c => c.Source.Text);
+        Field<NonNullGraphType<StringGraphType>>("field").Reads(s => s.Field);
+        Field<NonNullGraphType<StringGraphType>>("level").Reads(s => s.Level);
+        Field<FloatGraphType>("weight").Description("Person identity: bits of evidence; null for rule-based hits.").Reads(s => s.Weight);
+        Field<NonNullGraphType<StringGraphType>>("text").Description("The line in words.").Reads(s => s.Text);
     }
 }
 
@@ -127,14 +127,14 @@ internal sealed class CounterpartGraphType : ObjectGraphType<CounterpartView>
         Name = "Counterpart";
         Description = "The other agency's record: OPEN releases the agency, the contact and the matched fields; AGENCY_ONLY the agency and " +
             "the contact; RESTRICTED nothing but the fact of the conflict. Victim-service organisations' and victims' records release the contact only.";
-        Field<NonNullGraphType<ReleaseGraphType>>("release").Resolve(c => c.Source.Release);
-        Field<SensitivityGraphType>("sensitivity").Resolve(c => c.Source.Sensitivity);
-        Field<RecordKindGraphType>("kind").Resolve(c => c.Source.Kind);
-        Field<AgencyGraphType>("agency").Resolve(c => c.Source.Agency);
-        Field<ContactGraphType>("contact").Resolve(c => c.Source.Contact);
+        Field<NonNullGraphType<ReleaseGraphType>>("release").Reads(s => s.Release);
+        Field<SensitivityGraphType>("sensitivity").Reads(s => s.Sensitivity);
+        Field<RecordKindGraphType>("kind").Reads(s => s.Kind);
+        Field<AgencyGraphType>("agency").Reads(s => s.Agency);
+        Field<ContactGraphType>("contact").Reads(s => s.Contact);
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<ReleasedFieldGraphType>>>>("fields")
             .Description("The other record's matched fields (FULL release only).")
-            .Resolve(c => c.Source.Fields)
+            .Reads(s => s.Fields)
             .Configure(f => f.WithComplexityImpact(1, 10));
     }
 }
@@ -144,7 +144,7 @@ internal sealed class ReleasedFieldGraphType : ObjectGraphType<ReleasedField>
     public ReleasedFieldGraphType()
     {
         Name = "ReleasedField";
-        Field<NonNullGraphType<StringGraphType>>("name").Resolve(c => c.Source.Name);
-        Field<NonNullGraphType<StringGraphType>>("value").Resolve(c => c.Source.Value);
+        Field<NonNullGraphType<StringGraphType>>("name").Reads(s => s.Name);
+        Field<NonNullGraphType<StringGraphType>>("value").Reads(s => s.Value);
     }
 }

@@ -47,6 +47,16 @@ internal sealed class BatchLoader<TKey, TValue>(Func<IReadOnlyCollection<TKey>, 
         });
     }
 
+    /// <summary>Records <paramref name="value"/> (null: there is none) as <paramref name="key"/>'s, loaded by the caller with other data.</summary>
+    public void Prime(TKey key, TValue? value)
+    {
+        _loaded[key] = value;
+        _queued.Remove(key);
+    }
+
+    /// <summary>Whether <paramref name="key"/> is loaded (its value null when there is none), so it can be read without waiting.</summary>
+    public bool TryGet(TKey key, out TValue? value) => _loaded.TryGetValue(key, out value);
+
     private async Task FetchQueuedAsync(TKey needed, CancellationToken cancellationToken)
     {
         if (_failed.TryGetValue(needed, out var earlier))

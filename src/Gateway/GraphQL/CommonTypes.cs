@@ -15,9 +15,9 @@ internal sealed class AgencyGraphType : ObjectGraphType<Agency>
     {
         Name = "Agency";
         Description = "A member agency of the task force.";
-        Field<NonNullGraphType<StringGraphType>>("code").Description("The agency's ORI-like code.").Resolve(c => c.Source.Code);
-        Field<NonNullGraphType<StringGraphType>>("name").Resolve(c => c.Source.Name);
-        Field<NonNullGraphType<AgencyKindGraphType>>("kind").Resolve(c => c.Source.Kind);
+        Field<NonNullGraphType<StringGraphType>>("code").Description("The agency's ORI-like code.").Reads(s => s.Code);
+        Field<NonNullGraphType<StringGraphType>>("name").Reads(s => s.Name);
+        Field<NonNullGraphType<AgencyKindGraphType>>("kind").Reads(s => s.Kind);
         this.AddAdministrationFields();
     }
 }
@@ -29,15 +29,15 @@ internal sealed class MeGraphType : ObjectGraphType<HubPrincipal>
     {
         Name = "Me";
         Description = "The caller, as the access token describes them.";
-        Field<NonNullGraphType<StringGraphType>>("subject").Description("The token's subject.").Resolve(c => c.Source.Subject);
-        Field<StringGraphType>("name").Resolve(c => c.Source.Name);
+        Field<NonNullGraphType<StringGraphType>>("subject").Description("The token's subject.").Reads(s => s.Subject);
+        Field<StringGraphType>("name").Reads(s => s.Name);
         Field<AgencyGraphType>("agency")
             .Description("The caller's agency; null when the hub does not know it.")
             .ResolveAsync(async c => (await c.Hub().AgenciesAsync(c.CancellationToken)).GetValueOrDefault(c.Source.Agency));
-        Field<NonNullGraphType<StringGraphType>>("agencyCode").Resolve(c => c.Source.Agency);
-        Field<NonNullGraphType<ListGraphType<NonNullGraphType<StringGraphType>>>>("roles").Resolve(c => c.Source.Roles.Order(StringComparer.Ordinal));
-        Field<NonNullGraphType<BooleanGraphType>>("sworn").Description("A sworn law-enforcement officer.").Resolve(c => c.Source.Leo);
-        Field<NonNullGraphType<BooleanGraphType>>("cfr28Certified").Description("Trained in 28 CFR Part 23.").Resolve(c => c.Source.Cfr28);
+        Field<NonNullGraphType<StringGraphType>>("agencyCode").Reads(s => s.Agency);
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<StringGraphType>>>>("roles").Reads(s => s.Roles.Order(StringComparer.Ordinal));
+        Field<NonNullGraphType<BooleanGraphType>>("sworn").Description("A sworn law-enforcement officer.").Reads(s => s.Leo);
+        Field<NonNullGraphType<BooleanGraphType>>("cfr28Certified").Description("Trained in 28 CFR Part 23.").Reads(s => s.Cfr28);
     }
 }
 
@@ -48,8 +48,8 @@ internal sealed class ContactGraphType : ObjectGraphType<Contact>
     {
         Name = "Contact";
         Description = "The control official of a record: whom to call.";
-        Field<StringGraphType>("name").Resolve(c => c.Source.Name);
-        Field<StringGraphType>("channel").Description("A phone number (E.164) or an email address.").Resolve(c => c.Source.Channel);
+        Field<StringGraphType>("name").Reads(s => s.Name);
+        Field<StringGraphType>("channel").Description("A phone number (E.164) or an email address.").Reads(s => s.Channel);
     }
 }
 

@@ -75,8 +75,13 @@ internal static class Paging
     private const int DefaultPageSize = 20;
     private const int MaxPageSize = 100;
 
-    /// <summary>A page of <paramref name="query"/> in descending id order after the <c>after</c> cursor.</summary>
-    public static async Task<Page<T>> PageAsync<T>(this IResolveFieldContext context, IQueryable<T> query, Expression<Func<T, long>> id)
+    /// <summary>
+    /// A page of <paramref name="query"/> in descending id order after the <c>after</c> cursor. <paramref name="fetch"/>,
+    /// when given, reads the page's query instead of a plain list (to load what the page shows with it), and returns
+    /// its rows in the query's order.
+    /// </summary>
+    public static async Task<Page<T>> PageAsync<T>(this IResolveFieldContext context, IQueryable<T> query, Expression<Func<T, long>> id,
+        Func<IQueryable<T>, CancellationToken, Task<List<T>>>? fetch = null)
         where T : class
     {
         var options = context.RequestServices!.GetRequiredService<IOptions<GraphQLOptions>>().Value;
@@ -95,7 +100,8 @@ internal static class Paging
             var below = Expression.Lambda<Func<T, bool>>(Expression.LessThan(id.Body, bound), id.Parameters[0]);
             filtered = filtered.Where(below);
         }
-        var rows = await filtered.OrderByDescending(id).Take(first + 1).AsNoTracking().ToListAsync(context.CancellationToken);
+        var page = filtered.OrderByDescending(id).Take(first + 1).AsNoTracking();
+        var rows = fetch is null ? await page.ToListAsync(context.CancellationToken) : await fetch(page, context.CancellationToken);
         var idOf = IdReaders<T>.For(id);
         var hasNext = rows.Count > first;
         if (hasNext)
@@ -133,10 +139,10 @@ internal sealed class HubConnectionType<TNodeType, TSource> : ObjectGraphType<Pa
         Field<NonNullGraphType<IntGraphType>>("totalCount")
             .Description("How many there are in all (only what the caller may see).")
             .ResolveAsync(async context => await context.Source.CountAsync(context.CancellationToken));
-        Field<NonNullGraphType<PageInfoType>>("pageInfo").Resolve(context => context.Source.PageInfo);
-        Field<NonNullGraphType<ListGraphType<NonNullGraphType<HubEdgeType<TNodeType, TSource>>>>>("edges").Resolve(context => context.Source.Edges)
+        Field<NonNullGraphType<PageInfoType>>("pageInfo").Reads(s => s.PageInfo);
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<HubEdgeType<TNodeType, TSource>>>>>("edges").Reads(s => s.Edges)
             .Configure(f => f.WithComplexityImpact(1, 1));
-        Field<NonNullGraphType<ListGraphType<NonNullGraphType<TNodeType>>>>("nodes").Resolve(context => context.Source.Items)
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<TNodeType>>>>("nodes").Reads(s => s.Items)
             .Configure(f => f.WithComplexityImpact(1, 1));
     }
 }
@@ -148,7 +154,7 @@ internal sealed class HubEdgeType<TNodeType, TSource> : ObjectGraphType<Edge<TSo
     public HubEdgeType()
     {
         Name = $"{typeof(TNodeType).GraphQLName()}Edge";
-        Field<NonNullGraphType<StringGraphType>>("cursor").Resolve(context => context.Source.Cursor);
-        Field<NonNullGraphType<TNodeType>>("node").Resolve(context => context.Source.Node);
+        Field<NonNullGraphType<StringGraphType>>("cursor").Reads(s => s.Cursor);
+        Field<NonNullGraphType<TNodeType>>("node").Reads(s => s.Node);
     }
 }

@@ -41,7 +41,7 @@ internal sealed record CounterpartView(
         }
         var release = ReleasePolicy.For(reader, new CounterpartFacts(other.Sensitivity, agency.Kind,
             other.Role == PersonRole.Victim || otherSubject?.Role == PersonRole.Victim));
-        var explanation = MatchExplanation.FromJson(match.Explanation);
+        var explanation = MatchExplanation.Read(match.Explanation);
         var lines = explanation.Lines.Where(line => release.Permits(line.Discloses)).ToList();
         return release switch
         {

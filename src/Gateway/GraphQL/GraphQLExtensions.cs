@@ -1,5 +1,4 @@
 using GraphQL;
-using GraphQL.Execution;
 using GraphQLParser.AST;
 using SharingHub.Gateway.Audit;
 using SharingHub.Gateway.Data;
@@ -22,8 +21,10 @@ public static partial class GraphQLExtensions
             .AddSchema<HubSchema>()
             .AddGraphTypes(typeof(HubSchema).Assembly)
             .AddSystemTextJson()
-            // One operation uses one DbContext: fields run one at a time, and the batching loaders still batch.
-            .AddExecutionStrategy<SerialExecutionStrategy>(OperationType.Query)
+            // One operation uses one DbContext: fields run one at a time, and the batching loaders still batch. Plain
+            // fields take a cheaper path (HubQueryExecutionStrategy).
+            .AddExecutionStrategy<HubQueryExecutionStrategy>(OperationType.Query)
+            .AddExecutionStrategy<HubQueryExecutionStrategy>(OperationType.Mutation)
             // Each subscription event runs in its own scope with its own request context (and DbContext).
             .AddExecutionStrategy<HubSubscriptionExecutionStrategy>(OperationType.Subscription)
             .AddComplexityAnalyzer((complexity, provider) =>

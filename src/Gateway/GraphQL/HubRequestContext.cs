@@ -17,6 +17,7 @@ namespace SharingHub.Gateway.GraphQL;
 internal sealed class HubRequestContext : Dictionary<string, object?>
 {
     private readonly Dictionary<long, IDataLoaderResult<CounterpartView>> _counterparts = [];
+    private readonly Dictionary<long, CounterpartView> _decided = [];
     private readonly Dictionary<long, IDataLoaderResult<AlertContent>> _alertContents = [];
     private readonly AgencyDirectory _directory;
     private IReadOnlyDictionary<string, Agency>? _agencies;
@@ -149,6 +150,9 @@ internal sealed class HubRequestContext : Dictionary<string, object?>
         });
     }
 
+    /// <summary>The shapes of this operation's selections that the plain path reads (<see cref="HubQueryExecutionStrategy"/>).</summary>
+    public Dictionary<(GraphQLParser.AST.GraphQLField Field, global::GraphQL.Types.IGraphType Type), HubQueryExecutionStrategy.Shape?> PlainShapes { get; } = [];
+
     /// <summary>Released reads of other agencies' records in this operation, for the audit log.</summary>
     public List<CounterpartView> Disclosures { get; } = [];
 
@@ -162,23 +166,97 @@ internal sealed class HubRequestContext : Dictionary<string, object?>
         {
             return known;
         }
-        var mineIsA = match.AgencyA == Principal.Agency;
-        var otherId = mineIsA ? match.RecordBId : match.RecordAId;
-        var otherSubject = mineIsA ? match.SubjectBId : match.SubjectAId;
+        var (otherId, otherSubject) = OtherSide(match);
         var pending = Records.LoadMany(otherSubject is { } subject ? [otherId, subject] : [otherId]);
         var result = DataLoaderResult.From(async cancellationToken =>
         {
             var loaded = await pending.GetResultAsync(cancellationToken);
-            var agencies = await AgenciesAsync(cancellationToken);
-            var view = CounterpartView.Of(Principal, match, loaded[0], loaded.Length > 1 ? loaded[1] : null, agencies);
-            if (view.Release != Release.None)
-            {
-                Disclosures.Add(view);
-            }
-            return view;
+            return Decide(match, loaded[0], loaded.Length > 1 ? loaded[1] : null, await AgenciesAsync(cancellationToken));
         });
         _counterparts[match.Id] = result;
         return result;
+    }
+
+    /// <summary>
+    /// <paramref name="read"/> of the <see cref="Counterpart"/> view: answered now when the records it needs are
+    /// loaded (<see cref="MatchesWithRecordsAsync"/>), else a pending result.
+    /// </summary>
+    public object? WithCounterpart<T>(Match match, Func<CounterpartView, T> read) =>
+        ReadyCounterpart(match) is { } view ? read(view) : Counterpart(match).Then(read);
+
+    /// <summary>
+    /// Reads <paramref name="matches"/> (a page: ordered by descending id, limited) with the records each shows (the
+    /// caller's, the other side's and its subject) in one statement, and keeps those records for the page's fields.
+    /// </summary>
+    public async Task<List<Match>> MatchesWithRecordsAsync(IQueryable<Match> matches, CancellationToken cancellationToken)
+    {
+        var agency = Principal.Agency;
+        var rows = await (
+                from m in matches
+                join own in Db.Records on (m.AgencyA == agency ? m.RecordAId : m.RecordBId) equals own.Id into owns
+                from own in owns.DefaultIfEmpty()
+                join other in Db.Records on (m.AgencyA == agency ? m.RecordBId : m.RecordAId) equals other.Id into others
+                from other in others.DefaultIfEmpty()
+                join subject in Db.Records on (m.AgencyA == agency ? m.SubjectBId : m.SubjectAId) equals (long?)subject.Id into subjects
+                from subject in subjects.DefaultIfEmpty()
+                select new { Match = m, Own = own, Other = other, Subject = subject })
+            .AsNoTracking()
+            .ToListAsync(cancellationToken);
+        await AgenciesAsync(cancellationToken);
+        foreach (var row in rows)
+        {
+            var (otherId, otherSubject) = OtherSide(row.Match);
+            Records.Prime(OwnId(row.Match), row.Own);
+            Records.Prime(otherId, row.Other);
+            if (otherSubject is { } subjectId)
+            {
+                Records.Prime(subjectId, row.Subject);
+            }
+        }
+        return [.. rows.Select(r => r.Match).OrderByDescending(m => m.Id)];
+    }
+
+    /// <summary>The caller's record in <paramref name="match"/>: now when it is loaded, else pending.</summary>
+    public object? Own(Match match) =>
+        Records.TryGet(OwnId(match), out var record) ? record : Records.Load(OwnId(match));
+
+    private long OwnId(Match match) => match.AgencyA == Principal.Agency ? match.RecordAId : match.RecordBId;
+
+    private (long OtherId, long? OtherSubject) OtherSide(Match match) => match.AgencyA == Principal.Agency
+        ? (match.RecordBId, match.SubjectBId)
+        : (match.RecordAId, match.SubjectAId);
+
+    // The view when everything it needs is loaded; null otherwise.
+    private CounterpartView? ReadyCounterpart(Match match)
+    {
+        if (_decided.TryGetValue(match.Id, out var decided))
+        {
+            return decided;
+        }
+        var (otherId, otherSubject) = OtherSide(match);
+        StoredRecord? subject = null;
+        if (_agencies is not { } agencies || !Records.TryGet(otherId, out var other)
+            || (otherSubject is { } subjectId && !Records.TryGet(subjectId, out subject)))
+        {
+            return null;
+        }
+        return Decide(match, other, subject, agencies);
+    }
+
+    // Decided once per match, whichever way it was reached, so that a release is audited once.
+    private CounterpartView Decide(Match match, StoredRecord? other, StoredRecord? otherSubject, IReadOnlyDictionary<string, Agency> agencies)
+    {
+        if (_decided.TryGetValue(match.Id, out var decided))
+        {
+            return decided;
+        }
+        var view = CounterpartView.Of(Principal, match, other, otherSubject, agencies);
+        if (view.Release != Release.None)
+        {
+            Disclosures.Add(view);
+        }
+        _decided[match.Id] = view;
+        return view;
     }
 
     /// <summary>Refuses a caller whose role may not read hub data at all (admin, connector).</summary>

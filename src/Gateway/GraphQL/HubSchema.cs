@@ -89,7 +89,11 @@ internal sealed class HubQuery : ObjectGraphType
                 {
                     matches = open ? matches.Where(m => m.ClosedAt == null) : matches.Where(m => m.ClosedAt != null);
                 }
-                return await c.PageAsync(matches, m => m.Id);
+                // When its nodes are asked for, the page is read with the records it shows, in one statement: their
+                // fields are then answered without pending loaders.
+                return c.SubFields?.Values.Any(f => f.Field.Name.StringValue is "nodes" or "edges") == true
+                    ? await c.PageAsync(matches, m => m.Id, hub.MatchesWithRecordsAsync)
+                    : await c.PageAsync(matches, m => m.Id);
             });
 
         Field<MatchGraphType>("match")

@@ -13,19 +13,19 @@ internal sealed class RecordGraphType : ObjectGraphType<StoredRecord>
     {
         Name = "Record";
         Description = "A record your agency shared with the hub.";
-        Field<NonNullGraphType<IdGraphType>>("id").Resolve(c => c.Source.Id.ToString(CultureInfo.InvariantCulture));
-        Field<NonNullGraphType<RecordKindGraphType>>("kind").Resolve(c => c.Source.Kind);
-        Field<NonNullGraphType<StringGraphType>>("localId").Description("The record's id in your agency's system.").Resolve(c => c.Source.LocalId);
-        Field<NonNullGraphType<LongGraphType>>("version").Resolve(c => c.Source.Version);
-        Field<SensitivityGraphType>("sensitivity").Resolve(c => c.Source.Sensitivity);
-        Field<PersonRoleGraphType>("role").Description("Persons: the role in your case.").Resolve(c => c.Source.Role);
-        Field<StringGraphType>("caseRef").Resolve(c => c.Source.CaseTrackingId);
+        Field<NonNullGraphType<IdGraphType>>("id").Reads(s => s.Id.ToString(CultureInfo.InvariantCulture));
+        Field<NonNullGraphType<RecordKindGraphType>>("kind").Reads(s => s.Kind);
+        Field<NonNullGraphType<StringGraphType>>("localId").Description("The record's id in your agency's system.").Reads(s => s.LocalId);
+        Field<NonNullGraphType<LongGraphType>>("version").Reads(s => s.Version);
+        Field<SensitivityGraphType>("sensitivity").Reads(s => s.Sensitivity);
+        Field<PersonRoleGraphType>("role").Description("Persons: the role in your case.").Reads(s => s.Role);
+        Field<StringGraphType>("caseRef").Reads(s => s.CaseTrackingId);
         Field<ContactGraphType>("contact").Description("The record's control official.")
             .Resolve(c => new Contact(c.Source.ControlOfficialName, c.Source.ControlOfficialChannel));
-        Field<NonNullGraphType<DateTimeOffsetGraphType>>("updatedAt").Resolve(c => c.Source.UpdatedAt);
+        Field<NonNullGraphType<DateTimeOffsetGraphType>>("updatedAt").Reads(s => s.UpdatedAt);
         Field<OperationAreaGraphType>("operation")
             .Description("A planned operation's area and window; null for other records.")
-            .Resolve(c => c.Source is { Latitude: not null, Longitude: not null, RadiusMeters: not null, OperationWindow: not null } ? c.Source : null);
+            .Reads(s => s is { Latitude: not null, Longitude: not null, RadiusMeters: not null, OperationWindow: not null } ? s : null);
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<MatchGraphType>>>>("matches")
             .Description("This record's matches with other agencies' records, newest first.")
             .Resolve(c => c.Hub().MatchesByRecord.Load(c.Source.Id).Then(matches => (IEnumerable<Match>?)matches ?? []))
@@ -45,13 +45,13 @@ internal sealed class OperationAreaGraphType : ObjectGraphType<StoredRecord>
     {
         Name = "OperationArea";
         Description = "A planned operation: its centre, radius and time window.";
-        Field<NonNullGraphType<FloatGraphType>>("latitude").Resolve(c => c.Source.Latitude);
-        Field<NonNullGraphType<FloatGraphType>>("longitude").Resolve(c => c.Source.Longitude);
-        Field<NonNullGraphType<FloatGraphType>>("radiusMeters").Resolve(c => c.Source.RadiusMeters);
+        Field<NonNullGraphType<FloatGraphType>>("latitude").Reads(s => s.Latitude);
+        Field<NonNullGraphType<FloatGraphType>>("longitude").Reads(s => s.Longitude);
+        Field<NonNullGraphType<FloatGraphType>>("radiusMeters").Reads(s => s.RadiusMeters);
         Field<NonNullGraphType<DateTimeOffsetGraphType>>("startsAt")
             .Resolve(c => new DateTimeOffset(DateTime.SpecifyKind(c.Source.OperationWindow!.Value.LowerBound, DateTimeKind.Utc)));
         Field<NonNullGraphType<DateTimeOffsetGraphType>>("endsAt")
             .Resolve(c => new DateTimeOffset(DateTime.SpecifyKind(c.Source.OperationWindow!.Value.UpperBound, DateTimeKind.Utc)));
-        Field<StringGraphType>("address").Resolve(c => c.Source.Address);
+        Field<StringGraphType>("address").Reads(s => s.Address);
     }
 }
