@@ -135,7 +135,7 @@ public readonly record struct PartialDate
             // Both full, so both are 8 digits (YYYYMMDD): formatted on the stack, compared without allocating.
             Span<char> xDigits = stackalloc char[8];
             Span<char> yDigits = stackalloc char[8];
-            return StringSimilarity.DamerauLevenshtein(x.FullDigits(xDigits), y.FullDigits(yDigits)) <= 1
+            return StringSimilarity.WithinOneEdit(x.FullDigits(xDigits), y.FullDigits(yDigits))
                 ? DateAgreement.Close
                 : DateAgreement.Disagree;
         }

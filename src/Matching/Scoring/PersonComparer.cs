@@ -402,8 +402,8 @@ public sealed class PersonComparer
     }
 
     private bool IsClose(string a, string b) =>
-        StringSimilarity.JaroWinkler(a, b) >= _settings.NameJaroWinkler ||
-        (Math.Min(a.Length, b.Length) >= _settings.NameEditMinLength && StringSimilarity.DamerauLevenshtein(a, b) <= 1);
+        (StringSimilarity.CanReachJaroWinkler(a, b, _settings.NameJaroWinkler) && StringSimilarity.JaroWinkler(a, b) >= _settings.NameJaroWinkler) ||
+        (Math.Min(a.Length, b.Length) >= _settings.NameEditMinLength && StringSimilarity.WithinOneEdit(a, b));
 
     // Same words in any order, counting repeats ("García García" is not "García Martínez").
     private static bool SameTokenSet(NamePart a, NamePart b)
@@ -523,7 +523,7 @@ public sealed class PersonComparer
                 }
 
                 var level = Math.Min(x.Value.Length, y.Value.Length) >= _settings.IdentifierEditMinLength &&
-                            StringSimilarity.DamerauLevenshtein(x.Value, y.Value) <= 1
+                            StringSimilarity.WithinOneEdit(x.Value, y.Value)
                     ? AgreementLevel.Close
                     : AgreementLevel.Disagree;
                 result = level < result ? level : result;
@@ -628,7 +628,7 @@ public sealed class PersonComparer
             for (var j = 0; j < y.Length && found < 0; j++)
             {
                 if (!used[j] && token.Length >= 4 && y[j].Length >= 4 && char.IsAsciiLetter(token[0]) && char.IsAsciiLetter(y[j][0]) &&
-                    StringSimilarity.JaroWinkler(token, y[j]) >= 0.9)
+                    StringSimilarity.CanReachJaroWinkler(token, y[j], 0.9) && StringSimilarity.JaroWinkler(token, y[j]) >= 0.9)
                 {
                     found = j;
                 }
