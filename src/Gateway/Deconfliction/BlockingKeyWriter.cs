@@ -11,6 +11,8 @@ namespace SharingHub.Gateway.Deconfliction;
 /// batch changed, and of every subject person whose phones or places changed (its evidence includes them), and
 /// writes a <c>match_pending</c> marker for each. The markers commit atomically with the records and keys, so
 /// matching that is interrupted after the commit is always picked up again (by the next run or the sweeper).
+/// The changed records' precomputed matching features (cleared by their upsert) are written in the same transaction:
+/// <see cref="MatchableLoader.LoadAsync"/> normalizes rows without features and writes theirs back, set-based.
 /// </summary>
 internal sealed class BlockingKeyWriter(MatchableLoader loader)
 {
