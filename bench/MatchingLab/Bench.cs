@@ -9,7 +9,9 @@ using SharingHub.Matching.Scoring;
 namespace SharingHub.MatchingLab;
 
 /// <summary>
-/// <c>bench [--quick] [BenchmarkDotNet options]</c>: per-record normalization + keys and per-pair scoring costs.
+/// <c>bench [--quick] [BenchmarkDotNet options]</c>: per-record normalization + keys and per-pair scoring costs, and the
+/// person-identity comparison on precomputed features against the old path (<see cref="ComparisonBenchmarks"/>).
+/// <c>bench --cpu</c> reports the same comparisons in processor time per pair, which a busy shared machine does not inflate.
 /// Runs in process (the assembly name differs from the project file name, which BenchmarkDotNet's generated
 /// project cannot follow); <c>--quick</c> uses BenchmarkDotNet's short run (3 iterations).
 /// </summary>
@@ -17,11 +19,17 @@ internal static class Bench
 {
     public static int Run(string[] args)
     {
+        if (args.Contains("--cpu"))
+        {
+            ComparisonBenchmarks.ReportCpuTime();
+            return 0;
+        }
+
         var quick = args.Contains("--quick");
         var rest = args.Where(arg => arg != "--quick").ToArray();
         var job = (quick ? Job.ShortRun : Job.Default).WithToolchain(InProcessEmitToolchain.Instance);
         var config = DefaultConfig.Instance.AddJob(job.AsDefault());
-        BenchmarkSwitcher.FromTypes([typeof(MatchingBenchmarks)]).Run(rest.Length == 0 ? ["--filter", "*"] : rest, config);
+        BenchmarkSwitcher.FromTypes([typeof(MatchingBenchmarks), typeof(ComparisonBenchmarks)]).Run(rest.Length == 0 ? ["--filter", "*"] : rest, config);
         return 0;
     }
 }

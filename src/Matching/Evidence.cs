@@ -18,13 +18,34 @@ public readonly record struct NormalizedIdentifier(string Type, string Value)
 }
 
 /// <summary>A phone in E.164 with its validity, and the subject it points to.</summary>
-public sealed record NormalizedPhone(string E164, DateRange Validity, string? SubjectRef)
+public sealed record NormalizedPhone
 {
+    /// <summary>A phone in E.164 (<paramref name="e164"/>) with its validity, and the subject it points to.</summary>
+    public NormalizedPhone(string e164, DateRange validity, string? subjectRef)
+        : this(e164, validity, subjectRef, null)
+    {
+    }
+
+    // With the national number read back from stored features (RecordFeatures), so libphonenumber is not run again.
+    internal NormalizedPhone(string e164, DateRange validity, string? subjectRef, string? nationalNumber)
+    {
+        E164 = e164;
+        Validity = validity;
+        SubjectRef = subjectRef;
+        NationalNumber = nationalNumber ?? SharingHub.Rules.PhoneRules.NationalNumberOf(e164) ?? e164;
+    }
+
+    public string E164 { get; init; }
+
+    public DateRange Validity { get; init; }
+
+    public string? SubjectRef { get; init; }
+
     /// <summary>
     /// The national significant number (<c>8991234567</c> of <c>+528991234567</c>): two phones with the same one under
     /// different country codes agree partially on a person, and are never a shared phone.
     /// </summary>
-    public string NationalNumber { get; } = SharingHub.Rules.PhoneRules.NationalNumberOf(E164) ?? E164;
+    public string NationalNumber { get; }
 }
 
 /// <summary>A subject's place: a normalized address and/or a point, its validity, and the subject it points to.</summary>

@@ -1,4 +1,8 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using System.Text;
 using SharingHub.Matching.Blocking;
+using SharingHub.Matching.Features;
 using SharingHub.Matching.Normalization;
 using SharingHub.Matching.Rules;
 using SharingHub.Matching.Scoring;
@@ -39,6 +43,7 @@ public sealed class MatchingEngine
         _phones = new PhoneNormalizer(options.DefaultRegion, options.NeighbourRegions);
         _comparer = new PersonComparer(Parameters.Comparators);
         Scorer = new PersonScorer(Parameters);
+        FeatureStamp = ComputeFeatureStamp();
     }
 
     /// <summary>An engine with default options (region US) and the embedded parameters and nickname table.</summary>
@@ -53,6 +58,13 @@ public sealed class MatchingEngine
     public PersonScorer Scorer { get; }
 
     public PersonComparer Comparer => _comparer;
+
+    /// <summary>
+    /// The stamp every stored feature value starts with (<see cref="RecordFeatures"/>): the feature format and
+    /// normalization versions, the nickname table, the Mexican address vocabulary and the phone regions. Features with
+    /// another stamp were computed by another normalization and are recomputed.
+    /// </summary>
+    public uint FeatureStamp { get; }
 
     // The facade's members stay instance members even where they need no state, so callers hold one engine
     // and a rule can start using options later without breaking them.
@@ -173,6 +185,11 @@ public sealed class MatchingEngine
     public NormalizedPlace NormalizePlace(PlaceInput place)
     {
         ArgumentNullException.ThrowIfNull(place);
+        return NormalizePlace(place, () => AddressNormalizer.Normalize(place.Address));
+    }
+
+    private static NormalizedPlace NormalizePlace(PlaceInput place, Func<NormalizedAddress> normalizeAddress)
+    {
         GeoPoint? point = null;
         if (place.Latitude.HasValue != place.Longitude.HasValue)
         {
@@ -185,7 +202,7 @@ public sealed class MatchingEngine
                 : throw new InvalidMatchingInputException("lat/lon", "latitude must be within [-90, 90] and longitude within [-180, 180]");
         }
 
-        var address = AddressNormalizer.Normalize(place.Address);
+        var address = normalizeAddress();
         if (address.IsEmpty && point is null)
         {
             throw new InvalidMatchingInputException("address", "a place needs an address or coordinates");
@@ -221,6 +238,84 @@ public sealed class MatchingEngine
         return new PlannedOperation(center, operation.RadiusMeters, new TimeWindow(operation.StartsAt, operation.EndsAt));
     }
 
+    // ----- Precomputed features (RecordFeatures) -----
+
+    /// <summary>The stored form of a person's own fields (<see cref="BuildPersonEvidence(PersonInput, IEnumerable{PhoneInput}?, IEnumerable{PlaceInput}?)"/> without phones or places).</summary>
+    public byte[] PersonFeatures(PersonEvidence own) => RecordFeatures.Encode(FeatureStamp, own);
+
+    /// <summary>A person's own fields read back from <see cref="PersonFeatures"/>; null when stale or unreadable.</summary>
+    public PersonEvidence? ReadPersonFeatures(ReadOnlySpan<byte> features) => RecordFeatures.ReadPerson(FeatureStamp, features);
+
+    /// <summary>The stored form of a phone record's number (also when it is not a phone number: then it matches nothing).</summary>
+    public byte[] PhoneFeatures(string? number) =>
+        RecordFeatures.Encode(FeatureStamp, _phones.TryNormalize(number, out var e164)
+            ? new PhoneFeatures(e164, SharingHub.Rules.PhoneRules.NationalNumberOf(e164) ?? e164)
+            : null);
+
+    /// <summary>A phone record's number read back: true when current (<paramref name="phone"/> null: not a phone number).</summary>
+    public bool TryReadPhoneFeatures(ReadOnlySpan<byte> features, out PhoneFeatures? phone) => RecordFeatures.TryReadPhone(FeatureStamp, features, out phone);
+
+    /// <summary>The stored form of a place record's address.</summary>
+    public byte[] AddressFeatures(string? address) => RecordFeatures.Encode(FeatureStamp, AddressNormalizer.Normalize(address));
+
+    /// <summary>A place record's address read back from <see cref="AddressFeatures"/>; null when stale or unreadable.</summary>
+    public NormalizedAddress? ReadAddressFeatures(ReadOnlySpan<byte> features) => RecordFeatures.ReadAddress(FeatureStamp, features);
+
+    /// <summary>
+    /// <see cref="NormalizePhone(PhoneInput)"/> with the number precomputed (<paramref name="features"/>, from
+    /// <see cref="TryReadPhoneFeatures"/>); without them, normalizes. The same result and the same errors.
+    /// </summary>
+    public NormalizedPhone NormalizePhone(PhoneInput phone, PhoneFeatures? features)
+    {
+        ArgumentNullException.ThrowIfNull(phone);
+        if (features is null)
+        {
+            return NormalizePhone(phone);
+        }
+
+        if (phone.ValidFrom > phone.ValidTo)
+        {
+            throw new InvalidMatchingInputException("validTo", "validTo is before validFrom");
+        }
+
+        return new NormalizedPhone(features.E164, new DateRange(phone.ValidFrom, phone.ValidTo), phone.SubjectRef, features.NationalNumber);
+    }
+
+    /// <summary>
+    /// The same evidence as <see cref="BuildPersonEvidence(PersonInput, IEnumerable{PhoneInput}?, IEnumerable{PlaceInput}?)"/>, from a person's own fields (<paramref name="own"/>: built
+    /// without phones or places, or read back from features) and what points to it: each phone with its precomputed
+    /// number when current (null: normalized here), each place's normalized address.
+    /// </summary>
+    public PersonEvidence ComposePersonEvidence(PersonEvidence own, IEnumerable<(PhoneInput Phone, PhoneFeatures? Features)> phones, IEnumerable<NormalizedAddress> addresses)
+    {
+        ArgumentNullException.ThrowIfNull(own);
+        ArgumentNullException.ThrowIfNull(phones);
+        ArgumentNullException.ThrowIfNull(addresses);
+        var problems = new List<NormalizationProblem>(own.Problems);
+        var normalizedPhones = new List<NormalizedPhone>();
+        foreach (var (phone, features) in phones)
+        {
+            try
+            {
+                normalizedPhones.Add(NormalizePhone(phone, features));
+            }
+            catch (InvalidMatchingInputException exception)
+            {
+                problems.Add(new NormalizationProblem(exception.Field, exception.Reason));
+            }
+        }
+
+        return new PersonEvidence([.. own.Names], own.BirthDate, own.Sex, [.. own.Identifiers], [.. normalizedPhones],
+            [.. addresses.Where(address => !address.IsEmpty)], [.. problems]);
+    }
+
+    /// <summary><see cref="NormalizePlace(PlaceInput)"/> with the address already normalized (<see cref="ReadAddressFeatures"/>).</summary>
+    public NormalizedPlace NormalizePlace(PlaceInput place, NormalizedAddress? address)
+    {
+        ArgumentNullException.ThrowIfNull(place);
+        return address is null ? NormalizePlace(place) : NormalizePlace(place, () => address);
+    }
+
     // ----- Blocking keys -----
 
     /// <summary>Blocking keys of a subject (see <see cref="BlockingKeys.ForPerson"/>).</summary>
@@ -247,6 +342,12 @@ public sealed class MatchingEngine
     /// </summary>
     public PersonMatchResult ScorePersons(PersonEvidence a, PersonEvidence b, NameFrequencies? frequencies) =>
         Scorer.Score(_comparer.Compare(a, b, frequencies), frequencies);
+
+    /// <summary>
+    /// The score and band of <see cref="ScorePersons(PersonEvidence, PersonEvidence, NameFrequencies?)"/>, without the
+    /// explanation and without allocating (<see cref="PersonScorer.QuickScore"/>): for ranking and deciding candidates.
+    /// </summary>
+    public PersonScore QuickScore(PersonEvidence a, PersonEvidence b, NameFrequencies? frequencies) => Scorer.QuickScore(_comparer, a, b, frequencies);
 
     /// <summary>
     /// The name components a person record adds to the frequency counts: each distinct full word of its primary
@@ -309,6 +410,15 @@ public sealed class MatchingEngine
         DeconflictionRules.SubjectInOperation(place, operation);
 
 #pragma warning restore CA1822
+
+    private uint ComputeFeatureStamp()
+    {
+        using var vocabulary = typeof(MatchingEngine).Assembly.GetManifestResourceStream("SharingHub.Matching.mx-address.csv")
+            ?? throw new InvalidOperationException("The embedded Mexican address vocabulary is missing from the assembly.");
+        var text = $"format:{RecordFeatures.FormatVersion};normalization:{RecordFeatures.NormalizationVersion};" +
+                   $"nicknames:{Nicknames.Fingerprint};mx:{Convert.ToHexStringLower(SHA256.HashData(vocabulary))};regions:{string.Join(',', _phones.Regions)}";
+        return BinaryPrimitives.ReadUInt32LittleEndian(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+    }
 
     internal static NormalizedIdentifier? NormalizeIdentifier(IdentifierInput identifier)
     {

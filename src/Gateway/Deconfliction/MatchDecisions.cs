@@ -54,6 +54,12 @@ internal static class MatchDecisions
 
     private static MatchHit? Persons(MatchingEngine engine, Matchable a, Matchable b, NameFrequencies? frequencies)
     {
+        // Most candidate pairs score no band: the allocation-free score decides them. Only a hit is scored again with
+        // its explanation, which gives the same score and band (PersonScorer.QuickScore).
+        if (engine.QuickScore(a.Person!, b.Person!, frequencies).Band == MatchBand.None)
+        {
+            return null;
+        }
         var result = engine.ScorePersons(a.Person!, b.Person!, frequencies);
         var band = result.Band switch
         {

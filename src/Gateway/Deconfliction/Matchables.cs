@@ -7,6 +7,8 @@ using NpgsqlTypes;
 using SharingHub.Contracts.V1;
 using SharingHub.Gateway.Data;
 using SharingHub.Matching;
+using SharingHub.Matching.Features;
+using SharingHub.Matching.Normalization;
 using PlannedOperation = SharingHub.Matching.PlannedOperation;
 
 namespace SharingHub.Gateway.Deconfliction;
@@ -60,6 +62,12 @@ internal sealed class RecordRow
 
     public DateTime? EndsAt { get; set; }
 
+    /// <summary>The stored precomputed features (<see cref="RecordFeatures"/>); null until written.</summary>
+    public byte[]? Features { get; set; }
+
+    /// <summary>The row version read (<c>xmin</c>): features computed from this read are written back only onto it.</summary>
+    public long RowVersion { get; set; }
+
     public bool IsOperation => Kind == RecordKind.Location && StartsAt is not null && EndsAt is not null && RadiusMeters is not null;
 
     public KeyedKind Keyed => Kind switch
@@ -107,16 +115,29 @@ internal sealed class Matchable
     /// <summary>Persons: the ids of the phones and places that point to it.</summary>
     public IReadOnlyList<long> Linked { get; init; } = [];
 
-    public IReadOnlyList<string> Keys { get; init; } = [];
+    /// <summary>Its blocking keys, computed when first read (a candidate that is only scored never needs them).</summary>
+    public IReadOnlyList<string> Keys => _keys ??= ComputeKeys?.Invoke() ?? [];
 
-    /// <summary>Hash of the normalized matching fields (32 hex characters).</summary>
-    public string Fingerprint { get; init; } = "";
+    /// <summary>Hash of the normalized matching fields (32 hex characters), computed when first read (hits only).</summary>
+    public string Fingerprint => _fingerprint ??= ComputeFingerprint?.Invoke() ?? "";
+
+    public Func<IReadOnlyList<string>>? ComputeKeys { private get; init; }
+
+    public Func<string>? ComputeFingerprint { private get; init; }
+
+    private IReadOnlyList<string>? _keys;
+    private string? _fingerprint;
 }
+
+/// <summary>Features the loader computed because a row had none (or stale ones), to write back onto that row version.</summary>
+internal readonly record struct FeatureWrite(long Id, long RowVersion, byte[] Features);
 
 /// <summary>
 /// Reads records back from <c>records</c> and normalizes them through the engine: persons with the phones and places
 /// of the same agency that point to them (<c>subject_ref</c>), phones and places with their subject's id.
-/// Three statements in one round trip per call, whatever the number of records.
+/// Three statements in one round trip per call, whatever the number of records. Each row's normalized fields come
+/// from its precomputed features (<c>records.features</c>, <see cref="RecordFeatures"/>) when they are current;
+/// a row without them is normalized as before, and <see cref="LoadAsync"/> writes its features back.
 /// </summary>
 internal sealed class MatchableLoader(MatchingEngine engine)
 {
@@ -144,7 +165,9 @@ internal sealed class MatchableLoader(MatchingEngine engine)
         .Column<double?>("r.longitude", (row, v) => row.Longitude = v)
         .Column<double?>("r.radius_meters", (row, v) => row.RadiusMeters = v)
         .Column<DateTime?>("lower(r.operation_window)", (row, v) => row.StartsAt = v)
-        .Column<DateTime?>("upper(r.operation_window)", (row, v) => row.EndsAt = v);
+        .Column<DateTime?>("upper(r.operation_window)", (row, v) => row.EndsAt = v)
+        .Column<byte[]>("r.features", (row, v) => row.Features = v)
+        .Column<long>("r.xmin::text::bigint", (row, v) => row.RowVersion = v);
 
     private static readonly string Columns = Row.SelectList;
 
@@ -152,17 +175,52 @@ internal sealed class MatchableLoader(MatchingEngine engine)
 
     public MatchingEngine Engine => engine;
 
-    /// <summary>Loads and normalizes <paramref name="ids"/> in one round trip; unknown ids are left out.</summary>
+    /// <summary>
+    /// Loads and normalizes <paramref name="ids"/> in one round trip; unknown ids are left out. The records (and the
+    /// phones and places of the persons among them) whose precomputed features were missing or stale are normalized
+    /// as before, and their features written back in a second statement (<see cref="WriteFeaturesAsync"/>).
+    /// </summary>
     public async Task<Dictionary<long, Matchable>> LoadAsync(NpgsqlConnection connection, IReadOnlyCollection<long> ids, CancellationToken cancellationToken)
     {
         if (ids.Count == 0)
         {
             return [];
         }
-        await using var batch = new NpgsqlBatch(connection);
-        AddLoad(batch, [.. ids]);
-        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-        return await ReadLoadAsync(reader, cancellationToken);
+        var backfill = new List<FeatureWrite>();
+        Dictionary<long, Matchable> records;
+        await using (var batch = new NpgsqlBatch(connection))
+        {
+            AddLoad(batch, [.. ids]);
+            await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+            records = await ReadAndNormalizeAsync(reader, backfill, cancellationToken);
+        }
+        await WriteFeaturesAsync(connection, backfill, cancellationToken);
+        return records;
+    }
+
+    /// <summary>
+    /// Writes features computed by a load onto the rows they were computed from, set-based. A row changed since it was
+    /// read (its <c>xmin</c> moved) keeps what its writer gave it; a row another transaction holds is skipped, not
+    /// waited for (its writer clears and rewrites the features itself, or a later load fills them). In the writer's own
+    /// transaction (<see cref="BlockingKeyWriter"/>), the rows are its own and always written.
+    /// </summary>
+    public static async Task WriteFeaturesAsync(NpgsqlConnection connection, List<FeatureWrite> writes, CancellationToken cancellationToken)
+    {
+        if (writes.Count == 0)
+        {
+            return;
+        }
+        var ordered = writes.DistinctBy(w => w.Id).OrderBy(w => w.Id).ToList();
+        await using var command = new NpgsqlCommand("""
+            UPDATE records r SET features = u.features
+            FROM unnest(@ids, @versions, @features) AS u(id, version, features)
+            WHERE r.id = u.id AND r.xmin::text::bigint = u.version
+              AND r.id IN (SELECT l.id FROM records l WHERE l.id = ANY(@ids) ORDER BY l.id FOR UPDATE SKIP LOCKED)
+            """, connection);
+        command.Parameters.Add(new NpgsqlParameter<long[]>("ids", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = [.. ordered.Select(w => w.Id)] });
+        command.Parameters.Add(new NpgsqlParameter<long[]>("versions", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = [.. ordered.Select(w => w.RowVersion)] });
+        command.Parameters.Add(new NpgsqlParameter<byte[][]>("features", NpgsqlDbType.Array | NpgsqlDbType.Bytea) { TypedValue = [.. ordered.Select(w => w.Features)] });
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     /// <summary>
@@ -193,8 +251,14 @@ internal sealed class MatchableLoader(MatchingEngine engine)
         }
     }
 
-    /// <summary>Reads the three results of <see cref="AddLoad"/>, from the reader's current result on, and normalizes.</summary>
-    public async Task<Dictionary<long, Matchable>> ReadLoadAsync(NpgsqlDataReader reader, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads the three results of <see cref="AddLoad"/>, from the reader's current result on, and normalizes (features
+    /// computed for rows that had none are not written back: the next <see cref="LoadAsync"/> of those rows does it).
+    /// </summary>
+    public Task<Dictionary<long, Matchable>> ReadLoadAsync(NpgsqlDataReader reader, CancellationToken cancellationToken) =>
+        ReadAndNormalizeAsync(reader, null, cancellationToken);
+
+    private async Task<Dictionary<long, Matchable>> ReadAndNormalizeAsync(NpgsqlDataReader reader, List<FeatureWrite>? backfill, CancellationToken cancellationToken)
     {
         var rows = new List<RecordRow>();
         while (await reader.ReadAsync(cancellationToken))
@@ -221,9 +285,9 @@ internal sealed class MatchableLoader(MatchingEngine engine)
             long? subject = row.BelongsToSubject && subjects.TryGetValue(row.Id, out var id) ? id : null;
             result[row.Id] = row.Keyed switch
             {
-                KeyedKind.Person => Person(row, [.. linkedByOwner[row.Id]]),
-                KeyedKind.Phone => Phone(row, subject),
-                KeyedKind.Place => Place(row, subject),
+                KeyedKind.Person => Person(row, [.. linkedByOwner[row.Id]], backfill),
+                KeyedKind.Phone => Phone(row, subject, backfill),
+                KeyedKind.Place => Place(row, subject, backfill),
                 KeyedKind.Operation => Operation(row),
                 _ => throw new InvalidOperationException($"Unknown keyed kind {row.Keyed}."),
             };
@@ -231,31 +295,58 @@ internal sealed class MatchableLoader(MatchingEngine engine)
         return result;
     }
 
-    private Matchable Person(RecordRow row, RecordRow[] linked)
+    private Matchable Person(RecordRow row, RecordRow[] linked, List<FeatureWrite>? backfill)
     {
         if (row.Withdrawn)
         {
             return new Matchable { Row = row };
         }
-        var identifiers = ParseIdentifiers(row.Identifiers);
+        // The person's own fields from its stored features; a row without current ones is normalized as before.
+        var own = row.Features is { } stored ? engine.ReadPersonFeatures(stored) : null;
+        if (own is null)
+        {
+            own = engine.BuildPersonEvidence(new PersonInput(row.GivenName, row.Surname, row.Aliases, row.BirthDate, row.Sex, ParseIdentifiers(row.Identifiers)));
+            backfill?.Add(new FeatureWrite(row.Id, row.RowVersion, engine.PersonFeatures(own)));
+        }
         var phones = linked.Where(l => l.Kind == RecordKind.Phone && l.PhoneE164 is not null)
-            .Select(l => new PhoneInput(l.PhoneE164!, l.ValidFrom, l.ValidTo, row.LocalId));
-        var places = linked.Where(l => l.Kind == RecordKind.Location)
-            .Select(l => new PlaceInput(l.Address, l.Latitude, l.Longitude, SubjectRef: row.LocalId));
-        var evidence = engine.BuildPersonEvidence(new PersonInput(row.GivenName, row.Surname, row.Aliases, row.BirthDate, row.Sex, identifiers), phones, places);
-        var keys = engine.PersonKeys(evidence);
+            .Select(l => (new PhoneInput(l.PhoneE164!, l.ValidFrom, l.ValidTo, row.LocalId), LinkedPhone(l, backfill)));
+        var places = linked.Where(l => l.Kind == RecordKind.Location).Select(l => Address(l, backfill));
+        var evidence = engine.ComposePersonEvidence(own, phones, places);
         return new Matchable
         {
             Row = row,
-            Usable = keys.Count > 0 || evidence.Names.Count > 0,
+            // Usable when it has a name, or else keys: the keys are only computed when needed.
+            Usable = evidence.Names.Count > 0 || engine.PersonKeys(evidence).Count > 0,
             Person = evidence,
             Linked = [.. linked.Select(l => l.Id)],
-            Keys = keys,
-            Fingerprint = MatchFingerprint.Of(evidence),
+            ComputeKeys = () => engine.PersonKeys(evidence),
+            ComputeFingerprint = () => MatchFingerprint.Of(evidence),
         };
     }
 
-    private Matchable Phone(RecordRow row, long? subjectId)
+    // A phone's precomputed number (null: normalize it, and write its features when they were missing or stale).
+    private PhoneFeatures? LinkedPhone(RecordRow row, List<FeatureWrite>? backfill)
+    {
+        if (row.Features is { } stored && engine.TryReadPhoneFeatures(stored, out var phone))
+        {
+            return phone;
+        }
+        backfill?.Add(new FeatureWrite(row.Id, row.RowVersion, engine.PhoneFeatures(row.PhoneE164)));
+        return null;
+    }
+
+    private NormalizedAddress Address(RecordRow row, List<FeatureWrite>? backfill)
+    {
+        if (row.Features is { } stored && engine.ReadAddressFeatures(stored) is { } address)
+        {
+            return address;
+        }
+        address = AddressNormalizer.Normalize(row.Address);
+        backfill?.Add(new FeatureWrite(row.Id, row.RowVersion, RecordFeatures.Encode(engine.FeatureStamp, address)));
+        return address;
+    }
+
+    private Matchable Phone(RecordRow row, long? subjectId, List<FeatureWrite>? backfill)
     {
         if (row.Withdrawn || row.PhoneE164 is null)
         {
@@ -263,15 +354,15 @@ internal sealed class MatchableLoader(MatchingEngine engine)
         }
         try
         {
-            var phone = engine.NormalizePhone(new PhoneInput(row.PhoneE164, row.ValidFrom, row.ValidTo, row.SubjectRef));
+            var phone = engine.NormalizePhone(new PhoneInput(row.PhoneE164, row.ValidFrom, row.ValidTo, row.SubjectRef), LinkedPhone(row, backfill));
             return new Matchable
             {
                 Row = row,
                 Usable = true,
                 Phone = phone,
                 SubjectId = subjectId,
-                Keys = engine.PhoneKeys(phone),
-                Fingerprint = MatchFingerprint.Of(phone),
+                ComputeKeys = () => engine.PhoneKeys(phone),
+                ComputeFingerprint = () => MatchFingerprint.Of(phone),
             };
         }
         catch (InvalidMatchingInputException)
@@ -281,7 +372,7 @@ internal sealed class MatchableLoader(MatchingEngine engine)
         }
     }
 
-    private Matchable Place(RecordRow row, long? subjectId)
+    private Matchable Place(RecordRow row, long? subjectId, List<FeatureWrite>? backfill)
     {
         if (row.Withdrawn)
         {
@@ -289,15 +380,15 @@ internal sealed class MatchableLoader(MatchingEngine engine)
         }
         try
         {
-            var place = engine.NormalizePlace(new PlaceInput(row.Address, row.Latitude, row.Longitude, SubjectRef: row.SubjectRef));
+            var place = engine.NormalizePlace(new PlaceInput(row.Address, row.Latitude, row.Longitude, SubjectRef: row.SubjectRef), Address(row, backfill));
             return new Matchable
             {
                 Row = row,
                 Usable = true,
                 Place = place,
                 SubjectId = subjectId,
-                Keys = engine.PlaceKeys(place),
-                Fingerprint = MatchFingerprint.Of(place),
+                ComputeKeys = () => engine.PlaceKeys(place),
+                ComputeFingerprint = () => MatchFingerprint.Of(place),
             };
         }
         catch (InvalidMatchingInputException)
@@ -322,8 +413,8 @@ internal sealed class MatchableLoader(MatchingEngine engine)
                 Row = row,
                 Usable = true,
                 Operation = operation,
-                Keys = OwnLevelAreaCells(engine.OperationKeys(operation)),
-                Fingerprint = MatchFingerprint.Of(operation),
+                ComputeKeys = () => OwnLevelAreaCells(engine.OperationKeys(operation)),
+                ComputeFingerprint = () => MatchFingerprint.Of(operation),
             };
         }
         catch (InvalidMatchingInputException)

@@ -20,7 +20,9 @@ internal sealed record ValidRecords(
 /// Stores a batch set-based: binary COPY into a transaction-scoped staging table, then one
 /// <c>INSERT … ON CONFLICT … DO UPDATE … WHERE excluded.version &gt; records.version</c>. A version lower than or
 /// equal to the stored one changes nothing, so redelivery and reordering are safe; a withdrawal keeps the key and
-/// version and erases the content. Rows are written in key order, so concurrent batches cannot deadlock.
+/// version and erases the content. Rows are written in key order, so concurrent batches cannot deadlock. A changed
+/// record's precomputed matching features are cleared here; <c>BlockingKeyWriter</c> writes the new ones in the same
+/// transaction.
 /// </summary>
 internal static class RecordBatchWriter
 {
@@ -111,7 +113,8 @@ internal static class RecordBatchWriter
             sex = excluded.sex, identifiers = excluded.identifiers,
             phone_raw = excluded.phone_raw, phone_e164 = excluded.phone_e164, phone_validity = excluded.phone_validity,
             address = excluded.address, latitude = excluded.latitude, longitude = excluded.longitude,
-            radius_meters = excluded.radius_meters, operation_window = excluded.operation_window
+            radius_meters = excluded.radius_meters, operation_window = excluded.operation_window,
+            features = NULL
         WHERE excluded.version > t.version
         RETURNING {{Changed.SelectList}}
         """;

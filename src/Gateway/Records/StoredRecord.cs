@@ -116,6 +116,12 @@ public sealed class StoredRecord
 
     /// <summary>Planned operation: its time window, <c>[start, end)</c>.</summary>
     public NpgsqlRange<DateTime>? OperationWindow { get; set; }
+
+    /// <summary>
+    /// The normalized matching fields, precomputed when the record was written (<c>SharingHub.Matching.Features.RecordFeatures</c>,
+    /// ADR-005); null until written, and cleared whenever the record changes.
+    /// </summary>
+    public byte[]? Features { get; set; }
 }
 
 internal sealed class StoredRecordConfiguration : IEntityTypeConfiguration<StoredRecord>

@@ -13,6 +13,7 @@ public sealed class NormalizedAddress
     {
         StreetTokens = streetTokens;
         LocalityTokens = localityTokens;
+        _localityTokens = localityTokens;
         Postcode = postcode;
         StreetKey = string.Join(' ', streetTokens);
         Key = localityTokens.Length == 0 ? StreetKey : StreetKey.Length == 0 ? string.Join(' ', localityTokens) : $"{StreetKey}, {string.Join(' ', localityTokens)}";
@@ -20,6 +21,8 @@ public sealed class NormalizedAddress
         InformativeTokens = [.. streetTokens.Where(token => !AddressNormalizer.IsStructural(token)),
             .. localityTokens.Where(token => token.Length > 2 || char.IsAsciiDigit(token[0]))];
     }
+
+    private readonly string[] _localityTokens;
 
     /// <summary>Canonical form, e.g. <c>1200 main st #4, houston tx 77002</c>.</summary>
     public string Key { get; }
@@ -63,7 +66,16 @@ public sealed class NormalizedAddress
             return true;
         }
 
-        return LocalityTokens.Any(token => token != Postcode && other.LocalityTokens.Contains(token));
+        // Loops rather than LINQ: this runs for candidate pairs, which must compare without allocating.
+        foreach (var token in _localityTokens)
+        {
+            if (token != Postcode && Array.IndexOf(other._localityTokens, token) >= 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     public override string ToString() => Key;

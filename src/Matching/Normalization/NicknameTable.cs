@@ -28,6 +28,25 @@ public sealed class NicknameTable
     /// <summary>Number of equivalence groups.</summary>
     public int GroupCount { get; }
 
+    /// <summary>
+    /// A digest of every name and its group numbers: stored features carry nickname group numbers, so another table
+    /// makes them stale (<see cref="Features.RecordFeatures"/>).
+    /// </summary>
+    internal string Fingerprint => _fingerprint ??= ComputeFingerprint();
+
+    private string? _fingerprint;
+
+    private string ComputeFingerprint()
+    {
+        var text = new System.Text.StringBuilder();
+        foreach (var (name, groups) in _groupsByName.OrderBy(pair => pair.Key, StringComparer.Ordinal))
+        {
+            text.Append(name).Append('=').AppendJoin(',', groups).Append(';');
+        }
+
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text.ToString())));
+    }
+
     /// <summary>Parses the CSV format described on the type.</summary>
     public static NicknameTable Parse(TextReader reader)
     {

@@ -132,7 +132,10 @@ public readonly record struct PartialDate
                 return DateAgreement.YearOff;
             }
 
-            return StringSimilarity.DamerauLevenshtein(x.ToCompactString(), y.ToCompactString()) <= 1
+            // Both full, so both are 8 digits (YYYYMMDD): formatted on the stack, compared without allocating.
+            Span<char> xDigits = stackalloc char[8];
+            Span<char> yDigits = stackalloc char[8];
+            return StringSimilarity.WithinOneEdit(x.FullDigits(xDigits), y.FullDigits(yDigits))
                 ? DateAgreement.Close
                 : DateAgreement.Disagree;
         }
@@ -149,6 +152,24 @@ public readonly record struct PartialDate
         }
 
         return DateAgreement.Partial;
+    }
+
+    // ToCompactString of a full date, written into destination (8 characters).
+    private Span<char> FullDigits(Span<char> destination)
+    {
+        Digits(destination[..4], Year);
+        Digits(destination.Slice(4, 2), Month!.Value);
+        Digits(destination.Slice(6, 2), Day!.Value);
+        return destination;
+
+        static void Digits(Span<char> target, int value)
+        {
+            for (var i = target.Length - 1; i >= 0; i--)
+            {
+                target[i] = (char)('0' + (value % 10));
+                value /= 10;
+            }
+        }
     }
 
     // The record rules' own test (calendar date, year from DateRules.MinBirthYear), without their clock: whatever the

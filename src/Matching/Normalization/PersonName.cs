@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using SharingHub.Matching.Scoring;
 
 namespace SharingHub.Matching.Normalization;
 
@@ -11,6 +12,19 @@ public sealed class NameToken
         IsInitial = text.Length == 1;
         Phonetic = IsInitial ? new PhoneticCode(string.Empty, string.Empty) : DoubleMetaphone.Encode(text);
         NicknameGroups = IsInitial ? [] : nicknames.GroupsOf(text).ToArray();
+        GivenHash = NameFrequencies.Hash(NameComponentKind.Given, text);
+        SurnameHash = NameFrequencies.Hash(NameComponentKind.Surname, text);
+    }
+
+    // A token read back from stored features (RecordFeatures): everything as it was computed when the record was written.
+    internal NameToken(string text, PhoneticCode phonetic, int[] nicknameGroups, long givenHash, long surnameHash)
+    {
+        Text = text;
+        IsInitial = text.Length == 1;
+        Phonetic = phonetic;
+        NicknameGroups = nicknameGroups;
+        GivenHash = givenHash;
+        SurnameHash = surnameHash;
     }
 
     /// <summary>Folded text: lower-case ASCII letters (<c>jose</c>).</summary>
@@ -22,6 +36,14 @@ public sealed class NameToken
     public PhoneticCode Phonetic { get; }
 
     internal int[] NicknameGroups { get; }
+
+    /// <summary>The word's name-frequency key as a given-name word (<see cref="NameFrequencies.Hash(NameComponentKind, string)"/>).</summary>
+    internal long GivenHash { get; }
+
+    /// <summary>The word's name-frequency key as a surname word.</summary>
+    internal long SurnameHash { get; }
+
+    internal long HashOf(NameComponentKind kind) => kind == NameComponentKind.Given ? GivenHash : SurnameHash;
 
     public override string ToString() => Text;
 }
@@ -60,7 +82,21 @@ public sealed class NamePart
     public bool IsEmpty => Tokens.Count == 0;
 
     /// <summary>The first non-initial token, if any (<c>maria</c> for "María José").</summary>
-    public NameToken? FirstFullToken => Tokens.FirstOrDefault(token => !token.IsInitial);
+    public NameToken? FirstFullToken
+    {
+        get
+        {
+            foreach (var token in TokenArray)
+            {
+                if (!token.IsInitial)
+                {
+                    return token;
+                }
+            }
+
+            return null;
+        }
+    }
 
     public override string ToString() => string.Join(' ', Tokens);
 }

@@ -100,6 +100,82 @@ public static class StringSimilarity
     }
 
     /// <summary>
+    /// Whether <see cref="JaroWinkler"/> of the two strings can reach <paramref name="threshold"/>, from a cheap upper
+    /// bound (linear time): Jaro's matching characters are at most the characters of each string that occur in the
+    /// other, and Winkler's prefix adds at most 4 × 0.1 of the rest. False only when the similarity is surely below the
+    /// threshold, so <c>CanReachJaroWinkler(a, b, t) &amp;&amp; JaroWinkler(a, b) &gt;= t</c> is <c>JaroWinkler(a, b) &gt;= t</c>.
+    /// </summary>
+    public static bool CanReachJaroWinkler(ReadOnlySpan<char> a, ReadOnlySpan<char> b, double threshold)
+    {
+        if (a.Length == 0 || b.Length == 0)
+        {
+            return true;
+        }
+
+        // Characters bucketed by their low 6 bits: a shared bucket may be a different character, which only loosens the bound.
+        ulong maskA = 0, maskB = 0;
+        foreach (var c in a)
+        {
+            maskA |= 1UL << (c & 63);
+        }
+
+        foreach (var c in b)
+        {
+            maskB |= 1UL << (c & 63);
+        }
+
+        int inB = 0, inA = 0;
+        foreach (var c in a)
+        {
+            inB += (int)((maskB >> (c & 63)) & 1);
+        }
+
+        foreach (var c in b)
+        {
+            inA += (int)((maskA >> (c & 63)) & 1);
+        }
+
+        double m = Math.Min(inA, inB);
+        var jaro = m == 0 ? 0 : ((m / a.Length) + (m / b.Length) + 1) / 3.0;
+        var bound = jaro > 0.7 ? jaro + (0.4 * (1 - jaro)) : jaro;
+        return bound >= threshold - 1e-9;
+    }
+
+    /// <summary>
+    /// Whether <see cref="DamerauLevenshtein"/> is at most 1 (equal, or one insertion, deletion, substitution or swap of
+    /// two adjacent characters apart), in linear time and without the distance matrix.
+    /// </summary>
+    public static bool WithinOneEdit(ReadOnlySpan<char> a, ReadOnlySpan<char> b)
+    {
+        if (a.Length == b.Length)
+        {
+            var i = 0;
+            while (i < a.Length && a[i] == b[i])
+            {
+                i++;
+            }
+
+            return i == a.Length || a[(i + 1)..].SequenceEqual(b[(i + 1)..]) ||
+                   (i + 1 < a.Length && a[i] == b[i + 1] && a[i + 1] == b[i] && a[(i + 2)..].SequenceEqual(b[(i + 2)..]));
+        }
+
+        if (Math.Abs(a.Length - b.Length) != 1)
+        {
+            return false;
+        }
+
+        var shorter = a.Length < b.Length ? a : b;
+        var longer = a.Length < b.Length ? b : a;
+        var p = 0;
+        while (p < shorter.Length && shorter[p] == longer[p])
+        {
+            p++;
+        }
+
+        return shorter[p..].SequenceEqual(longer[(p + 1)..]);
+    }
+
+    /// <summary>
     /// Optimal-string-alignment Damerau–Levenshtein distance: insertions, deletions, substitutions and
     /// transpositions of adjacent characters each cost 1.
     /// </summary>

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Collections.Frozen;
 using System.Security.Cryptography;
 using System.Text;
+using SharingHub.Matching.Normalization;
 
 namespace SharingHub.Matching.Scoring;
 
@@ -58,12 +59,63 @@ public sealed class NameFrequencies
     public static long Hash(NameComponentKind kind, string token)
     {
         ArgumentNullException.ThrowIfNull(token);
-        Span<byte> text = stackalloc byte[2 + Encoding.UTF8.GetMaxByteCount(token.Length)];
+        return Hash(kind, token.AsSpan());
+    }
+
+    /// <inheritdoc cref="Hash(NameComponentKind, string)"/>
+    public static long Hash(NameComponentKind kind, ReadOnlySpan<char> token)
+    {
+        var size = 2 + Encoding.UTF8.GetMaxByteCount(token.Length);
+        Span<byte> text = size <= 512 ? stackalloc byte[size] : new byte[size];
         text[0] = (byte)('0' + (int)kind);
         text[1] = (byte)':';
         var length = 2 + Encoding.UTF8.GetBytes(token, text[2..]);
+        return Digest(text[..length]);
+    }
+
+    /// <summary>
+    /// The key of the <see cref="Combination"/> of <paramref name="words"/>, computed without building the string:
+    /// the same as <c>Hash(kind, Combination(words))</c>.
+    /// </summary>
+    internal static long CombinationHash(NameComponentKind kind, List<NameToken> words)
+    {
+        Span<int> order = words.Count <= 32 ? stackalloc int[words.Count] : new int[words.Count];
+        var size = 2;
+        for (var i = 0; i < words.Count; i++)
+        {
+            // Insertion sort by ordinal text, as Combination orders them.
+            var j = i;
+            while (j > 0 && string.CompareOrdinal(words[order[j - 1]].Text, words[i].Text) > 0)
+            {
+                order[j] = order[j - 1];
+                j--;
+            }
+
+            order[j] = i;
+            size += Encoding.UTF8.GetMaxByteCount(words[i].Text.Length) + 1;
+        }
+
+        Span<byte> text = size <= 512 ? stackalloc byte[size] : new byte[size];
+        text[0] = (byte)('0' + (int)kind);
+        text[1] = (byte)':';
+        var length = 2;
+        for (var i = 0; i < order.Length; i++)
+        {
+            if (i > 0)
+            {
+                text[length++] = (byte)' ';
+            }
+
+            length += Encoding.UTF8.GetBytes(words[order[i]].Text, text[length..]);
+        }
+
+        return Digest(text[..length]);
+    }
+
+    private static long Digest(ReadOnlySpan<byte> text)
+    {
         Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(text[..length], digest);
+        SHA256.HashData(text, digest);
         return BinaryPrimitives.ReadInt64LittleEndian(digest);
     }
 
@@ -79,6 +131,9 @@ public sealed class NameFrequencies
     /// <summary>The records of <paramref name="kind"/> whose name holds <paramref name="token"/> (0 when unseen).</summary>
     public long CountOf(NameComponentKind kind, string token) => _counts.GetValueOrDefault(Hash(kind, token));
 
+    /// <summary>The records counted under <paramref name="hash"/> (a <see cref="Hash(NameComponentKind, string)"/> key; 0 when unseen).</summary>
+    public long CountOf(long hash) => _counts.GetValueOrDefault(hash);
+
     /// <summary>
     /// The share of records of <paramref name="kind"/> holding <paramref name="token"/>: the chance that a random other
     /// record agrees on it. At least one record counts (the record being scored may not be counted yet); null when
@@ -87,12 +142,19 @@ public sealed class NameFrequencies
     public double? Share(NameComponentKind kind, string token, long minRecords)
     {
         var records = kind == NameComponentKind.Given ? GivenRecords : SurnameRecords;
+        return records < Math.Max(1, minRecords) ? null : Share(kind, Hash(kind, token), minRecords);
+    }
+
+    /// <summary>As <see cref="Share(NameComponentKind, string, long)"/>, for the component whose key is <paramref name="hash"/>.</summary>
+    public double? Share(NameComponentKind kind, long hash, long minRecords)
+    {
+        var records = kind == NameComponentKind.Given ? GivenRecords : SurnameRecords;
         if (records < Math.Max(1, minRecords))
         {
             return null;
         }
 
-        return Math.Min(1.0, Math.Max(1, CountOf(kind, token)) / (double)records);
+        return Math.Min(1.0, Math.Max(1, CountOf(hash)) / (double)records);
     }
 }
 

@@ -44,7 +44,19 @@ public sealed class PersonComparer
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
         var levels = new AgreementLevel[Levels.Fields.Count];
-        var (given, surname, swapped, viaAlias, givenAgreed, surnameAgreed) = CompareNames(a.Names, b.Names, frequencies);
+        var scratch = Scratch.Current;
+        var (swapped, viaAlias) = CompareInto(a, b, frequencies, levels, scratch);
+        return new ComparisonVector(levels, swapped, viaAlias, Texts(scratch.BestGiven), Texts(scratch.BestSurname));
+    }
+
+    /// <summary>
+    /// The comparison itself, without allocating: the levels go to <paramref name="levels"/> (one per
+    /// <see cref="MatchField"/>), the agreeing name words to <paramref name="scratch"/>'s best lists. Both
+    /// <see cref="Compare(PersonEvidence, PersonEvidence, NameFrequencies?)"/> and <see cref="PersonScorer.QuickScore"/> run it.
+    /// </summary>
+    internal (bool Swapped, bool ViaAlias) CompareInto(PersonEvidence a, PersonEvidence b, NameFrequencies? frequencies, Span<AgreementLevel> levels, Scratch scratch)
+    {
+        var (given, surname, swapped, viaAlias) = CompareNames(a.Names, b.Names, frequencies, scratch);
         levels[(int)MatchField.GivenName] = given;
         levels[(int)MatchField.Surname] = surname;
         levels[(int)MatchField.BirthDate] = PartialDate.Compare(a.BirthDate, b.BirthDate) switch
@@ -63,7 +75,38 @@ public sealed class PersonComparer
         levels[(int)MatchField.Identifier] = CompareIdentifiers(a.Identifiers, b.Identifiers);
         levels[(int)MatchField.Phone] = ComparePhones(a.Phones, b.Phones);
         levels[(int)MatchField.Address] = CompareAddresses(a.Addresses, b.Addresses);
-        return new ComparisonVector(levels, swapped, viaAlias, givenAgreed, surnameAgreed);
+        return (swapped, viaAlias);
+    }
+
+    private static string[] Texts(List<NameToken> tokens)
+    {
+        var texts = new string[tokens.Count];
+        for (var i = 0; i < texts.Length; i++)
+        {
+            texts[i] = tokens[i].Text;
+        }
+
+        return texts;
+    }
+
+    /// <summary>
+    /// Reusable lists for one thread's comparisons (the agreeing words, as tokens), so comparing allocates nothing
+    /// once a thread has compared a pair.
+    /// </summary>
+    internal sealed class Scratch
+    {
+        [ThreadStatic]
+        private static Scratch? t_current;
+
+        public static Scratch Current => t_current ??= new Scratch();
+
+        public List<NameToken> Given { get; } = new(8);
+
+        public List<NameToken> Surname { get; } = new(8);
+
+        public List<NameToken> BestGiven { get; } = new(8);
+
+        public List<NameToken> BestSurname { get; } = new(8);
     }
 
     /// <summary>Compares two name parts (given with given, or surname with surname).</summary>
@@ -76,7 +119,7 @@ public sealed class PersonComparer
     /// the full words that agree (exactly, or the commoner spelling of a typo or nickname pair), for the
     /// term-frequency adjustment.
     /// </summary>
-    internal AgreementLevel CompareParts(NamePart a, NamePart b, bool isSurname, List<string>? agreed, NameFrequencies? frequencies)
+    internal AgreementLevel CompareParts(NamePart a, NamePart b, bool isSurname, List<NameToken>? agreed, NameFrequencies? frequencies)
     {
         agreed?.Clear();
         if (a.IsEmpty || b.IsEmpty)
@@ -132,10 +175,10 @@ public sealed class PersonComparer
             best = level < best ? level : best;
             // A typo or a nickname is as common as the name it stands for: the commoner spelling counts ("gacia" is
             // "garcia", "pepe" is "jose").
-            var word = level == AgreementLevel.Exact ? token.Text
-                : level is AgreementLevel.Close or AgreementLevel.Nickname && match is not null ? Commoner(token.Text, match.Text, isSurname, frequencies)
+            var word = level == AgreementLevel.Exact ? token
+                : level is AgreementLevel.Close or AgreementLevel.Nickname && match is not null ? Commoner(token, match, isSurname, frequencies)
                 : null;
-            if (word is not null && agreed is not null && !agreed.Contains(word))
+            if (word is not null && agreed is not null && !ContainsText(agreed, word.Text))
             {
                 agreed.Add(word);
             }
@@ -187,7 +230,7 @@ public sealed class PersonComparer
     /// surname alone ("Morales"): partial. Only when the rest of the joined word is itself a surname seen in stored
     /// records, so "Villarreal" never splits into "Villa" + "rreal".
     /// </summary>
-    private static AgreementLevel? RunTogether(NamePart run, NamePart other, List<string>? agreed, NameFrequencies frequencies)
+    private static AgreementLevel? RunTogether(NamePart run, NamePart other, List<NameToken>? agreed, NameFrequencies frequencies)
     {
         if (run.TokenArray.Length != 1 || other.FirstFullToken is not { } first)
         {
@@ -207,13 +250,22 @@ public sealed class PersonComparer
         }
 
         AgreementLevel level;
-        string rest;
+        ReadOnlySpan<char> rest;
         if (word.StartsWith(first.Text, StringComparison.Ordinal) && other.TokenArray[0] == first)
         {
-            rest = word[first.Text.Length..];
+            rest = word.AsSpan(first.Text.Length);
             // Initials after the paternal surname must be consistent with what follows it.
-            var initials = other.TokenArray.Skip(1).Where(token => token.IsInitial).ToArray();
-            if (initials.Length > 1 || (initials.Length == 1 && initials[0].Text[0] != rest[0]))
+            var initials = 0;
+            var initial = '\0';
+            for (var i = 1; i < other.TokenArray.Length; i++)
+            {
+                if (other.TokenArray[i].IsInitial)
+                {
+                    initial = initials++ == 0 ? other.TokenArray[i].Text[0] : initial;
+                }
+            }
+
+            if (initials > 1 || (initials == 1 && initial != rest[0]))
             {
                 return null;
             }
@@ -222,7 +274,7 @@ public sealed class PersonComparer
         }
         else if (word.EndsWith(first.Text, StringComparison.Ordinal) && other.TokenArray.Length == 1)
         {
-            rest = word[..^first.Text.Length];
+            rest = word.AsSpan(0, word.Length - first.Text.Length);
             level = AgreementLevel.Partial;
         }
         else
@@ -230,7 +282,7 @@ public sealed class PersonComparer
             return null;
         }
 
-        if (frequencies.CountOf(NameComponentKind.Surname, rest) == 0)
+        if (frequencies.CountOf(NameFrequencies.Hash(NameComponentKind.Surname, rest)) == 0)
         {
             return null;
         }
@@ -238,22 +290,35 @@ public sealed class PersonComparer
         if (agreed is not null)
         {
             agreed.Clear();
-            agreed.Add(first.Text);
+            agreed.Add(first);
         }
 
         return level;
     }
 
-    private static string Commoner(string a, string b, bool isSurname, NameFrequencies? frequencies)
+    private static NameToken Commoner(NameToken a, NameToken b, bool isSurname, NameFrequencies? frequencies)
     {
         if (frequencies is null)
         {
-            return string.CompareOrdinal(a, b) <= 0 ? a : b;
+            return string.CompareOrdinal(a.Text, b.Text) <= 0 ? a : b;
         }
 
         var kind = isSurname ? NameComponentKind.Surname : NameComponentKind.Given;
-        var (countA, countB) = (frequencies.CountOf(kind, a), frequencies.CountOf(kind, b));
-        return countA != countB ? (countA > countB ? a : b) : string.CompareOrdinal(a, b) <= 0 ? a : b;
+        var (countA, countB) = (frequencies.CountOf(a.HashOf(kind)), frequencies.CountOf(b.HashOf(kind)));
+        return countA != countB ? (countA > countB ? a : b) : string.CompareOrdinal(a.Text, b.Text) <= 0 ? a : b;
+    }
+
+    private static bool ContainsText(List<NameToken> tokens, string text)
+    {
+        foreach (var token in tokens)
+        {
+            if (token.Text == text)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     // The shorter surname is the longer one's first (paternal) word, alone or with initials of the rest: "Treviño",
@@ -272,7 +337,7 @@ public sealed class PersonComparer
         return full == 1 && !shorter[0].IsInitial && !longer[0].IsInitial && shorter[0].Text == longer[0].Text;
     }
 
-    private static void AddFull(List<string>? agreed, NameToken[] tokens)
+    private static void AddFull(List<NameToken>? agreed, NameToken[] tokens)
     {
         if (agreed is null)
         {
@@ -281,9 +346,9 @@ public sealed class PersonComparer
 
         foreach (var token in tokens)
         {
-            if (!token.IsInitial && !agreed.Contains(token.Text))
+            if (!token.IsInitial && !ContainsText(agreed, token.Text))
             {
-                agreed.Add(token.Text);
+                agreed.Add(token);
             }
         }
     }
@@ -337,8 +402,8 @@ public sealed class PersonComparer
     }
 
     private bool IsClose(string a, string b) =>
-        StringSimilarity.JaroWinkler(a, b) >= _settings.NameJaroWinkler ||
-        (Math.Min(a.Length, b.Length) >= _settings.NameEditMinLength && StringSimilarity.DamerauLevenshtein(a, b) <= 1);
+        (StringSimilarity.CanReachJaroWinkler(a, b, _settings.NameJaroWinkler) && StringSimilarity.JaroWinkler(a, b) >= _settings.NameJaroWinkler) ||
+        (Math.Min(a.Length, b.Length) >= _settings.NameEditMinLength && StringSimilarity.WithinOneEdit(a, b));
 
     // Same words in any order, counting repeats ("García García" is not "García Martínez").
     private static bool SameTokenSet(NamePart a, NamePart b)
@@ -372,14 +437,15 @@ public sealed class PersonComparer
         return true;
     }
 
-    private (AgreementLevel Given, AgreementLevel Surname, bool Swapped, bool ViaAlias, string[] GivenAgreed, string[] SurnameAgreed) CompareNames(
-        IReadOnlyList<PersonName> a, IReadOnlyList<PersonName> b, NameFrequencies? frequencies)
+    private (AgreementLevel Given, AgreementLevel Surname, bool Swapped, bool ViaAlias) CompareNames(
+        IReadOnlyList<PersonName> a, IReadOnlyList<PersonName> b, NameFrequencies? frequencies, Scratch scratch)
     {
-        var best = (Given: AgreementLevel.Missing, Surname: AgreementLevel.Missing, Swapped: false, ViaAlias: false,
-            GivenAgreed: Array.Empty<string>(), SurnameAgreed: Array.Empty<string>());
+        var best = (Given: AgreementLevel.Missing, Surname: AgreementLevel.Missing, Swapped: false, ViaAlias: false);
         var bestRank = int.MinValue;
-        var givenAgreed = new List<string>(4);
-        var surnameAgreed = new List<string>(4);
+        var givenAgreed = scratch.Given;
+        var surnameAgreed = scratch.Surname;
+        scratch.BestGiven.Clear();
+        scratch.BestSurname.Clear();
         for (var i = 0; i < a.Count; i++)
         {
             var x = a[i];
@@ -394,7 +460,8 @@ public sealed class PersonComparer
                 if (rank > bestRank)
                 {
                     bestRank = rank;
-                    best = (given, surname, false, alias, [.. givenAgreed], [.. surnameAgreed]);
+                    best = (given, surname, false, alias);
+                    Keep(givenAgreed, surnameAgreed, scratch);
                 }
 
                 var swappedGiven = CompareParts(x.Given, y.Surname, isSurname: false, givenAgreed, frequencies);
@@ -406,13 +473,22 @@ public sealed class PersonComparer
                     {
                         bestRank = swappedRank;
                         // Words count by the part they are read as: x's given words are given-name words.
-                        best = (swappedGiven, swappedSurname, true, alias, [.. givenAgreed], [.. surnameAgreed]);
+                        best = (swappedGiven, swappedSurname, true, alias);
+                        Keep(givenAgreed, surnameAgreed, scratch);
                     }
                 }
             }
         }
 
         return best;
+
+        static void Keep(List<NameToken> given, List<NameToken> surname, Scratch scratch)
+        {
+            scratch.BestGiven.Clear();
+            scratch.BestGiven.AddRange(given);
+            scratch.BestSurname.Clear();
+            scratch.BestSurname.AddRange(surname);
+        }
     }
 
     private static int Rank(AgreementLevel level) => level switch
@@ -447,7 +523,7 @@ public sealed class PersonComparer
                 }
 
                 var level = Math.Min(x.Value.Length, y.Value.Length) >= _settings.IdentifierEditMinLength &&
-                            StringSimilarity.DamerauLevenshtein(x.Value, y.Value) <= 1
+                            StringSimilarity.WithinOneEdit(x.Value, y.Value)
                     ? AgreementLevel.Close
                     : AgreementLevel.Disagree;
                 result = level < result ? level : result;
@@ -552,7 +628,7 @@ public sealed class PersonComparer
             for (var j = 0; j < y.Length && found < 0; j++)
             {
                 if (!used[j] && token.Length >= 4 && y[j].Length >= 4 && char.IsAsciiLetter(token[0]) && char.IsAsciiLetter(y[j][0]) &&
-                    StringSimilarity.JaroWinkler(token, y[j]) >= 0.9)
+                    StringSimilarity.CanReachJaroWinkler(token, y[j], 0.9) && StringSimilarity.JaroWinkler(token, y[j]) >= 0.9)
                 {
                     found = j;
                 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using SharingHub.Matching.Normalization;
 
 namespace SharingHub.Matching.Scoring;
 
@@ -84,6 +85,11 @@ public sealed class Explanation
 /// <param name="Vector">The raw agreement levels (stored for re-scoring and EM).</param>
 /// <param name="ParametersVersion">The parameter file version that produced the score.</param>
 public sealed record PersonMatchResult(double Score, MatchBand Band, Explanation Explanation, ComparisonVector Vector, string ParametersVersion);
+
+/// <summary>A pair's score and band, without the explanation (<see cref="PersonScorer.QuickScore"/>).</summary>
+/// <param name="Score">Sum of the field weights, rounded as <see cref="PersonMatchResult.Score"/> is.</param>
+/// <param name="Band">Where the score falls, after the household rule.</param>
+public readonly record struct PersonScore(double Score, MatchBand Band);
 
 /// <summary>Turns comparison vectors into scores, bands and explanations under one <see cref="MatchParameters"/>.</summary>
 public sealed class PersonScorer
@@ -197,6 +203,46 @@ public sealed class PersonScorer
     }
 
     /// <summary>
+    /// Score and band of two subjects without the explanation and without allocating: what the matcher needs for
+    /// each candidate pair, most of which score no band. Equal, bit for bit, to the <see cref="PersonMatchResult.Score"/>
+    /// and <see cref="PersonMatchResult.Band"/> of <see cref="Score(ComparisonVector, NameFrequencies?)"/> over
+    /// <see cref="PersonComparer.Compare(PersonEvidence, PersonEvidence, NameFrequencies?)"/>: the same comparison runs, and
+    /// the same weights are added in the same order (name-frequency keys come precomputed with each word).
+    /// </summary>
+    public PersonScore QuickScore(PersonComparer comparer, PersonEvidence a, PersonEvidence b, NameFrequencies? frequencies)
+    {
+        ArgumentNullException.ThrowIfNull(comparer);
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        Span<AgreementLevel> levels = stackalloc AgreementLevel[_weights.Length];
+        var scratch = PersonComparer.Scratch.Current;
+        var (swapped, _) = comparer.CompareInto(a, b, frequencies, levels, scratch);
+        var total = 0.0;
+        for (var field = 0; field < levels.Length; field++)
+        {
+            var level = levels[field];
+            var weight = _weights[field][(int)level];
+            if (frequencies is not null && field is (int)MatchField.GivenName or (int)MatchField.Surname &&
+                TermFrequencyAdjustment((MatchField)field, level, swapped, field == (int)MatchField.GivenName ? scratch.BestGiven : scratch.BestSurname, frequencies) is { } adjustment &&
+                Math.Abs(adjustment) >= 0.05)
+            {
+                weight += adjustment;
+            }
+
+            total += weight;
+        }
+
+        var score = Math.Round(total, 2);
+        var band = BandOf(score);
+        if (band == MatchBand.Match && IsHouseholdLevels(levels, swapped))
+        {
+            band = MatchBand.Possible;
+        }
+
+        return new PersonScore(score, band);
+    }
+
+    /// <summary>
     /// The household rule (ADR-004): records that share an address or a phone, and whose birth dates contradict each
     /// other, or whose given names agree only in part while the birth date cannot tell them apart, are as likely to be
     /// relatives (a father and his namesake son, sisters "María" and "María Alejandra") as one person. Such a pair is
@@ -206,14 +252,19 @@ public sealed class PersonScorer
     public static bool IsHousehold(ComparisonVector vector)
     {
         ArgumentNullException.ThrowIfNull(vector);
-        var home = vector[MatchField.Address] is AgreementLevel.Exact or AgreementLevel.Close || vector[MatchField.Phone] == AgreementLevel.Exact;
+        return IsHouseholdLevels(vector.Levels, vector.NamesSwapped);
+    }
+
+    private static bool IsHouseholdLevels(ReadOnlySpan<AgreementLevel> vector, bool namesSwapped)
+    {
+        var home = vector[(int)MatchField.Address] is AgreementLevel.Exact or AgreementLevel.Close || vector[(int)MatchField.Phone] == AgreementLevel.Exact;
         // An identifier is personal: relatives do not share one, so it settles what the home cannot.
-        if (!home || vector[MatchField.Identifier] is AgreementLevel.Exact or AgreementLevel.Close)
+        if (!home || vector[(int)MatchField.Identifier] is AgreementLevel.Exact or AgreementLevel.Close)
         {
             return false;
         }
 
-        var birth = vector[MatchField.BirthDate];
+        var birth = vector[(int)MatchField.BirthDate];
         if (birth == AgreementLevel.Disagree)
         {
             return true;
@@ -223,7 +274,37 @@ public sealed class PersonScorer
         // twins: only a missing one cannot.
         var weakBirth = birth == AgreementLevel.Missing;
         // Read crossed, the given name a record wrote may sit in either slot: the weaker reading decides.
-        return weakBirth && (WeakGiven(vector[MatchField.GivenName]) || (vector.NamesSwapped && WeakGiven(vector[MatchField.Surname])));
+        return weakBirth && (WeakGiven(vector[(int)MatchField.GivenName]) || (namesSwapped && WeakGiven(vector[(int)MatchField.Surname])));
+    }
+
+    // TermFrequencyAdjustment on the comparison's agreeing tokens, whose frequency keys are precomputed: the same
+    // arithmetic, with Hash(kind, Combination(words)) computed without building the string.
+    private double? TermFrequencyAdjustment(MatchField field, AgreementLevel level, bool namesSwapped, List<NameToken> words, NameFrequencies frequencies)
+    {
+        if (level is not (AgreementLevel.Exact or AgreementLevel.Partial or AgreementLevel.Close or AgreementLevel.Nickname) || words.Count == 0)
+        {
+            return null;
+        }
+
+        var kind = field == MatchField.GivenName ? NameComponentKind.Given : NameComponentKind.Surname;
+        var settings = Parameters.TermFrequency;
+        if (frequencies.Share(kind, ComponentHash(kind, words), settings.MinRecords) is not { } share)
+        {
+            return null;
+        }
+
+        var other = kind == NameComponentKind.Given ? NameComponentKind.Surname : NameComponentKind.Given;
+        if (namesSwapped && frequencies.Share(other, ComponentHash(other, words), settings.MinRecords) is { } crossed)
+        {
+            share = Math.Max(share, crossed);
+        }
+
+        var adjustment = Math.Log2(_exactU[(int)field] / share);
+        var maxBonus = level is AgreementLevel.Exact or AgreementLevel.Partial ? settings.MaxBonus : 0;
+        return Math.Clamp(adjustment, -settings.MaxPenalty, maxBonus);
+
+        static long ComponentHash(NameComponentKind kind, List<NameToken> words) =>
+            words.Count == 1 ? words[0].HashOf(kind) : NameFrequencies.CombinationHash(kind, words);
     }
 
     private static bool WeakGiven(AgreementLevel level) =>

@@ -788,6 +788,10 @@ namespace SharingHub.Gateway.Data.Migrations
                         .HasColumnType("character varying(200)")
                         .HasColumnName("control_official_name");
 
+                    b.Property<byte[]>("Features")
+                        .HasColumnType("bytea")
+                        .HasColumnName("features");
+
                     b.Property<DateTimeOffset>("FirstSeenAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("first_seen_at");

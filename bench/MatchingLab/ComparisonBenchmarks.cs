@@ -1,0 +1,183 @@
+using BenchmarkDotNet.Attributes;
+using SharingHub.Matching;
+using SharingHub.Matching.Scoring;
+
+namespace SharingHub.MatchingLab;
+
+/// <summary>
+/// The person-identity comparison per candidate pair, on realistic pairs: <see cref="Pairs"/> pairs of FEBRL records
+/// that share a blocking key (as the hub's candidates do), scored with the name frequencies of the whole file.
+/// <list type="bullet">
+/// <item><see cref="OldPath"/>: what the Gateway did per candidate before issue 14: normalize the candidate's record,
+/// compare, score with the explanation.</item>
+/// <item><see cref="OldCompareAndScore"/>: the old comparison alone, on evidence already normalized.</item>
+/// <item><see cref="Precomputed"/>: what it does now: <see cref="MatchingEngine.QuickScore"/> on evidence read back
+/// from stored features (no normalization, no allocation).</item>
+/// <item><see cref="ReadFeatures"/>: reading one record's stored features back (per record loaded, not per pair).</item>
+/// </list>
+/// Each reports the time per pair (per record for <see cref="ReadFeatures"/>). The file is
+/// <c>SHARINGHUB_BENCH_FEBRL</c>, else <c>../shared/data/febrl/febrl3.csv</c> beside the checkout.
+/// </summary>
+[MemoryDiagnoser]
+public class ComparisonBenchmarks
+{
+    public const int Pairs = 1000;
+
+    private readonly MatchingEngine _engine = MatchingEngine.CreateDefault();
+    private FebrlRow[] _rows = [];
+    private PersonEvidence[] _normalized = [];
+    private PersonEvidence[] _stored = [];
+    private byte[][] _personFeatures = [];
+    private byte[][] _addressFeatures = [];
+    private (int A, int B)[] _pairs = [];
+    private NameFrequencies _frequencies = NameFrequencies.Empty;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var path = Environment.GetEnvironmentVariable("SHARINGHUB_BENCH_FEBRL") ?? FindFebrl()
+            ?? throw new InvalidOperationException("febrl3.csv not found: set SHARINGHUB_BENCH_FEBRL to a FEBRL-format file");
+        _rows = [.. FebrlFile.Read(path)];
+        _normalized = [.. _rows.Select(row => _engine.BuildPersonEvidence(row.ToPerson(), places: row.ToPlace() is { } place ? [place] : null))];
+        _personFeatures = [.. _rows.Select(row => _engine.PersonFeatures(_engine.BuildPersonEvidence(row.ToPerson())))];
+        _addressFeatures = [.. _rows.Select(row => _engine.AddressFeatures(row.ToPlace()?.Address))];
+        _stored = [.. _rows.Select((_, i) => Read(i))];
+        var counter = new NameFrequencyCounter();
+        foreach (var evidence in _normalized)
+        {
+            counter.Add(_engine.NameComponents(evidence), 1);
+        }
+
+        _frequencies = counter.Snapshot();
+
+        // Candidate pairs as blocking gives them, spread evenly over the whole list (true pairs and namesakes alike).
+        var byKey = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+        for (var i = 0; i < _normalized.Length; i++)
+        {
+            foreach (var key in _engine.PersonKeys(_normalized[i]))
+            {
+                (byKey.TryGetValue(key, out var list) ? list : byKey[key] = []).Add(i);
+            }
+        }
+
+        var all = new SortedSet<(int, int)>();
+        foreach (var list in byKey.Values.Where(list => list.Count <= 200))
+        {
+            for (var x = 0; x < list.Count; x++)
+            {
+                for (var y = x + 1; y < list.Count; y++)
+                {
+                    all.Add((Math.Min(list[x], list[y]), Math.Max(list[x], list[y])));
+                }
+            }
+        }
+
+        var step = Math.Max(1, all.Count / Pairs);
+        _pairs = [.. all.Where((_, index) => index % step == 0).Take(Pairs)];
+        if (_pairs.Length < Pairs)
+        {
+            throw new InvalidOperationException($"{path}: only {_pairs.Length} candidate pairs");
+        }
+
+        var banded = _pairs.Count(pair => _engine.QuickScore(_stored[pair.A], _stored[pair.B], _frequencies).Band != MatchBand.None);
+        Console.WriteLine($"// {Path.GetFileName(path)}: {_rows.Length} records, {all.Count} candidate pairs, {Pairs} measured ({banded} in a band)");
+    }
+
+    [Benchmark(OperationsPerInvoke = Pairs)]
+    public double OldPath()
+    {
+        var total = 0.0;
+        foreach (var (a, b) in _pairs)
+        {
+            var row = _rows[b];
+            var candidate = _engine.BuildPersonEvidence(row.ToPerson(), places: row.ToPlace() is { } place ? [place] : null);
+            total += _engine.ScorePersons(_normalized[a], candidate, _frequencies).Score;
+        }
+
+        return total;
+    }
+
+    [Benchmark(OperationsPerInvoke = Pairs)]
+    public double OldCompareAndScore()
+    {
+        var total = 0.0;
+        foreach (var (a, b) in _pairs)
+        {
+            total += _engine.ScorePersons(_normalized[a], _normalized[b], _frequencies).Score;
+        }
+
+        return total;
+    }
+
+    [Benchmark(OperationsPerInvoke = Pairs, Baseline = true)]
+    public double Precomputed()
+    {
+        var total = 0.0;
+        foreach (var (a, b) in _pairs)
+        {
+            total += _engine.QuickScore(_stored[a], _stored[b], _frequencies).Score;
+        }
+
+        return total;
+    }
+
+    [Benchmark(OperationsPerInvoke = Pairs)]
+    public int ReadFeatures()
+    {
+        var names = 0;
+        foreach (var (_, b) in _pairs)
+        {
+            names += Read(b).Names.Count;
+        }
+
+        return names;
+    }
+
+    /// <summary>
+    /// Each benchmark's processor time per pair (the process's, over 5 runs of every pair after a warm-up): on a machine
+    /// shared with other work, wall-clock figures count the time spent waiting for a core, processor time does not.
+    /// </summary>
+    public static void ReportCpuTime()
+    {
+        var bench = new ComparisonBenchmarks();
+        bench.Setup();
+        foreach (var (name, run) in new (string, Func<double>)[]
+        {
+            (nameof(OldPath), bench.OldPath), (nameof(OldCompareAndScore), bench.OldCompareAndScore),
+            (nameof(Precomputed), bench.Precomputed), (nameof(ReadFeatures), () => bench.ReadFeatures()),
+        })
+        {
+            run();
+            var process = System.Diagnostics.Process.GetCurrentProcess();
+            var samples = new List<double>();
+            for (var i = 0; i < 5; i++)
+            {
+                process.Refresh();
+                var before = process.TotalProcessorTime;
+                run();
+                process.Refresh();
+                samples.Add((process.TotalProcessorTime - before).TotalMicroseconds / Pairs);
+            }
+
+            samples.Sort();
+            Console.WriteLine($"{name,-20} {samples[2],8:F2} µs processor time per pair (median of 5; min {samples[0]:F2}, max {samples[4]:F2})");
+        }
+    }
+
+    private PersonEvidence Read(int index) =>
+        _engine.ComposePersonEvidence(_engine.ReadPersonFeatures(_personFeatures[index])!, [], [_engine.ReadAddressFeatures(_addressFeatures[index])!]);
+
+    private static string? FindFebrl()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "shared", "data", "febrl", "febrl3.csv");
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,383 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Text;
+using SharingHub.Matching.Normalization;
+
+namespace SharingHub.Matching.Features;
+
+/// <summary>What a stored phone record contributes to matching, precomputed: its E.164 form and national number.</summary>
+/// <param name="E164">The number in E.164, as the engine normalized it.</param>
+/// <param name="NationalNumber">Its national significant number.</param>
+public sealed record PhoneFeatures(string E164, string NationalNumber);
+
+/// <summary>
+/// The compact binary form of a record's normalized matching fields, written when the record is stored and read back
+/// for every matching run instead of normalizing again (issue 14, ADR-005). A person's features hold its own fields
+/// (names with each word's folded text, phonetic codes, nickname groups and name-frequency keys; the birth date's
+/// parts; sex; identifiers), a phone's its E.164 form and national number, a place's its address tokens. Phones and
+/// places that point to a person stay on their own rows: the person's evidence is put together when loaded, so a
+/// new phone never makes the person's features stale.
+/// <para>
+/// Every value starts with a 4-byte stamp (<see cref="MatchingEngine.FeatureStamp"/>): the format version, the
+/// normalization version and the data tables normalization reads. Features with another stamp are stale: the reader
+/// says so (null), and the caller normalizes the record as before and writes its features again.
+/// </para>
+/// </summary>
+public static class RecordFeatures
+{
+    /// <summary>The layout of the bytes below. Bump when it changes.</summary>
+    public const int FormatVersion = 1;
+
+    /// <summary>
+    /// Bump when normalization changes what it produces for the same input (folding, name parsing, phonetic codes,
+    /// address canonical forms, phone rules): every stored feature is then recomputed. The test
+    /// <c>Features_SampleRecords_EncodingAsRecorded</c> fails when the encoding of sample records moves, as a reminder.
+    /// </summary>
+    public const int NormalizationVersion = 1;
+
+    private const byte PersonKind = 1;
+    private const byte PhoneKind = 2;
+    private const byte InvalidPhoneKind = 3;
+    private const byte PlaceKind = 4;
+
+    /// <summary>A person's own fields: names, birth date, sex, identifiers (not its phones, places or problems).</summary>
+    public static byte[] Encode(uint stamp, PersonEvidence person)
+    {
+        ArgumentNullException.ThrowIfNull(person);
+        var writer = new Writer(stamp, PersonKind);
+        writer.Count(person.Names.Count);
+        foreach (var name in person.Names)
+        {
+            writer.Byte(name.IsAlias ? (byte)1 : (byte)0);
+            writer.Part(name.Given);
+            writer.Part(name.Surname);
+        }
+
+        writer.Int16((short)(person.BirthDate?.Year ?? 0));
+        writer.Byte((byte)(person.BirthDate?.Month ?? 0));
+        writer.Byte((byte)(person.BirthDate?.Day ?? 0));
+        writer.Byte((byte)person.Sex);
+        writer.Count(person.Identifiers.Count);
+        foreach (var identifier in person.Identifiers)
+        {
+            writer.String(identifier.Type);
+            writer.String(identifier.Value);
+        }
+
+        return writer.ToArray();
+    }
+
+    /// <summary>A phone record's number; <paramref name="phone"/> null when the number is not a phone number.</summary>
+    public static byte[] Encode(uint stamp, PhoneFeatures? phone)
+    {
+        var writer = new Writer(stamp, phone is null ? InvalidPhoneKind : PhoneKind);
+        if (phone is not null)
+        {
+            writer.String(phone.E164);
+            writer.String(phone.NationalNumber);
+        }
+
+        return writer.ToArray();
+    }
+
+    /// <summary>A place record's address (empty when it has none).</summary>
+    public static byte[] Encode(uint stamp, NormalizedAddress address)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        var writer = new Writer(stamp, PlaceKind);
+        writer.Strings(address.StreetTokens);
+        writer.Strings(address.LocalityTokens);
+        writer.Byte(address.Postcode is null ? (byte)0 : (byte)1);
+        if (address.Postcode is not null)
+        {
+            writer.String(address.Postcode);
+        }
+
+        return writer.ToArray();
+    }
+
+    /// <summary>A person's own fields, or null when <paramref name="features"/> are stale (another stamp), of another kind or unreadable.</summary>
+    public static PersonEvidence? ReadPerson(uint stamp, ReadOnlySpan<byte> features)
+    {
+        var reader = new Reader(features);
+        if (!reader.Header(stamp, PersonKind))
+        {
+            return null;
+        }
+
+        try
+        {
+            var names = new PersonName[reader.Count()];
+            for (var i = 0; i < names.Length; i++)
+            {
+                var alias = reader.Byte() == 1;
+                var given = reader.Part();
+                var surname = reader.Part();
+                names[i] = new PersonName(given, surname, alias);
+            }
+
+            var (year, month, day) = (reader.Int16(), reader.Byte(), reader.Byte());
+            PartialDate? birth = year == 0 ? null : PartialDate.Create(year, month == 0 ? null : month, day == 0 ? null : day);
+            var sex = (Sex)reader.Byte();
+            var identifiers = new NormalizedIdentifier[reader.Count()];
+            for (var i = 0; i < identifiers.Length; i++)
+            {
+                identifiers[i] = new NormalizedIdentifier(reader.String(), reader.String());
+            }
+
+            return reader.AtEnd ? new PersonEvidence(names, birth, sex, identifiers, [], [], []) : null;
+        }
+        catch (Exception ex) when (ex is IndexOutOfRangeException or ArgumentOutOfRangeException or ArgumentException or DecoderFallbackException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// A phone record's number: true with <paramref name="phone"/> when the features are current (null when the
+    /// number was found not to be a phone number); false when stale or unreadable.
+    /// </summary>
+    public static bool TryReadPhone(uint stamp, ReadOnlySpan<byte> features, out PhoneFeatures? phone)
+    {
+        phone = null;
+        var reader = new Reader(features);
+        if (reader.Header(stamp, InvalidPhoneKind))
+        {
+            return reader.AtEnd;
+        }
+
+        reader = new Reader(features);
+        if (!reader.Header(stamp, PhoneKind))
+        {
+            return false;
+        }
+
+        try
+        {
+            phone = new PhoneFeatures(reader.String(), reader.String());
+            return reader.AtEnd;
+        }
+        catch (Exception ex) when (ex is IndexOutOfRangeException or ArgumentOutOfRangeException or ArgumentException or DecoderFallbackException)
+        {
+            phone = null;
+            return false;
+        }
+    }
+
+    /// <summary>A place record's address, or null when stale, of another kind or unreadable.</summary>
+    public static NormalizedAddress? ReadAddress(uint stamp, ReadOnlySpan<byte> features)
+    {
+        var reader = new Reader(features);
+        if (!reader.Header(stamp, PlaceKind))
+        {
+            return null;
+        }
+
+        try
+        {
+            var street = reader.Strings();
+            var locality = reader.Strings();
+            var postcode = reader.Byte() == 1 ? reader.String() : null;
+            return reader.AtEnd ? new NormalizedAddress(street, locality, postcode) : null;
+        }
+        catch (Exception ex) when (ex is IndexOutOfRangeException or ArgumentOutOfRangeException or ArgumentException or DecoderFallbackException)
+        {
+            return null;
+        }
+    }
+
+    private sealed class Writer
+    {
+        private readonly ArrayBufferWriter<byte> _buffer = new(128);
+
+        public Writer(uint stamp, byte kind)
+        {
+            BinaryPrimitives.WriteUInt32LittleEndian(_buffer.GetSpan(4), stamp);
+            _buffer.Advance(4);
+            Byte(kind);
+        }
+
+        public void Byte(byte value)
+        {
+            _buffer.GetSpan(1)[0] = value;
+            _buffer.Advance(1);
+        }
+
+        public void Int16(short value)
+        {
+            BinaryPrimitives.WriteInt16LittleEndian(_buffer.GetSpan(2), value);
+            _buffer.Advance(2);
+        }
+
+        public void Int64(long value)
+        {
+            BinaryPrimitives.WriteInt64LittleEndian(_buffer.GetSpan(8), value);
+            _buffer.Advance(8);
+        }
+
+        // Unsigned LEB128: counts, lengths and nickname group numbers are small.
+        public void Count(int value)
+        {
+            var v = (uint)value;
+            while (v >= 0x80)
+            {
+                Byte((byte)(v | 0x80));
+                v >>= 7;
+            }
+
+            Byte((byte)v);
+        }
+
+        public void String(string value)
+        {
+            var length = Encoding.UTF8.GetByteCount(value);
+            Count(length);
+            Encoding.UTF8.GetBytes(value, _buffer.GetSpan(length));
+            _buffer.Advance(length);
+        }
+
+        public void Strings(IReadOnlyList<string> values)
+        {
+            Count(values.Count);
+            foreach (var value in values)
+            {
+                String(value);
+            }
+        }
+
+        public void Groups(int[] groups)
+        {
+            Count(groups.Length);
+            foreach (var group in groups)
+            {
+                Count(group);
+            }
+        }
+
+        public void Part(NamePart part)
+        {
+            Count(part.TokenArray.Length);
+            if (part.TokenArray.Length == 0)
+            {
+                return;
+            }
+
+            String(part.Joined);
+            String(part.JoinedPhonetic.Primary ?? string.Empty);
+            String(part.JoinedPhonetic.Alternate ?? string.Empty);
+            Groups(part.JoinedNicknameGroups);
+            foreach (var token in part.TokenArray)
+            {
+                String(token.Text);
+                String(token.Phonetic.Primary ?? string.Empty);
+                String(token.Phonetic.Alternate ?? string.Empty);
+                Groups(token.NicknameGroups);
+                Int64(token.GivenHash);
+                Int64(token.SurnameHash);
+            }
+        }
+
+        public byte[] ToArray() => _buffer.WrittenSpan.ToArray();
+    }
+
+    private ref struct Reader(ReadOnlySpan<byte> bytes)
+    {
+        private readonly ReadOnlySpan<byte> _bytes = bytes;
+        private int _position;
+
+        public readonly bool AtEnd => _position == _bytes.Length;
+
+        public bool Header(uint stamp, byte kind)
+        {
+            if (_bytes.Length < 5 || BinaryPrimitives.ReadUInt32LittleEndian(_bytes) != stamp || _bytes[4] != kind)
+            {
+                return false;
+            }
+
+            _position = 5;
+            return true;
+        }
+
+        public byte Byte() => _bytes[_position++];
+
+        public short Int16()
+        {
+            var value = BinaryPrimitives.ReadInt16LittleEndian(_bytes.Slice(_position, 2));
+            _position += 2;
+            return value;
+        }
+
+        public long Int64()
+        {
+            var value = BinaryPrimitives.ReadInt64LittleEndian(_bytes.Slice(_position, 8));
+            _position += 8;
+            return value;
+        }
+
+        public int Count()
+        {
+            var value = 0;
+            for (var shift = 0; shift < 35; shift += 7)
+            {
+                var b = Byte();
+                value |= (b & 0x7f) << shift;
+                if (b < 0x80)
+                {
+                    return value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(value));
+                }
+            }
+
+            throw new ArgumentOutOfRangeException(nameof(value));
+        }
+
+        public string String()
+        {
+            var length = Count();
+            var value = Encoding.UTF8.GetString(_bytes.Slice(_position, length));
+            _position += length;
+            return value;
+        }
+
+        public string[] Strings()
+        {
+            var values = new string[Count()];
+            for (var i = 0; i < values.Length; i++)
+            {
+                values[i] = String();
+            }
+
+            return values;
+        }
+
+        public int[] Groups()
+        {
+            var groups = new int[Count()];
+            for (var i = 0; i < groups.Length; i++)
+            {
+                groups[i] = Count();
+            }
+
+            return groups;
+        }
+
+        public NamePart Part()
+        {
+            var count = Count();
+            if (count == 0)
+            {
+                return NamePart.Empty;
+            }
+
+            var joined = String();
+            var joinedPhonetic = new PhoneticCode(String(), String());
+            var joinedGroups = Groups();
+            var tokens = new NameToken[count];
+            for (var i = 0; i < count; i++)
+            {
+                tokens[i] = new NameToken(String(), new PhoneticCode(String(), String()), Groups(), Int64(), Int64());
+            }
+
+            return new NamePart(tokens, joined, joinedPhonetic, joinedGroups);
+        }
+    }
+}

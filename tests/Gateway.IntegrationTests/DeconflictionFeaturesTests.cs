@@ -1,0 +1,79 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using SharingHub.Contracts.V1;
+using SharingHub.Gateway.Deconfliction;
+using SharingHub.Matching;
+
+namespace SharingHub.Gateway.IntegrationTests;
+
+/// <summary>
+/// Precomputed matching features (issue 14, ADR-005): written with the record, replaced when it changes, and filled in
+/// for rows that have none (stored before the migration) or stale ones, without missing a match.
+/// </summary>
+public sealed class DeconflictionFeaturesTests(DeconflictionFixture hub) : IClassFixture<DeconflictionFixture>
+{
+    [Fact]
+    public async Task Store_PersonPhoneAndPlace_CurrentFeaturesWrittenWithTheRecords()
+    {
+        var a = await hub.AddAgencyAsync("A");
+        await a.PublishAsync(Records.Person("P-1", "María José", "García López", "1988-03-14"),
+            Records.Phone("T-1", "P-1", "+17135550199"), Records.Place("L-1", "P-1", "1200 Main Street Apt 4, Houston, TX 77002"));
+        await hub.WaitForMatchingAsync(a, RecordKind.Location, "L-1");
+
+        var engine = Engine();
+        var features = await FeaturesAsync(a.Code);
+        var person = engine.ReadPersonFeatures(features["P-1"]!);
+        Assert.NotNull(person);
+        Assert.Equal("mariajose/garcialopez", $"{person.Names[0].Given.Joined}/{person.Names[0].Surname.Joined}");
+        Assert.True(engine.TryReadPhoneFeatures(features["T-1"]!, out var phone));
+        Assert.Equal("+17135550199", phone!.E164);
+        Assert.Equal("1200 main st #4, houston tx 77002", engine.ReadAddressFeatures(features["L-1"]!)!.Key);
+    }
+
+    [Fact]
+    public async Task Store_ChangedPerson_FeaturesReplaced()
+    {
+        var a = await hub.AddAgencyAsync("A");
+        await a.PublishAsync(Records.Person("P-1", "Rosa", "Vega", "1990-05-01"));
+        await hub.WaitForMatchingAsync(a, RecordKind.Person, "P-1");
+        await a.PublishAsync(Records.Person("P-1", "Rosalinda", "Vega Ortiz", "1990-05-01", version: 2));
+        await hub.WaitForMatchingAsync(a, RecordKind.Person, "P-1", version: 2);
+
+        var person = Engine().ReadPersonFeatures((await FeaturesAsync(a.Code))["P-1"]!);
+        Assert.Equal("rosalinda/vegaortiz", $"{person!.Names[0].Given.Joined}/{person.Names[0].Surname.Joined}");
+    }
+
+    [Fact]
+    public async Task Match_CandidatesWithoutOrWithStaleFeatures_FoundAsBeforeAndFeaturesWrittenBack()
+    {
+        var (a, b) = (await hub.AddAgencyAsync("A"), await hub.AddAgencyAsync("B"));
+        await b.PublishAsync(Records.Person("P-1", "Leocadio", "Urquidi Zubieta", "1971-02-03"), Records.Phone("T-1", "P-1", "+17135550142"),
+            Records.Person("P-2", "Evaristo", "Quintanilla", "1966-09-30"));
+        await hub.WaitForMatchingAsync(b, RecordKind.Person, "P-2");
+        // As a hub upgraded from before the features: P-1 and its phone have none; P-2's were written by another
+        // normalization (another stamp).
+        var stale = (await FeaturesAsync(b.Code))["P-2"]!;
+        stale[0] ^= 0xff;
+        await hub.App.WithDatabaseAsync(db => db.Database.ExecuteSqlRawAsync(
+            "UPDATE records SET features = CASE WHEN local_id = 'P-2' THEN {1} END WHERE agency_code = {0}", b.Code, stale));
+
+        await a.PublishAsync(Records.Person("X-1", "Leocadio", "Urquidi", "1971-02-03"), Records.Phone("X-T", "X-1", "+17135550142"),
+            Records.Person("X-2", "Evaristo", "Quintanilla", "1966-09-30"));
+        await hub.WaitForMatchingAsync(a, RecordKind.Person, "X-2");
+
+        var persons = (await hub.MatchesAsync(a, b)).Where(m => m.Match.Kind == MatchKind.PersonIdentity)
+            .Select(m => string.CompareOrdinal(m.LocalIdA, m.LocalIdB) < 0 ? $"{m.LocalIdA}~{m.LocalIdB} {m.Match.Band}" : $"{m.LocalIdB}~{m.LocalIdA} {m.Match.Band}")
+            .Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(["P-1~X-1 Match", "P-2~X-2 Match"], persons);
+        var engine = Engine();
+        var written = await FeaturesAsync(b.Code);
+        Assert.NotNull(engine.ReadPersonFeatures(written["P-1"]!));
+        Assert.NotNull(engine.ReadPersonFeatures(written["P-2"]!));
+        Assert.True(engine.TryReadPhoneFeatures(written["T-1"]!, out _));
+    }
+
+    private MatchingEngine Engine() => hub.App.Services.GetRequiredService<MatchingEngine>();
+
+    private Task<Dictionary<string, byte[]?>> FeaturesAsync(string agency) => hub.App.WithDatabaseAsync(db =>
+        db.Records.AsNoTracking().Where(r => r.AgencyCode == agency).ToDictionaryAsync(r => r.LocalId, r => r.Features, TestContext.Current.CancellationToken));
+}
