@@ -24,7 +24,7 @@ public static class DeconflictionExtensions
         services.AddSingleton(sp =>
         {
             var builder = new NpgsqlDataSourceBuilder(sp.GetRequiredService<IOptionsMonitor<ConnectionStringOptions>>().Get(connectionName).Value);
-            // Matching writes only derived data (matches, their events, cleared markers), which the sweeper recomputes
+            // Matching writes only derived data (matches, their events, cleared markers), which a matching worker recomputes
             // from the markers if a crash loses a commit: its commits need not wait for the WAL flush.
             var options = builder.ConnectionStringBuilder.Options;
             builder.ConnectionStringBuilder.Options = string.IsNullOrWhiteSpace(options) ? "-c synchronous_commit=off" : options + " -c synchronous_commit=off";

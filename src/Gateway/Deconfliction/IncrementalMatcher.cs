@@ -12,8 +12,9 @@ namespace SharingHub.Gateway.Deconfliction;
 /// Steps 3–5 of incremental matching, after the keys committed: for a set of pending records, one query finds the
 /// candidates of other agencies that share a key, the engine scores them in memory, and one transaction upserts the
 /// matches (unique per unordered pair and kind), closes the ones that no longer hold, appends the change feed and
-/// clears the records' pending markers. Each run reads only committed data and is idempotent, so two replicas, a
-/// redelivery and the sweeper may all run the same records: a duplicate hit is an ignored conflict.
+/// clears the records' pending markers, in the transaction that claimed them (so no two runs hold a record at once).
+/// Each run reads only committed data and is idempotent: a record matched again (requeued by a change, or after a lost
+/// commit) yields duplicate hits, which are ignored conflicts.
 /// </summary>
 /// <remarks>
 /// Every write carries the run's start time (<c>scored_at</c>); a run never overwrites a pair that a run started
@@ -452,10 +453,10 @@ internal sealed partial class IncrementalMatcher(
     }
 
     /// <summary>
-    /// Upserts the hits, closes the stale matches and clears the markers: one batch, so one round trip and one implicit
+    /// Upserts the hits, closes the stale matches and clears the markers: one batch, so one round trip, in the claim's
     /// transaction. Matches are derived data: the data source commits them without waiting for the WAL flush (see
     /// <see cref="DeconflictionExtensions"/>); if a crash loses the commit, it loses the marker deletions with it, and
-    /// the sweeper recomputes the same rows.
+    /// a matching worker recomputes the same rows.
     /// </summary>
     private static async Task<MatchWriteResult> WriteAsync(NpgsqlConnection connection, DateTime runStart, double scoreThreshold, List<MatchHit> hits,
         List<(long Id, MatchCloseReason Reason)> stale, Dictionary<long, DateTime> markers, CancellationToken cancellationToken)
