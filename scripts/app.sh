@@ -280,9 +280,9 @@ app_status() {
         var=${host#*:}
         pid=$(hub_read_pid "$(app_pid_file "$name")" || true)
         if hub_pid_alive "$pid"; then
-            printf '%-10s running  pid %-7s http://127.0.0.1:%s  log %s\n' "$name" "$pid" "${!var}" "$(app_log_file "$name")"
+            printf '%-12s running  pid %-7s http://127.0.0.1:%s  log %s\n' "$name" "$pid" "${!var}" "$(app_log_file "$name")"
         else
-            printf '%-10s stopped  log %s\n' "$name" "$(app_log_file "$name")"
+            printf '%-12s stopped  log %s\n' "$name" "$(app_log_file "$name")"
         fi
     done
     app_matching_status
@@ -297,7 +297,7 @@ app_matching_status() {
             coalesce(round(extract(epoch FROM now() - min(queued_at)))::bigint, 0), count(*) FILTER (WHERE attempts > 0)
         FROM match_pending" 2>/dev/null) || return 0
     read -r pending lag failing <<<"$line"
-    printf '%-10s %-8s %s records wait to be matched, the oldest for %s s; %s of them had a failed run (Gateway log)\n' \
+    printf '%-12s %-8s %s records wait to be matched, the oldest for %s s; %s of them had a failed run (Gateway log)\n' \
         matching "" "$pending" "$lag" "$failing"
 }
 
