@@ -31,6 +31,29 @@ public sealed class DeconflictionFeaturesTests(DeconflictionFixture hub) : IClas
     }
 
     [Fact]
+    public async Task Store_Person_FeaturesAreExactlyThoseOfItsStoredFields()
+    {
+        // Written with the row by the store itself (never read back and updated): they must be byte for byte what the
+        // engine makes of the fields as stored, aliases, a partial date, an identifier with its jurisdiction and all.
+        var a = await hub.AddAgencyAsync("A");
+        var person = Records.Person("P-1", "Juan Pablo", "Cisneros Villalobos", "1979-11", aliases: ["JP Cisneros"]) with
+        {
+            PersonSex = PersonSex.Male,
+            PersonOtherIdentifications = [new PersonIdentification { IdentificationCategoryText = "driverLicense", IdentificationID = "12345678", IdentificationJurisdictionText = "TX" }],
+        };
+        await a.PublishAsync(person, Records.Phone("T-1", "P-1", "+528995550142"), Records.Place("L-1", "P-1", "Av. Hidalgo No. 120, Col. Centro, C.P. 88000"));
+        await hub.WaitForMatchingAsync(a, RecordKind.Location, "L-1");
+
+        var engine = Engine();
+        var features = await FeaturesAsync(a.Code);
+        var expected = engine.PersonFeatures(engine.BuildPersonEvidence(new PersonInput("Juan Pablo", "Cisneros Villalobos", ["JP Cisneros"], "1979-11", "Male",
+            [new IdentifierInput("driverLicense:TX", "12345678")])));
+        Assert.Equal(Convert.ToHexString(expected), Convert.ToHexString(features["P-1"]!));
+        Assert.Equal(Convert.ToHexString(engine.PhoneFeatures("+528995550142")), Convert.ToHexString(features["T-1"]!));
+        Assert.Equal(Convert.ToHexString(engine.AddressFeatures("Av. Hidalgo No. 120, Col. Centro, C.P. 88000")), Convert.ToHexString(features["L-1"]!));
+    }
+
+    [Fact]
     public async Task Store_ChangedPerson_FeaturesReplaced()
     {
         var a = await hub.AddAgencyAsync("A");

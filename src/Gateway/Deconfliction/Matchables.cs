@@ -199,6 +199,21 @@ internal sealed class MatchableLoader(MatchingEngine engine)
     }
 
     /// <summary>
+    /// The precomputed features of <paramref name="row"/> as it is stored (null for an operation or a withdrawal, which
+    /// have none): the store writes them with the row, and a load of a row without current ones computes the same.
+    /// </summary>
+    public byte[]? FeaturesOf(RecordRow row) => row.Withdrawn ? null : row.Keyed switch
+    {
+        KeyedKind.Person => engine.PersonFeatures(OwnEvidence(row)),
+        KeyedKind.Phone => engine.PhoneFeatures(row.PhoneE164),
+        KeyedKind.Place => engine.AddressFeatures(row.Address),
+        _ => null,
+    };
+
+    private PersonEvidence OwnEvidence(RecordRow row) =>
+        engine.BuildPersonEvidence(new PersonInput(row.GivenName, row.Surname, row.Aliases, row.BirthDate, row.Sex, ParseIdentifiers(row.Identifiers)));
+
+    /// <summary>
     /// Writes features computed by a load onto the rows they were computed from, set-based. A row changed since it was
     /// read (its <c>xmin</c> moved) keeps what its writer gave it; a row another transaction holds is skipped, not
     /// waited for (its writer clears and rewrites the features itself, or a later load fills them). In the writer's own
@@ -305,7 +320,7 @@ internal sealed class MatchableLoader(MatchingEngine engine)
         var own = row.Features is { } stored ? engine.ReadPersonFeatures(stored) : null;
         if (own is null)
         {
-            own = engine.BuildPersonEvidence(new PersonInput(row.GivenName, row.Surname, row.Aliases, row.BirthDate, row.Sex, ParseIdentifiers(row.Identifiers)));
+            own = OwnEvidence(row);
             backfill?.Add(new FeatureWrite(row.Id, row.RowVersion, engine.PersonFeatures(own)));
         }
         var phones = linked.Where(l => l.Kind == RecordKind.Phone && l.PhoneE164 is not null)

@@ -3,6 +3,7 @@ using Npgsql;
 using NpgsqlTypes;
 using SharingHub.Contracts.V1;
 using SharingHub.Gateway.Data;
+using SharingHub.Gateway.Deconfliction;
 
 namespace SharingHub.Gateway.Records;
 
@@ -21,8 +22,8 @@ internal sealed record ValidRecords(
 /// <c>INSERT … ON CONFLICT … DO UPDATE … WHERE excluded.version &gt; records.version</c>. A version lower than or
 /// equal to the stored one changes nothing, so redelivery and reordering are safe; a withdrawal keeps the key and
 /// version and erases the content. Rows are written in key order, so concurrent batches cannot deadlock. A changed
-/// record's precomputed matching features are cleared here; <c>BlockingKeyWriter</c> writes the new ones in the same
-/// transaction.
+/// record's precomputed matching features are computed before the COPY (by the caller's feature function, from exactly the
+/// values stored) and written with it, so the store never updates a row it has just written.
 /// </summary>
 internal static class RecordBatchWriter
 {
@@ -41,24 +42,27 @@ internal static class RecordBatchWriter
         .Column("justification", "text", NpgsqlDbType.Text, r => r.Labels?.Justification)
         .Value("review_date", "date", NpgsqlDbType.Date, r => r.Labels?.ReviewDate)
         .Column("role", "text", NpgsqlDbType.Text, r => r.Person?.PersonRole.ToString())
-        .Column("given_name", "text", NpgsqlDbType.Text, r => r.Person?.PersonGivenName)
-        .Column("surname", "text", NpgsqlDbType.Text, r => r.Person?.PersonSurName)
-        .Column("aliases", "text[]", NpgsqlDbType.Array | NpgsqlDbType.Text, r => r.Person is { } p ? p.PersonAlternateNames?.ToArray() ?? [] : null)
-        .Value("birth_year", "smallint", NpgsqlDbType.Smallint, r => (short?)r.Person?.PersonBirthDate?.Year)
-        .Value("birth_month", "smallint", NpgsqlDbType.Smallint, r => (short?)r.Person?.PersonBirthDate?.Month)
-        .Value("birth_day", "smallint", NpgsqlDbType.Smallint, r => (short?)r.Person?.PersonBirthDate?.Day)
-        .Column("sex", "text", NpgsqlDbType.Text, r => r.Person?.PersonSex.ToString())
-        .Column("identifiers", "jsonb", NpgsqlDbType.Jsonb, r => Identifiers(r.Person))
+        // The columns matching reads come from the row as it will be stored (StagingRow.Stored), the same values its
+        // precomputed features are made of.
+        .Column("given_name", "text", NpgsqlDbType.Text, r => r.Stored.GivenName)
+        .Column("surname", "text", NpgsqlDbType.Text, r => r.Stored.Surname)
+        .Column("aliases", "text[]", NpgsqlDbType.Array | NpgsqlDbType.Text, r => r.Stored.Aliases)
+        .Value("birth_year", "smallint", NpgsqlDbType.Smallint, r => r.Stored.BirthYear)
+        .Value("birth_month", "smallint", NpgsqlDbType.Smallint, r => r.Stored.BirthMonth)
+        .Value("birth_day", "smallint", NpgsqlDbType.Smallint, r => r.Stored.BirthDay)
+        .Column("sex", "text", NpgsqlDbType.Text, r => r.Stored.Sex)
+        .Column("identifiers", "jsonb", NpgsqlDbType.Jsonb, r => r.Stored.Identifiers)
         .Column("phone_raw", "text", NpgsqlDbType.Text, r => r.Phone?.TelephoneNumberFullID)
-        .Column("phone_e164", "text", NpgsqlDbType.Text, r => r.Phone?.TelephoneNumberE164)
-        .Value("valid_from", "date", NpgsqlDbType.Date, r => r.Phone?.ValidFromDate)
-        .Value("valid_to", "date", NpgsqlDbType.Date, r => r.Phone?.ValidToDate)
-        .Column("address", "text", NpgsqlDbType.Text, r => r.Location?.LocationAddressFullText)
-        .Value("latitude", "double precision", NpgsqlDbType.Double, r => r.Location?.LatitudeDegreeValue)
-        .Value("longitude", "double precision", NpgsqlDbType.Double, r => r.Location?.LongitudeDegreeValue)
-        .Value("radius_meters", "double precision", NpgsqlDbType.Double, r => r.Location?.PlannedOperation?.RadiusMeters)
-        .Value("starts_at", "timestamptz", NpgsqlDbType.TimestampTz, r => r.Location?.PlannedOperation?.StartDateTime.UtcDateTime)
-        .Value("ends_at", "timestamptz", NpgsqlDbType.TimestampTz, r => r.Location?.PlannedOperation?.EndDateTime.UtcDateTime);
+        .Column("phone_e164", "text", NpgsqlDbType.Text, r => r.Stored.PhoneE164)
+        .Value("valid_from", "date", NpgsqlDbType.Date, r => r.Stored.ValidFrom)
+        .Value("valid_to", "date", NpgsqlDbType.Date, r => r.Stored.ValidTo)
+        .Column("address", "text", NpgsqlDbType.Text, r => r.Stored.Address)
+        .Value("latitude", "double precision", NpgsqlDbType.Double, r => r.Stored.Latitude)
+        .Value("longitude", "double precision", NpgsqlDbType.Double, r => r.Stored.Longitude)
+        .Value("radius_meters", "double precision", NpgsqlDbType.Double, r => r.Stored.RadiusMeters)
+        .Value("starts_at", "timestamptz", NpgsqlDbType.TimestampTz, r => r.Stored.StartsAt)
+        .Value("ends_at", "timestamptz", NpgsqlDbType.TimestampTz, r => r.Stored.EndsAt)
+        .Column("features", "bytea", NpgsqlDbType.Bytea, r => r.Features);
 
     private static readonly string CreateStaging = Staging.CreateTempTable("record_staging");
 
@@ -89,7 +93,7 @@ internal static class RecordBatchWriter
         INSERT INTO records AS t (agency_code, kind, local_id, version, withdrawn_at, first_seen_at, updated_at, last_message_id,
             subject_ref, sensitivity, confidence, control_official_name, control_official_channel, case_tracking_id, justification, review_date,
             role, given_name, surname, aliases, birth_year, birth_month, birth_day, sex, identifiers,
-            phone_raw, phone_e164, phone_validity, address, latitude, longitude, radius_meters, operation_window)
+            phone_raw, phone_e164, phone_validity, address, latitude, longitude, radius_meters, operation_window, features)
         SELECT
             @agency, s.kind, s.local_id, s.version, CASE WHEN s.withdrawn THEN now() END, now(), now(), @message_id,
             s.subject_ref, s.sensitivity, s.confidence, s.control_official_name, s.control_official_channel, s.case_tracking_id,
@@ -98,7 +102,7 @@ internal static class RecordBatchWriter
             s.phone_raw, s.phone_e164,
             CASE WHEN s.kind = 'Phone' AND NOT s.withdrawn THEN daterange(s.valid_from, s.valid_to, '[]') END,
             s.address, s.latitude, s.longitude, s.radius_meters,
-            CASE WHEN s.starts_at IS NOT NULL THEN tstzrange(s.starts_at, s.ends_at, '[)') END
+            CASE WHEN s.starts_at IS NOT NULL THEN tstzrange(s.starts_at, s.ends_at, '[)') END, s.features
         FROM {{Latest}}
         WHERE NOT ({{Unknown}})
         ORDER BY s.kind, s.local_id
@@ -114,7 +118,7 @@ internal static class RecordBatchWriter
             phone_raw = excluded.phone_raw, phone_e164 = excluded.phone_e164, phone_validity = excluded.phone_validity,
             address = excluded.address, latitude = excluded.latitude, longitude = excluded.longitude,
             radius_meters = excluded.radius_meters, operation_window = excluded.operation_window,
-            features = NULL
+            features = excluded.features
         WHERE excluded.version > t.version
         RETURNING {{Changed.SelectList}}
         """;
@@ -123,10 +127,11 @@ internal static class RecordBatchWriter
 
     /// <summary>
     /// Stores <paramref name="records"/> for <paramref name="agency"/> in the caller's transaction; returns what changed
-    /// and how many withdrawals named a key the agency never stored (ignored).
+    /// and how many withdrawals named a key the agency never stored (ignored). <paramref name="features"/> makes each
+    /// record's precomputed matching features from the row as it will be stored (null: none).
     /// </summary>
     public static async Task<(IReadOnlyList<StoredRecordChange> Changes, int UnknownWithdrawals)> WriteAsync(NpgsqlConnection connection, string agency, Guid? messageId,
-        ValidRecords records, CancellationToken cancellationToken)
+        ValidRecords records, Func<RecordRow, byte[]?> features, CancellationToken cancellationToken)
     {
         if (records.Count == 0)
         {
@@ -141,23 +146,23 @@ internal static class RecordBatchWriter
         {
             foreach (var person in records.Persons)
             {
-                await Staging.WriteRowAsync(importer, new StagingRow(RecordKind.Person, person.LocalId, person.Version, person.Labels) { Person = person }, cancellationToken);
+                await Staging.WriteRowAsync(importer, WithFeatures(new StagingRow(RecordKind.Person, person.LocalId, person.Version, person.Labels) { Person = person }, features), cancellationToken);
             }
             foreach (var phone in records.Phones)
             {
-                await Staging.WriteRowAsync(importer, new StagingRow(RecordKind.Phone, phone.LocalId, phone.Version, phone.Labels)
+                await Staging.WriteRowAsync(importer, WithFeatures(new StagingRow(RecordKind.Phone, phone.LocalId, phone.Version, phone.Labels)
                 {
                     SubjectRef = phone.SubjectRef,
                     Phone = phone,
-                }, cancellationToken);
+                }, features), cancellationToken);
             }
             foreach (var location in records.Locations)
             {
-                await Staging.WriteRowAsync(importer, new StagingRow(RecordKind.Location, location.LocalId, location.Version, location.Labels)
+                await Staging.WriteRowAsync(importer, WithFeatures(new StagingRow(RecordKind.Location, location.LocalId, location.Version, location.Labels)
                 {
                     SubjectRef = location.SubjectRef,
                     Location = location,
-                }, cancellationToken);
+                }, features), cancellationToken);
             }
             foreach (var withdrawal in records.Withdrawals)
             {
@@ -187,6 +192,12 @@ internal static class RecordBatchWriter
         return (changes, unknownWithdrawals);
     }
 
+    private static StagingRow WithFeatures(StagingRow row, Func<RecordRow, byte[]?> features)
+    {
+        row.Features = features(row.Stored);
+        return row;
+    }
+
     private static string? Identifiers(PersonRecordPublished? person) => person?.PersonOtherIdentifications is { Count: > 0 } ids
         ? JsonSerializer.Serialize(ids.Select(i => new { category = i.IdentificationCategoryText, id = i.IdentificationID, jurisdiction = i.IdentificationJurisdictionText }), IdentifierJson)
         : null;
@@ -203,6 +214,35 @@ internal static class RecordBatchWriter
         public PhoneRecordPublished? Phone { get; init; }
 
         public LocationRecordPublished? Location { get; init; }
+
+        /// <summary>The record's precomputed matching features, made from <see cref="Stored"/>.</summary>
+        public byte[]? Features { get; set; }
+
+        /// <summary>The columns matching reads, as they will be stored (and as <c>MatchableLoader</c> reads them back).</summary>
+        public RecordRow Stored => field ??= new RecordRow
+        {
+            Kind = Kind,
+            LocalId = LocalId,
+            Withdrawn = Withdrawn,
+            SubjectRef = SubjectRef,
+            GivenName = Person?.PersonGivenName,
+            Surname = Person?.PersonSurName,
+            Aliases = Person is { } p ? p.PersonAlternateNames?.ToArray() ?? [] : null,
+            BirthYear = (short?)Person?.PersonBirthDate?.Year,
+            BirthMonth = (short?)Person?.PersonBirthDate?.Month,
+            BirthDay = (short?)Person?.PersonBirthDate?.Day,
+            Sex = Person?.PersonSex.ToString(),
+            Identifiers = Identifiers(Person),
+            PhoneE164 = Phone?.TelephoneNumberE164,
+            ValidFrom = Phone?.ValidFromDate,
+            ValidTo = Phone?.ValidToDate,
+            Address = Location?.LocationAddressFullText,
+            Latitude = Location?.LatitudeDegreeValue,
+            Longitude = Location?.LongitudeDegreeValue,
+            RadiusMeters = Location?.PlannedOperation?.RadiusMeters,
+            StartsAt = Location?.PlannedOperation?.StartDateTime.UtcDateTime,
+            EndsAt = Location?.PlannedOperation?.EndDateTime.UtcDateTime,
+        };
     }
 
     private sealed class ChangedRow

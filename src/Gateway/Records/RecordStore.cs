@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using SharingHub.Gateway.Data;
+using SharingHub.Gateway.Deconfliction;
 using SharingHub.ServiceDefaults;
 
 namespace SharingHub.Gateway.Records;
@@ -12,7 +13,7 @@ namespace SharingHub.Gateway.Records;
 /// (<see cref="RecordConsumer"/>) or an officer submitted a planned operation through GraphQL. Scoped: the
 /// handlers carry state from one step to the next.
 /// </summary>
-internal sealed class RecordStore(HubDbContext db, IEnumerable<IStoredRecordsHandler> handlers)
+internal sealed class RecordStore(HubDbContext db, MatchableLoader features, IEnumerable<IStoredRecordsHandler> handlers)
 {
     /// <summary>
     /// Stores <paramref name="records"/> as <paramref name="agency"/>'s. The agency is the caller's authenticated one
@@ -38,7 +39,7 @@ internal sealed class RecordStore(HubDbContext db, IEnumerable<IStoredRecordsHan
                 {
                     throw new UnknownAgencyException(agency);
                 }
-                (var changes, unknownWithdrawals) = await RecordBatchWriter.WriteAsync(connection, agency, messageId, records, cancellationToken);
+                (var changes, unknownWithdrawals) = await RecordBatchWriter.WriteAsync(connection, agency, messageId, records, features.FeaturesOf, cancellationToken);
                 stored = new StoredRecordBatch(agency, messageId, changes, records.Count - changes.Count - unknownWithdrawals);
                 foreach (var handler in handlers)
                 {
