@@ -180,7 +180,7 @@ internal static class MatchBenchmark
         await using (var importer = await connection.BeginBinaryImportAsync("""
             COPY records (agency_code, kind, local_id, version, first_seen_at, updated_at, subject_ref, sensitivity,
                 control_official_name, control_official_channel, role, given_name, surname, aliases, birth_year, birth_month, birth_day,
-                sex, identifiers, phone_raw, phone_e164, phone_validity, address, latitude, longitude) FROM STDIN (FORMAT BINARY)
+                sex, identifiers, phone_raw, phone_e164, phone_validity, address, latitude, longitude, features) FROM STDIN (FORMAT BINARY)
             """, cancellationToken))
         {
             importer.Timeout = LongStatement;
@@ -213,7 +213,7 @@ internal static class MatchBenchmark
                 await Nullable(importer, r.Birth?.Month is { } m ? (short?)m : null, NpgsqlDbType.Smallint, cancellationToken);
                 await Nullable(importer, r.Birth?.Day is { } d ? (short?)d : null, NpgsqlDbType.Smallint, cancellationToken);
                 // Stored as the Gateway stores it (PersonSex's name), not as the canonical file writes it.
-                await Nullable(importer, r.Kind == "Person" ? r.Sex switch { "F" => "Female", "M" => "Male", _ => "Unknown" } : null, NpgsqlDbType.Text, cancellationToken);
+                await Nullable(importer, r.Kind == "Person" ? StoredSex(r.Sex) : null, NpgsqlDbType.Text, cancellationToken);
                 await Nullable(importer, r.Ssn is null ? null : JsonSerializer.Serialize(new[] { new { category = "ssn", id = r.Ssn } }), NpgsqlDbType.Jsonb, cancellationToken);
                 await Nullable(importer, r.Phone, NpgsqlDbType.Text, cancellationToken);
                 await Nullable(importer, r.Phone, NpgsqlDbType.Text, cancellationToken);
@@ -228,6 +228,8 @@ internal static class MatchBenchmark
                 await Nullable(importer, r.Address, NpgsqlDbType.Text, cancellationToken);
                 await Nullable(importer, r.Latitude, NpgsqlDbType.Double, cancellationToken);
                 await Nullable(importer, r.Longitude, NpgsqlDbType.Double, cancellationToken);
+                // The precomputed features, as the Gateway writes them with a record it stores.
+                await importer.WriteAsync(Features(engine, r), NpgsqlDbType.Bytea, cancellationToken);
             }
             await importer.CompleteAsync(cancellationToken);
         }
@@ -276,6 +278,18 @@ internal static class MatchBenchmark
         }
         return batch.Count;
     }
+
+    // The features of the stored row: the person's own fields exactly as stored (aliases empty, the sex's stored name,
+    // the identifier as its JSON reads back), the phone's number, the place's address.
+    private static byte[] Features(MatchingEngine engine, SyntheticRecord r) => r.Kind switch
+    {
+        "Person" => engine.PersonFeatures(engine.BuildPersonEvidence(new PersonInput(r.Given, r.Surname, [],
+            r.Birth?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), StoredSex(r.Sex), r.Ssn is null ? null : [new IdentifierInput("ssn", r.Ssn)]))),
+        "Phone" => engine.PhoneFeatures(r.Phone),
+        _ => engine.AddressFeatures(r.Address),
+    };
+
+    private static string StoredSex(string? sex) => sex switch { "F" => "Female", "M" => "Male", _ => "Unknown" };
 
     private static async Task Nullable<T>(NpgsqlBinaryImporter importer, T? value, NpgsqlDbType type, CancellationToken cancellationToken)
     {
