@@ -97,6 +97,8 @@ agency_wait_broker() {
 
 # agency_disable CODE: disableAgency as an administrator; the provisioner removes its broker access, its records stay.
 agency_disable() {
+    # A fresh token: the one taken before a long benchmark may have expired while it ran.
+    unset HUB_AGENCY_ADMIN_TOKEN
     agency_graphql 'mutation Disable($code: String!) { disableAgency(input: { code: $code }) { agency { code } } }' \
         "$(jq -cn --arg code "$1" '{code: $code}')" >/dev/null
 }

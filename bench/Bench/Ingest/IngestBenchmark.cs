@@ -4,6 +4,7 @@ using System.Text.Json;
 using Npgsql;
 using SharingHub.Bench.Match;
 using SharingHub.Matching;
+using SharingHub.Matching.Scoring;
 
 namespace SharingHub.Bench.Ingest;
 
@@ -81,6 +82,7 @@ internal static class IngestBenchmark
             if (stored is not null)
             {
                 await PrintCandidatesAsync(data, agency);
+                await PrintScoringCostAsync(data, agency);
             }
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio {endToEnd.Rate / ceiling:0.00}"));
             return 0;
@@ -120,15 +122,19 @@ internal static class IngestBenchmark
         return people;
     }
 
+    // Ingested records whose candidates are counted: counting every one's at 1,000,000 stored took minutes.
+    private const int CandidateSample = 5_000;
+
     // What each ingested record met: the other agencies' records that share a blocking key with it (the candidate
     // set before the engine's per-key caps, which skip keys too common to be worth scoring), and the matches written.
     private static async Task PrintCandidatesAsync(NpgsqlDataSource data, string agency)
     {
         await using var command = data.CreateCommand("""
             WITH mine AS (SELECT id FROM records WHERE agency_code = @a),
+            sample AS (SELECT id FROM mine ORDER BY id LIMIT @sample),
             candidates AS (
                 SELECT m.id, count(DISTINCT k2.record_id) AS n
-                FROM mine m
+                FROM sample m
                 LEFT JOIN record_keys k1 ON k1.record_id = m.id
                 LEFT JOIN record_keys k2 ON k2.kind = k1.kind AND k2.key = k1.key AND k2.agency_code <> @a
                 GROUP BY m.id),
@@ -142,12 +148,108 @@ internal static class IngestBenchmark
             """);
         command.CommandTimeout = (int)MatchBenchmark.LongStatement.TotalSeconds;
         command.Parameters.AddWithValue("a", agency);
+        command.Parameters.AddWithValue("sample", CandidateSample);
         await using var reader = await command.ExecuteReaderAsync();
         await reader.ReadAsync();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"candidates         per ingested record (other agencies' records sharing a blocking key, before the per-key caps): p50 {reader.GetInt64(0)}, p99 {reader.GetInt64(1)}, mean {reader.GetDecimal(2):0.0}"));
+            $"candidates         per ingested record (other agencies' records sharing a blocking key, before the per-key caps; the first {CandidateSample:N0} ingested): p50 {reader.GetInt64(0)}, p99 {reader.GetInt64(1)}, mean {reader.GetDecimal(2):0.0}"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"matches            per ingested record: mean {reader.GetDecimal(3):0.00}; {reader.GetDouble(4):P0} of the records have one or more"));
+    }
+
+    // Pairs measured for the scoring cost: the first ingested persons, each with at most this many candidates.
+    private const int ScoredPersons = 2_000;
+    private const int CandidatesPerPerson = 100;
+
+    // The engine's cost per candidate pair on this run's own pairs: each ingested person (a sample) against the other
+    // agencies' persons it shares a blocking key with, both read from their stored features as the matcher reads
+    // them, compared with the stored name counts as the Gateway's term-frequency weights. Measured in this process,
+    // after the end-to-end run (the Gateway exports no per-pair figure), on the same engine and parameters.
+    private static async Task PrintScoringCostAsync(NpgsqlDataSource data, string agency)
+    {
+        var engine = MatchingEngine.CreateDefault();
+        var counts = new List<KeyValuePair<long, long>>();
+        await using (var command = data.CreateCommand("SELECT hash, count FROM name_frequencies WHERE count > 0"))
+        await using (var reader = await command.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                counts.Add(new(reader.GetInt64(0), reader.GetInt64(1)));
+            }
+        }
+        var frequencies = new NameFrequencies(counts);
+
+        var features = new Dictionary<long, byte[]>();
+        var pairs = new List<(long, long)>();
+        await using (var command = data.CreateCommand("""
+            WITH mine AS (
+                SELECT id, features FROM records
+                WHERE agency_code = @a AND kind = 'Person' AND features IS NOT NULL ORDER BY id LIMIT @persons)
+            SELECT m.id, m.features, c.id, c.features
+            FROM mine m
+            CROSS JOIN LATERAL (
+                SELECT r.id, r.features FROM records r
+                WHERE r.id IN (
+                    SELECT k2.record_id FROM record_keys k1
+                    JOIN record_keys k2 ON k2.kind = k1.kind AND k2.key = k1.key AND k2.agency_code <> @a
+                    WHERE k1.record_id = m.id)
+                  AND r.kind = 'Person' AND r.features IS NOT NULL
+                LIMIT @candidates) c
+            """))
+        {
+            command.CommandTimeout = (int)MatchBenchmark.LongStatement.TotalSeconds;
+            command.Parameters.AddWithValue("a", agency);
+            command.Parameters.AddWithValue("persons", ScoredPersons);
+            command.Parameters.AddWithValue("candidates", CandidatesPerPerson);
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                features.TryAdd(reader.GetInt64(0), reader.GetFieldValue<byte[]>(1));
+                features.TryAdd(reader.GetInt64(2), reader.GetFieldValue<byte[]>(3));
+                pairs.Add((reader.GetInt64(0), reader.GetInt64(2)));
+            }
+        }
+        if (pairs.Count == 0)
+        {
+            Console.WriteLine("scoring cost       no candidate pairs of persons to measure");
+            return;
+        }
+
+        // Decoding the stored features (once per candidate loaded), then comparing (once per pair): each timed over
+        // repeated passes until a second has gone, after one pass that warms the code up.
+        var decodeClock = Stopwatch.StartNew();
+        var decodes = 0L;
+        var evidence = new Dictionary<long, PersonEvidence>(features.Count);
+        do
+        {
+            foreach (var (id, bytes) in features)
+            {
+                evidence[id] = engine.ReadPersonFeatures(bytes)
+                    ?? throw new InvalidOperationException("a stored person's features were written by another engine version");
+            }
+            decodes += features.Count;
+        }
+        while (decodeClock.Elapsed < TimeSpan.FromSeconds(1));
+        var decodeMicroseconds = decodeClock.Elapsed.TotalMicroseconds / decodes;
+
+        var matched = 0;
+        foreach (var (a, b) in pairs)
+        {
+            matched += engine.QuickScore(evidence[a], evidence[b], frequencies).Band == MatchBand.Match ? 1 : 0;
+        }
+        var compares = 0L;
+        var clock = Stopwatch.StartNew();
+        do
+        {
+            foreach (var (a, b) in pairs)
+            {
+                engine.QuickScore(evidence[a], evidence[b], frequencies);
+            }
+            compares += pairs.Count;
+        }
+        while (clock.Elapsed < TimeSpan.FromSeconds(1));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"scoring cost       {clock.Elapsed.TotalMicroseconds / compares:0.00} µs per candidate pair (person identity, own fields; {pairs.Count:N0} pairs of the first {Math.Min(ScoredPersons, pairs.Select(p => p.Item1).Distinct().Count()):N0} ingested persons, {matched:N0} at band Match), plus {decodeMicroseconds:0.00} µs to read a candidate's stored features"));
     }
 
     private static async Task WarmUpAsync(Dictionary<string, string> options, string agency, string file, string database,

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -171,6 +172,12 @@ internal sealed class MatchableLoader(MatchingEngine engine)
 
     private static readonly string Columns = Row.SelectList;
 
+    // A person's own evidence decoded from its features, kept by the features' bytes: a candidate that later runs meet
+    // again (a common name is a candidate of many records) is not decoded again. Equal bytes decode to equal evidence
+    // (the engine's stamp is in them, and evidence is immutable), so a changed record, whose bytes differ, is never
+    // read from an older entry. About 2.6 KB an entry.
+    private readonly DecodedFeatures<PersonEvidence> _decoded = new(capacity: 20_000);
+
     private static readonly JsonSerializerOptions IdentifierJson = new(JsonSerializerDefaults.Web);
 
     public MatchingEngine Engine => engine;
@@ -317,7 +324,7 @@ internal sealed class MatchableLoader(MatchingEngine engine)
             return new Matchable { Row = row };
         }
         // The person's own fields from its stored features; a row without current ones is normalized as before.
-        var own = row.Features is { } stored ? engine.ReadPersonFeatures(stored) : null;
+        var own = row.Features is { } stored ? _decoded.GetOrRead(stored, engine.ReadPersonFeatures) : null;
         if (own is null)
         {
             own = OwnEvidence(row);
@@ -462,6 +469,53 @@ internal sealed class MatchableLoader(MatchingEngine engine)
 
     private sealed record StoredIdentifier(string? Category, string? Id, string? Jurisdiction);
 }
+
+/// <summary>
+/// Values decoded from stored features, by the features' bytes, for any number of threads. Bounded: when it holds
+/// <c>capacity</c> entries it is emptied and fills again with what runs meet next, which keeps the commonly met ones
+/// without bookkeeping per read. A decoder's null (features of another engine version) is not kept.
+/// </summary>
+internal sealed class DecodedFeatures<T>(int capacity) where T : class
+{
+    private readonly ConcurrentDictionary<byte[], T> _entries = new(ByteContent.Instance);
+
+    public int Count => _entries.Count;
+
+    public T? GetOrRead(byte[] features, DecodeFeatures<T> decode)
+    {
+        if (_entries.TryGetValue(features, out var value))
+        {
+            return value;
+        }
+        value = decode(features);
+        if (value is not null)
+        {
+            if (_entries.Count >= capacity)
+            {
+                _entries.Clear();
+            }
+            _entries.TryAdd(features, value);
+        }
+        return value;
+    }
+
+    private sealed class ByteContent : IEqualityComparer<byte[]>
+    {
+        public static readonly ByteContent Instance = new();
+
+        public bool Equals(byte[]? x, byte[]? y) => x.AsSpan().SequenceEqual(y);
+
+        public int GetHashCode(byte[] bytes)
+        {
+            var hash = new HashCode();
+            hash.AddBytes(bytes);
+            return hash.ToHashCode();
+        }
+    }
+}
+
+/// <summary>Decodes stored features (see <see cref="DecodedFeatures{T}"/>).</summary>
+internal delegate T? DecodeFeatures<T>(ReadOnlySpan<byte> features) where T : class;
 
 /// <summary>
 /// Fingerprints of the normalized matching fields. A NotSame adjudication stores the pair's fingerprint; a later
