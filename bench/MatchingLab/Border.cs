@@ -17,22 +17,7 @@ internal static class Border
     {
         var engine = Lab.Engine(args);
         var rows = ReadCsv(args.Required("file"));
-        var agencies = new Dictionary<string, int>(StringComparer.Ordinal);
-        var records = new List<LabRecord>(rows.Count);
-        foreach (var row in rows)
-        {
-            if (!agencies.TryGetValue(row["agency"], out var agency))
-            {
-                agency = agencies.Count;
-                agencies[row["agency"]] = agency;
-            }
-
-            var person = new PersonInput(row["given_name"], row["surname"], BirthDate: row["birth_date"], Sex: row["sex"]);
-            PhoneInput[] phones = row["phone"].Length > 0 ? [new PhoneInput(row["phone"])] : [];
-            PlaceInput[] places = row["address"].Length > 0 ? [new PlaceInput(row["address"])] : [];
-            var evidence = engine.BuildPersonEvidence(person, phones, places);
-            records.Add(new LabRecord(records.Count, $"{row["person_id"]}/{row["agency"]}", row["person_id"], agency, evidence, engine.PersonKeys(evidence)));
-        }
+        var records = Records(engine, rows, readTruth: true);
 
         var frequencies = args.Flag("no-frequencies") ? null : NameFrequencyCounts(engine, records);
         var truth = Candidates.TruePairs(records, crossAgencyOnly: true);
@@ -92,6 +77,35 @@ internal static class Border
         }
     }
 
+    /// <summary>
+    /// The border set's rows as the hub would hold them, split by their agency column. Without
+    /// <paramref name="readTruth"/> the <c>person_id</c> column is never read (each record is its own truth key), so an
+    /// estimation over these records cannot see the labels.
+    /// </summary>
+    internal static List<LabRecord> Records(MatchingEngine engine, List<Dictionary<string, string>> rows, bool readTruth)
+    {
+        var agencies = new Dictionary<string, int>(StringComparer.Ordinal);
+        var records = new List<LabRecord>(rows.Count);
+        foreach (var row in rows)
+        {
+            if (!agencies.TryGetValue(row["agency"], out var agency))
+            {
+                agency = agencies.Count;
+                agencies[row["agency"]] = agency;
+            }
+
+            var person = new PersonInput(row["given_name"], row["surname"], BirthDate: row["birth_date"], Sex: row["sex"]);
+            PhoneInput[] phones = row["phone"].Length > 0 ? [new PhoneInput(row["phone"])] : [];
+            PlaceInput[] places = row["address"].Length > 0 ? [new PlaceInput(row["address"])] : [];
+            var evidence = engine.BuildPersonEvidence(person, phones, places);
+            var index = records.Count;
+            var truth = readTruth ? row["person_id"] : index.ToString(CultureInfo.InvariantCulture);
+            records.Add(new LabRecord(index, readTruth ? $"{row["person_id"]}/{row["agency"]}" : $"{index}/{row["agency"]}", truth, agency, evidence, engine.PersonKeys(evidence)));
+        }
+
+        return records;
+    }
+
     /// <summary>Name frequencies counted over all the records, as the hub counts its stored ones.</summary>
     internal static NameFrequencies NameFrequencyCounts(MatchingEngine engine, IReadOnlyList<LabRecord> records)
     {
@@ -104,7 +118,7 @@ internal static class Border
         return counts.Snapshot();
     }
 
-    private static HashSet<string> AllowedKeys(List<LabRecord> records)
+    internal static HashSet<string> AllowedKeys(IReadOnlyList<LabRecord> records)
     {
         var sizes = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var key in records.SelectMany(record => record.Keys))
@@ -115,7 +129,7 @@ internal static class Border
         return sizes.Where(size => size.Value <= (size.Key.StartsWith("n:", StringComparison.Ordinal) ? 101 : 1001)).Select(size => size.Key).ToHashSet(StringComparer.Ordinal);
     }
 
-    private static List<Dictionary<string, string>> ReadCsv(string path)
+    internal static List<Dictionary<string, string>> ReadCsv(string path)
     {
         var lines = File.ReadAllLines(path, Encoding.UTF8);
         var header = Split(lines[0]);

@@ -4,7 +4,7 @@ using SharingHub.Matching.Scoring;
 namespace SharingHub.MatchingLab;
 
 /// <summary>
-/// <c>estimate --file F [--file G] --out params.json [--params START] [--version V] [--match T --possible T]</c>:
+/// <c>estimate --file F [--file G] [--border B] --out params.json [--params START] [--version V] [--match T --possible T]</c>:
 /// runs EM on every pair of records that share a blocking key (no truth is read) and writes a parameter file.
 /// Without explicit thresholds, they are derived from EM's estimated prior: Match where the posterior
 /// probability of a match reaches 0.99, Possible where it reaches 0.01.
@@ -15,32 +15,38 @@ internal static class Estimate
     {
         var engine = Lab.Engine(args);
         var files = args.All("file");
-        if (files.Count == 0)
+        var borderFiles = args.All("border");
+        if (files.Count == 0 && borderFiles.Count == 0)
         {
-            throw new ArgumentException("--file is required");
+            throw new ArgumentException("--file or --border is required");
         }
 
         var weighted = new List<(ComparisonVector Vector, double Weight)>();
         var random = new Random(args.Int("seed", 1));
         var sampleSize = args.Int("random-pairs", 200_000);
         long blockedTotal = 0, sampledTotal = 0;
-        foreach (var file in files)
+        // FEBRL: one population, every pair. The border set: the hub's own population, as the hub compares it (pairs of
+        // different agencies, blocked with its key caps), read without its person_id column.
+        var sources = files.Select(file => (file, (IReadOnlyList<LabRecord>)Candidates.Build(engine, FebrlFile.Read(file), agencies: 1, seed: 0), false))
+            .Concat(borderFiles.Select(file => (file, (IReadOnlyList<LabRecord>)Border.Records(engine, Border.ReadCsv(file), readTruth: false), true)));
+        foreach (var (file, records, crossAgency) in sources)
         {
-            var records = Candidates.Build(engine, FebrlFile.Read(file), agencies: 1, seed: 0);
-            var pairs = Candidates.Pairs(records, crossAgencyOnly: false);
+            var pairs = crossAgency
+                ? Candidates.Pairs(records, crossAgencyOnly: true, Border.AllowedKeys(records).Contains)
+                : Candidates.Pairs(records, crossAgencyOnly: false);
             foreach (var (a, b) in pairs)
             {
                 weighted.Add((engine.Comparer.Compare(records[a].Evidence, records[b].Evidence), 1.0));
             }
 
             // The pairs blocking did not produce, represented by a uniform random sample of them.
-            var allPairs = (long)records.Count * (records.Count - 1) / 2;
+            var allPairs = crossAgency ? CrossAgencyPairs(records) : (long)records.Count * (records.Count - 1) / 2;
             var sample = new List<ComparisonVector>(sampleSize);
             while (sample.Count < sampleSize)
             {
                 var a = random.Next(records.Count);
                 var b = random.Next(records.Count);
-                if (a == b || pairs.Contains(a < b ? (a, b) : (b, a)))
+                if (a == b || (crossAgency && records[a].Agency == records[b].Agency) || pairs.Contains(a < b ? (a, b) : (b, a)))
                 {
                     continue;
                 }
@@ -72,7 +78,7 @@ internal static class Estimate
             Thresholds = new BandThresholds(matchThreshold, possibleThreshold),
             Provenance = result.Parameters.Provenance with
             {
-                Data = string.Join(", ", files.Select(Path.GetFileName)),
+                Data = string.Join(", ", files.Concat(borderFiles).Select(Path.GetFileName)),
                 Notes = string.Create(CultureInfo.InvariantCulture,
                     $"EM over the whole pair space: {blockedTotal} blocked pairs at weight 1 and {sampledTotal} random other pairs weighted up to the rest (estimated prior {result.MatchPrior:G4}); thresholds at posterior 0.99 (match) and 0.01 (possible) under a policy prior of {policyPrior:G3} per candidate pair. No truth was read."),
             },
@@ -94,5 +100,11 @@ internal static class Estimate
         }
 
         return 0;
+    }
+
+    private static long CrossAgencyPairs(IReadOnlyList<LabRecord> records)
+    {
+        var all = (long)records.Count * (records.Count - 1) / 2;
+        return all - records.GroupBy(record => record.Agency).Sum(group => (long)group.Count() * (group.Count() - 1) / 2);
     }
 }

@@ -7,7 +7,8 @@ if (args.Length == 0)
     Console.Error.WriteLine("""
         usage: MatchingLab <verb> [options]
           evaluate --file F [--file G] [--agencies 3] [--seed S | --seeds 1,2,3] [--params P] [--show-errors N] [--key-report] [--no-frequencies]
-          estimate --file F [--file G] --out params.json [--params START] [--version V] [--match T --possible T]
+          estimate --file F [--file G] [--border B] --out params.json [--params START] [--version V] [--match T --possible T]
+          estimate --anchored --border B --out params.json [--params START] [--version V] [--policy-prior 0.001]
           border   --file border.csv [--params P] [--show-errors N] [--dump PAIRS.tsv] [--no-frequencies]
           synth    --out F [--count 1000] [--seed 1]     (Hispanic-name synthetic set with FEBRL columns)
           codes    --file NAMES                          (Double Metaphone code of each line, for checking)
@@ -22,7 +23,7 @@ try
     return args[0] switch
     {
         "evaluate" => Evaluate.Run(new Args(rest)),
-        "estimate" => Estimate.Run(new Args(rest)),
+        "estimate" => rest.Contains("--anchored") ? EstimateAnchored.Run(new Args(rest)) : Estimate.Run(new Args(rest)),
         "synth" => Synth.Run(new Args(rest)),
         "border" => Border.Run(new Args(rest)),
         "codes" => Codes(new Args(rest)),

@@ -140,4 +140,53 @@ public sealed class BorderTuningTests
         Assert.True(PersonScorer.IsHousehold(result.Vector));
         Assert.NotEqual(MatchBand.Match, result.Band);
     }
+
+    [Fact]
+    public void ScorePersons_SameNameAtOneAddressWithDatesAYearApart_Match()
+    {
+        // A year off and a mistyped day on one record: the date disagrees, but a year apart is no father and son.
+        var a = _engine.BuildPersonEvidence(new PersonInput("Anselmo", "Quiroga Betancourt", BirthDate: "1983-09-07", Sex: "M"), places: Home);
+        var b = _engine.BuildPersonEvidence(new PersonInput("Anselmo", "Quiroga Betancourt", BirthDate: "1984-09-27", Sex: "M"), places: Home);
+        var frequencies = Population();
+
+        var result = _engine.ScorePersons(a, b, frequencies);
+
+        Assert.Equal(AgreementLevel.Disagree, result.Vector[MatchField.BirthDate]);
+        Assert.True(result.Vector.BirthYearsNear);
+        Assert.False(PersonScorer.IsHousehold(result.Vector));
+        Assert.Equal(MatchBand.Match, result.Band);
+        Assert.Equal(MatchBand.Match, _engine.Scorer.QuickScore(_engine.Comparer, a, b, frequencies).Band);
+    }
+
+    [Fact]
+    public void ScorePersons_FatherAndNamesakeSonAtOneAddress_AtMostPossible()
+    {
+        var father = _engine.BuildPersonEvidence(new PersonInput("Anselmo", "Quiroga Betancourt", BirthDate: "1958-09-07", Sex: "M"), places: Home);
+        var son = _engine.BuildPersonEvidence(new PersonInput("Anselmo", "Quiroga Betancourt", BirthDate: "1983-09-07", Sex: "M"), places: Home);
+        var frequencies = Population();
+
+        var result = _engine.ScorePersons(father, son, frequencies);
+
+        Assert.True(result.Score >= _engine.Parameters.Thresholds.Match);
+        Assert.False(result.Vector.BirthYearsNear);
+        Assert.Equal(MatchBand.Possible, result.Band);
+        Assert.Equal(MatchBand.Possible, _engine.Scorer.QuickScore(_engine.Comparer, father, son, frequencies).Band);
+    }
+
+    [Fact]
+    public void ScorePersons_PartOfACompoundAtOneAddressWithDatesAYearApart_AtMostPossible()
+    {
+        // Brothers "Anselmo" and "Anselmo Tadeo" born within a year: the given names agree only in part, so the near
+        // dates do not lift the household rule.
+        var a = _engine.BuildPersonEvidence(new PersonInput("Anselmo", "Quiroga Betancourt", BirthDate: "1983-09-07", Sex: "M"), places: Home);
+        var b = _engine.BuildPersonEvidence(new PersonInput("Anselmo Tadeo", "Quiroga Betancourt", BirthDate: "1984-08-02", Sex: "M"), places: Home);
+        var frequencies = Population();
+
+        var result = _engine.ScorePersons(a, b, frequencies);
+
+        Assert.True(result.Score >= _engine.Parameters.Thresholds.Match);
+        Assert.True(result.Vector.BirthYearsNear);
+        Assert.Equal(MatchBand.Possible, result.Band);
+        Assert.Equal(MatchBand.Possible, _engine.Scorer.QuickScore(_engine.Comparer, a, b, frequencies).Band);
+    }
 }

@@ -103,6 +103,9 @@ public readonly record struct PartialDate
         : Month is { } m ? string.Create(CultureInfo.InvariantCulture, $"{Year:D4}-{m:D2}")
         : Year.ToString("D4", CultureInfo.InvariantCulture);
 
+    /// <summary>Both dates known (full or partial) and their years at most one apart.</summary>
+    internal static bool YearsNear(PartialDate? a, PartialDate? b) => a is { } x && b is { } y && Math.Abs(x.Year - y.Year) <= 1;
+
     /// <summary>
     /// Compares two birth dates. See <see cref="DateAgreement"/> for the levels; the close level is one
     /// keystroke away (a single digit changed, or two adjacent digits swapped, in <c>YYYYMMDD</c>).

@@ -88,9 +88,10 @@ public sealed class ComparisonVector
 {
     private readonly AgreementLevel[] _levels;
 
-    internal ComparisonVector(AgreementLevel[] levels, bool namesSwapped, bool viaAlias, string[]? givenAgreed = null, string[]? surnameAgreed = null)
+    internal ComparisonVector(AgreementLevel[] levels, bool namesSwapped, bool viaAlias, string[]? givenAgreed = null, string[]? surnameAgreed = null, bool birthYearsNear = false)
     {
         _levels = levels;
+        BirthYearsNear = birthYearsNear;
         NamesSwapped = namesSwapped;
         ViaAlias = viaAlias;
         GivenAgreed = givenAgreed ?? [];
@@ -106,6 +107,13 @@ public sealed class ComparisonVector
 
     /// <summary>The surname words that agreed, as <see cref="GivenAgreed"/>.</summary>
     public IReadOnlyList<string> SurnameAgreed { get; }
+
+    /// <summary>
+    /// Both birth dates are known and their years are at most one apart, so a disagreeing date is a slip or two
+    /// (a year off and a mistyped day), never a father and his namesake son (the household rule). Not part of the
+    /// stored text form.
+    /// </summary>
+    public bool BirthYearsNear { get; }
 
     public AgreementLevel this[MatchField field] => _levels[(int)field];
 

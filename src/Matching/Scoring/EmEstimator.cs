@@ -315,6 +315,7 @@ public static class EmEstimator
         }
     }
 
-    // Six significant digits keep the file readable without changing any weight by more than 1e-5 bits.
-    private static double Round(double value) => double.Parse(value.ToString("G6", System.Globalization.CultureInfo.InvariantCulture), System.Globalization.CultureInfo.InvariantCulture);
+    // Six significant digits keep the file readable without changing any weight by more than 1e-5 bits; a probability
+    // within 1e-6 of 1 stays below it (0.9999996 would print as 1, which the parameter file rightly refuses).
+    private static double Round(double value) => Math.Min(0.999999, double.Parse(value.ToString("G6", System.Globalization.CultureInfo.InvariantCulture), System.Globalization.CultureInfo.InvariantCulture));
 }

@@ -46,7 +46,7 @@ public sealed class PersonComparer
         var levels = new AgreementLevel[Levels.Fields.Count];
         var scratch = Scratch.Current;
         var (swapped, viaAlias) = CompareInto(a, b, frequencies, levels, scratch);
-        return new ComparisonVector(levels, swapped, viaAlias, Texts(scratch.BestGiven), Texts(scratch.BestSurname));
+        return new ComparisonVector(levels, swapped, viaAlias, Texts(scratch.BestGiven), Texts(scratch.BestSurname), PartialDate.YearsNear(a.BirthDate, b.BirthDate));
     }
 
     /// <summary>

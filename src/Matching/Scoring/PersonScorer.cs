@@ -234,7 +234,7 @@ public sealed class PersonScorer
 
         var score = Math.Round(total, 2);
         var band = BandOf(score);
-        if (band == MatchBand.Match && IsHouseholdLevels(levels, swapped))
+        if (band == MatchBand.Match && IsHouseholdLevels(levels, swapped, PartialDate.YearsNear(a.BirthDate, b.BirthDate)))
         {
             band = MatchBand.Possible;
         }
@@ -252,10 +252,10 @@ public sealed class PersonScorer
     public static bool IsHousehold(ComparisonVector vector)
     {
         ArgumentNullException.ThrowIfNull(vector);
-        return IsHouseholdLevels(vector.Levels, vector.NamesSwapped);
+        return IsHouseholdLevels(vector.Levels, vector.NamesSwapped, vector.BirthYearsNear);
     }
 
-    private static bool IsHouseholdLevels(ReadOnlySpan<AgreementLevel> vector, bool namesSwapped)
+    private static bool IsHouseholdLevels(ReadOnlySpan<AgreementLevel> vector, bool namesSwapped, bool birthYearsNear)
     {
         var home = vector[(int)MatchField.Address] is AgreementLevel.Exact or AgreementLevel.Close || vector[(int)MatchField.Phone] == AgreementLevel.Exact;
         // An identifier is personal: relatives do not share one, so it settles what the home cannot.
@@ -267,7 +267,11 @@ public sealed class PersonScorer
         var birth = vector[(int)MatchField.BirthDate];
         if (birth == AgreementLevel.Disagree)
         {
-            return true;
+            // Dates a year or less apart are slips of one record's date (a year off and a mistyped day), not a father
+            // and his son; siblings that close in age do not share a given name. Only when the given names agree in
+            // full, read in either slot.
+            return !(birthYearsNear && StrongGiven(vector[(int)MatchField.GivenName]) &&
+                     (!namesSwapped || StrongGiven(vector[(int)MatchField.Surname])));
         }
 
         // A partial date that agrees (the same year) still tells a father from his son, and siblings apart but for
@@ -306,6 +310,9 @@ public sealed class PersonScorer
         static long ComponentHash(NameComponentKind kind, List<NameToken> words) =>
             words.Count == 1 ? words[0].HashOf(kind) : NameFrequencies.CombinationHash(kind, words);
     }
+
+    private static bool StrongGiven(AgreementLevel level) =>
+        level is AgreementLevel.Exact or AgreementLevel.Nickname or AgreementLevel.Close;
 
     private static bool WeakGiven(AgreementLevel level) =>
         level is AgreementLevel.Partial or AgreementLevel.Initial or AgreementLevel.Missing or AgreementLevel.Disagree;
