@@ -53,21 +53,9 @@ internal static class BenchAgencies
     }
 
     /// <summary>
-    /// Runs a benchmark's clean-up after its run. When the run failed, a clean-up failure is printed and the run's
-    /// own failure is the one that propagates (the first error is the one to read); when the run succeeded, a
-    /// clean-up failure propagates.
+    /// Runs a benchmark's clean-up after its run (<see cref="Match.FirstFailure.CleanUpAfterAsync"/>): when the run
+    /// failed and the clean-up fails too, the run's failure is reported first and the clean-up's after it; when the
+    /// run succeeded, a clean-up failure propagates.
     /// </summary>
-    public static async Task CleanUpAsync(Func<Task> cleanUp, Exception? runFailure)
-    {
-        ArgumentNullException.ThrowIfNull(cleanUp);
-        try
-        {
-            await cleanUp();
-        }
-        catch (Exception failure) when (runFailure is not null)
-        {
-            await Console.Error.WriteLineAsync($"bench: the clean-up after the failed run failed too ({failure.GetType().Name}: {failure.Message}); " +
-                "the run's own error follows. Run the benchmark again to remove what is left.");
-        }
-    }
+    public static Task CleanUpAsync(Func<Task> cleanUp, Exception? runFailure) => Match.FirstFailure.CleanUpAfterAsync(cleanUp, runFailure);
 }

@@ -14,27 +14,43 @@ internal static class Program
         {
             return await RunAsync(args);
         }
-        catch (Exception ex) when (ex is ArgumentException or FormatException or OverflowException)
+        // A failed run whose clean-up failed too: the run's error first (it is the cause), the clean-up's after it.
+        catch (CleanUpFailedException ex)
         {
+            var code = Report(ex.RunFailure);
             Console.Error.WriteLine($"bench: {ex.Message}");
-            Usage();
-            return 2;
+            return code;
         }
-        // A failed run (an error answer, a service that cannot be reached) is one line, never a stack trace.
-        catch (BenchFailedException ex)
+        catch (Exception ex) when (ex is ArgumentException or FormatException or OverflowException or BenchFailedException
+            or HttpRequestException or Npgsql.NpgsqlException)
         {
-            Console.Error.WriteLine($"bench: {ex.Message}");
-            return 1;
+            return Report(ex);
         }
-        catch (HttpRequestException ex)
+    }
+
+    /// <summary>Prints a failed run's error in one line (the usage too for a bad option) and returns the exit code.</summary>
+    private static int Report(Exception ex)
+    {
+        switch (ex)
         {
-            Console.Error.WriteLine($"bench: the service could not be reached: {ex.Message}");
-            return 1;
-        }
-        catch (Npgsql.NpgsqlException ex)
-        {
-            Console.Error.WriteLine($"bench: the database failed: {ex.Message}");
-            return 1;
+            case ArgumentException or FormatException or OverflowException:
+                Console.Error.WriteLine($"bench: {ex.Message}");
+                Usage();
+                return 2;
+            // A failed run (an error answer, a service that cannot be reached) is one line, never a stack trace.
+            case BenchFailedException:
+                Console.Error.WriteLine($"bench: {ex.Message}");
+                return 1;
+            case HttpRequestException:
+                Console.Error.WriteLine($"bench: the service could not be reached: {ex.Message}");
+                return 1;
+            case Npgsql.NpgsqlException:
+                Console.Error.WriteLine($"bench: the database failed: {ex.Message}");
+                return 1;
+            default:
+                // Unforeseen: the whole exception, as an unhandled one would have shown it.
+                Console.Error.WriteLine($"bench: {ex}");
+                return 1;
         }
     }
 

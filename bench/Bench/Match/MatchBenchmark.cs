@@ -44,30 +44,47 @@ internal static class MatchBenchmark
         var loaded = 0;
         var results = new List<string>();
         var work = Directory.CreateTempSubdirectory("sharinghub-bench-match-");
+        // Ctrl-C (SIGINT) or SIGTERM stops the run, not the process: the loaders are cancelled and awaited, and the
+        // clean-up below still runs. A second signal ends the process at once (and leaves the records).
+        using var interrupted = new CancellationTokenSource();
+        string? signal = null;
+        void Interrupt(System.Runtime.InteropServices.PosixSignalContext context)
+        {
+            if (Interlocked.CompareExchange(ref signal, context.Signal.ToString(), null) is not null)
+            {
+                return;
+            }
+            context.Cancel = true;
+            Console.Error.WriteLine($"bench match: {signal} received: stopping the run, then removing its records (a second one ends the process and leaves them)");
+            interrupted.Cancel();
+        }
+        using var onInterrupt = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, Interrupt);
+        using var onTerminate = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, Interrupt);
+        var cancel = interrupted.Token;
         Exception? failure = null;
         try
         {
             foreach (var size in sizes)
             {
                 var clock = Stopwatch.StartNew();
-                loaded += await BulkLoadAsync(data, engine, people, background, size - loaded);
+                loaded += await BulkLoadAsync(data, engine, people, background, size - loaded, cancel);
                 // A hub's stored records have been through autovacuum (hint bits set, visibility map, statistics): so
                 // are the bulk-loaded ones before the stream, or its first reads would pay for the load's leftovers.
-                await ExecuteAsync(data, "VACUUM (ANALYZE) records, record_keys");
+                await ExecuteAsync(data, "VACUUM (ANALYZE) records, record_keys", cancel);
                 // ... and its dirty pages are written: a checkpoint flushing the load during the stream would put its
                 // I/O into the commits being measured. ./hub infra grants the hub's role pg_checkpoint.
-                await ExecuteAsync(data, "CHECKPOINT");
+                await ExecuteAsync(data, "CHECKPOINT", cancel);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"== {loaded:N0} background records stored (bulk load {clock.Elapsed.TotalSeconds:F0} s)"));
 
                 // The target is a hub in steady state: a short unmeasured stream first, so the Gateway's first
                 // matching runs (JIT, prepared statements, pooled connections) are not in the measured tail.
                 if (warmup > 0)
                 {
-                    await StreamAsync(args, data, agency, people.Probes(warmup, -size).ToList(), work.FullName, $"warmup-{size}");
+                    await StreamAsync(args, data, agency, people.Probes(warmup, -size).ToList(), work.FullName, $"warmup-{size}", cancel);
                 }
                 var probes = people.Probes(stream, size).ToList();
                 var run = Stopwatch.StartNew();
-                var latencies = await StreamAsync(args, data, agency, probes, work.FullName, $"probes-{size}");
+                var latencies = await StreamAsync(args, data, agency, probes, work.FullName, $"probes-{size}", cancel);
                 var elapsed = run.Elapsed;
                 var (p50, p99) = (Percentile(latencies, 0.50), Percentile(latencies, 0.99));
                 var rss = gatewayPid > 0 ? ResidentMegabytes(gatewayPid) : double.NaN;
@@ -77,6 +94,11 @@ internal static class MatchBenchmark
                 results.Add(line);
             }
         }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            failure = new BenchFailedException($"match interrupted by {signal} (after {loaded:N0} background records were loaded)");
+            throw failure;
+        }
         catch (Exception error)
         {
             failure = error;
@@ -84,12 +106,19 @@ internal static class MatchBenchmark
         }
         finally
         {
-            work.Delete(recursive: true);
             if (!args.Flag("keep"))
             {
-                Console.WriteLine("== removing the benchmark's records");
+                // Nothing of the run is still writing here (the loaders and the connector have been awaited). After a
+                // failure, the pool's idle connections may be dead (a restarted or terminated backend): the clean-up
+                // starts on new ones. Its own error, if any, is reported after the run's (FirstFailure).
+                if (failure is not null)
+                {
+                    data.Clear();
+                }
+                Console.WriteLine($"== removing the benchmark's records (agencies {background} and {agency})");
                 await BenchAgencies.CleanUpAsync(() => BenchAgencies.DeleteAsync(data, background, agency), failure);
             }
+            work.Delete(recursive: true);
         }
 
         Console.WriteLine();
@@ -105,8 +134,10 @@ internal static class MatchBenchmark
     }
 
     /// <summary>
-    /// The timeout of every statement whose time grows with the stored size (COPY, the id read-back, VACUUM,
-    /// CHECKPOINT, the clean-up): at 5M records some take minutes, past Npgsql's default of 30 seconds.
+    /// The timeout of every statement whose time grows with the stored size (each chunk's COPY through the binary
+    /// importer's <c>Timeout</c>; the id read-back, VACUUM, CHECKPOINT and the clean-up's DELETE and VACUUM FULL
+    /// through <c>CommandTimeout</c>): at 5M records some take minutes, past Npgsql's default of 30 seconds. Sized for
+    /// 10M stored records on this 2-core machine with room to spare; a statement that takes longer is stuck.
     /// </summary>
     internal static readonly TimeSpan LongStatement = TimeSpan.FromHours(2);
 
@@ -116,61 +147,56 @@ internal static class MatchBenchmark
     /// <summary>
     /// Loads <paramref name="count"/> background records in chunks of <see cref="ChunkSize"/>, generated in order and
     /// written by <see cref="Loaders"/> loaders in parallel (one makes keys while the other's COPY runs). The first
-    /// failure stops every loader and is the one thrown: when this returns or throws, nothing is still inserting, so a
-    /// clean-up that follows cannot race a loader.
+    /// failure, or <paramref name="cancellationToken"/>, stops every loader (<see cref="FirstFailure.RunAllAsync"/>):
+    /// when this returns or throws, nothing is still inserting, so a clean-up that follows cannot race a loader.
     /// </summary>
-    internal static async Task<int> BulkLoadAsync(NpgsqlDataSource data, MatchingEngine engine, SyntheticPopulation people, string agency, int count)
+    internal static async Task<int> BulkLoadAsync(NpgsqlDataSource data, MatchingEngine engine, SyntheticPopulation people, string agency, int count,
+        CancellationToken cancellationToken = default)
     {
         if (count <= 0)
         {
             return 0;
         }
-        using var stop = new CancellationTokenSource();
         var chunks = System.Threading.Channels.Channel.CreateBounded<List<SyntheticRecord>>(Loaders);
-        var producer = Task.Run(async () =>
+        var loaded = 0;
+        var workers = new List<Func<CancellationToken, Task>>
         {
-            try
+            async stop =>
             {
-                for (var left = count; left > 0; left -= ChunkSize)
+                try
                 {
-                    // A chunk never splits a person from the phone and place it owns (Next ends at a person's group).
-                    await chunks.Writer.WriteAsync([.. people.Next(Math.Min(ChunkSize, left))], stop.Token);
+                    for (var left = count; left > 0; left -= ChunkSize)
+                    {
+                        // A chunk never splits a person from the phone and place it owns (Next ends at a person's group).
+                        await chunks.Writer.WriteAsync([.. people.Next(Math.Min(ChunkSize, left))], stop);
+                    }
+                    chunks.Writer.Complete();
                 }
-                chunks.Writer.Complete();
-            }
-            catch (Exception failure)
-            {
-                chunks.Writer.Complete(failure);
-                throw;
-            }
-        });
-        var loaders = Enumerable.Range(0, Loaders).Select(_ => Task.Run(async () =>
+                catch (Exception failure)
+                {
+                    chunks.Writer.Complete(failure);
+                    throw;
+                }
+            },
+        };
+        workers.AddRange(Enumerable.Range(0, Loaders).Select(_ => (Func<CancellationToken, Task>)(async stop =>
         {
-            var loaded = 0;
-            await foreach (var chunk in chunks.Reader.ReadAllAsync(stop.Token))
+            await foreach (var chunk in chunks.Reader.ReadAllAsync(stop))
             {
-                loaded += await LoadChunkAsync(data, engine, agency, chunk, stop.Token);
+                Interlocked.Add(ref loaded, await LoadChunkAsync(data, engine, agency, chunk, stop));
             }
-            return loaded;
-        })).ToList();
-
-        var running = new List<Task>([producer, .. loaders]);
-        Exception? first = null;
-        while (running.Count > 0)
+        })));
+        try
         {
-            var done = await Task.WhenAny(running);
-            running.Remove(done);
-            if (done.IsFaulted && first is null)
-            {
-                first = done.Exception!.GetBaseException();
-                await stop.CancelAsync();
-            }
+            await FirstFailure.RunAllAsync(workers, cancellationToken);
         }
-        if (first is not null)
+        catch (Exception)
         {
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(first);
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"bench match: the bulk load stopped after {Volatile.Read(ref loaded):N0} of {count:N0} records; all {Loaders} loaders have ended; the first error is reported at the end, after the clean-up"));
+            throw;
         }
-        return loaders.Sum(l => l.Result);
+        return loaded;
     }
 
     private static async Task<int> LoadChunkAsync(NpgsqlDataSource data, MatchingEngine engine, string agency, List<SyntheticRecord> batch,
@@ -305,15 +331,15 @@ internal static class MatchBenchmark
 
     /// <summary>Publishes <paramref name="probes"/> through the connector and returns their commit-to-match latencies.</summary>
     private static async Task<List<double>> StreamAsync(BenchArgs args, NpgsqlDataSource data, string agency,
-        List<SyntheticRecord> probes, string work, string name)
+        List<SyntheticRecord> probes, string work, string name, CancellationToken cancellationToken)
     {
         var file = Path.Combine(work, name + ".jsonl");
-        await File.WriteAllLinesAsync(file, probes.Select(p => p.ToCanonicalLine()));
-        await PublishAsync(args, agency, file, work);
-        return await WaitForMatchesAsync(data, agency, probes.Select(p => p.LocalId).ToArray());
+        await File.WriteAllLinesAsync(file, probes.Select(p => p.ToCanonicalLine()), cancellationToken);
+        await PublishAsync(args, agency, file, work, cancellationToken);
+        return await WaitForMatchesAsync(data, agency, probes.Select(p => p.LocalId).ToArray(), cancellationToken);
     }
 
-    private static async Task PublishAsync(BenchArgs args, string agency, string file, string work)
+    private static async Task PublishAsync(BenchArgs args, string agency, string file, string work, CancellationToken cancellationToken)
     {
         // The real path: the connector CLI, one record per message, as fast as it confirms.
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
@@ -327,9 +353,19 @@ internal static class MatchBenchmark
             start.ArgumentList.Add(a);
         }
         using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the connector");
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
+        var output = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
+        var errors = process.StandardError.ReadToEndAsync(CancellationToken.None);
+        try
+        {
+            await process.WaitForExitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            // A stopped run publishes nothing more: the connector is ended and awaited before the clean-up.
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync(CancellationToken.None);
+            throw;
+        }
         if (process.ExitCode != 0)
         {
             throw new InvalidOperationException($"the connector exited {process.ExitCode}: {await output}{await errors}");
@@ -337,7 +373,7 @@ internal static class MatchBenchmark
     }
 
     /// <summary>Waits until every probe is stored with no matching pending; returns each matched probe's latency in ms.</summary>
-    private static async Task<List<double>> WaitForMatchesAsync(NpgsqlDataSource data, string agency, string[] localIds)
+    private static async Task<List<double>> WaitForMatchesAsync(NpgsqlDataSource data, string agency, string[] localIds, CancellationToken cancellationToken)
     {
         var deadline = DateTime.UtcNow.AddMinutes(10);
         while (true)
@@ -348,9 +384,9 @@ internal static class MatchBenchmark
                 """);
             command.Parameters.AddWithValue("a", agency);
             command.Parameters.AddWithValue("ids", localIds);
-            await using (var reader = await command.ExecuteReaderAsync())
+            await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
             {
-                await reader.ReadAsync();
+                await reader.ReadAsync(cancellationToken);
                 if (reader.GetInt64(0) == localIds.Length && reader.GetInt64(1) == 0)
                 {
                     break;
@@ -360,7 +396,7 @@ internal static class MatchBenchmark
             {
                 throw new TimeoutException("the probes were not stored and matched within 10 minutes");
             }
-            await Task.Delay(200);
+            await Task.Delay(200, cancellationToken);
         }
         // From the commit of the probe's record to the commit of its first match (row versions' commit timestamps).
         await using var latency = data.CreateCommand("""
@@ -372,8 +408,8 @@ internal static class MatchBenchmark
         latency.Parameters.AddWithValue("a", agency);
         latency.Parameters.AddWithValue("ids", localIds);
         var values = new List<double>();
-        await using var rows = await latency.ExecuteReaderAsync();
-        while (await rows.ReadAsync())
+        await using var rows = await latency.ExecuteReaderAsync(cancellationToken);
+        while (await rows.ReadAsync(cancellationToken))
         {
             values.Add((double)rows.GetDecimal(0));
         }
@@ -401,7 +437,11 @@ internal static class MatchBenchmark
         return line is null ? double.NaN : double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
     }
 
-    internal static async Task ExecuteAsync(NpgsqlDataSource data, string sql, params object[] parameters)
+    internal static Task ExecuteAsync(NpgsqlDataSource data, string sql, params object[] parameters) =>
+        ExecuteAsync(data, sql, CancellationToken.None, parameters);
+
+    /// <summary>Runs one statement with the <see cref="LongStatement"/> timeout (@p0, @p1... are the parameters).</summary>
+    internal static async Task ExecuteAsync(NpgsqlDataSource data, string sql, CancellationToken cancellationToken, params object[] parameters)
     {
         await using var command = data.CreateCommand(sql);
         command.CommandTimeout = (int)LongStatement.TotalSeconds;
@@ -409,7 +449,7 @@ internal static class MatchBenchmark
         {
             command.Parameters.AddWithValue($"p{i}", parameters[i]);
         }
-        await command.ExecuteNonQueryAsync();
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 }
 
