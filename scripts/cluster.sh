@@ -136,10 +136,10 @@ cluster_join() {
         return 0
     fi
     hub_info "cluster node $i joins $first"
-    cluster_ctl "$i" stop_app >/dev/null
-    cluster_ctl "$i" reset >/dev/null
-    cluster_ctl "$i" join_cluster "$first" >/dev/null || hub_die "cluster node $i could not join $first"
-    cluster_ctl "$i" start_app >/dev/null
+    cluster_ctl "$i" stop_app >/dev/null 2>&1
+    cluster_ctl "$i" reset >/dev/null 2>&1
+    cluster_ctl "$i" join_cluster "$first" >/dev/null 2>&1 || hub_die "cluster node $i could not join $first"
+    cluster_ctl "$i" start_app >/dev/null 2>&1
 }
 
 # cluster_stop_node I: a clean stop of node I (its data kept).
