@@ -692,5 +692,7 @@ infra_print_status() {
 
 cmd_status() {
     infra_print_status
+    # ./hub cluster's nodes and Gateways, when any of them runs
+    if declare -F cluster_running >/dev/null && cluster_running; then cluster_print_status; fi
     if declare -F app_status >/dev/null; then app_status; fi
 }

@@ -44,7 +44,22 @@ public static class Extensions
             bus.AddRecordConsumers();
             bus.UsingRabbitMq((context, rabbit) =>
             {
-                rabbit.Host(new Uri(context.GetRequiredService<IOptionsMonitor<ConnectionStringOptions>>().Get(BrokerConnectionName).Value));
+                var broker = new Uri(context.GetRequiredService<IOptionsMonitor<ConnectionStringOptions>>().Get(BrokerConnectionName).Value);
+                var nodes = BrokerNodes.Parse(context.GetRequiredService<IConfiguration>()[BrokerNodes.ConfigurationKey]);
+                rabbit.Host(broker, host =>
+                {
+                    // A cluster (Broker:Nodes): MassTransit connects to one node and moves to the next when it goes away.
+                    if (nodes.Count > 0)
+                    {
+                        host.UseCluster(cluster =>
+                        {
+                            foreach (var node in nodes)
+                            {
+                                cluster.Node(BrokerNodes.ToNode(node));
+                            }
+                        });
+                    }
+                });
                 rabbit.ConfigureEndpoints(context);
             });
         });

@@ -13,6 +13,7 @@ public sealed class ConnectorExitCodeTests(IngestionFixture hub) : IClassFixture
     [Theory]
     [InlineData("--batch-size 0", "--batch-size must be between 1 and 5000")]
     [InlineData("--broker http://127.0.0.1:1/", "--broker must be an amqp:// or amqps:// URL")]
+    [InlineData("--broker-nodes 127.0.0.1:0,127.0.0.1:5672", "--broker-nodes must be host:port pairs separated by commas")]
     [InlineData("--no-such-option", "--no-such-option")]
     public async Task Publish_BadArguments_Exit1NamingTheArgument(string extra, string expected)
     {

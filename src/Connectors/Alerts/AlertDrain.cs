@@ -167,7 +167,7 @@ internal sealed partial class AlertDrain(IAlertSink sink, AlertDrainOptions opti
         };
         try
         {
-            return await factory.CreateConnectionAsync(cancellationToken);
+            return await settings.ConnectAsync(factory, cancellationToken);
         }
         catch (BrokerUnreachableException ex) when (ex.InnerException is AuthenticationFailureException
             || ex.InnerException?.InnerException is AuthenticationFailureException)

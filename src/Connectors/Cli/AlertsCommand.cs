@@ -11,6 +11,9 @@ internal sealed record AlertsArgs
     public string? Sink { get; init; }
     public bool Once { get; init; }
     public Uri? Broker { get; init; }
+
+    /// <summary>The broker cluster's nodes (<c>--broker-nodes</c>); empty: the broker URL's host.</summary>
+    public IReadOnlyList<RabbitMQ.Client.AmqpTcpEndpoint> BrokerNodes { get; init; } = [];
     public string? Password { get; init; }
     public required string StateDirectory { get; init; }
 }
@@ -49,7 +52,7 @@ internal static partial class AlertsCommand
         {
             var drain = new AlertDrain(sink, new AlertDrainOptions
             {
-                Broker = new BrokerSettings(args.Broker, args.Agency, args.Password),
+                Broker = new BrokerSettings(args.Broker, args.Agency, args.Password) { Nodes = args.BrokerNodes },
                 StateDirectory = args.StateDirectory,
                 Once = args.Once,
             }, logger);

@@ -22,6 +22,18 @@ internal static class ConnectorCli
                 result.AddError("--broker must be an amqp:// or amqps:// URL");
             }
         });
+        var brokerNodes = new Option<string?>("--broker-nodes")
+        {
+            Description = "the nodes of the hub's broker cluster, host:port,host:port (default: SHARINGHUB_BROKER_NODES; none: --broker's host)",
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("SHARINGHUB_BROKER_NODES"),
+        };
+        brokerNodes.Validators.Add(result =>
+        {
+            if (Publishing.BrokerSettings.ParseNodes(result.GetValueOrDefault<string?>()) is null)
+            {
+                result.AddError("--broker-nodes must be host:port pairs separated by commas, each port from 1 to 65535, e.g. 127.0.0.1:5672,127.0.0.1:5673");
+            }
+        });
         var passwordFile = new Option<FileInfo?>("--password-file")
         {
             Description = "file holding the agency's broker password (default: SHARINGHUB_BROKER_PASSWORD)",
@@ -55,7 +67,7 @@ internal static class ConnectorCli
 
         var publish = new Command("publish", "publish one CSV or JSON file to the hub")
         {
-            agency, file, mapping, dryRun, broker, passwordFile, region, report, stateDir, batchSize, stats,
+            agency, file, mapping, dryRun, broker, brokerNodes, passwordFile, region, report, stateDir, batchSize, stats,
         };
         publish.SetAction(async (parse, cancellationToken) =>
         {
@@ -72,6 +84,7 @@ internal static class ConnectorCli
                 Mapping = parse.GetValue(mapping)?.FullName,
                 DryRun = parse.GetValue(dryRun),
                 Broker = parse.GetValue(broker) is { } url ? new Uri(url) : null,
+                BrokerNodes = Publishing.BrokerSettings.ParseNodes(parse.GetValue(brokerNodes)) ?? [],
                 Password = ReadPassword(parse.GetValue(passwordFile)),
                 Region = parse.GetValue(region) ?? "US",
                 Report = parse.GetValue(report),
@@ -84,13 +97,14 @@ internal static class ConnectorCli
         var config = new Option<FileInfo>("--config") { Description = "the worker's configuration (JSON)", Required = true };
         var connector = new Command("connector", "run continuously: publish files dropped in a folder and/or rows of a SQL query")
         {
-            agency, config, broker, passwordFile, stateDir, region,
+            agency, config, broker, brokerNodes, passwordFile, stateDir, region,
         };
         connector.SetAction(async (parse, cancellationToken) => await Worker.WorkerCommand.RunAsync(new Worker.WorkerArgs
         {
             Agency = parse.GetRequiredValue(agency),
             ConfigFile = parse.GetRequiredValue(config).FullName,
             Broker = parse.GetValue(broker) is { } url ? new Uri(url) : null,
+                BrokerNodes = Publishing.BrokerSettings.ParseNodes(parse.GetValue(brokerNodes)) ?? [],
             Password = ReadPassword(parse.GetValue(passwordFile)),
             StateDirectory = parse.GetRequiredValue(stateDir),
             Region = parse.GetValue(region) ?? "US",
@@ -100,7 +114,7 @@ internal static class ConnectorCli
         var once = new Option<bool>("--once") { Description = "stop when the queue is empty instead of waiting for more" };
         var alerts = new Command("alerts", "drain the agency's alert queue to a JSON-lines file or a webhook, in order, each alert once")
         {
-            agency, sink, once, broker, passwordFile, stateDir,
+            agency, sink, once, broker, brokerNodes, passwordFile, stateDir,
         };
         alerts.SetAction(async (parse, cancellationToken) => await AlertsCommand.RunAsync(new AlertsArgs
         {
@@ -108,6 +122,7 @@ internal static class ConnectorCli
             Sink = parse.GetValue(sink),
             Once = parse.GetValue(once),
             Broker = parse.GetValue(broker) is { } url ? new Uri(url) : null,
+                BrokerNodes = Publishing.BrokerSettings.ParseNodes(parse.GetValue(brokerNodes)) ?? [],
             Password = ReadPassword(parse.GetValue(passwordFile)),
             StateDirectory = parse.GetRequiredValue(stateDir),
         }, cancellationToken));

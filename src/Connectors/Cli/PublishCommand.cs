@@ -17,6 +17,9 @@ internal sealed record PublishArgs
     public string? Mapping { get; init; }
     public bool DryRun { get; init; }
     public Uri? Broker { get; init; }
+
+    /// <summary>The broker cluster's nodes (<c>--broker-nodes</c>); empty: the broker URL's host.</summary>
+    public IReadOnlyList<RabbitMQ.Client.AmqpTcpEndpoint> BrokerNodes { get; init; } = [];
     public string? Password { get; init; }
     public string Region { get; init; } = "US";
     public string? Report { get; init; }
@@ -107,7 +110,7 @@ internal static class PublishCommand
                     console.MarkupLine("[red]error:[/] the broker URL and the agency's password are required (--broker and --password-file, or SHARINGHUB_BROKER_URL and SHARINGHUB_BROKER_PASSWORD)");
                     return ExitCodes.Fatal;
                 }
-                var broker = new BrokerSettings(args.Broker, args.Agency, args.Password);
+                var broker = new BrokerSettings(args.Broker, args.Agency, args.Password) { Nodes = args.BrokerNodes };
                 publisher = await RecordPublisher.StartAsync(broker, new ConsoleStatus(console), cancellationToken);
             }
 

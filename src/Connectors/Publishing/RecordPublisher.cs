@@ -40,6 +40,17 @@ internal sealed class RecordPublisher : IBatchPublisher, IAsyncDisposable
                 h.Username(settings.Username);
                 h.Password(settings.Password);
                 h.PublisherConfirmation = true;
+                // A cluster (--broker-nodes): MassTransit connects to one node and moves to the next when it goes away.
+                if (settings.Nodes.Count > 0)
+                {
+                    h.UseCluster(cluster =>
+                    {
+                        foreach (var node in settings.Nodes)
+                        {
+                            cluster.Node(node.Port > 0 ? $"{node.HostName}:{node.Port}" : node.HostName);
+                        }
+                    });
+                }
             });
             // Compact JSON: MassTransit indents by default, which doubles the bytes of a batch.
             cfg.ConfigureJsonSerializerOptions(options =>
@@ -156,7 +167,7 @@ internal sealed class RecordPublisher : IBatchPublisher, IAsyncDisposable
             IConnection connection;
             try
             {
-                connection = await factory.CreateConnectionAsync(ct);
+                connection = await settings.ConnectAsync(factory, ct);
             }
             catch (BrokerUnreachableException ex) when (ex.InnerException is AuthenticationFailureException
                 || ex.InnerException?.InnerException is AuthenticationFailureException)

@@ -19,6 +19,9 @@ internal sealed record WorkerArgs
     public required string Agency { get; init; }
     public required string ConfigFile { get; init; }
     public Uri? Broker { get; init; }
+
+    /// <summary>The broker cluster's nodes (<c>--broker-nodes</c>); empty: the broker URL's host.</summary>
+    public IReadOnlyList<RabbitMQ.Client.AmqpTcpEndpoint> BrokerNodes { get; init; } = [];
     public string? Password { get; init; }
     public required string StateDirectory { get; init; }
     public string Region { get; init; } = "US";
@@ -58,7 +61,7 @@ internal static partial class WorkerCommand
         var store = new ProgressStore(args.StateDirectory);
         try
         {
-            var broker = new BrokerSettings(args.Broker, args.Agency, args.Password);
+            var broker = new BrokerSettings(args.Broker, args.Agency, args.Password) { Nodes = args.BrokerNodes };
             // Only a worker with a record source publishes (and checks the hub's record exchange at start).
             await using var publisher = config.DropFolder is not null || config.Sql is not null
                 ? await RecordPublisher.StartAsync(broker, new LogStatus(logger), cancellationToken)

@@ -26,6 +26,7 @@ namespace SharingHub.Gateway.Alerts;
 internal sealed partial class AlertRelay(
     IServiceScopeFactory scopes,
     IOptionsMonitor<ConnectionStringOptions> connectionStrings,
+    IConfiguration configuration,
     IOptions<AlertOptions> options,
     FeedSignals signals,
     AgencyDirectory directory,
@@ -81,7 +82,8 @@ internal sealed partial class AlertRelay(
             ClientProvidedName = "sharinghub-gateway-alert-relay",
             AutomaticRecoveryEnabled = false,
         };
-        await using var connection = await factory.CreateConnectionAsync(stoppingToken);
+        // Any node of the cluster (Broker:Nodes) will do: the next attempt after a failure tries them all again.
+        await using var connection = await BrokerNodes.ConnectAsync(factory, configuration, stoppingToken);
         await using var channel = await connection.CreateChannelAsync(Confirms, stoppingToken);
         await AlertQueueTopology.DeclareSharedAsync(channel, stoppingToken);
         var signal = signals.For("alerts");

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using RabbitMQ.Client;
@@ -11,7 +12,8 @@ namespace SharingHub.ServiceDefaults.Health;
 /// probe costs a full handshake, which on a loaded machine can outlast the readiness timeout, while a kept
 /// connection closes at once when the broker goes away and is reopened by the next probe.
 /// </summary>
-internal sealed class RabbitMqHealthCheck(IOptionsMonitor<ConnectionStringOptions> connectionStrings, IOptions<ReadinessOptions> options, string connectionName)
+internal sealed class RabbitMqHealthCheck(IOptionsMonitor<ConnectionStringOptions> connectionStrings, IOptions<ReadinessOptions> options, IConfiguration configuration,
+    string connectionName)
     : IHealthCheck, IAsyncDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -35,7 +37,8 @@ internal sealed class RabbitMqHealthCheck(IOptionsMonitor<ConnectionStringOption
                     await _connection.DisposeAsync();
                     _connection = null;
                 }
-                _connection = await CreateFactory().CreateConnectionAsync(timeout.Token);
+                // Any node of the cluster (Broker:Nodes) will do.
+                _connection = await BrokerNodes.ConnectAsync(CreateFactory(), configuration, timeout.Token);
                 return HealthCheckResult.Healthy();
             }
             finally

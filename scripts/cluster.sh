@@ -1,0 +1,258 @@
+# shellcheck shell=bash
+# ./hub cluster up | down | status: the scale-out proof on one machine (issue 15 item 5). Three private RabbitMQ nodes
+# clustered on loopback, and two Gateway processes against the checkout's one PostgreSQL, competing consumers of the
+# records quorum queue. Every port is an offset (+1..+3) of this checkout's own (.hub/ports.env), so two checkouts
+# never collide; the nodes register with the checkout's own epmd (./hub infra) and share one Erlang cookie (their
+# common HOME under .hub/cluster). `cluster down` stops exactly what `cluster up` started: the single-node broker of
+# ./hub infra, PostgreSQL and the hosts of ./hub up are left alone.
+
+hub_register cluster "cluster up|down|status" "3-node RabbitMQ cluster and 2 Gateways on loopback (ports: this checkout's + 1..3)"
+
+CLUSTER_NODES=(1 2 3)
+CLUSTER_GATEWAYS=(1 2)
+CLUSTER_DIR="$HUB_STATE/cluster"
+
+# Ports and names of node I and Gateway I, all offsets of the checkout's own.
+cluster_amqp_port() { printf '%s\n' $((HUB_AMQP_PORT + $1)); }
+cluster_mgmt_port() { printf '%s\n' $((HUB_MGMT_PORT + $1)); }
+cluster_dist_port() { printf '%s\n' $((HUB_DIST_PORT + $1)); }
+cluster_gateway_port() { printf '%s\n' $((HUB_GATEWAY_PORT + $1)); }
+cluster_node_name() { printf 'hub-%s-c%s@localhost\n' "$(hub_checkout_id)" "$1"; }
+cluster_node_dir() { printf '%s\n' "$CLUSTER_DIR/node$1"; }
+cluster_node_pid_file() { printf '%s\n' "$CLUSTER_DIR/node$1.pid"; }
+cluster_gateway_name() { printf 'Gateway-c%s\n' "$1"; }
+
+# cluster_nodes_list: host:port of every node, as Broker:Nodes and the connector's --broker-nodes take them.
+cluster_nodes_list() {
+    local i out=
+    for i in "${CLUSTER_NODES[@]}"; do out+="127.0.0.1:$(cluster_amqp_port "$i"),"; done
+    printf '%s\n' "${out%,}"
+}
+
+# cluster_env I: the environment of node I's server and of the CLI tools that talk to it (hub_rabbit_env's shape).
+cluster_env() {
+    local i=$1 d
+    d=$(cluster_node_dir "$i")
+    RABBITMQ_NODENAME=$(cluster_node_name "$i")
+    export RABBITMQ_NODENAME
+    # One HOME for the three nodes and their CLI: one .erlang.cookie, so they may cluster.
+    export HOME="$CLUSTER_DIR/home"
+    export PATH="/usr/lib/rabbitmq/bin:$PATH"
+    export RABBITMQ_NODE_IP_ADDRESS=127.0.0.1
+    RABBITMQ_NODE_PORT=$(cluster_amqp_port "$i")
+    RABBITMQ_DIST_PORT=$(cluster_dist_port "$i")
+    export RABBITMQ_NODE_PORT RABBITMQ_DIST_PORT
+    export RABBITMQ_CONF_ENV_FILE="$d/rabbitmq-env.conf"
+    export RABBITMQ_CONFIG_FILE="$d/rabbitmq.conf"
+    export RABBITMQ_ADVANCED_CONFIG_FILE="$d/advanced.config"
+    export RABBITMQ_ENABLED_PLUGINS_FILE="$d/enabled_plugins"
+    export RABBITMQ_MNESIA_BASE="$d/mnesia"
+    export RABBITMQ_LOG_BASE="$HUB_STATE/log/cluster-node$i"
+    RABBITMQ_PID_FILE=$(cluster_node_pid_file "$i")
+    export RABBITMQ_PID_FILE
+    export RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}"
+    export RABBITMQ_CTL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}"
+    export ERL_EPMD_PORT="$HUB_EPMD_PORT"
+    export ERL_EPMD_ADDRESS=127.0.0.1
+    export ERL_FLAGS="-start_epmd false"
+}
+
+cluster_ctl() {
+    local i=$1
+    shift
+    (cluster_env "$i" && rabbitmqctl -q "$@")
+}
+
+cluster_node_pid() { hub_read_pid "$(cluster_node_pid_file "$1")"; }
+
+cluster_node_running() {
+    local pid
+    pid=$(cluster_node_pid "$1") || return 1
+    infra_pid_is "$pid" beam.smp
+}
+
+# cluster_write_node_config I: infra's single-node configuration with node I's ports (the same users, limits and
+# plugins), written on every start so port and password changes apply.
+cluster_write_node_config() {
+    local i=$1 d pw
+    d=$(cluster_node_dir "$i")
+    pw=$(hub_secret rabbit-password)
+    mkdir -p "$d" "$CLUSTER_DIR/home" "$HUB_STATE/log"
+    (
+        umask 077
+        cat >"$d/rabbitmq.conf" <<EOF
+# written by ./hub cluster; edits are overwritten
+listeners.tcp.1 = 127.0.0.1:$(cluster_amqp_port "$i")
+management.tcp.ip = 127.0.0.1
+management.tcp.port = $(cluster_mgmt_port "$i")
+disk_free_limit.absolute = 50MB
+max_message_size = 134217728
+default_user = $HUB_RABBIT_USER
+default_pass = $pw
+default_user_tags.administrator = true
+default_user_tags.impersonator = true
+default_permissions.configure = .*
+default_permissions.read = .*
+default_permissions.write = .*
+# a node that stops is one of three: the others keep the majority (quorum queues need two of three)
+cluster_partition_handling = pause_minority
+log.console = false
+log.file.level = info
+EOF
+    )
+    printf '[rabbitmq_management].\n' >"$d/enabled_plugins"
+    printf '[].\n' >"$d/advanced.config"
+    printf '# ./hub cluster: keeps /etc/rabbitmq/rabbitmq-env.conf out of this node\n' >"$d/rabbitmq-env.conf"
+}
+
+# cluster_start_node I: starts node I (its data kept from an earlier run) and waits for its boot.
+cluster_start_node() {
+    local i=$1
+    if cluster_node_running "$i"; then
+        return 0
+    fi
+    rm -f "$(cluster_node_pid_file "$i")"
+    infra_require_free_port "$(cluster_amqp_port "$i")" HUB_AMQP_PORT "cluster node $i AMQP"
+    infra_require_free_port "$(cluster_mgmt_port "$i")" HUB_MGMT_PORT "cluster node $i management"
+    infra_require_free_port "$(cluster_dist_port "$i")" HUB_DIST_PORT "cluster node $i distribution"
+    cluster_write_node_config "$i"
+    hub_info "starting cluster node $i ($(cluster_node_name "$i"), amqp 127.0.0.1:$(cluster_amqp_port "$i"), management 127.0.0.1:$(cluster_mgmt_port "$i"))"
+    (
+        cluster_env "$i"
+        cd "$(cluster_node_dir "$i")"
+        setsid nohup rabbitmq-server </dev/null >>"$HUB_STATE/log/cluster-node$i.log" 2>&1 9>&- &
+        infra_rabbit_await_boot $!
+    ) || {
+        tail -n 20 "$HUB_STATE/log/cluster-node$i.log" >&2 || true
+        hub_die "cluster node $i did not start (logs: $HUB_STATE/log/cluster-node$i.log, $HUB_STATE/log/cluster-node$i/)"
+    }
+}
+
+# cluster_join I: node I joins node 1's cluster, unless it is already a member.
+cluster_join() {
+    local i=$1 first
+    first=$(cluster_node_name 1)
+    if cluster_ctl "$i" cluster_status --formatter json 2>/dev/null | grep -q "\"$first\""; then
+        return 0
+    fi
+    hub_info "cluster node $i joins $first"
+    cluster_ctl "$i" stop_app >/dev/null 2>&1
+    cluster_ctl "$i" reset >/dev/null 2>&1
+    cluster_ctl "$i" join_cluster "$first" >/dev/null 2>&1 || hub_die "cluster node $i could not join $first"
+    cluster_ctl "$i" start_app >/dev/null 2>&1
+}
+
+# cluster_stop_node I: a clean stop of node I (its data kept).
+cluster_stop_node() {
+    local i=$1 pid
+    if pid=$(cluster_node_pid "$i") && infra_pid_is "$pid" beam.smp; then
+        hub_info "stopping cluster node $i (pid $pid)"
+        cluster_ctl "$i" -t 60 stop "$(cluster_node_pid_file "$i")" >/dev/null 2>&1 || true
+        hub_wait_pid_exit "$pid" 5 || hub_stop_pid "$pid" "cluster node $i" 30
+    fi
+    rm -f "$(cluster_node_pid_file "$i")"
+}
+
+# cluster_gateway_env: the Gateway's own environment (hub_host_env), pointed at the cluster: the connection string
+# names node 1 (credentials, virtual host) and Broker:Nodes every node, so that it moves when its node goes away.
+cluster_gateway_env() {
+    hub_host_env Gateway
+    export ConnectionStrings__rabbitmq="amqp://$HUB_RABBIT_GATEWAY_USER:$(hub_secret rabbit-gateway-password)@127.0.0.1:$(cluster_amqp_port 1)/"
+    Broker__Nodes=$(cluster_nodes_list)
+    export Broker__Nodes
+}
+
+# cluster_start_gateway I: Gateway I on its own port, in the background; its pid in .hub/cluster/gateway-cI.pid.
+cluster_start_gateway() {
+    local i=$1 name port pid dll pid_file url
+    name=$(cluster_gateway_name "$i")
+    port=$(cluster_gateway_port "$i")
+    pid_file="$CLUSTER_DIR/gateway-c$i.pid"
+    url="http://127.0.0.1:$port"
+    pid=$(hub_read_pid "$pid_file" || true)
+    if hub_pid_alive "$pid"; then
+        return 0
+    fi
+    infra_require_free_port "$port" HUB_GATEWAY_PORT "$name"
+    dll=$(app_dll Gateway)
+    (
+        cluster_gateway_env
+        cd "$(dirname "$dll")"
+        DOTNET_ENVIRONMENT=Development ASPNETCORE_ENVIRONMENT=Development \
+            exec nohup dotnet "$dll" --urls "$url" >>"$(app_log_file "$name")" 2>&1 </dev/null 9>&-
+    ) &
+    pid=$!
+    printf '%s\n' "$pid" >"$pid_file"
+    app_wait_ready "$url" "$pid" "$name"
+    hub_info "$name ready at $url (pid $pid)"
+}
+
+cluster_stop_gateway() {
+    local i=$1 pid pid_file
+    pid_file="$CLUSTER_DIR/gateway-c$i.pid"
+    if pid=$(hub_read_pid "$pid_file") && hub_pid_alive "$pid"; then
+        hub_stop_pid "$pid" "$(cluster_gateway_name "$i")" 15
+    fi
+    rm -f "$pid_file"
+}
+
+cluster_up() {
+    # PostgreSQL and the checkout's epmd (./hub infra), the build and its migrations (./hub up's first steps).
+    infra_ensure
+    app_build
+    app_migrate
+    local i
+    for i in "${CLUSTER_NODES[@]}"; do cluster_start_node "$i"; done
+    for i in "${CLUSTER_NODES[@]:1}"; do cluster_join "$i"; done
+    # The hub's users, permissions and policies as ./hub infra sets them, on the cluster (users and policies are
+    # cluster-wide: node 1's management API sets them for all three).
+    (HUB_MGMT_PORT=$(cluster_mgmt_port 1) && infra_rabbit_provision)
+    for i in "${CLUSTER_GATEWAYS[@]}"; do cluster_start_gateway "$i"; done
+    cluster_print_status
+}
+
+cluster_down() {
+    local i
+    for i in "${CLUSTER_GATEWAYS[@]}"; do cluster_stop_gateway "$i"; done
+    # The last node to stop is the first to start again (RabbitMQ's rule): node 1 stops last.
+    for ((i = ${#CLUSTER_NODES[@]}; i >= 1; i--)); do cluster_stop_node "$i"; done
+}
+
+# cluster_running: any part of the cluster runs (for ./hub status).
+cluster_running() {
+    local i
+    for i in "${CLUSTER_NODES[@]}"; do cluster_node_running "$i" && return 0; done
+    for i in "${CLUSTER_GATEWAYS[@]}"; do hub_pid_alive "$(hub_read_pid "$CLUSTER_DIR/gateway-c$i.pid" || true)" && return 0; done
+    return 1
+}
+
+cluster_print_status() {
+    local i pid
+    for i in "${CLUSTER_NODES[@]}"; do
+        if cluster_node_running "$i"; then
+            infra_status_line "Cluster $i" running "pid $(cluster_node_pid "$i"), amqp 127.0.0.1:$(cluster_amqp_port "$i"), management http://127.0.0.1:$(cluster_mgmt_port "$i"), node $(cluster_node_name "$i")"
+        else
+            infra_status_line "Cluster $i" stopped "amqp port $(cluster_amqp_port "$i"), node $(cluster_node_name "$i")"
+        fi
+    done
+    for i in "${CLUSTER_GATEWAYS[@]}"; do
+        pid=$(hub_read_pid "$CLUSTER_DIR/gateway-c$i.pid" || true)
+        if hub_pid_alive "$pid"; then
+            infra_status_line "Gateway c$i" running "pid $pid, http://127.0.0.1:$(cluster_gateway_port "$i") (log: $(app_log_file "$(cluster_gateway_name "$i")"))"
+        else
+            infra_status_line "Gateway c$i" stopped "port $(cluster_gateway_port "$i")"
+        fi
+    done
+    infra_status_line "" "" "broker nodes $(cluster_nodes_list) (Broker:Nodes, connector --broker-nodes)"
+}
+
+cmd_cluster() {
+    case ${1:-} in
+    up) cluster_up ;;
+    down) cluster_down ;;
+    status) cluster_print_status ;;
+    start-node) cluster_start_node "${2:?node number}" ;;
+    stop-node) cluster_stop_node "${2:?node number}" ;;
+    *) hub_die "usage: ./hub cluster up|down|status" ;;
+    esac
+}
