@@ -113,7 +113,7 @@ internal static class TokenEndpoints
                 return Forbid(Errors.UnauthorizedClient, $"The client may not get tokens: {Agency.DisabledReason(agencyRow.Code)}.");
             }
             var connector = new HubSubject(request.ClientId!, await applications.GetDisplayNameAsync(application, context.RequestAborted),
-                agency, [HubRoles.Connector], Leo: false, Cfr28: false, HubSubject.ClientProvider, []);
+                agencyRow.Code, [HubRoles.Connector], Leo: false, Cfr28: false, HubSubject.ClientProvider, []);
             var identity = connector.ToTokenIdentity();
             identity.SetScopes(request.GetScopes());
             identity.SetResources(await ToListAsync(scopes.ListResourcesAsync(identity.GetScopes(), context.RequestAborted)));
