@@ -155,7 +155,7 @@ public sealed class InboxBrowserTests(InboxFixture fixture) : IClassFixture<Inbo
         // The first page: 100 alerts, and the page says there are more.
         var alerts = page.Locator("#alerts li.alert");
         await Expect(alerts).ToHaveCountAsync(100, new() { Timeout = Deadline });
-        await Expect(page.Locator("#alerts-count")).ToHaveTextAsync($"({Total} unacknowledged; showing 100 of {Total})");
+        await Expect(page.Locator("#alerts-count")).ToHaveTextAsync($"(100 unacknowledged; showing 100 of {Total})");
         await Expect(page.Locator("#alerts-shown")).ToHaveTextAsync($"Showing the newest 100 of {Total} alerts.");
         var more = page.GetByRole(AriaRole.Button, new() { Name = $"Load {Total - 100} more alerts" });
         await more.ScrollIntoViewIfNeededAsync();
