@@ -4,10 +4,11 @@ using SharingHub.ServiceDefaults.Agencies;
 namespace SharingHub.Provisioner;
 
 /// <summary>
-/// Brings the broker and Identity to one agency's registered state, the way an operator would: for an enabled agency
-/// its user (password from <see cref="AgencySecrets"/>), exactly <see cref="AgencyBrokerTopology"/>'s permissions and
-/// its alert queue, bound to the alert exchange; for a disabled one, no permissions and no open connection, so the
-/// broker refuses its connector at once. Idempotent: it changes only what differs and says what it changed.
+/// Brings the broker and Identity to one agency's registered state, the way an operator would: Identity's agency row
+/// (enabled or disabled, so that Identity refuses a disabled agency's people and clients their tokens); for an enabled
+/// agency its user (password from <see cref="AgencySecrets"/>), exactly <see cref="AgencyBrokerTopology"/>'s
+/// permissions and its alert queue, bound to the alert exchange; for a disabled one, no permissions and no open
+/// connection, so the broker refuses its connector at once. Idempotent: it changes only what differs and says what it changed.
 /// </summary>
 internal sealed class AgencyReconciler(
     BrokerAdministration broker,
@@ -23,9 +24,12 @@ internal sealed class AgencyReconciler(
         var virtualHost = options.Value.VirtualHost;
         var user = agency.UserName;
         var changes = new List<string>();
-        if (await identity.UpsertAsync(agency.Code, agency.Name, agency.Kind, cancellationToken))
+        // Identity first: a disabled agency's people and clients get no token from the moment the row says so.
+        if (await identity.UpsertAsync(agency.Code, agency.Name, agency.Kind, disabled: !agency.Enabled, cancellationToken))
         {
-            changes.Add("Identity's agency row written");
+            changes.Add(agency.Enabled
+                ? "Identity's agency row written (enabled)"
+                : "Identity's agency row written (disabled: Identity issues its users and clients no tokens)");
         }
         if (!agency.Enabled)
         {

@@ -93,25 +93,31 @@ internal sealed class Registry([FromKeyedServices(ProvisionerExtensions.Registry
 }
 
 /// <summary>
-/// Identity's agencies, as the provisioner's role may touch them (insert, and update the name and kind:
-/// Database/identity-grants.sql), so that an agency registered with the Gateway is known to Identity too and its
-/// people can be added.
+/// Identity's agencies, as the provisioner's role may touch them (insert, and update the name, kind and whether it is
+/// disabled: Database/identity-grants.sql), so that an agency registered with the Gateway is known to Identity too and
+/// its people can be added, and a disabled one's people and clients get no more tokens.
 /// </summary>
 internal sealed class IdentityAgencies([FromKeyedServices(ProvisionerExtensions.IdentityDatabase)] NpgsqlDataSource dataSource)
 {
-    /// <summary>Brings Identity's row of the agency to its registered name and kind.</summary>
+    /// <summary>
+    /// Brings Identity's row of the agency to its registered name and kind, disabled (since now, or since it already
+    /// was) when <paramref name="disabled"/>, enabled otherwise.
+    /// </summary>
     /// <returns>Whether anything changed.</returns>
-    public async Task<bool> UpsertAsync(string code, string name, AgencyKind kind, CancellationToken cancellationToken)
+    public async Task<bool> UpsertAsync(string code, string name, AgencyKind kind, bool disabled, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("""
-            INSERT INTO agencies (code, name, kind) VALUES ($1, $2, $3)
-            ON CONFLICT (code) DO UPDATE SET name = excluded.name, kind = excluded.kind
+            INSERT INTO agencies (code, name, kind, disabled_at) VALUES ($1, $2, $3, CASE WHEN $4 THEN now() END)
+            ON CONFLICT (code) DO UPDATE SET name = excluded.name, kind = excluded.kind,
+                disabled_at = CASE WHEN $4 THEN coalesce(agencies.disabled_at, now()) END
             WHERE agencies.name IS DISTINCT FROM excluded.name OR agencies.kind IS DISTINCT FROM excluded.kind
+               OR (agencies.disabled_at IS NOT NULL) <> $4
             """);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = code });
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = name });
         // By name, as both hosts store it (AgencyKind's remarks).
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = kind.ToString() });
+        command.Parameters.Add(new NpgsqlParameter<bool> { TypedValue = disabled });
         return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
     }
 }

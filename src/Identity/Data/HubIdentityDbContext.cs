@@ -43,6 +43,7 @@ public sealed class HubIdentityDbContext(DbContextOptions<HubIdentityDbContext> 
             agency.Property(a => a.Code).HasMaxLength(16);
             agency.Property(a => a.Name).HasMaxLength(200).IsRequired();
             agency.Property(a => a.Kind).HasConversion<string>().HasMaxLength(32);
+            agency.Ignore(a => a.IsEnabled);
         });
 
         builder.Entity<AuditEvent>(audit =>

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using OpenIddict.Abstractions;
 using OpenIddict.Client.AspNetCore;
 using SharingHub.Identity.Accounts;
+using SharingHub.Identity.Agencies;
 using SharingHub.Identity.Audit;
 using SharingHub.Identity.Data;
 using static OpenIddict.Abstractions.OpenIddictConstants;
@@ -67,6 +68,10 @@ internal static class FederationEndpoints
                 {
                     return await RefuseAsync(context, audit, agency, upstreamSubject,
                         $"agency {provider.Agency} of the provider is not a registered agency");
+                }
+                if (!agencyRow.IsEnabled)
+                {
+                    return await RefuseAsync(context, audit, agency, upstreamSubject, Agency.DisabledReason(agencyRow.Code));
                 }
 
                 var mapping = ClaimMapper.Map(provider, agencyRow, result.Principal);

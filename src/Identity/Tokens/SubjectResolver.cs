@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 using SharingHub.Identity.Accounts;
+using SharingHub.Identity.Agencies;
 using SharingHub.Identity.Data;
 using SharingHub.Identity.Federation;
 using SharingHub.ServiceDefaults.Agencies;
@@ -38,6 +39,10 @@ internal sealed class SubjectResolver(
         {
             return SubjectResolution.Refused($"agency {provider.Agency} of the provider is not registered");
         }
+        if (!agency.IsEnabled)
+        {
+            return SubjectResolution.AgencyDisabled(agency.Code);
+        }
         var mapping = ClaimMapper.Remap(provider, agency, claimed);
         return mapping.Subject is null
             ? SubjectResolution.Refused(mapping.Reason!)
@@ -64,6 +69,10 @@ internal sealed class SubjectResolver(
         {
             return SubjectResolution.Refused($"the account's agency {user.AgencyCode} is not registered");
         }
+        if (!agency.IsEnabled)
+        {
+            return SubjectResolution.AgencyDisabled(agency.Code);
+        }
         // The same rules as at account creation: person roles only, and advocates only in a victim-service organization.
         var roles = user.Roles.Where(HubRoles.PersonRoles.Contains)
             .Where(role => agency.Kind != AgencyKind.VictimServices || role == HubRoles.Advocate)
@@ -84,10 +93,15 @@ internal sealed class SubjectResolver(
     }
 }
 
-/// <summary>The subject as it stands now, or why it may no longer sign in.</summary>
-internal sealed record SubjectResolution(HubSubject? Subject, string? Reason)
+/// <summary>
+/// The subject as it stands now, or why it may no longer sign in; <paramref name="AgencyIsDisabled"/> when the reason is
+/// that the registry disabled its agency (told to the client as such, not as a session to renew).
+/// </summary>
+internal sealed record SubjectResolution(HubSubject? Subject, string? Reason, bool AgencyIsDisabled = false)
 {
     public static SubjectResolution Resolved(HubSubject subject) => new(subject, null);
 
     public static SubjectResolution Refused(string reason) => new(null, reason);
+
+    public static SubjectResolution AgencyDisabled(string code) => new(null, Agency.DisabledReason(code), AgencyIsDisabled: true);
 }

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Authentication;
 using OpenIddict.Abstractions;
 using OpenIddict.Server.AspNetCore;
 using SharingHub.Identity.Accounts;
+using SharingHub.Identity.Agencies;
 using SharingHub.Identity.Audit;
 using SharingHub.Identity.Data;
 using SharingHub.Identity.Seeding;
@@ -55,6 +56,11 @@ internal static class TokenEndpoints
                 await audit.WriteAsync(subject.IsLocal ? AuditEvents.LocalLogon : AuditEvents.FederatedLogon, AuditOutcome.Failure,
                     subject.Subject, request.ClientId, $"session refused at authorization: {resolution.Reason}", context.RequestAborted);
                 await context.SignOutAsync(AccountEndpoints.SessionScheme);
+                if (resolution.AgencyIsDisabled)
+                {
+                    // Signing in again cannot help: the client is told why, with access_denied (RFC 6749, 4.1.2.1).
+                    return Forbid(Errors.AccessDenied, $"The user may not sign in: {resolution.Reason}.");
+                }
             }
             subject = resolution.Subject;
         }
@@ -96,12 +102,18 @@ internal static class TokenEndpoints
             var agency = properties.TryGetValue(Seeder.AgencyProperty, out var value) && value.ValueKind == JsonValueKind.String
                 ? value.GetString()
                 : null;
-            if (agency is null || await db.Agencies.FindAsync([agency], context.RequestAborted) is null)
+            var agencyRow = agency is null ? null : await db.Agencies.FindAsync([agency], context.RequestAborted);
+            if (agencyRow is null)
             {
                 return Forbid(Errors.UnauthorizedClient, "The client is not bound to a registered agency.");
             }
+            if (!agencyRow.IsEnabled)
+            {
+                // The client authenticated, but its agency may get no token: unauthorized_client (RFC 6749, 5.2).
+                return Forbid(Errors.UnauthorizedClient, $"The client may not get tokens: {Agency.DisabledReason(agencyRow.Code)}.");
+            }
             var connector = new HubSubject(request.ClientId!, await applications.GetDisplayNameAsync(application, context.RequestAborted),
-                agency, [HubRoles.Connector], Leo: false, Cfr28: false, HubSubject.ClientProvider, []);
+                agencyRow.Code, [HubRoles.Connector], Leo: false, Cfr28: false, HubSubject.ClientProvider, []);
             var identity = connector.ToTokenIdentity();
             identity.SetScopes(request.GetScopes());
             identity.SetResources(await ToListAsync(scopes.ListResourcesAsync(identity.GetScopes(), context.RequestAborted)));

@@ -52,6 +52,9 @@ public sealed class GraphQLFixture : IdentityFixture
     /// <summary>The name of the Gateway's own (hub) database.</summary>
     public string HubDatabaseName => _hubDatabase?.Name ?? throw new InvalidOperationException("The fixture is not initialized.");
 
+    /// <summary>The fixture's virtual host (its administration URI reads the agencies' alert queues).</summary>
+    public TestVirtualHost VirtualHost => _virtualHost ?? throw new InvalidOperationException("The fixture is not initialized.");
+
     /// <summary>A client of <see cref="GraphQLUri"/>.</summary>
     public GraphQLClient Client { get; private set; } = null!;
 

@@ -119,6 +119,74 @@ public sealed class InboxBrowserTests(InboxFixture fixture) : IClassFixture<Inbo
         Assert.True(problems.Count == 0, "the page logged errors:\n" + string.Join('\n', problems));
     }
 
+    [Fact]
+    public async Task Inbox_SupervisorWithMoreAlertsThanAPage_SeesHowManyLoadsTheRestAndTheProtectiveAlertNamesOnlyTheAdvocate()
+    {
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Chromium,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync"],
+        });
+        await using var context = await browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            ViewportSize = new ViewportSize { Width = 1280, Height = 900 },
+            Locale = "en-GB",
+            TimezoneId = "UTC",
+            BypassCSP = true,
+        });
+        var page = await context.NewPageAsync();
+        var problems = new List<string>();
+        page.PageError += (_, error) => problems.Add(error);
+        const int Total = InboxFixture.SharedPhones + 1;
+
+        var supervisor = await fixture.App.LocalAccountAsync(fixture.HarborPolice, HubRoles.Supervisor);
+        await page.GotoAsync(fixture.InboxUri.AbsoluteUri);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Expect(page.GetByLabel("User name")).ToBeVisibleAsync(new() { Timeout = Deadline });
+        await page.GetByLabel("User name").FillAsync(supervisor.UserName);
+        await page.GetByLabel("Password", new() { Exact = true }).FillAsync(supervisor.Password);
+        await page.GetByLabel("One-time code (authenticator app)").FillAsync(TotpCode.Compute(supervisor.TotpKey, DateTimeOffset.UtcNow));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Expect(page.GetByText("Signed in as")).ToBeVisibleAsync(new() { Timeout = Deadline });
+
+        // The first page: 100 alerts, and the page says there are more.
+        var alerts = page.Locator("#alerts li.alert");
+        await Expect(alerts).ToHaveCountAsync(100, new() { Timeout = Deadline });
+        await Expect(page.Locator("#alerts-count")).ToHaveTextAsync($"(100 unacknowledged; showing 100 of {Total})");
+        await Expect(page.Locator("#alerts-shown")).ToHaveTextAsync($"Showing the newest 100 of {Total} alerts.");
+        var more = page.GetByRole(AriaRole.Button, new() { Name = $"Load {Total - 100} more alerts" });
+        await more.ScrollIntoViewIfNeededAsync();
+        await Shot(page, "11-first-page-of-alerts");
+
+        // The rest, after the page's cursor: every alert once, and no more button.
+        await more.ClickAsync();
+        await Expect(alerts).ToHaveCountAsync(Total, new() { Timeout = Deadline });
+        await Expect(page.Locator("#alerts-count")).ToHaveTextAsync($"({Total} unacknowledged)");
+        await Expect(page.Locator("#load-more-alerts")).ToHaveCountAsync(0);
+        var ids = await alerts.EvaluateAllAsync<string[]>("items => items.map(i => i.dataset.alertId)");
+        Assert.Equal(Total, ids.Distinct(StringComparer.Ordinal).Count());
+
+        // The protective alert about the shelter's RESTRICTED client: the advocate to call, nothing of the victim.
+        var protective = page.Locator("#alerts li.alert", new() { HasText = "victim-service organization" });
+        await Expect(protective).ToHaveCountAsync(1);
+        await Expect(protective.Locator(".meta")).ToContainTextAsync("contact: Advocate Rosa Vega, +17135550188");
+        await protective.GetByRole(AriaRole.Button, new() { Name = "Show evidence" }).ClickAsync();
+        await Expect(protective.Locator(".evidence")).ToContainTextAsync("The match itself is not released to you");
+        var text = await protective.InnerTextAsync();
+        Assert.DoesNotContain("Ramírez", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("S-CLIENT", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("CASE-26-0077", text, StringComparison.Ordinal);
+        await protective.ScrollIntoViewIfNeededAsync();
+        await Shot(page, "12-all-alerts-protective-contact");
+
+        var violations = await AxeViolationsAsync(page);
+        Assert.True(violations.Count == 0, "axe-core found serious or critical violations:\n" + string.Join('\n', violations));
+        Assert.True(problems.Count == 0, "the page logged errors:\n" + string.Join('\n', problems));
+    }
+
     private async Task SubmitAsSheriffAsync(string token)
     {
         using var client = new GraphQLClient(fixture.GraphQLUri);

@@ -27,6 +27,21 @@ public sealed class InboxFixture : IdentityFixture
     /// <summary>The other agency.</summary>
     public string CountySheriff { get; } = $"TX{Random.Shared.Next(1_000_000, 10_000_000)}";
 
+    /// <summary>
+    /// A law-enforcement agency with more alerts than one page holds: <see cref="SharedPhones"/> phones it shares with
+    /// <see cref="PortPolice"/>, and a victim record matching <see cref="Shelter"/>'s restricted client.
+    /// </summary>
+    public string HarborPolice { get; } = $"TX{Random.Shared.Next(1_000_000, 10_000_000)}";
+
+    /// <summary>The other side of <see cref="HarborPolice"/>'s shared phones.</summary>
+    public string PortPolice { get; } = $"TX{Random.Shared.Next(1_000_000, 10_000_000)}";
+
+    /// <summary>A victim-service organisation whose restricted client matches <see cref="HarborPolice"/>'s victim.</summary>
+    public string Shelter { get; } = $"TX{Random.Shared.Next(1_000_000, 10_000_000)}";
+
+    /// <summary>How many phones <see cref="HarborPolice"/> and <see cref="PortPolice"/> share (one alert each).</summary>
+    public const int SharedPhones = 105;
+
     /// <summary>The Gateway under test, on a real port.</summary>
     public GatewayApp Gateway { get; private set; } = null!;
 
@@ -45,6 +60,15 @@ public sealed class InboxFixture : IdentityFixture
         ["Seeding:Agencies:1:Code"] = CountySheriff,
         ["Seeding:Agencies:1:Name"] = "Test County Sheriff",
         ["Seeding:Agencies:1:Kind"] = "lawEnforcement",
+        ["Seeding:Agencies:2:Code"] = HarborPolice,
+        ["Seeding:Agencies:2:Name"] = "Test Harbor Police",
+        ["Seeding:Agencies:2:Kind"] = "lawEnforcement",
+        ["Seeding:Agencies:3:Code"] = PortPolice,
+        ["Seeding:Agencies:3:Name"] = "Test Port Police",
+        ["Seeding:Agencies:3:Kind"] = "lawEnforcement",
+        ["Seeding:Agencies:4:Code"] = Shelter,
+        ["Seeding:Agencies:4:Name"] = "Test Harbor Shelter",
+        ["Seeding:Agencies:4:Kind"] = "victimServices",
         // The page's client as appsettings.Development.json registers it, on this Gateway's port.
         ["Seeding:Clients:1:ClientId"] = "sharinghub-web",
         ["Seeding:Clients:1:Public"] = "true",
@@ -73,10 +97,25 @@ public sealed class InboxFixture : IdentityFixture
         await _virtualHost.WaitForRecordsExchangeAsync();
         await AddAgencyAsync(CityPolice, "Test City Police");
         await AddAgencyAsync(CountySheriff, "Test County Sheriff");
+        await AddAgencyAsync(HarborPolice, "Test Harbor Police");
+        await AddAgencyAsync(PortPolice, "Test Port Police");
+        await AddAgencyAsync(Shelter, "Test Harbor Shelter", AgencyKind.VictimServices);
         await PublishAsync(CityPolice, Suspect("C-LIVE", "Det. Ana Ruiz"));
+        var harbor = new List<object> { Person("H-PHONES", PersonRole.Suspect, "Tomás", "Aguilar Vidal", 1970, Sensitivity.Open, "Det. Harbor"),
+            Person("H-VICTIM", PersonRole.Victim, "Sofía", "Ramírez León", 1994, Sensitivity.Restricted, "Det. Harbor") };
+        var port = new List<object> { Person("P-PHONES", PersonRole.Suspect, "Iván", "Zamora Quiroga", 1958, Sensitivity.Open, "Sgt. Port") };
+        for (var i = 0; i < SharedPhones; i++)
+        {
+            harbor.Add(Phone($"H-T{i:D3}", "H-PHONES", $"+1713556{i:D4}", "Det. Harbor"));
+            port.Add(Phone($"P-T{i:D3}", "P-PHONES", $"+1713556{i:D4}", "Sgt. Port"));
+        }
+        await PublishAsync(HarborPolice, [.. harbor]);
+        await PublishAsync(PortPolice, [.. port]);
+        await PublishAsync(Shelter, Person("S-CLIENT", PersonRole.Victim, "Sofía", "Ramírez León", 1994, Sensitivity.Restricted, "Advocate Rosa Vega"));
+        var expected = 1 + harbor.Count + port.Count + 1;
         await Eventually.UntilAsync(() => Gateway.WithDatabaseAsync(async db =>
-                await db.Records.AnyAsync(r => r.LocalId == "C-LIVE") && !await db.Set<MatchPending>().AnyAsync()),
-            "the city's suspect to be stored");
+                await db.Records.CountAsync() == expected && !await db.Set<MatchPending>().AnyAsync()),
+            $"all {expected} records to be stored and matched");
     }
 
     /// <summary>Publishes <paramref name="records"/> as <paramref name="agency"/>'s connector, through its own broker user.</summary>
@@ -111,12 +150,46 @@ public sealed class InboxFixture : IdentityFixture
         },
     };
 
-    private async Task AddAgencyAsync(string code, string name)
+    private static PersonRecordPublished Person(string localId, PersonRole role, string given, string surname, int birthYear, Sensitivity sensitivity,
+        string official) => new()
+    {
+        LocalId = localId,
+        Version = 1,
+        PersonRole = role,
+        PersonGivenName = given,
+        PersonSurName = surname,
+        PersonBirthDate = new PartialDate { Year = birthYear, Month = 4, Day = 9 },
+        PersonSex = role == PersonRole.Victim ? PersonSex.Female : PersonSex.Male,
+        Labels = new RecordLabels
+        {
+            Sensitivity = sensitivity,
+            ControlOfficial = new ControlOfficial { PersonFullName = official, ContactChannel = "+17135550188" },
+            CaseTrackingID = "CASE-26-0077",
+            Justification = role == PersonRole.Suspect ? "Subject of trafficking investigation 26-0077" : null,
+        },
+    };
+
+    private static PhoneRecordPublished Phone(string localId, string subjectRef, string e164, string official) => new()
+    {
+        LocalId = localId,
+        Version = 1,
+        SubjectRef = subjectRef,
+        TelephoneNumberFullID = e164,
+        TelephoneNumberE164 = e164,
+        ValidFromDate = new DateOnly(2026, 1, 1),
+        Labels = new RecordLabels
+        {
+            Sensitivity = Sensitivity.Open,
+            ControlOfficial = new ControlOfficial { PersonFullName = official, ContactChannel = "+17135550101" },
+        },
+    };
+
+    private async Task AddAgencyAsync(string code, string name, AgencyKind kind = AgencyKind.LawEnforcement)
     {
         var password = await _virtualHost!.AddAgencyUserAsync(code);
         await Gateway.WithDatabaseAsync(async db =>
         {
-            db.Agencies.Add(new Agency { Code = code, Name = name, Kind = AgencyKind.LawEnforcement, CreatedAt = DateTimeOffset.UtcNow });
+            db.Agencies.Add(new Agency { Code = code, Name = name, Kind = kind, CreatedAt = DateTimeOffset.UtcNow });
             return await db.SaveChangesAsync();
         });
         _buses.Add(await AgencyBus.StartAsync(code, password, _virtualHost.AmqpUri));

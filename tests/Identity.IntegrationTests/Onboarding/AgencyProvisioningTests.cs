@@ -1,7 +1,9 @@
 using System.Net;
 using Microsoft.EntityFrameworkCore;
 using RabbitMQ.Client;
+using SharingHub.Identity.Cli;
 using SharingHub.Identity.IntegrationTests.Inbox;
+using SharingHub.Identity.IntegrationTests.Infrastructure;
 using SharingHub.ServiceDefaults.Agencies;
 using SharingHub.ServiceDefaults.Authentication;
 using SharingHub.TestSupport;
@@ -107,6 +109,78 @@ public sealed class AgencyProvisioningTests(ProvisioningFixture fixture) : IClas
         Assert.Contains("user created", audit[1].Detail, StringComparison.Ordinal);
         Assert.Contains("permissions removed", audit[3].Detail, StringComparison.Ordinal);
         Assert.Contains(audit.Skip(3), a => a.Action == "agency.broker" && a.Detail!.Contains("1 connection(s) closed", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task DisableAgency_Identity_RefusesItsUsersAndClientsTokensWithTheReasonAuditedAndEnablingAgainLetsThemIn()
+    {
+        var admin = await fixture.TokenAsync(fixture.HubAgency, HubRoles.Admin);
+        // The member is known to Identity from the start, with a connector client (client credentials) of its own.
+        var code = fixture.Member;
+        var connector = SharingHub.Identity.Seeding.Seeder.DemoConnectorId(code);
+        var connectorSecret = fixture.App.ClientSecret(connector);
+        await RegisterAsync(admin, code);
+        await WaitForBrokerStateAsync(admin, code, "READY");
+        var account = await fixture.App.LocalAccountAsync(code, HubRoles.Officer);
+        using var browser = fixture.App.CreateBrowser();
+        var tokens = await browser.LoginAsync(IdentityApp.CliClient, null, IdentityApp.CliRedirectUri, "openid offline_access api",
+            account.UserName, account.Password, account.TotpKey, Ct);
+        Assert.Equal(HttpStatusCode.OK, (await fixture.App.ClientCredentialsAsync(connector, connectorSecret)).Status);
+
+        var disabled = await fixture.Client.PostAsync("mutation { disableAgency(input: { code: \"" + code + "\" }) { agency { enabled } } }", null, admin, Ct);
+        Assert.True(disabled.ErrorCodes.Count == 0, disabled.ToString());
+        await WaitForBrokerStateAsync(admin, code, "DISABLED");
+
+        // A refresh: invalid_grant, saying why.
+        var refresh = await Assert.ThrowsAsync<HeadlessLoginException>(() => browser.TokenRequestAsync(new Dictionary<string, string>
+        {
+            ["grant_type"] = "refresh_token",
+            ["refresh_token"] = tokens.RefreshToken!,
+            ["client_id"] = IdentityApp.CliClient,
+        }, Ct));
+        Assert.Equal("invalid_grant", refresh.Error);
+        Assert.Contains($"agency {code} is disabled", refresh.Message, StringComparison.Ordinal);
+        // A new sign-in (password and one-time code right): access_denied back to the client, saying why.
+        var again = await fixture.App.LocalAccountAsync(code, HubRoles.Officer);
+        using (var second = fixture.App.CreateBrowser())
+        {
+            var signIn = await Assert.ThrowsAsync<HeadlessLoginException>(() => second.LoginAsync(IdentityApp.CliClient, null,
+                IdentityApp.CliRedirectUri, "openid api", again.UserName, again.Password, again.TotpKey, Ct));
+            Assert.Contains("access_denied", signIn.Message, StringComparison.Ordinal);
+            Assert.Contains($"agency {code} is disabled", signIn.Message, StringComparison.Ordinal);
+        }
+        // Its connector's client credentials: unauthorized_client, saying why.
+        var (status, body) = await fixture.App.ClientCredentialsAsync(connector, connectorSecret);
+        Assert.NotEqual(HttpStatusCode.OK, status);
+        Assert.Equal("unauthorized_client", body.GetProperty("error").GetString());
+        Assert.Contains($"agency {code} is disabled", body.GetProperty("error_description").GetString(), StringComparison.Ordinal);
+        // Audited: the refusals in Identity's log, the provisioner's step in the Gateway's.
+        var refusals = (await fixture.App.AuditAsync()).Where(a => a.Outcome == SharingHub.Identity.Audit.AuditOutcome.Failure
+            && a.Detail is { } d && d.Contains($"agency {code} is disabled", StringComparison.Ordinal)).Select(a => a.Event).ToList();
+        Assert.Equal(2, refusals.Count(e => e == SharingHub.Identity.Audit.AuditEvents.TokenRefused));
+        Assert.Contains(SharingHub.Identity.Audit.AuditEvents.LocalLogon, refusals);
+        Assert.True(await fixture.Gateway.WithDatabaseAsync(db => db.AuditEvents.AnyAsync(e => e.Target == "agency " + code
+            && e.Action == "agency.broker" && EF.Functions.Like(e.Detail!, "%Identity's agency row written (disabled%"), Ct)));
+
+        // Registered again: enabled, and its people and clients get tokens again.
+        await RegisterAsync(admin, code);
+        await WaitForBrokerStateAsync(admin, code, "READY");
+        // (A new account: the other's one-time code of this 30-second step is spent.)
+        var third = await fixture.App.LocalAccountAsync(code, HubRoles.Officer);
+        using (var browserAgain = fixture.App.CreateBrowser())
+        {
+            var back = await browserAgain.LoginAsync(IdentityApp.CliClient, null, IdentityApp.CliRedirectUri, "openid api",
+                third.UserName, third.Password, third.TotpKey, Ct);
+            Assert.False(string.IsNullOrEmpty(back.AccessToken));
+        }
+        Assert.Equal(HttpStatusCode.OK, (await fixture.App.ClientCredentialsAsync(connector, connectorSecret)).Status);
+    }
+
+    private async Task RegisterAsync(string admin, string code)
+    {
+        var registered = await fixture.Client.PostAsync(Register,
+            new { input = new { code, name = "Test Member Police", kind = "LAW_ENFORCEMENT", regions = UnitedStates } }, admin, Ct);
+        Assert.True(registered.ErrorCodes.Count == 0, registered.ToString());
     }
 
     private async Task WaitForBrokerStateAsync(string admin, string code, string state) =>

@@ -143,16 +143,41 @@ function alertsSection() {
         onchange: (e) => { state.showAcknowledged = e.target.checked; renderAlerts(); },
       }),
       ' Show acknowledged and retracted alerts'),
-    h('ol', { id: 'alerts', class: 'items' }));
+    h('ol', { id: 'alerts', class: 'items' }),
+    h('div', { id: 'alerts-more', class: 'actions' }));
 }
 
+// Alerts come a page at a time (the API gives at most 100), newest first; "Load more alerts" reads the next page
+// after the last one's cursor, so an officer with more reaches every one of them.
+const ALERT_PAGE = 100;
+
 async function loadAlerts() {
-  const data = await state.api.request(`query { alerts(first: 100) { totalCount nodes { ...AlertFields } } }
-    ${ALERT_FIELDS} ${MATCH_FIELDS}`);
+  const data = await state.api.request(`query($first: Int, $after: String) {
+      alerts(first: $first, after: $after) { totalCount pageInfo { hasNextPage endCursor } nodes { ...AlertFields } } }
+    ${ALERT_FIELDS} ${MATCH_FIELDS}`, { first: ALERT_PAGE, after: state.alertCursor ?? null });
   for (const alert of data.alerts.nodes) {
     state.alerts.set(alert.id, alert);
   }
+  state.alertTotal = data.alerts.totalCount;
+  state.alertCursor = data.alerts.pageInfo.endCursor ?? state.alertCursor;
+  state.moreAlerts = data.alerts.pageInfo.hasNextPage;
   renderAlerts();
+}
+
+async function loadMoreAlerts(button) {
+  button.disabled = true;
+  try {
+    const before = state.alerts.size;
+    await loadAlerts();
+    announce(`${state.alerts.size - before} more alerts loaded: ${state.alerts.size} of ${state.alertTotal}.`);
+  } catch (error) {
+    button.disabled = false;
+    showProblem(error);
+  }
+}
+
+function newestAlertId() {
+  return [...state.alerts.keys()].reduce((max, id) => (Number(id) > Number(max) ? id : max), '0');
 }
 
 function sortedAlerts() {
@@ -168,9 +193,20 @@ function renderAlerts() {
     return;
   }
   const open = [...state.alerts.values()].filter((a) => a.status === 'OPEN').length;
-  replace(document.getElementById('alerts-count'), `(${open} unacknowledged)`);
+  const total = Math.max(state.alertTotal ?? 0, state.alerts.size);
+  replace(document.getElementById('alerts-count'), total > state.alerts.size
+    ? `(${open} unacknowledged; showing ${state.alerts.size} of ${total})`
+    : `(${open} unacknowledged)`);
   const alerts = sortedAlerts();
   replace(list, alerts.length ? alerts.map(alertItem) : h('li', { class: 'empty' }, 'No alerts.'));
+  const more = document.getElementById('alerts-more');
+  if (more) {
+    replace(more, state.moreAlerts
+      ? [h('p', { class: 'hint', id: 'alerts-shown' }, `Showing the newest ${state.alerts.size} of ${total} alerts.`),
+        h('button', { type: 'button', id: 'load-more-alerts', 'aria-describedby': 'alerts-shown', onclick: (e) => loadMoreAlerts(e.target) },
+          `Load ${Math.min(ALERT_PAGE, total - state.alerts.size)} more alerts`)]
+      : null);
+  }
 }
 
 function alertItem(alert) {
@@ -469,6 +505,9 @@ function startLive() {
     'alertRaised', after, (event) => {
       sessionStorage.setItem(CURSOR_KEY, event.cursor);
       const isNew = !state.alerts.has(event.alert.id);
+      if (isNew && state.alertTotal !== undefined && Number(event.alert.id) > Number(newestAlertId())) {
+        state.alertTotal += 1;
+      }
       state.alerts.set(event.alert.id, event.alert);
       if (event.alert.match) {
         state.matches.set(event.alert.match.id, event.alert.match);
