@@ -11,8 +11,9 @@ namespace SharingHub.Gateway.Deconfliction;
 /// batch changed, and of every subject person whose phones or places changed (its evidence includes them), and
 /// writes a <c>match_pending</c> marker for each. The markers commit atomically with the records and keys, so every
 /// record stored is matched by a matching worker on some replica, even if this process dies right after the commit.
-/// The changed records' precomputed matching features (cleared by their upsert) are written in the same transaction:
-/// <see cref="MatchableLoader.LoadAsync"/> normalizes rows without features and writes theirs back, set-based.
+/// The changed records' precomputed matching features came with their upsert (<see cref="RecordBatchWriter"/>);
+/// <see cref="MatchableLoader.LoadAsync"/> reads them, and normalizes and writes back only a row still without current
+/// ones (a linked phone or place stored before the features existed).
 /// </summary>
 internal sealed class BlockingKeyWriter(MatchableLoader loader)
 {

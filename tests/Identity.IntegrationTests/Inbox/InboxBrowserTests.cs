@@ -23,27 +23,8 @@ public sealed class InboxBrowserTests(InboxFixture fixture) : IClassFixture<Inbo
     [Fact]
     public async Task Inbox_OfficerSignsIn_SeesAnAlertArriveLiveOpensItsEvidenceAcknowledgesItAndSubmitsAConflictingOperation()
     {
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = Chromium,
-            Headless = true,
-            // As root, Chromium's sandbox cannot start; the rest keeps it off the network this machine does not have.
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync"],
-        });
-        // BypassCSP only lets the test inject axe-core; the page's own policy allows no inline script.
-        await using var context = await browser.NewContextAsync(new BrowserNewContextOptions
-        {
-            ViewportSize = new ViewportSize { Width = 1280, Height = 900 },
-            Locale = "en-GB",
-            TimezoneId = "UTC",
-            BypassCSP = true,
-        });
-        var page = await context.NewPageAsync();
-        // Script errors on the page (uncaught exceptions); failed resource loads are the browser's, not the page's.
-        var problems = new List<string>();
-        page.PageError += (_, error) => problems.Add(error);
+        await using var browser = await BrowserPage.OpenAsync();
+        var (page, problems) = (browser.Page, browser.Problems);
 
         // 1. Sign in through Identity: the page sends the officer to Identity's login, which sends them back with a code.
         var officer = await fixture.App.LocalAccountAsync(fixture.CityPolice, HubRoles.Officer);
@@ -122,24 +103,8 @@ public sealed class InboxBrowserTests(InboxFixture fixture) : IClassFixture<Inbo
     [Fact]
     public async Task Inbox_SupervisorWithMoreAlertsThanAPage_SeesHowManyLoadsTheRestAndTheProtectiveAlertNamesOnlyTheAdvocate()
     {
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = Chromium,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync"],
-        });
-        await using var context = await browser.NewContextAsync(new BrowserNewContextOptions
-        {
-            ViewportSize = new ViewportSize { Width = 1280, Height = 900 },
-            Locale = "en-GB",
-            TimezoneId = "UTC",
-            BypassCSP = true,
-        });
-        var page = await context.NewPageAsync();
-        var problems = new List<string>();
-        page.PageError += (_, error) => problems.Add(error);
+        await using var browser = await BrowserPage.OpenAsync();
+        var (page, problems) = (browser.Page, browser.Problems);
         const int Total = InboxFixture.SharedPhones + 1;
 
         var supervisor = await fixture.App.LocalAccountAsync(fixture.HarborPolice, HubRoles.Supervisor);
@@ -231,5 +196,49 @@ public sealed class InboxBrowserTests(InboxFixture fixture) : IClassFixture<Inbo
         var path = Path.Combine(ScreenshotDirectory, name + ".png");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
         TestContext.Current.TestOutputHelper?.WriteLine($"screenshot: {path}");
+    }
+
+    /// <summary>Headless Debian Chromium with one page, and the script errors that page logs.</summary>
+    private sealed class BrowserPage : IAsyncDisposable
+    {
+        private IPlaywright _playwright = null!;
+        private IBrowser _browser = null!;
+        private IBrowserContext _context = null!;
+
+        public IPage Page { get; private set; } = null!;
+
+        /// <summary>Script errors on the page (uncaught exceptions); failed resource loads are the browser's, not the page's.</summary>
+        public List<string> Problems { get; } = [];
+
+        public static async Task<BrowserPage> OpenAsync()
+        {
+            var opened = new BrowserPage { _playwright = await Playwright.CreateAsync() };
+            opened._browser = await opened._playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+            {
+                ExecutablePath = Chromium,
+                Headless = true,
+                // As root, Chromium's sandbox cannot start; the rest keeps it off the network this machine does not have.
+                Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync"],
+            });
+            // BypassCSP only lets the test inject axe-core; the page's own policy allows no inline script.
+            opened._context = await opened._browser.NewContextAsync(new BrowserNewContextOptions
+            {
+                ViewportSize = new ViewportSize { Width = 1280, Height = 900 },
+                Locale = "en-GB",
+                TimezoneId = "UTC",
+                BypassCSP = true,
+            });
+            opened.Page = await opened._context.NewPageAsync();
+            opened.Page.PageError += (_, error) => opened.Problems.Add(error);
+            return opened;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _context.DisposeAsync();
+            await _browser.DisposeAsync();
+            _playwright.Dispose();
+        }
     }
 }
