@@ -297,9 +297,20 @@ internal sealed partial class GraphQLWebSocketEndpoint(
                 Close(SocketCloseCodes.Forbidden, "Forbidden: token expired");
                 return;
             }
-            // The socket lives no longer than the token: at its expiry it is closed, whatever is running.
-            _expiryTimer = endpoint._time.CreateTimer(_ => Close(SocketCloseCodes.Forbidden, "Forbidden: token expired"),
-                null, left, Timeout.InfiniteTimeSpan);
+            // The socket lives no longer than the token: at its expiry it is closed, whatever is running. A timer
+            // runs on the monotonic clock and in whole milliseconds, so it can fire a little before the wall-clock
+            // expiry; then it is set again for what is left, and the socket is never closed early.
+            var expiresAt = user.ExpiresAt;
+            _expiryTimer = endpoint._time.CreateTimer(_ =>
+            {
+                var remaining = expiresAt - endpoint._time.GetUtcNow();
+                if (remaining > TimeSpan.Zero)
+                {
+                    _expiryTimer?.Change(remaining + TimeSpan.FromMilliseconds(1), Timeout.InfiniteTimeSpan);
+                    return;
+                }
+                Close(SocketCloseCodes.Forbidden, "Forbidden: token expired");
+            }, null, left, Timeout.InfiniteTimeSpan);
             _user = user;
             Log.Acknowledged(endpoint._logger, user.Principal.Agency, user.Principal.Subject, remoteAddress);
             Send(Envelope("connection_ack", null));
