@@ -67,13 +67,22 @@ internal sealed record GraphQLRequest(string Query, string? OperationName, Input
 /// <see cref="HubDbContext"/>, and the schema's executer with its limits (depth, complexity, fields, aliases) and
 /// error shaping.
 /// </summary>
+/// <remarks>
+/// A query text that has once passed validation is kept parsed (<see cref="ValidatedDocuments"/>). The next request
+/// with the same text skips parsing and the specification's validation rules, whose verdict is a property of the
+/// document and the schema alone, but still runs the limit rules (<c>ComplexityValidationRule</c> for depth and
+/// complexity, <see cref="DocumentLimitsRule"/> for fields and aliases): the executer's configuration appends them
+/// to every request's rules, and the complexity depends on the request's variables (<c>first: $n</c>).
+/// </remarks>
 internal sealed class GraphQLOperations(IDocumentExecuter<HubSchema> executer)
 {
+    private readonly ValidatedDocuments _validated = new();
+
     /// <summary>
     /// Executes <paramref name="request"/> for <paramref name="principal"/> with <paramref name="services"/>' scoped
     /// services. A subscription's result carries its stream; <paramref name="streamWindow"/> paces its events.
     /// </summary>
-    public Task<ExecutionResult> ExecuteAsync(
+    public async Task<ExecutionResult> ExecuteAsync(
         GraphQLRequest request,
         GraphQLDocument? document,
         ClaimsPrincipal user,
@@ -83,7 +92,7 @@ internal sealed class GraphQLOperations(IDocumentExecuter<HubSchema> executer)
         CancellationToken cancellationToken)
     {
         var context = new HubRequestContext(principal, services.GetRequiredService<HubDbContext>(), services.GetRequiredService<AgencyDirectory>()) { StreamWindow = streamWindow };
-        return executer.ExecuteAsync(new ExecutionOptions
+        var options = new ExecutionOptions
         {
             Query = request.Query,
             Document = document,
@@ -94,6 +103,52 @@ internal sealed class GraphQLOperations(IDocumentExecuter<HubSchema> executer)
             UserContext = context,
             RequestServices = services,
             CancellationToken = cancellationToken,
-        });
+        };
+        var cached = document is null ? _validated.Find(request.Query) : null;
+        if (cached is not null)
+        {
+            // Not null: the configured rules (the limits) are appended to this list instead of to the core rules.
+            options.Document = cached;
+            options.ValidationRules = [];
+        }
+        var result = await executer.ExecuteAsync(options);
+        if (cached is null && document is null && result.Executed && options.Document is { } parsed)
+        {
+            _validated.Add(request.Query, parsed);
+        }
+        return result;
+    }
+}
+
+/// <summary>
+/// Parsed documents of query texts that passed validation, shared by all callers (a document is read, never changed,
+/// by execution). Bounded: at most <see cref="MaxEntries"/> texts of at most <see cref="MaxQueryLength"/> characters;
+/// when full it starts over, so a client sending many different texts costs others the cache, never memory.
+/// </summary>
+internal sealed class ValidatedDocuments
+{
+    /// <summary>Most texts kept.</summary>
+    public const int MaxEntries = 512;
+
+    /// <summary>Longest text kept (characters).</summary>
+    public const int MaxQueryLength = 16 * 1024;
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, GraphQLDocument> _documents = new(StringComparer.Ordinal);
+
+    /// <summary>The parsed document of <paramref name="query"/>, if it has passed validation before.</summary>
+    public GraphQLDocument? Find(string query) => _documents.TryGetValue(query, out var document) ? document : null;
+
+    /// <summary>Keeps <paramref name="document"/>, which passed validation, for <paramref name="query"/>.</summary>
+    public void Add(string query, GraphQLDocument document)
+    {
+        if (query.Length > MaxQueryLength)
+        {
+            return;
+        }
+        if (_documents.Count >= MaxEntries)
+        {
+            _documents.Clear();
+        }
+        _documents.TryAdd(query, document);
     }
 }
