@@ -1,21 +1,25 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
+using System.Text;
 using GraphQL.Execution;
 using GraphQLParser.AST;
 using Npgsql;
 using NpgsqlTypes;
+using SharingHub.Gateway.Authorization;
 using SharingHub.Gateway.GraphQL;
 
 namespace SharingHub.Gateway.Audit;
 
 /// <summary>
 /// Writes every read of another agency's released data to the append-only <c>audit_events</c> table: who (the
-/// subject, their agency and roles), what (the match and the other agency's record, and how much its release showed),
-/// when, and why (the GraphQL operation that asked, and the request's trace id). An operation's answer waits until
-/// its reads are written: a read whose audit cannot be written is an error, never a silent gap. Operations that finish
-/// while a write is under way are written together by the next one (one set-based insert for all of them), so the
-/// audit costs a fraction of a round trip per operation under load and one round trip when alone.
+/// subject, their agency and roles), what (each match and the other agency's record, and how much its release showed),
+/// when, and why (the GraphQL operation that asked, and the request's trace id). An operation's reads make one row
+/// (more only when their list outgrows the detail column), so a page of fifty counterparts is one row, not fifty. An
+/// operation's answer waits until its reads are written: a read whose audit cannot be written is an error, never a
+/// silent gap. Operations that finish while a write is under way are written together by the next one (one set-based
+/// insert for all of them), so the audit costs a fraction of a round trip per operation under load and one round trip
+/// when alone.
 /// </summary>
 internal sealed class ReadAudit([FromKeyedServices(ReadAudit.DataSourceKey)] NpgsqlDataSource dataSource)
 {
@@ -46,19 +50,7 @@ internal sealed class ReadAudit([FromKeyedServices(ReadAudit.DataSourceKey)] Npg
         }
         var reads = hub.Disclosures.ToList();
         hub.Disclosures.Clear();
-        var reader = hub.Principal;
-        var roles = string.Join(',', reader.Roles.Order(StringComparer.Ordinal));
-        var trace = Activity.Current?.TraceId.ToString() ?? "none";
-        var rows = new Row[reads.Count];
-        for (var i = 0; i < reads.Count; i++)
-        {
-            var read = reads[i];
-            rows[i] = new Row(
-                Truncate(reader.Subject, 200),
-                string.Create(CultureInfo.InvariantCulture, $"match {read.MatchId} record {read.RecordId}"),
-                string.Create(CultureInfo.InvariantCulture,
-                    $"agency {reader.Agency} ({roles}) read {read.Agency?.Code ?? "?"}'s record, release {read.Release}; {why}; trace {trace}"));
-        }
+        var rows = Rows(hub.Principal, why, Activity.Current?.TraceId.ToString() ?? "none", reads);
         var pending = new Pending(rows);
         _queue.Enqueue(pending);
         _ = WriteQueuedAsync();
@@ -108,14 +100,53 @@ internal sealed class ReadAudit([FromKeyedServices(ReadAudit.DataSourceKey)] Npg
         await command.ExecuteNonQueryAsync(CancellationToken.None);
     }
 
+    /// <summary>The longest detail the column holds (<c>audit_events.detail</c>, <c>varchar(4000)</c>).</summary>
+    internal const int MaxDetailLength = 4000;
+
+    /// <summary>
+    /// The rows for <paramref name="reads"/>: target <c>N counterpart reads</c>, detail <c>agency A (roles); why; trace
+    /// T; read: match M record R (B, release Full); …</c>, as many reads to a row as its detail holds.
+    /// </summary>
+    internal static List<Row> Rows(HubPrincipal reader, string why, string trace, IReadOnlyList<CounterpartView> reads)
+    {
+        var roles = string.Join(',', reader.Roles.Order(StringComparer.Ordinal));
+        var header = Truncate(string.Create(CultureInfo.InvariantCulture, $"agency {reader.Agency} ({roles}); {why}; trace {trace}; read:"), 1000);
+        var actor = Truncate(reader.Subject, 200);
+        var rows = new List<Row>();
+        var detail = new StringBuilder(header);
+        var count = 0;
+        foreach (var read in reads)
+        {
+            var item = string.Create(CultureInfo.InvariantCulture,
+                $" match {read.MatchId} record {read.RecordId} ({read.Agency?.Code ?? "?"}, release {read.Release});");
+            if (count > 0 && detail.Length + item.Length > MaxDetailLength)
+            {
+                rows.Add(new Row(actor, Target(count), detail.ToString()));
+                detail.Clear().Append(header);
+                count = 0;
+            }
+            detail.Append(item);
+            count++;
+        }
+        if (count > 0)
+        {
+            rows.Add(new Row(actor, Target(count), detail.ToString()));
+        }
+        return rows;
+    }
+
+    private static string Target(int reads) =>
+        string.Create(CultureInfo.InvariantCulture, $"{reads} counterpart read{(reads == 1 ? "" : "s")}");
+
     private static NpgsqlParameter<string[]> Column(string name, List<Row> rows, Func<Row, string> value) =>
         new(name, NpgsqlDbType.Array | NpgsqlDbType.Varchar) { TypedValue = rows.Select(value).ToArray() };
 
-    private sealed record Row(string Actor, string Target, string Detail);
+    /// <summary>One audit row.</summary>
+    internal sealed record Row(string Actor, string Target, string Detail);
 
-    private sealed class Pending(Row[] rows)
+    private sealed class Pending(List<Row> rows)
     {
-        public Row[] Rows { get; } = rows;
+        public List<Row> Rows { get; } = rows;
 
         public TaskCompletionSource Written { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
