@@ -19,6 +19,12 @@ public static class Extensions
     /// <summary>Name of the Gateway's PostgreSQL connection string (<c>ConnectionStrings:hubdb</c>).</summary>
     public const string DatabaseConnectionName = "hubdb";
 
+    /// <summary>
+    /// The key of the request path's data source (the read audit, the active-agency check): durable commits, statements
+    /// prepared, no session state and so no reset between uses.
+    /// </summary>
+    public const string RequestDataSourceKey = "requests";
+
     /// <summary>Name of the broker connection string (<c>ConnectionStrings:rabbitmq</c>).</summary>
     public const string BrokerConnectionName = "rabbitmq";
 
@@ -30,9 +36,10 @@ public static class Extensions
         builder.Services.AddDbContextPool<HubDbContext>((services, options) => options
             .UseNpgsql(WithAutoPrepare(services.GetRequiredService<IOptionsMonitor<ConnectionStringOptions>>().Get(DatabaseConnectionName).Value))
             .UseSnakeCaseNamingConvention());
-        // The read audit's own pool: its commits are durable (the matching pool's are not), since an answer that
-        // released another agency's data is sent only once its audit rows are on disk.
-        builder.Services.AddKeyedSingleton(Audit.ReadAudit.DataSourceKey, (services, _) => Npgsql.NpgsqlDataSource.Create(
+        // The request path's own pool, for the read audit and the active-agency check: its commits are durable (the
+        // matching pool's are not), since an answer that released another agency's data is sent only once its audit
+        // rows are on disk; and it keeps no session state, so it needs no reset between uses (see WithAutoPrepare).
+        builder.Services.AddKeyedSingleton(RequestDataSourceKey, (services, _) => Npgsql.NpgsqlDataSource.Create(
             WithAutoPrepare(services.GetRequiredService<IOptionsMonitor<ConnectionStringOptions>>().Get(DatabaseConnectionName).Value)));
 
         builder.Services.AddRecordIngestion();
@@ -95,20 +102,23 @@ public static class Extensions
         await scope.ServiceProvider.GetRequiredService<HubDbContext>().ApplyMigrationsAsync(app.Lifetime.ApplicationStopping);
     }
 
-    // The GraphQL reads and the audit run the same few statements for every page: prepared once per connection, they
-    // skip PostgreSQL's parsing and planning. Nothing on these two pools leaves session state behind (session-level
-    // advisory locks, LISTEN and SET are on the matcher's data source and the feed listener's own connection; the
-    // alert relay's lock and SET LOCAL end with their transaction), so a connection goes back to its pool without
-    // Npgsql's reset, which would otherwise cost a round trip of seven statements before each reuse, two or three per
-    // GraphQL page. A connection string that sets either keyword itself keeps its value.
-    private static string WithAutoPrepare(string connectionString)
+    // The GraphQL reads, the audit and the active-agency check run the same few statements for every page: prepared
+    // once per connection, they skip PostgreSQL's parsing and planning. Nothing on these pools leaves session state
+    // behind (session-level advisory locks, LISTEN and SET are on the matcher's data source and the feed listener's own
+    // connection; the alert relay's lock and SET LOCAL end with their transaction), so a connection goes back to its
+    // pool without Npgsql's reset, which would otherwise run seven statements before each reuse, three per GraphQL
+    // page. A connection string that sets either keyword itself keeps its value.
+    internal static string WithAutoPrepare(string connectionString)
     {
         var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
-        if (builder.MaxAutoPrepare == 0)
+        // Npgsql's builder answers ContainsKey for every keyword it knows, set or not: what the string itself sets is
+        // read with the plain builder.
+        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+        if (!given.ContainsKey("Max Auto Prepare") && !given.ContainsKey("MaxAutoPrepare"))
         {
             builder.MaxAutoPrepare = 64;
         }
-        if (!builder.ContainsKey("No Reset On Close"))
+        if (!given.ContainsKey("No Reset On Close") && !given.ContainsKey("NoResetOnClose"))
         {
             builder.NoResetOnClose = true;
         }

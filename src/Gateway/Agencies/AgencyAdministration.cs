@@ -48,10 +48,12 @@ public sealed class ActiveAgencyRequirement : IAuthorizationRequirement
 /// <summary>
 /// Fails a caller whose agency is disabled; an agency the Gateway does not know passes (it reads nothing: no kind).
 /// Reads the agency's <c>disabled_at</c> from the database on every check (one primary-key lookup, a prepared
-/// statement on a pooled connection), not the <see cref="AgencyDirectory"/>'s copy: the copy follows a change only
-/// when the <c>agencies</c> notification arrives, and "refused at once" must hold on every replica from the commit on.
+/// statement on the request path's pool, <see cref="Extensions.RequestDataSourceKey"/>), not the
+/// <see cref="AgencyDirectory"/>'s copy: the copy follows a change only when the <c>agencies</c> notification arrives,
+/// and "refused at once" must hold on every replica from the commit on.
 /// </summary>
-internal sealed class ActiveAgencyHandler(NpgsqlDataSource dataSource) : AuthorizationHandler<ActiveAgencyRequirement>
+internal sealed class ActiveAgencyHandler([FromKeyedServices(Extensions.RequestDataSourceKey)] NpgsqlDataSource dataSource)
+    : AuthorizationHandler<ActiveAgencyRequirement>
 {
     protected override async Task HandleRequirementAsync(AuthorizationHandlerContext context, ActiveAgencyRequirement requirement)
     {

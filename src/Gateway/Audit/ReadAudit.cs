@@ -21,11 +21,8 @@ namespace SharingHub.Gateway.Audit;
 /// insert for all of them), so the audit costs a fraction of a round trip per operation under load and one round trip
 /// when alone.
 /// </summary>
-internal sealed class ReadAudit([FromKeyedServices(ReadAudit.DataSourceKey)] NpgsqlDataSource dataSource)
+internal sealed class ReadAudit([FromKeyedServices(Extensions.RequestDataSourceKey)] NpgsqlDataSource dataSource)
 {
-    /// <summary>The key of the audit's own connection pool (durable commits; see the Gateway's wiring).</summary>
-    public const string DataSourceKey = "audit";
-
     /// <summary>The action of a released counterpart read.</summary>
     public const string CounterpartRead = "read.counterpart";
 
