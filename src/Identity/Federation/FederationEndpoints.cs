@@ -71,7 +71,8 @@ internal static class FederationEndpoints
                 }
                 if (!agencyRow.IsEnabled)
                 {
-                    return await RefuseAsync(context, audit, agency, upstreamSubject, Agency.DisabledReason(agencyRow.Code));
+                    return await RefuseAsync(context, audit, agency, upstreamSubject, Agency.DisabledReason(agencyRow.Code),
+                        $"Your agency ({agencyRow.Name}) is disabled in SharingHub: none of its people may sign in until it is enabled again.");
                 }
 
                 var mapping = ClaimMapper.Map(provider, agencyRow, result.Principal);
@@ -91,13 +92,13 @@ internal static class FederationEndpoints
     }
 
     private static async Task<IResult> RefuseAsync(HttpContext context, AuditLog audit, string agency,
-        string? upstreamSubject, string reason)
+        string? upstreamSubject, string reason, string? message = null)
     {
         await audit.WriteAsync(AuditEvents.FederatedLogon, AuditOutcome.Failure,
             upstreamSubject is null ? null : $"{agency}:{upstreamSubject}", null, $"agency={agency}: {reason}",
             context.RequestAborted);
         return LoginPage.Message(context, "Sign-in refused",
-            "Your agency's identity provider did not sign you in to SharingHub. Contact your administrator.",
+            message ?? "Your agency's identity provider did not sign you in to SharingHub. Contact your administrator.",
             StatusCodes.Status403Forbidden);
     }
 }
