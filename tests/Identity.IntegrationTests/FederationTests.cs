@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using System.Net;
 using System.Web;
 using SharingHub.Identity.Audit;
@@ -91,6 +92,35 @@ public sealed class FederationTests(FederationFixture fixture) : IClassFixture<F
         Assert.Contains(await _identity.AuditAsync(), a => a.Event == AuditEvents.FederatedLogon
             && a.Outcome == AuditOutcome.Success && a.Actor == $"{TestAgencies.CountySheriff}:deputy-17");
     }
+
+    [Fact]
+    public async Task FederatedLogon_AgencyDisabled_RefusedWithAPageThatSaysSoAndAudited()
+    {
+        fixture.Trusted.NextUser = [("sub", "deputy-disabled"), ("groups", "detectives")];
+        await SetDisabledAsync(DateTimeOffset.UtcNow);
+        try
+        {
+            using var browser = _identity.CreateBrowser();
+            var request = AuthorizationRequest.Create(IdentityApp.CliClient, IdentityApp.CliRedirectUri, "openid api");
+
+            var loginPage = await browser.StartAsync(request, Ct);
+            var result = await browser.FollowAsync(ProviderLink(loginPage), IdentityApp.CliRedirectUri, Ct);
+
+            Assert.False(result.IsCallback);
+            Assert.Equal(HttpStatusCode.Forbidden, result.Status);
+            Assert.Contains("is disabled in SharingHub: none of its people may sign in until it is enabled again.", result.Body, StringComparison.Ordinal);
+            Assert.Contains(await _identity.AuditAsync(), a => a.Event == AuditEvents.FederatedLogon && a.Outcome == AuditOutcome.Failure
+                && a.Actor == $"{TestAgencies.CountySheriff}:deputy-disabled");
+        }
+        finally
+        {
+            await SetDisabledAsync(null);
+        }
+    }
+
+    private Task<int> SetDisabledAsync(DateTimeOffset? at) => _identity.WithDatabaseAsync(db => db.Agencies
+        .Where(a => a.Code == TestAgencies.CountySheriff)
+        .ExecuteUpdateAsync(a => a.SetProperty(x => x.DisabledAt, at), Ct));
 
     [Fact]
     public async Task FederatedLogon_UpstreamSendsAnotherAgencyClaim_IsRefused()
