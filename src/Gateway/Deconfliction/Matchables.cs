@@ -473,12 +473,17 @@ internal sealed class MatchableLoader(MatchingEngine engine)
 /// <summary>
 /// Values decoded from stored features, by the features' bytes, for any number of threads. Bounded: when it holds
 /// <c>capacity</c> entries it is emptied and fills again with what runs meet next, which keeps the commonly met ones
-/// without bookkeeping per read. A decoder's null (features of another engine version) is not kept.
+/// without bookkeeping per read. A decoder's null (features of another engine version) is not kept. The entries are
+/// counted as they are added: <see cref="ConcurrentDictionary{TKey,TValue}.Count"/> takes every lock of the dictionary,
+/// and asked on every miss it cost the matcher more than the decoding it saves (a profile at 100,000 stored: 8 % of
+/// the Gateway's samples, against 0.6 % for the decoding).
 /// </summary>
 internal sealed class DecodedFeatures<T>(int capacity) where T : class
 {
     private readonly ConcurrentDictionary<byte[], T> _entries = new(ByteContent.Instance);
+    private int _added;
 
+    /// <summary>The entries held (takes every lock of the dictionary: for tests and diagnostics, not the read path).</summary>
     public int Count => _entries.Count;
 
     public T? GetOrRead(byte[] features, DecodeFeatures<T> decode)
@@ -490,11 +495,16 @@ internal sealed class DecodedFeatures<T>(int capacity) where T : class
         value = decode(features);
         if (value is not null)
         {
-            if (_entries.Count >= capacity)
+            // Racing threads may each see the cache full and each empty it: harmless, it only fills again.
+            if (Volatile.Read(ref _added) >= capacity)
             {
                 _entries.Clear();
+                Volatile.Write(ref _added, 0);
             }
-            _entries.TryAdd(features, value);
+            if (_entries.TryAdd(features, value))
+            {
+                Interlocked.Increment(ref _added);
+            }
         }
         return value;
     }
