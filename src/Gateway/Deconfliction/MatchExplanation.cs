@@ -1,7 +1,7 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using SharingHub.Gateway.Data;
 using SharingHub.Matching.Rules;
 using SharingHub.Matching.Scoring;
 
@@ -59,22 +59,18 @@ public sealed record MatchExplanation(string Summary, IReadOnlyList<ExplanationL
     public static MatchExplanation Read(string json)
     {
         ArgumentNullException.ThrowIfNull(json);
-        if (Kept.TryGetValue(json, out var known))
+        if (Kept.TryGet(json, out var known))
         {
             return known;
         }
         var read = FromJson(json);
-        if (Kept.Count >= MaxKept)
-        {
-            Kept.Clear();
-        }
-        Kept.TryAdd(json, read);
+        Kept.Add(json, read);
         return read;
     }
 
     private const int MaxKept = 4096;
 
-    private static readonly ConcurrentDictionary<string, MatchExplanation> Kept = new(StringComparer.Ordinal);
+    private static readonly BoundedCache<string, MatchExplanation> Kept = new(MaxKept, StringComparer.Ordinal);
 
     /// <summary>A person-identity score, line by line.</summary>
     public static MatchExplanation ForPersons(PersonMatchResult result, string band)

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -471,40 +470,27 @@ internal sealed class MatchableLoader(MatchingEngine engine)
 }
 
 /// <summary>
-/// Values decoded from stored features, by the features' bytes, for any number of threads. Bounded: when it holds
-/// <c>capacity</c> entries it is emptied and fills again with what runs meet next, which keeps the commonly met ones
-/// without bookkeeping per read. A decoder's null (features of another engine version) is not kept. The entries are
-/// counted as they are added: <see cref="ConcurrentDictionary{TKey,TValue}.Count"/> takes every lock of the dictionary,
-/// and asked on every miss it cost the matcher more than the decoding it saves (a profile at 100,000 stored: 8 % of
-/// the Gateway's samples, against 0.6 % for the decoding).
+/// Values decoded from stored features, by the features' bytes, for any number of threads; bounded as a
+/// <see cref="BoundedCache{TKey,TValue}"/> of <c>capacity</c>. A decoder's null (features of another engine version)
+/// is not kept.
 /// </summary>
 internal sealed class DecodedFeatures<T>(int capacity) where T : class
 {
-    private readonly ConcurrentDictionary<byte[], T> _entries = new(ByteContent.Instance);
-    private int _added;
+    private readonly BoundedCache<byte[], T> _entries = new(capacity, ByteContent.Instance);
 
-    /// <summary>The entries held (takes every lock of the dictionary: for tests and diagnostics, not the read path).</summary>
+    /// <summary>The entries held (for tests and diagnostics).</summary>
     public int Count => _entries.Count;
 
     public T? GetOrRead(byte[] features, DecodeFeatures<T> decode)
     {
-        if (_entries.TryGetValue(features, out var value))
+        if (_entries.TryGet(features, out var value))
         {
             return value;
         }
         value = decode(features);
         if (value is not null)
         {
-            // Racing threads may each see the cache full and each empty it: harmless, it only fills again.
-            if (Volatile.Read(ref _added) >= capacity)
-            {
-                _entries.Clear();
-                Volatile.Write(ref _added, 0);
-            }
-            if (_entries.TryAdd(features, value))
-            {
-                Interlocked.Increment(ref _added);
-            }
+            _entries.Add(features, value);
         }
         return value;
     }

@@ -133,22 +133,17 @@ internal sealed class ValidatedDocuments
     /// <summary>Longest text kept (characters).</summary>
     public const int MaxQueryLength = 16 * 1024;
 
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, GraphQLDocument> _documents = new(StringComparer.Ordinal);
+    private readonly BoundedCache<string, GraphQLDocument> _documents = new(MaxEntries, StringComparer.Ordinal);
 
     /// <summary>The parsed document of <paramref name="query"/>, if it has passed validation before.</summary>
-    public GraphQLDocument? Find(string query) => _documents.TryGetValue(query, out var document) ? document : null;
+    public GraphQLDocument? Find(string query) => _documents.TryGet(query, out var document) ? document : null;
 
     /// <summary>Keeps <paramref name="document"/>, which passed validation, for <paramref name="query"/>.</summary>
     public void Add(string query, GraphQLDocument document)
     {
-        if (query.Length > MaxQueryLength)
+        if (query.Length <= MaxQueryLength)
         {
-            return;
+            _documents.Add(query, document);
         }
-        if (_documents.Count >= MaxEntries)
-        {
-            _documents.Clear();
-        }
-        _documents.TryAdd(query, document);
     }
 }
