@@ -102,12 +102,13 @@ public static class Extensions
         await scope.ServiceProvider.GetRequiredService<HubDbContext>().ApplyMigrationsAsync(app.Lifetime.ApplicationStopping);
     }
 
-    // The GraphQL reads, the audit and the active-agency check run the same few statements for every page: prepared
-    // once per connection, they skip PostgreSQL's parsing and planning. Nothing on these pools leaves session state
-    // behind (session-level advisory locks, LISTEN and SET are on the matcher's data source and the feed listener's own
-    // connection; the alert relay's lock and SET LOCAL end with their transaction), so a connection goes back to its
-    // pool without Npgsql's reset, which would otherwise run seven statements before each reuse, three per GraphQL
-    // page. A connection string that sets either keyword itself keeps its value.
+    // The GraphQL reads, the audit, the active-agency check and matching run the same few statements again and again:
+    // prepared once per connection, they skip PostgreSQL's parsing and planning. Nothing on these pools leaves session
+    // state behind (LISTEN is on the feed listener's own connection; the alert relay's lock and every SET LOCAL end with
+    // their transaction; the matching pool's session-level advisory locks are released by AdvisoryLock, which clears
+    // the pool when a release fails), so a connection goes back to its pool without Npgsql's reset, which would
+    // otherwise run seven statements before each reuse: three times per GraphQL page, twice per matching run. A
+    // connection string that sets either keyword itself keeps its value.
     internal static string WithAutoPrepare(string connectionString)
     {
         var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
+using SharingHub.Contracts.V1;
 using SharingHub.Gateway.Audit;
 using SharingHub.Gateway.Data;
 using SharingHub.Gateway.Feeds;
@@ -130,58 +131,76 @@ internal sealed partial class AlertRelay(
             _declared.Add(code);
         }
 
-        var arrivals = new List<DateTimeOffset?>(pending.Count);
+        // The pass's messages are composed first, from one read of every alert's match and the records it shows,
+        // primed into each audience's context: composing then reads nothing more. Each context's releases are audited
+        // in one row before anything is published (dissemination to the agency's queue is audited like a read: what
+        // was released, to whom, and why).
         var contexts = new Dictionary<(string, AlertAudience), HubRequestContext>();
-        foreach (var alert in pending)
+        HubRequestContext ContextOf(Alert alert)
         {
-            // Each alert's publish continues the trace that raised it (the stored traceparent); the pass around it is
-            // a poll, not a trace (ADR-013).
-            using var activity = Telemetry.ActivitySource.StartActivity("relay alert", ActivityKind.Producer, Telemetry.ParseTraceParent(alert.TraceParent));
-            if (activity is { IsAllDataRequested: true })
-            {
-                activity.SetTag(Telemetry.Tags.AlertId, alert.Id);
-                activity.SetTag(Telemetry.Tags.AlertKind, alert.Kind.ToString());
-                activity.SetTag(Telemetry.Tags.Agency, alert.AgencyCode);
-                activity.SetTag("messaging.system", "rabbitmq");
-                activity.SetTag("messaging.operation.type", "send");
-                activity.SetTag("messaging.destination.name", AlertQueueTopology.Exchange);
-                activity.SetTag("messaging.message.id", alert.Id.ToString(CultureInfo.InvariantCulture));
-            }
             if (!contexts.TryGetValue((alert.AgencyCode, alert.Audience), out var hub))
             {
                 hub = new HubRequestContext(AlertVisibility.AudiencePrincipal(alert.AgencyCode, alert.Audience), db, directory);
                 contexts.Add((alert.AgencyCode, alert.Audience), hub);
             }
-            var (message, arrived) = await AlertMessages.ComposeAsync(hub, alert, cancellationToken);
-            // Dissemination to the agency's queue is audited like a read: what was released, to whom, and why.
+            return hub;
+        }
+        await PrimeAsync(db, pending, ContextOf, cancellationToken);
+        var messages = new List<(AlertRaised Message, DateTimeOffset? Arrived)>(pending.Count);
+        foreach (var alert in pending)
+        {
+            messages.Add(await AlertMessages.ComposeAsync(ContextOf(alert), alert, cancellationToken));
+        }
+        foreach (var hub in contexts.Values)
+        {
             await audit.WriteAsync(hub, "alert queue relay", cancellationToken);
-            var properties = new BasicProperties
+        }
+
+        // Published back to back, then the confirms awaited in order: one round trip to the broker for the pass, not one
+        // per alert. The broker keeps a channel's order, so an agency's queue still gets its alerts in id order.
+        var publishes = new List<(Activity? Activity, Task Confirmed)>(pending.Count);
+        for (var i = 0; i < pending.Count; i++)
+        {
+            publishes.Add(Publish(channel, pending[i], messages[i].Message, cancellationToken));
+        }
+        var arrivals = new List<DateTimeOffset?>(pending.Count);
+        try
+        {
+            foreach (var ((activity, confirmed), i) in publishes.Select((p, i) => (p, i)))
             {
-                MessageId = message.AlertId,
-                ContentType = "application/json",
-                Type = nameof(Contracts.V1.AlertRaised),
-                DeliveryMode = DeliveryModes.Persistent,
-                Timestamp = new AmqpTimestamp(alert.RaisedAt.ToUnixTimeSeconds()),
-                Headers = AlertQueueTopology.TraceHeaders(activity),
-            };
-            var body = JsonSerializer.SerializeToUtf8Bytes(message, AlertMessages.Json);
-            try
-            {
-                // Mandatory with confirm tracking: returns once the broker has it on the agency's queue, and throws
-                // when the queue is missing (returned) or the broker refused it (nack).
-                await channel.BasicPublishAsync(AlertQueueTopology.Exchange, alert.AgencyCode, mandatory: true, properties, body, cancellationToken);
+                try
+                {
+                    // Mandatory with confirm tracking: completes once the broker has it on the agency's queue, and
+                    // throws when the queue is missing (returned) or the broker refused it (nack).
+                    await confirmed;
+                }
+                catch (PublishException ex) when (ex.IsReturn)
+                {
+                    // The agency's queue vanished (deleted by an operator): declared again at the next pass. This
+                    // alert and those after it stay undelivered; any of them the broker took is published again then,
+                    // under the same message id, which the connector drops.
+                    _declared.Remove(pending[i].AgencyCode);
+                    activity?.SetTag(Telemetry.Tags.Outcome, "returned");
+                    activity?.SetStatus(ActivityStatusCode.Error, "returned");
+                    Log.Returned(logger, pending[i].Id, pending[i].AgencyCode);
+                    break;
+                }
+                catch (Exception ex) when (activity.Failed(ex))
+                {
+                    throw;
+                }
+                activity?.SetTag(Telemetry.Tags.Outcome, "confirmed");
+                activity?.Stop();
+                arrivals.Add(messages[i].Arrived);
             }
-            catch (PublishException ex) when (ex.IsReturn)
+        }
+        finally
+        {
+            // A span still open ends with the pass: its alert's outcome was not awaited (a return or a failure before it).
+            foreach (var (activity, _) in publishes)
             {
-                // The agency's queue vanished (deleted by an operator): declared again at the next pass.
-                _declared.Remove(alert.AgencyCode);
-                activity?.SetTag(Telemetry.Tags.Outcome, "returned");
-                activity?.SetStatus(ActivityStatusCode.Error, "returned");
-                Log.Returned(logger, alert.Id, alert.AgencyCode);
-                break;
+                activity?.Dispose();
             }
-            activity?.SetTag(Telemetry.Tags.Outcome, "confirmed");
-            arrivals.Add(arrived);
         }
 
         var delivered = pending.Take(arrivals.Count).Select(a => a.Id).ToList();
@@ -201,6 +220,70 @@ internal sealed partial class AlertRelay(
             Log.Delivered(logger, delivered.Count, delivered[0], delivered[^1]);
         }
         return delivered.Count;
+    }
+
+    /// <summary>
+    /// Reads the matches of <paramref name="alerts"/> and every record they show (both sides and their subjects) in two
+    /// statements, and primes them into each alert's context.
+    /// </summary>
+    private static async Task PrimeAsync(HubDbContext db, List<Alert> alerts, Func<Alert, HubRequestContext> contextOf, CancellationToken cancellationToken)
+    {
+        var matchIds = alerts.Select(a => a.MatchId).Distinct().ToList();
+        var matches = await db.Matches.AsNoTracking().Where(m => matchIds.Contains(m.Id)).ToDictionaryAsync(m => m.Id, cancellationToken);
+        var recordIds = matches.Values.SelectMany(Shown).Distinct().ToList();
+        var records = await db.Records.AsNoTracking().Where(r => recordIds.Contains(r.Id)).ToDictionaryAsync(r => r.Id, cancellationToken);
+        foreach (var alert in alerts)
+        {
+            var hub = contextOf(alert);
+            var match = matches.GetValueOrDefault(alert.MatchId);
+            hub.Matches.Prime(alert.MatchId, match);
+            foreach (var id in match is null ? [] : Shown(match))
+            {
+                hub.Records.Prime(id, records.GetValueOrDefault(id));
+            }
+        }
+
+        static IEnumerable<long> Shown(Deconfliction.Match match) =>
+            new[] { match.RecordAId, match.RecordBId, match.SubjectAId, match.SubjectBId }.OfType<long>();
+    }
+
+    /// <summary>
+    /// Starts publishing <paramref name="alert"/>'s message to its agency's queue, under a span that continues the
+    /// trace that raised it (the stored traceparent; the pass around it is a poll, not a trace, ADR-013). The span is
+    /// not the ambient one afterwards: each alert's is a sibling, ended by the caller once the confirm is in.
+    /// </summary>
+    private static (Activity? Activity, Task Confirmed) Publish(IChannel channel, Alert alert, AlertRaised message, CancellationToken cancellationToken)
+    {
+        var ambient = Activity.Current;
+        var activity = Telemetry.ActivitySource.StartActivity("relay alert", ActivityKind.Producer, Telemetry.ParseTraceParent(alert.TraceParent));
+        try
+        {
+            if (activity is { IsAllDataRequested: true })
+            {
+                activity.SetTag(Telemetry.Tags.AlertId, alert.Id);
+                activity.SetTag(Telemetry.Tags.AlertKind, alert.Kind.ToString());
+                activity.SetTag(Telemetry.Tags.Agency, alert.AgencyCode);
+                activity.SetTag("messaging.system", "rabbitmq");
+                activity.SetTag("messaging.operation.type", "send");
+                activity.SetTag("messaging.destination.name", AlertQueueTopology.Exchange);
+                activity.SetTag("messaging.message.id", alert.Id.ToString(CultureInfo.InvariantCulture));
+            }
+            var properties = new BasicProperties
+            {
+                MessageId = message.AlertId,
+                ContentType = "application/json",
+                Type = nameof(AlertRaised),
+                DeliveryMode = DeliveryModes.Persistent,
+                Timestamp = new AmqpTimestamp(alert.RaisedAt.ToUnixTimeSeconds()),
+                Headers = AlertQueueTopology.TraceHeaders(activity),
+            };
+            var body = JsonSerializer.SerializeToUtf8Bytes(message, AlertMessages.Json);
+            return (activity, channel.BasicPublishAsync(AlertQueueTopology.Exchange, alert.AgencyCode, mandatory: true, properties, body, cancellationToken).AsTask());
+        }
+        finally
+        {
+            Activity.Current = ambient;
+        }
     }
 
     private static partial class Log

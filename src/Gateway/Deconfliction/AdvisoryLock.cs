@@ -18,10 +18,27 @@ internal static class AdvisoryLock
     /// connection the database dropped has nothing to release: its session's locks ended with it, and trying would
     /// throw from a <c>finally</c> over the error that broke it (seen when PostgreSQL stopped: the host went down).
     /// </summary>
-    public static Task ReleaseAsync(NpgsqlConnection connection, long key) =>
-        connection.State == System.Data.ConnectionState.Open
-            ? RunAsync(connection, "SELECT pg_advisory_unlock(@key)", key, CancellationToken.None)
-            : Task.CompletedTask;
+    /// <remarks>
+    /// The matching pool hands connections back without Npgsql's reset (which would unlock everything, at the cost of
+    /// seven statements before every reuse). So a release that fails must not leave its lock on a pooled session: the
+    /// pool is cleared, which closes this connection when it is returned instead of lending it out again.
+    /// </remarks>
+    public static async Task ReleaseAsync(NpgsqlConnection connection, long key)
+    {
+        if (connection.State != System.Data.ConnectionState.Open)
+        {
+            return;
+        }
+        try
+        {
+            await RunAsync(connection, "SELECT pg_advisory_unlock(@key)", key, CancellationToken.None);
+        }
+        catch
+        {
+            NpgsqlConnection.ClearPool(connection);
+            throw;
+        }
+    }
 
     private static async Task<bool> RunAsync(NpgsqlConnection connection, string sql, long key, CancellationToken cancellationToken)
     {

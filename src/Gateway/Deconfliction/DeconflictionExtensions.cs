@@ -23,16 +23,15 @@ public static class DeconflictionExtensions
         services.AddSingleton(sp => new MatchableLoader(sp.GetRequiredService<MatchingEngine>()));
         services.AddSingleton(sp =>
         {
-            var builder = new NpgsqlDataSourceBuilder(sp.GetRequiredService<IOptionsMonitor<ConnectionStringOptions>>().Get(connectionName).Value);
+            // The same few statements run for every batch: prepared once per connection, they skip parsing and planning;
+            // and a connection goes back to the pool without Npgsql's seven-statement reset (Extensions.WithAutoPrepare):
+            // the pool's only session state is the background jobs' advisory locks, which AdvisoryLock releases itself.
+            var builder = new NpgsqlDataSourceBuilder(Extensions.WithAutoPrepare(
+                sp.GetRequiredService<IOptionsMonitor<ConnectionStringOptions>>().Get(connectionName).Value));
             // Matching writes only derived data (matches, their events, cleared markers), which a matching worker recomputes
             // from the markers if a crash loses a commit: its commits need not wait for the WAL flush.
             var options = builder.ConnectionStringBuilder.Options;
             builder.ConnectionStringBuilder.Options = string.IsNullOrWhiteSpace(options) ? "-c synchronous_commit=off" : options + " -c synchronous_commit=off";
-            // The same few statements run for every batch: prepared once per connection, they skip parsing and planning.
-            if (builder.ConnectionStringBuilder.MaxAutoPrepare == 0)
-            {
-                builder.ConnectionStringBuilder.MaxAutoPrepare = 32;
-            }
             return builder.Build();
         });
         services.AddSingleton<DeconflictionMetrics>();
