@@ -42,44 +42,52 @@ internal sealed class ReadMap<TRow> where TRow : new()
 }
 
 /// <summary>
-/// The columns of a binary COPY, each declared once with its SQL type and the property it takes its value from: the
-/// staging table's definition, the COPY column list and the writing of each row come from the same list.
+/// The columns of a set of rows sent as one array parameter per column and read back with <c>unnest</c>, each declared
+/// once with its SQL type and the property it takes its value from: the parameters, the column list and the row
+/// source of the statement come from the same list. One prepared statement, whatever the number of rows: no staging
+/// table to create and drop (a catalog change that every backend must then process), no COPY round trips.
 /// </summary>
 /// <typeparam name="TRow">The row type.</typeparam>
-internal sealed class CopyMap<TRow>
+internal sealed class UnnestMap<TRow>
 {
-    private readonly List<(string Name, string SqlType, Func<NpgsqlBinaryImporter, TRow, CancellationToken, Task> Write)> _columns = [];
+    private readonly List<(string Name, string Select, Func<IReadOnlyList<TRow>, NpgsqlParameter> Parameter)> _columns = [];
 
     /// <summary>A column whose value is a reference type (or null).</summary>
-    public CopyMap<TRow> Column<TValue>(string name, string sqlType, NpgsqlDbType type, Func<TRow, TValue?> get) where TValue : class
+    public UnnestMap<TRow> Column<TValue>(string name, NpgsqlDbType type, Func<TRow, TValue?> get) where TValue : class
     {
-        _columns.Add((name, sqlType, (importer, row, ct) => get(row) is { } value ? importer.WriteAsync(value, type, ct) : importer.WriteNullAsync(ct)));
+        _columns.Add((name, $"u.{name}", rows => new NpgsqlParameter<TValue?[]>(name, NpgsqlDbType.Array | type) { TypedValue = [.. rows.Select(get)] }));
         return this;
     }
 
     /// <summary>A column whose value is a value type (or null).</summary>
-    public CopyMap<TRow> Value<TValue>(string name, string sqlType, NpgsqlDbType type, Func<TRow, TValue?> get) where TValue : struct
+    public UnnestMap<TRow> Value<TValue>(string name, NpgsqlDbType type, Func<TRow, TValue?> get) where TValue : struct
     {
-        _columns.Add((name, sqlType, (importer, row, ct) => get(row) is { } value ? importer.WriteAsync(value, type, ct) : importer.WriteNullAsync(ct)));
+        _columns.Add((name, $"u.{name}", rows => new NpgsqlParameter<TValue?[]>(name, NpgsqlDbType.Array | type) { TypedValue = [.. rows.Select(get)] }));
         return this;
     }
 
-    /// <summary><c>CREATE TEMP TABLE <paramref name="table"/> (…) ON COMMIT DROP</c> with every column.</summary>
-    public string CreateTempTable(string table) =>
-        $"CREATE TEMP TABLE {table} ({string.Join(", ", _columns.Select(c => $"{c.Name} {c.SqlType}"))}) ON COMMIT DROP";
-
-    /// <summary><c>COPY <paramref name="table"/> (…) FROM STDIN (FORMAT BINARY)</c> with every column.</summary>
-    public string CopyFrom(string table) =>
-        $"COPY {table} ({string.Join(", ", _columns.Select(c => c.Name))}) FROM STDIN (FORMAT BINARY)";
-
-    /// <summary>Writes one row.</summary>
-    public async Task WriteRowAsync(NpgsqlBinaryImporter importer, TRow row, CancellationToken cancellationToken)
+    /// <summary>
+    /// A <c>text[]</c> column (or null). PostgreSQL's arrays are rectangular, so the rows' arrays, which differ in
+    /// length, travel as one JSON array each and are turned back into <c>text[]</c> in the statement.
+    /// </summary>
+    public UnnestMap<TRow> TextArray(string name, Func<TRow, IReadOnlyList<string>?> get)
     {
-        ArgumentNullException.ThrowIfNull(importer);
-        await importer.StartRowAsync(cancellationToken);
-        foreach (var column in _columns)
-        {
-            await column.Write(importer, row, cancellationToken);
-        }
+        _columns.Add((name, $"CASE WHEN u.{name} IS NULL THEN NULL ELSE ARRAY(SELECT jsonb_array_elements_text(u.{name})) END",
+            rows => new NpgsqlParameter<string?[]>(name, NpgsqlDbType.Array | NpgsqlDbType.Jsonb)
+            {
+                TypedValue = [.. rows.Select(row => get(row) is { } values ? System.Text.Json.JsonSerializer.Serialize(values) : null)],
+            }));
+        return this;
     }
+
+    /// <summary>
+    /// The rows as a subquery named <paramref name="alias"/>, one column per declared column under its name:
+    /// <c>(SELECT … FROM unnest(@a, @b, …) AS u(a, b, …)) alias</c>.
+    /// </summary>
+    public string From(string alias) =>
+        $"(SELECT {string.Join(", ", _columns.Select(c => $"{c.Select} AS {c.Name}"))} " +
+        $"FROM unnest({string.Join(", ", _columns.Select(c => "@" + c.Name))}) AS u({string.Join(", ", _columns.Select(c => c.Name))})) {alias}";
+
+    /// <summary>The array parameters that carry <paramref name="rows"/>, one per column.</summary>
+    public IEnumerable<NpgsqlParameter> Parameters(IReadOnlyList<TRow> rows) => _columns.Select(c => c.Parameter(rows));
 }

@@ -18,55 +18,54 @@ internal sealed record ValidRecords(
 }
 
 /// <summary>
-/// Stores a batch set-based: binary COPY into a transaction-scoped staging table, then one
-/// <c>INSERT … ON CONFLICT … DO UPDATE … WHERE excluded.version &gt; records.version</c>. A version lower than or
+/// Stores a batch set-based, in one prepared statement: the rows travel as one array per column (<see cref="UnnestMap{TRow}"/>)
+/// into one <c>INSERT … ON CONFLICT … DO UPDATE … WHERE excluded.version &gt; records.version</c>. A version lower than or
 /// equal to the stored one changes nothing, so redelivery and reordering are safe; a withdrawal keeps the key and
 /// version and erases the content. Rows are written in key order, so concurrent batches cannot deadlock. A changed
 /// record's precomputed matching features are computed before the COPY (by the caller's feature function, from exactly the
-/// values stored) and written with it, so the store never updates a row it has just written.
+/// values stored) and written with it, so the store never updates a row it has just written. Until 2026-12-07 the rows
+/// went through a binary COPY into a temporary staging table created for each batch: for the one-record messages of a
+/// live connector, creating and dropping that table (catalog rows every backend must then invalidate), planning the
+/// upsert anew (its table was new each time) and the COPY's round trips cost more than the row itself.
 /// </summary>
 internal static class RecordBatchWriter
 {
-    // The staging table, its COPY and every row's values: one list, by name (see StagingRow).
-    private static readonly CopyMap<StagingRow> Staging = new CopyMap<StagingRow>()
-        .Column("kind", "text NOT NULL", NpgsqlDbType.Text, r => r.Kind.ToString())
-        .Column("local_id", "text NOT NULL", NpgsqlDbType.Text, r => r.LocalId)
-        .Value("version", "bigint NOT NULL", NpgsqlDbType.Bigint, r => (long?)r.Version)
-        .Value("withdrawn", "boolean NOT NULL", NpgsqlDbType.Boolean, r => (bool?)r.Withdrawn)
-        .Column("subject_ref", "text", NpgsqlDbType.Text, r => r.SubjectRef)
-        .Column("sensitivity", "text", NpgsqlDbType.Text, r => r.Labels?.Sensitivity.ToString())
-        .Column("confidence", "text", NpgsqlDbType.Text, r => r.Labels?.Confidence?.ToString())
-        .Column("control_official_name", "text", NpgsqlDbType.Text, r => r.Labels?.ControlOfficial.PersonFullName)
-        .Column("control_official_channel", "text", NpgsqlDbType.Text, r => r.Labels?.ControlOfficial.ContactChannel)
-        .Column("case_tracking_id", "text", NpgsqlDbType.Text, r => r.Labels?.CaseTrackingID)
-        .Column("justification", "text", NpgsqlDbType.Text, r => r.Labels?.Justification)
-        .Value("review_date", "date", NpgsqlDbType.Date, r => r.Labels?.ReviewDate)
-        .Column("role", "text", NpgsqlDbType.Text, r => r.Person?.PersonRole.ToString())
+    // The rows' columns and every row's values: one list, by name (see StagingRow).
+    private static readonly UnnestMap<StagingRow> Staging = new UnnestMap<StagingRow>()
+        .Column("kind", NpgsqlDbType.Text, r => r.Kind.ToString())
+        .Column("local_id", NpgsqlDbType.Text, r => r.LocalId)
+        .Value("version", NpgsqlDbType.Bigint, r => (long?)r.Version)
+        .Value("withdrawn", NpgsqlDbType.Boolean, r => (bool?)r.Withdrawn)
+        .Column("subject_ref", NpgsqlDbType.Text, r => r.SubjectRef)
+        .Column("sensitivity", NpgsqlDbType.Text, r => r.Labels?.Sensitivity.ToString())
+        .Column("confidence", NpgsqlDbType.Text, r => r.Labels?.Confidence?.ToString())
+        .Column("control_official_name", NpgsqlDbType.Text, r => r.Labels?.ControlOfficial.PersonFullName)
+        .Column("control_official_channel", NpgsqlDbType.Text, r => r.Labels?.ControlOfficial.ContactChannel)
+        .Column("case_tracking_id", NpgsqlDbType.Text, r => r.Labels?.CaseTrackingID)
+        .Column("justification", NpgsqlDbType.Text, r => r.Labels?.Justification)
+        .Value("review_date", NpgsqlDbType.Date, r => r.Labels?.ReviewDate)
+        .Column("role", NpgsqlDbType.Text, r => r.Person?.PersonRole.ToString())
         // The columns matching reads come from the row as it will be stored (StagingRow.Stored), the same values its
         // precomputed features are made of.
-        .Column("given_name", "text", NpgsqlDbType.Text, r => r.Stored.GivenName)
-        .Column("surname", "text", NpgsqlDbType.Text, r => r.Stored.Surname)
-        .Column("aliases", "text[]", NpgsqlDbType.Array | NpgsqlDbType.Text, r => r.Stored.Aliases)
-        .Value("birth_year", "smallint", NpgsqlDbType.Smallint, r => r.Stored.BirthYear)
-        .Value("birth_month", "smallint", NpgsqlDbType.Smallint, r => r.Stored.BirthMonth)
-        .Value("birth_day", "smallint", NpgsqlDbType.Smallint, r => r.Stored.BirthDay)
-        .Column("sex", "text", NpgsqlDbType.Text, r => r.Stored.Sex)
-        .Column("identifiers", "jsonb", NpgsqlDbType.Jsonb, r => r.Stored.Identifiers)
-        .Column("phone_raw", "text", NpgsqlDbType.Text, r => r.Phone?.TelephoneNumberFullID)
-        .Column("phone_e164", "text", NpgsqlDbType.Text, r => r.Stored.PhoneE164)
-        .Value("valid_from", "date", NpgsqlDbType.Date, r => r.Stored.ValidFrom)
-        .Value("valid_to", "date", NpgsqlDbType.Date, r => r.Stored.ValidTo)
-        .Column("address", "text", NpgsqlDbType.Text, r => r.Stored.Address)
-        .Value("latitude", "double precision", NpgsqlDbType.Double, r => r.Stored.Latitude)
-        .Value("longitude", "double precision", NpgsqlDbType.Double, r => r.Stored.Longitude)
-        .Value("radius_meters", "double precision", NpgsqlDbType.Double, r => r.Stored.RadiusMeters)
-        .Value("starts_at", "timestamptz", NpgsqlDbType.TimestampTz, r => r.Stored.StartsAt)
-        .Value("ends_at", "timestamptz", NpgsqlDbType.TimestampTz, r => r.Stored.EndsAt)
-        .Column("features", "bytea", NpgsqlDbType.Bytea, r => r.Features);
-
-    private static readonly string CreateStaging = Staging.CreateTempTable("record_staging");
-
-    private static readonly string Copy = Staging.CopyFrom("record_staging");
+        .Column("given_name", NpgsqlDbType.Text, r => r.Stored.GivenName)
+        .Column("surname", NpgsqlDbType.Text, r => r.Stored.Surname)
+        .TextArray("aliases", r => r.Stored.Aliases)
+        .Value("birth_year", NpgsqlDbType.Smallint, r => r.Stored.BirthYear)
+        .Value("birth_month", NpgsqlDbType.Smallint, r => r.Stored.BirthMonth)
+        .Value("birth_day", NpgsqlDbType.Smallint, r => r.Stored.BirthDay)
+        .Column("sex", NpgsqlDbType.Text, r => r.Stored.Sex)
+        .Column("identifiers", NpgsqlDbType.Jsonb, r => r.Stored.Identifiers)
+        .Column("phone_raw", NpgsqlDbType.Text, r => r.Phone?.TelephoneNumberFullID)
+        .Column("phone_e164", NpgsqlDbType.Text, r => r.Stored.PhoneE164)
+        .Value("valid_from", NpgsqlDbType.Date, r => r.Stored.ValidFrom)
+        .Value("valid_to", NpgsqlDbType.Date, r => r.Stored.ValidTo)
+        .Column("address", NpgsqlDbType.Text, r => r.Stored.Address)
+        .Value("latitude", NpgsqlDbType.Double, r => r.Stored.Latitude)
+        .Value("longitude", NpgsqlDbType.Double, r => r.Stored.Longitude)
+        .Value("radius_meters", NpgsqlDbType.Double, r => r.Stored.RadiusMeters)
+        .Value("starts_at", NpgsqlDbType.TimestampTz, r => r.Stored.StartsAt)
+        .Value("ends_at", NpgsqlDbType.TimestampTz, r => r.Stored.EndsAt)
+        .Column("features", NpgsqlDbType.Bytea, r => r.Features);
 
     // What the upsert returns for each record it changed.
     private static readonly ReadMap<ChangedRow> Changed = new ReadMap<ChangedRow>()
@@ -77,17 +76,13 @@ internal static class RecordBatchWriter
         .Column<bool>("t.withdrawn_at IS NOT NULL", (r, v) => r.Withdrawn = v)
         .Column<bool>("t.xmax = '0'::xid", (r, v) => r.Inserted = v);
 
-    // DISTINCT ON keeps the highest version of a key within the batch (a withdrawal wins a tie). A withdrawal of a key
-    // the agency never stored writes nothing (no tombstone): an agency sending random ids cannot grow the table.
-    private const string Latest = """
-        (SELECT DISTINCT ON (kind, local_id) * FROM record_staging ORDER BY kind, local_id, version DESC, withdrawn DESC) s
-        """;
-
+    // A withdrawal of a key the agency never stored writes nothing (no tombstone): an agency sending random ids cannot
+    // grow the table.
     private const string Unknown = """
         s.withdrawn AND NOT EXISTS (SELECT 1 FROM records r WHERE r.agency_code = @agency AND r.kind = s.kind AND r.local_id = s.local_id)
         """;
 
-    private const string CountUnknownWithdrawals = $"SELECT count(*) FROM {Latest} WHERE {Unknown}";
+    private static readonly string CountUnknownWithdrawals = $"SELECT count(*) FROM {Staging.From("s")} WHERE {Unknown}";
 
     private static readonly string Upsert = $$"""
         INSERT INTO records AS t (agency_code, kind, local_id, version, withdrawn_at, first_seen_at, updated_at, last_message_id,
@@ -103,7 +98,7 @@ internal static class RecordBatchWriter
             CASE WHEN s.kind = 'Phone' AND NOT s.withdrawn THEN daterange(s.valid_from, s.valid_to, '[]') END,
             s.address, s.latitude, s.longitude, s.radius_meters,
             CASE WHEN s.starts_at IS NOT NULL THEN tstzrange(s.starts_at, s.ends_at, '[)') END, s.features
-        FROM {{Latest}}
+        FROM {{Staging.From("s")}}
         WHERE NOT ({{Unknown}})
         ORDER BY s.kind, s.local_id
         ON CONFLICT (agency_code, kind, local_id) DO UPDATE SET
@@ -137,59 +132,71 @@ internal static class RecordBatchWriter
         {
             return ([], 0);
         }
-        await using (var create = new NpgsqlCommand(CreateStaging, connection))
-        {
-            await create.ExecuteNonQueryAsync(cancellationToken);
-        }
+        // The highest version of each key in the batch (a withdrawal wins a tie); the upsert writes them in key order, so
+        // that concurrent batches lock their rows in the same order and cannot deadlock.
+        var rows = Rows(records, features)
+            .GroupBy(r => (r.Kind, r.LocalId))
+            .Select(g => g.OrderByDescending(r => r.Version).ThenByDescending(r => r.Withdrawn).First())
+            .ToList();
 
-        await using (var importer = await connection.BeginBinaryImportAsync(Copy, cancellationToken))
+        await using var batch = new NpgsqlBatch(connection);
+        var withdrawals = rows.Where(r => r.Withdrawn).ToList();
+        if (withdrawals.Count > 0)
         {
-            foreach (var person in records.Persons)
-            {
-                await Staging.WriteRowAsync(importer, WithFeatures(new StagingRow(RecordKind.Person, person.LocalId, person.Version, person.Labels) { Person = person }, features), cancellationToken);
-            }
-            foreach (var phone in records.Phones)
-            {
-                await Staging.WriteRowAsync(importer, WithFeatures(new StagingRow(RecordKind.Phone, phone.LocalId, phone.Version, phone.Labels)
-                {
-                    SubjectRef = phone.SubjectRef,
-                    Phone = phone,
-                }, features), cancellationToken);
-            }
-            foreach (var location in records.Locations)
-            {
-                await Staging.WriteRowAsync(importer, WithFeatures(new StagingRow(RecordKind.Location, location.LocalId, location.Version, location.Labels)
-                {
-                    SubjectRef = location.SubjectRef,
-                    Location = location,
-                }, features), cancellationToken);
-            }
-            foreach (var withdrawal in records.Withdrawals)
-            {
-                await Staging.WriteRowAsync(importer, new StagingRow(withdrawal.RecordKind, withdrawal.LocalId, withdrawal.Version, null) { Withdrawn = true }, cancellationToken);
-            }
-            await importer.CompleteAsync(cancellationToken);
-        }
-
-        var unknownWithdrawals = 0;
-        if (records.Withdrawals.Count > 0)
-        {
-            await using var count = new NpgsqlCommand(CountUnknownWithdrawals, connection);
+            var count = new NpgsqlBatchCommand(CountUnknownWithdrawals);
             count.Parameters.Add(new NpgsqlParameter<string>("agency", NpgsqlDbType.Text) { TypedValue = agency });
-            unknownWithdrawals = (int)(long)(await count.ExecuteScalarAsync(cancellationToken))!;
+            count.Parameters.AddRange(Staging.Parameters(withdrawals).ToArray());
+            batch.BatchCommands.Add(count);
         }
-
-        await using var upsert = new NpgsqlCommand(Upsert, connection);
+        var upsert = new NpgsqlBatchCommand(Upsert);
         upsert.Parameters.Add(new NpgsqlParameter<string>("agency", NpgsqlDbType.Text) { TypedValue = agency });
         upsert.Parameters.Add(new NpgsqlParameter("message_id", NpgsqlDbType.Uuid) { Value = messageId.HasValue ? messageId.Value : DBNull.Value });
+        upsert.Parameters.AddRange(Staging.Parameters(rows).ToArray());
+        batch.BatchCommands.Add(upsert);
+
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        var unknownWithdrawals = 0;
+        if (withdrawals.Count > 0)
+        {
+            await reader.ReadAsync(cancellationToken);
+            unknownWithdrawals = (int)reader.GetInt64(0);
+            await reader.NextResultAsync(cancellationToken);
+        }
         var changes = new List<StoredRecordChange>(records.Count);
-        await using var reader = await upsert.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
             var row = Changed.Read(reader);
             changes.Add(new StoredRecordChange(row.Id, Enum.Parse<RecordKind>(row.Kind), row.LocalId, row.Version, row.Withdrawn, row.Inserted));
         }
         return (changes, unknownWithdrawals);
+    }
+
+    private static IEnumerable<StagingRow> Rows(ValidRecords records, Func<RecordRow, byte[]?> features)
+    {
+        foreach (var person in records.Persons)
+        {
+            yield return WithFeatures(new StagingRow(RecordKind.Person, person.LocalId, person.Version, person.Labels) { Person = person }, features);
+        }
+        foreach (var phone in records.Phones)
+        {
+            yield return WithFeatures(new StagingRow(RecordKind.Phone, phone.LocalId, phone.Version, phone.Labels)
+            {
+                SubjectRef = phone.SubjectRef,
+                Phone = phone,
+            }, features);
+        }
+        foreach (var location in records.Locations)
+        {
+            yield return WithFeatures(new StagingRow(RecordKind.Location, location.LocalId, location.Version, location.Labels)
+            {
+                SubjectRef = location.SubjectRef,
+                Location = location,
+            }, features);
+        }
+        foreach (var withdrawal in records.Withdrawals)
+        {
+            yield return new StagingRow(withdrawal.RecordKind, withdrawal.LocalId, withdrawal.Version, null) { Withdrawn = true };
+        }
     }
 
     private static StagingRow WithFeatures(StagingRow row, Func<RecordRow, byte[]?> features)
