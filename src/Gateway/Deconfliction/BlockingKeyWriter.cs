@@ -2,6 +2,7 @@ using Npgsql;
 using NpgsqlTypes;
 using SharingHub.Contracts.V1;
 using SharingHub.Gateway.Records;
+using SharingHub.Matching;
 using SharingHub.ServiceDefaults;
 
 namespace SharingHub.Gateway.Deconfliction;
@@ -56,9 +57,7 @@ internal sealed class BlockingKeyWriter(MatchableLoader loader)
 
         // Records this batch inserted have no keys yet: only the others' keys need deleting first.
         var inserted = batch.Changes.Where(c => c.Inserted).Select(c => c.Id).ToHashSet();
-        await ReplaceKeysAsync(connection, records.Values, inserted, cancellationToken);
-        await NameFrequencyWriter.WriteAsync(connection, loader.Engine, records.Values, cancellationToken);
-        await MarkPendingAsync(connection, pending, cancellationToken);
+        await WriteDerivedAsync(connection, loader.Engine, records.Values, inserted, pending, cancellationToken);
         return [.. pending];
     }
 
@@ -91,56 +90,57 @@ internal sealed class BlockingKeyWriter(MatchableLoader loader)
         return subjects;
     }
 
-    /// <summary>Replaces the keys of <paramref name="records"/> (those in <paramref name="inserted"/> have none yet).</summary>
-    internal static async Task ReplaceKeysAsync(NpgsqlConnection connection, IEnumerable<Matchable> records, HashSet<long> inserted, CancellationToken cancellationToken)
+    /// <summary>
+    /// Replaces the keys and the name counts of <paramref name="records"/> (those in <paramref name="inserted"/> have
+    /// no keys yet) and queues <paramref name="pending"/> for matching: one round trip, whatever the number of records.
+    /// </summary>
+    internal static async Task WriteDerivedAsync(NpgsqlConnection connection, MatchingEngine engine, IEnumerable<Matchable> records,
+        HashSet<long> inserted, SortedSet<long> pending, CancellationToken cancellationToken)
     {
         var ordered = records.OrderBy(r => r.Id).ToList();
+        await using var batch = new NpgsqlBatch(connection);
         var existing = ordered.Where(r => !inserted.Contains(r.Id)).Select(r => r.Id).ToArray();
         if (existing.Length > 0)
         {
-            await using var delete = new NpgsqlCommand("DELETE FROM record_keys WHERE record_id = ANY(@ids)", connection);
-            delete.Parameters.Add(new NpgsqlParameter<long[]>("ids", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = existing });
-            await delete.ExecuteNonQueryAsync(cancellationToken);
+            batch.BatchCommands.Add(Command("DELETE FROM record_keys WHERE record_id = ANY(@ids)", Ids(existing)));
         }
-        if (!ordered.Any(r => r.Usable && r.Keys.Count > 0))
+        var keys = ordered.Where(r => r.Usable).SelectMany(r => r.Keys.Select(key => (Record: r, Key: key))).ToList();
+        if (keys.Count > 0)
         {
-            return;
+            batch.BatchCommands.Add(Command("""
+                INSERT INTO record_keys (record_id, kind, key, agency_code, subject_id)
+                SELECT * FROM unnest(@ids, @kinds, @keys, @agencies, @subjects)
+                """,
+                Ids([.. keys.Select(k => k.Record.Id)]),
+                new NpgsqlParameter<short[]>("kinds", NpgsqlDbType.Array | NpgsqlDbType.Smallint) { TypedValue = [.. keys.Select(k => (short)k.Record.Kind)] },
+                new NpgsqlParameter<string[]>("keys", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = [.. keys.Select(k => k.Key)] },
+                new NpgsqlParameter<string[]>("agencies", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = [.. keys.Select(k => k.Record.Agency)] },
+                new NpgsqlParameter<long?[]>("subjects", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = [.. keys.Select(k => k.Record.SubjectId)] }));
         }
-        await using var importer = await connection.BeginBinaryImportAsync(
-            "COPY record_keys (record_id, kind, key, agency_code, subject_id) FROM STDIN (FORMAT BINARY)", cancellationToken);
-        foreach (var record in ordered.Where(r => r.Usable))
+        NameFrequencyWriter.Add(batch, engine, ordered);
+        if (pending.Count > 0)
         {
-            foreach (var key in record.Keys)
-            {
-                await importer.StartRowAsync(cancellationToken);
-                await importer.WriteAsync(record.Id, NpgsqlDbType.Bigint, cancellationToken);
-                await importer.WriteAsync((short)record.Kind, NpgsqlDbType.Smallint, cancellationToken);
-                await importer.WriteAsync(key, NpgsqlDbType.Text, cancellationToken);
-                await importer.WriteAsync(record.Agency, NpgsqlDbType.Text, cancellationToken);
-                if (record.SubjectId is { } subject)
-                {
-                    await importer.WriteAsync(subject, NpgsqlDbType.Bigint, cancellationToken);
-                }
-                else
-                {
-                    await importer.WriteNullAsync(cancellationToken);
-                }
-            }
+            batch.BatchCommands.Add(Command("""
+                INSERT INTO match_pending (record_id, queued_at, attempts, trace_parent)
+                SELECT id, clock_timestamp(), 0, @trace_parent FROM unnest(@ids) AS u(id) ORDER BY id
+                ON CONFLICT (record_id) DO UPDATE SET queued_at = excluded.queued_at, attempts = 0, trace_parent = excluded.trace_parent
+                """,
+                Ids([.. pending]),
+                // A sweep that runs these markers links to the trace that queued them (ADR-013).
+                new NpgsqlParameter("trace_parent", NpgsqlDbType.Text) { Value = (object?)Telemetry.CurrentTraceParent() ?? DBNull.Value }));
         }
-        await importer.CompleteAsync(cancellationToken);
+        if (batch.BatchCommands.Count > 0)
+        {
+            await batch.ExecuteNonQueryAsync(cancellationToken);
+        }
     }
 
-    /// <summary>Queues <paramref name="ids"/> for matching (a marker per record, in id order).</summary>
-    internal static async Task MarkPendingAsync(NpgsqlConnection connection, SortedSet<long> ids, CancellationToken cancellationToken)
+    private static NpgsqlBatchCommand Command(string sql, params NpgsqlParameter[] parameters)
     {
-        await using var command = new NpgsqlCommand("""
-            INSERT INTO match_pending (record_id, queued_at, attempts, trace_parent)
-            SELECT id, clock_timestamp(), 0, @trace_parent FROM unnest(@ids) AS u(id) ORDER BY id
-            ON CONFLICT (record_id) DO UPDATE SET queued_at = excluded.queued_at, attempts = 0, trace_parent = excluded.trace_parent
-            """, connection);
-        command.Parameters.Add(new NpgsqlParameter<long[]>("ids", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = [.. ids] });
-        // A sweep that runs these markers links to the trace that queued them (ADR-013).
-        command.Parameters.Add(new NpgsqlParameter("trace_parent", NpgsqlDbType.Text) { Value = (object?)Telemetry.CurrentTraceParent() ?? DBNull.Value });
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        var command = new NpgsqlBatchCommand(sql);
+        command.Parameters.AddRange(parameters);
+        return command;
     }
+
+    private static NpgsqlParameter<long[]> Ids(long[] ids) => new("ids", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = ids };
 }

@@ -120,10 +120,9 @@ internal sealed partial class KeySchemeUpgrader(
                     return null;
                 }
                 var records = await loader.LoadAsync(connection, ids, cancellationToken);
-                await BlockingKeyWriter.ReplaceKeysAsync(connection, records.Values, [], cancellationToken);
                 // Records stored before the name counts existed are counted as the walk passes them.
-                await NameFrequencyWriter.WriteAsync(connection, loader.Engine, records.Values, cancellationToken);
-                await BlockingKeyWriter.MarkPendingAsync(connection, [.. records.Values.Where(r => r.Usable).Select(r => r.Id)], cancellationToken);
+                await BlockingKeyWriter.WriteDerivedAsync(connection, loader.Engine, records.Values, [],
+                    [.. records.Values.Where(r => r.Usable).Select(r => r.Id)], cancellationToken);
                 await SaveProgressAsync(connection, ids[^1], cancellationToken);
                 await transaction.CommitAsync(cancellationToken);
                 return (ids[^1], ids.Length);

@@ -76,91 +76,54 @@ internal sealed class NameFrequencySourceConfiguration : IEntityTypeConfiguratio
 
 /// <summary>
 /// Keeps the name counts in step with the stored persons, inside the transaction that stores (or re-keys) them: each
-/// person's components are compared with what it contributed before, and only the difference is appended. Three
-/// statements per batch, whatever its size: read the previous contributions, append the deltas and drop the
-/// previous contributions (one round trip), copy the new ones.
+/// person's components are compared with what it contributed before, and only the difference is appended. One
+/// statement per batch, whatever its size, sent with the batch's other derived writes (<see cref="BlockingKeyWriter"/>).
 /// </summary>
 internal static class NameFrequencyWriter
 {
-    public static async Task WriteAsync(NpgsqlConnection connection, MatchingEngine engine, IEnumerable<Matchable> records, CancellationToken cancellationToken)
+    // The previous contributions are read on the statement's snapshot, before its writes: the new ones replace them (a
+    // person whose components did not change is not written), a person with none left loses its row, and the net
+    // difference per component is appended.
+    private const string Replace = """
+        WITH old AS (
+            SELECT h.hash FROM name_frequency_sources s CROSS JOIN LATERAL unnest(s.hashes) AS h(hash)
+            WHERE s.record_id = ANY(@persons)
+        ),
+        new AS (
+            SELECT u.id, u.hash FROM unnest(@ids, @hashes) AS u(id, hash)
+        ),
+        written AS (
+            INSERT INTO name_frequency_sources AS s (record_id, hashes)
+            SELECT id, array_agg(hash ORDER BY hash) FROM new GROUP BY id ORDER BY id
+            ON CONFLICT (record_id) DO UPDATE SET hashes = excluded.hashes WHERE s.hashes IS DISTINCT FROM excluded.hashes
+            RETURNING 1
+        ),
+        emptied AS (
+            DELETE FROM name_frequency_sources WHERE record_id = ANY(@persons) AND NOT record_id = ANY(@ids)
+            RETURNING 1
+        )
+        INSERT INTO name_frequency_deltas (hash, delta)
+        SELECT hash, sum(delta)::int FROM (SELECT hash, -1 AS delta FROM old UNION ALL SELECT hash, 1 FROM new) d
+        GROUP BY hash HAVING sum(delta) <> 0 ORDER BY hash
+        """;
+
+    /// <summary>Adds to <paramref name="batch"/> the statement that brings the counts in step with the persons among <paramref name="records"/>.</summary>
+    public static void Add(NpgsqlBatch batch, MatchingEngine engine, IEnumerable<Matchable> records)
     {
         var persons = records.Where(r => r.Kind == KeyedKind.Person).OrderBy(r => r.Id).ToList();
         if (persons.Count == 0)
         {
             return;
         }
-
-        var ids = persons.Select(p => p.Id).ToArray();
-        var previous = new Dictionary<long, long[]>();
-        await using (var select = new NpgsqlCommand("SELECT record_id, hashes FROM name_frequency_sources WHERE record_id = ANY(@ids)", connection))
-        {
-            select.Parameters.Add(new NpgsqlParameter<long[]>("ids", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = ids });
-            await using var reader = await select.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                previous[reader.GetInt64(0)] = reader.GetFieldValue<long[]>(1);
-            }
-        }
-
-        var deltas = new Dictionary<long, int>();
-        var changed = new List<(long Id, long[] Hashes)>();
-        foreach (var person in persons)
-        {
-            long[] now = person.Usable && person.Person is { } evidence
-                ? [.. engine.NameComponents(evidence).Select(NameFrequencies.Hash).Distinct().Order()]
-                : [];
-            var before = previous.GetValueOrDefault(person.Id, []);
-            if (now.AsSpan().SequenceEqual(before))
-            {
-                continue;
-            }
-
-            foreach (var hash in before)
-            {
-                deltas[hash] = deltas.GetValueOrDefault(hash) - 1;
-            }
-
-            foreach (var hash in now)
-            {
-                deltas[hash] = deltas.GetValueOrDefault(hash) + 1;
-            }
-
-            changed.Add((person.Id, now));
-        }
-
-        if (changed.Count == 0)
-        {
-            return;
-        }
-
-        var net = deltas.Where(d => d.Value != 0).OrderBy(d => d.Key).ToArray();
-        await using (var batch = new NpgsqlBatch(connection))
-        {
-            var append = new NpgsqlBatchCommand("INSERT INTO name_frequency_deltas (hash, delta) SELECT * FROM unnest(@hashes, @deltas)");
-            append.Parameters.Add(new NpgsqlParameter<long[]>("hashes", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = [.. net.Select(d => d.Key)] });
-            append.Parameters.Add(new NpgsqlParameter<int[]>("deltas", NpgsqlDbType.Array | NpgsqlDbType.Integer) { TypedValue = [.. net.Select(d => d.Value)] });
-            batch.BatchCommands.Add(append);
-            var drop = new NpgsqlBatchCommand("DELETE FROM name_frequency_sources WHERE record_id = ANY(@ids)");
-            drop.Parameters.Add(new NpgsqlParameter<long[]>("ids", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = [.. changed.Select(c => c.Id)] });
-            batch.BatchCommands.Add(drop);
-            await batch.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        if (!changed.Any(c => c.Hashes.Length > 0))
-        {
-            return;
-        }
-
-        await using var importer = await connection.BeginBinaryImportAsync(
-            "COPY name_frequency_sources (record_id, hashes) FROM STDIN (FORMAT BINARY)", cancellationToken);
-        foreach (var (id, hashes) in changed.Where(c => c.Hashes.Length > 0))
-        {
-            await importer.StartRowAsync(cancellationToken);
-            await importer.WriteAsync(id, NpgsqlDbType.Bigint, cancellationToken);
-            await importer.WriteAsync(hashes, NpgsqlDbType.Array | NpgsqlDbType.Bigint, cancellationToken);
-        }
-
-        await importer.CompleteAsync(cancellationToken);
+        var components = persons
+            .Where(p => p.Usable && p.Person is not null)
+            .SelectMany(p => engine.NameComponents(p.Person!).Select(NameFrequencies.Hash).Distinct().Select(hash => (p.Id, Hash: hash)))
+            .ToList();
+        var command = new NpgsqlBatchCommand(Replace);
+        command.Parameters.Add(new NpgsqlParameter<long[]>("persons", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = [.. persons.Select(p => p.Id)] });
+        command.Parameters.Add(new NpgsqlParameter<long[]>("ids", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = [.. components.Select(c => c.Id)] });
+        command.Parameters.Add(new NpgsqlParameter<long[]>("hashes", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = [.. components.Select(c => c.Hash)] });
+        batch.BatchCommands.Add(command);
     }
 }
 
