@@ -5,7 +5,7 @@ namespace SharingHub.Gateway.Deconfliction;
 
 /// <summary>
 /// Session-level PostgreSQL advisory locks, by which one Gateway replica is elected for a background job (the
-/// cluster maintainer, the re-key). Held by the connection until released or closed.
+/// name-count fold, the re-key). Held by the connection until released or closed.
 /// </summary>
 internal static class AdvisoryLock
 {

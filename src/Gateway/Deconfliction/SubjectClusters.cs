@@ -84,6 +84,9 @@ internal sealed partial class SubjectClusterMaintainer(
     /// </summary>
     internal const int MaxComponentSize = 5_000;
 
+    /// <summary>How long a run waits after a kick, to take the records of the matching runs that follow with it.</summary>
+    internal static readonly TimeSpan KickDelay = TimeSpan.FromMilliseconds(100);
+
     private readonly SemaphoreSlim _kick = new(0, 1);
 
     /// <summary>Asks for a run soon (after a matching run queued records); never waits.</summary>
@@ -104,7 +107,12 @@ internal sealed partial class SubjectClusterMaintainer(
         var interval = TimeSpan.FromSeconds(options.Value.MatchPollSeconds);
         while (!stoppingToken.IsCancellationRequested)
         {
-            await _kick.WaitAsync(interval, stoppingToken);
+            if (await _kick.WaitAsync(interval, stoppingToken))
+            {
+                // Kicked by a matching run: the next runs' records join this one. Clusters are not on any alert's path,
+                // and under a steady stream this makes one run of many records instead of one per matching run.
+                await Task.Delay(KickDelay, stoppingToken);
+            }
             try
             {
                 while (await RunOnceAsync(stoppingToken) > 0)
@@ -129,70 +137,65 @@ internal sealed partial class SubjectClusterMaintainer(
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        if (!await AdvisoryLock.TryAcquireAsync(connection, LockKey, cancellationToken))
+        // The run is one transaction, and its advisory lock is the transaction's: taken with the read of the queue, it
+        // ends with the commit or the rollback, and nothing is left on the pooled session.
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var queued = new List<(long Id, DateTime QueuedAt)>();
+        await using (var select = new NpgsqlCommand("""
+            WITH lock AS (SELECT pg_try_advisory_xact_lock(@key) AS held)
+            SELECT p.record_id, p.queued_at FROM lock
+            CROSS JOIN LATERAL (
+                SELECT record_id, queued_at FROM cluster_pending WHERE lock.held ORDER BY queued_at, record_id LIMIT @limit) p
+            """, connection, transaction))
+        {
+            select.Parameters.Add(new NpgsqlParameter<long>("key", NpgsqlDbType.Bigint) { TypedValue = LockKey });
+            select.Parameters.Add(new NpgsqlParameter<int>("limit", NpgsqlDbType.Integer) { TypedValue = BatchSize });
+            await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                queued.Add((reader.GetInt64(0), reader.GetFieldValue<DateTime>(1)));
+            }
+        }
+        if (queued.Count == 0)
         {
             return 0;
         }
-        try
-        {
-            var queued = new List<(long Id, DateTime QueuedAt)>();
-            await using (var select = new NpgsqlCommand(
-                "SELECT record_id, queued_at FROM cluster_pending ORDER BY queued_at, record_id LIMIT @limit", connection))
-            {
-                select.Parameters.Add(new NpgsqlParameter<int>("limit", NpgsqlDbType.Integer) { TypedValue = BatchSize });
-                await using var reader = await select.ExecuteReaderAsync(cancellationToken);
-                while (await reader.ReadAsync(cancellationToken))
-                {
-                    queued.Add((reader.GetInt64(0), reader.GetFieldValue<DateTime>(1)));
-                }
-            }
-            if (queued.Count == 0)
-            {
-                return 0;
-            }
+        var (records, links, unfollowed) = await ComponentAsync(connection, queued.Select(q => q.Id), cancellationToken);
+        var clusters = SubjectClustering.Cluster(records.Select(r => new ClusterRecord(r.Key, r.Value)), links);
+        var members = clusters.SelectMany(cluster => cluster.Select(id => (Id: id, Cluster: cluster[0], Agency: records[id]))).ToList();
 
-            var (records, links, unfollowed) = await ComponentAsync(connection, queued.Select(q => q.Id), cancellationToken);
-            var clusters = SubjectClustering.Cluster(records.Select(r => new ClusterRecord(r.Key, r.Value)), links);
-            var members = clusters.SelectMany(cluster => cluster.Select(id => (Id: id, Cluster: cluster[0], Agency: records[id]))).ToList();
-
-            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            await using var batch = new NpgsqlBatch(connection, transaction);
-            // The component's rows go, and any other row under one of the new cluster ids (possible only when a
-            // component was cut short): those records are queued again, as are the records not followed.
-            batch.BatchCommands.Add(Command("""
-                WITH gone AS (
-                    DELETE FROM cluster_members WHERE record_id = ANY(@ids) OR cluster_id = ANY(@clusters) RETURNING record_id
-                )
-                INSERT INTO cluster_pending (record_id, queued_at)
-                SELECT DISTINCT id, now() FROM (SELECT record_id FROM gone WHERE NOT record_id = ANY(@ids) UNION ALL SELECT unnest(@unfollowed)) AS r(id)
-                ORDER BY 1
-                ON CONFLICT (record_id) DO UPDATE SET queued_at = excluded.queued_at
-                """,
-                Array("ids", NpgsqlDbType.Bigint, records.Keys.Union(queued.Select(q => q.Id)).Order()),
-                Array("clusters", NpgsqlDbType.Bigint, clusters.Select(c => c[0])),
-                Array("unfollowed", NpgsqlDbType.Bigint, unfollowed.Order())));
-            batch.BatchCommands.Add(Command("""
-                INSERT INTO cluster_members (record_id, cluster_id, agency_code)
-                SELECT * FROM unnest(@ids, @clusters, @agencies)
-                """,
-                Array("ids", NpgsqlDbType.Bigint, members.Select(m => m.Id)),
-                Array("clusters", NpgsqlDbType.Bigint, members.Select(m => m.Cluster)),
-                Array("agencies", NpgsqlDbType.Text, members.Select(m => m.Agency))));
-            batch.BatchCommands.Add(Command("""
-                DELETE FROM cluster_pending p USING unnest(@ids, @queued) AS u(id, queued_at)
-                WHERE p.record_id = u.id AND p.queued_at = u.queued_at
-                """,
-                Array("ids", NpgsqlDbType.Bigint, queued.Select(q => q.Id)),
-                new NpgsqlParameter<DateTime[]>("queued", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { TypedValue = [.. queued.Select(q => q.QueuedAt)] }));
-            await batch.ExecuteNonQueryAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-            Log.Ran(logger, queued.Count, records.Count, clusters.Count);
-            return queued.Count;
-        }
-        finally
-        {
-            await AdvisoryLock.ReleaseAsync(connection, LockKey);
-        }
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        // The component's rows go, and any other row under one of the new cluster ids (possible only when a
+        // component was cut short): those records are queued again, as are the records not followed.
+        batch.BatchCommands.Add(Command("""
+            WITH gone AS (
+                DELETE FROM cluster_members WHERE record_id = ANY(@ids) OR cluster_id = ANY(@clusters) RETURNING record_id
+            )
+            INSERT INTO cluster_pending (record_id, queued_at)
+            SELECT DISTINCT id, now() FROM (SELECT record_id FROM gone WHERE NOT record_id = ANY(@ids) UNION ALL SELECT unnest(@unfollowed)) AS r(id)
+            ORDER BY 1
+            ON CONFLICT (record_id) DO UPDATE SET queued_at = excluded.queued_at
+            """,
+            Array("ids", NpgsqlDbType.Bigint, records.Keys.Union(queued.Select(q => q.Id)).Order()),
+            Array("clusters", NpgsqlDbType.Bigint, clusters.Select(c => c[0])),
+            Array("unfollowed", NpgsqlDbType.Bigint, unfollowed.Order())));
+        batch.BatchCommands.Add(Command("""
+            INSERT INTO cluster_members (record_id, cluster_id, agency_code)
+            SELECT * FROM unnest(@ids, @clusters, @agencies)
+            """,
+            Array("ids", NpgsqlDbType.Bigint, members.Select(m => m.Id)),
+            Array("clusters", NpgsqlDbType.Bigint, members.Select(m => m.Cluster)),
+            Array("agencies", NpgsqlDbType.Text, members.Select(m => m.Agency))));
+        batch.BatchCommands.Add(Command("""
+            DELETE FROM cluster_pending p USING unnest(@ids, @queued) AS u(id, queued_at)
+            WHERE p.record_id = u.id AND p.queued_at = u.queued_at
+            """,
+            Array("ids", NpgsqlDbType.Bigint, queued.Select(q => q.Id)),
+            new NpgsqlParameter<DateTime[]>("queued", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { TypedValue = [.. queued.Select(q => q.QueuedAt)] }));
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        Log.Ran(logger, queued.Count, records.Count, clusters.Count);
+        return queued.Count;
     }
 
     /// <summary>
