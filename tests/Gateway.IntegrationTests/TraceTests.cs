@@ -32,7 +32,9 @@ public sealed class TraceFixture : DeconflictionFixture
 
     protected override GatewayApp CreateApp(Dictionary<string, string?> settings) => new(this, settings)
     {
-        TestServices = services => services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(Spans)),
+        // No OTLP endpoint here: the hosts' tracing, with an in-process exporter.
+        TestServices = services => services.AddHubTracing("SharingHub.Gateway")
+            .ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(Spans)),
     };
 }
 
