@@ -77,6 +77,33 @@ public sealed class NameFrequencyTests(NameFrequencyFixture hub) : IClassFixture
         Assert.DoesNotContain(matches, m => (m.LocalIdA == "P-C" || m.LocalIdB == "P-C") && m.Match.Band == "Match");
     }
 
+    [Fact]
+    public async Task Cache_BeforeItsFirstLoad_MatchingWaits_AndTheLoadReleasesIt()
+    {
+        var given = Letters(9);
+        var a = await hub.AddAgencyAsync("A");
+        await a.PublishAsync(Records.Person("P-W", given, Letters(10), "1970-01-01"));
+        await hub.WaitForMatchingAsync(a, RecordKind.Person, "P-W");
+
+        // A cache as a Gateway that has just started holds it: nothing loaded yet, so a matching run must wait.
+        var counts = await hub.WithServicesAsync(async services =>
+        {
+            using var cache = new NameFrequencyCache(services.GetRequiredService<Npgsql.NpgsqlDataSource>(),
+                services.GetRequiredService<Microsoft.Extensions.Options.IOptions<DeconflictionOptions>>(),
+                Microsoft.Extensions.Logging.Abstractions.NullLogger<NameFrequencyCache>.Instance);
+            var waiting = cache.WhenLoadedAsync(Ct);
+            await Task.Delay(200, Ct);
+            Assert.False(waiting.IsCompleted, "the cache said it was loaded before its first load");
+            Assert.Equal(0, cache.Current.CountOf(NameComponentKind.Given, given));
+
+            await cache.RefreshAsync(Ct);
+            await waiting.WaitAsync(TimeSpan.FromSeconds(5), Ct);
+            return cache.Current;
+        });
+
+        Assert.Equal(1L, counts.CountOf(NameComponentKind.Given, given));
+    }
+
     private Task<NameFrequencies> RefreshAsync() => hub.WithServicesAsync(async services =>
     {
         var cache = services.GetRequiredService<NameFrequencyCache>();

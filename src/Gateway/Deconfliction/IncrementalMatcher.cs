@@ -214,6 +214,8 @@ internal sealed partial class IncrementalMatcher(
 
     private async Task<int> RunAsync(string trigger, Func<NpgsqlConnection, Task<Claim>> claim, CancellationToken cancellationToken)
     {
+        // Nothing is claimed, let alone scored, before the name counts are known (NameFrequencyCache.WhenLoadedAsync).
+        await nameFrequencies.WhenLoadedAsync(cancellationToken);
         for (var attempt = 1; ; attempt++)
         {
             var clock = Stopwatch.StartNew();
