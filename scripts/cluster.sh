@@ -366,7 +366,15 @@ cluster_bench_chaos() {
     (
         HUB_GATEWAY_PORT=$gateway
         HUB_PROVISIONER_PORT=$provisioner
-        for code in "${codes[@]}"; do agency_disable "$code" || hub_warn "could not disable agency $code"; done
+        # Identity's first queries after the PostgreSQL restart may fail on a pooled connection the restart closed
+        # (it does not retry them): a token request that fails is asked again.
+        for code in "${codes[@]}"; do
+            for attempt in 1 2 3; do
+                (agency_disable "$code") && break
+                ((attempt < 3)) || hub_warn "could not disable agency $code"
+                sleep 1
+            done
+        done
     )
     for code in "${codes[@]}"; do rm -f "$(connector_secret_file "$code")"; done
     return "$rc"

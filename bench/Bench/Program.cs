@@ -64,10 +64,20 @@ internal static class Program
             "evaluate" => await Evaluation.RunAsync(args[1..]),
             "graphql" => await GraphQLBenchmark.RunAsync(args[1..]),
             "chaos" => await ChaosBenchmark.RunAsync(args[1..]),
+            // The chaos run's population and its engine check on their own, without a hub.
+            "chaos-population" when args.Length == 2 => ChaosPopulationCheck(args[1]),
             // The ingest benchmark's input on its own, to profile the connector or the hub in isolation.
             "synthetic" when args.Length == 3 => Synthetic(args[1], args[2]),
             _ => Usage(),
         };
+    }
+
+    private static int ChaosPopulationCheck(string records)
+    {
+        var population = ChaosPopulation.Create(int.Parse(records, System.Globalization.CultureInfo.InvariantCulture), ["A", "B", "C", "D"]);
+        var (planned, candidates, possible, match) = ChaosBenchmark.CheckPopulation(population);
+        Console.WriteLine($"{population.Count} records, {planned} planned pairs (all Match); {candidates} other candidate pairs: {possible} Possible, {match} Match");
+        return 0;
     }
 
     private static int Synthetic(string records, string file)

@@ -5,7 +5,7 @@ using System.Text.Json;
 namespace SharingHub.Bench.Chaos;
 
 /// <summary>One person of the chaos run, as one agency publishes it.</summary>
-internal sealed record ChaosPerson(string Agency, string LocalId, string Given, string Surname, DateOnly Birth, string Sex, string Ssn)
+internal sealed record ChaosPerson(string Agency, string LocalId, string Given, string Surname, string Sex, string Ssn)
 {
     /// <summary>The record as a connector's canonical JSON line.</summary>
     public string ToCanonicalLine() => JsonSerializer.Serialize(new
@@ -16,7 +16,6 @@ internal sealed record ChaosPerson(string Agency, string LocalId, string Given, 
         role = "unknown",
         givenName = Given,
         surname = Surname,
-        birthDate = Birth.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
         sex = Sex,
         identifiers = new[] { new { category = "ssn", id = Ssn } },
         labels = new { sensitivity = "open", controlOfficial = new { name = "Det. Chaos", channel = "+1 713 555 0100" } },
@@ -41,16 +40,27 @@ internal sealed record ExpectedMatch(string AgencyA, string LocalIdA, string Age
 
 /// <summary>
 /// The chaos run's population, with its matches known in advance: a share of the persons is published by two
-/// agencies (an exact copy, under each agency's own local id: the engine scores it at band Match on the SSN, name and
-/// date of birth alike); every other person is published once, with a made-up name of three syllables and a surname
-/// of two such words (tens of thousands of each, so two unrelated persons practically never share a full name) and an
-/// SSN of its own, so that it matches no one. Deterministic for a seed. Each agency's records come in a shuffled order,
+/// agencies (an exact copy, under each agency's own local id: the engine scores it at band Match on the SSN and the
+/// names); every other person is published once, with names far from everyone else's (<see cref="Names"/>) and an
+/// SSN of its own, so that it matches no one. No dates of birth: thousands of persons share each day, and an exact
+/// date outweighs two names that disagree. Deterministic for a seed. Each agency's records come in a shuffled order,
 /// so the second copy of a shared person arrives at any time of the stream, not in a block at its end.
 /// </summary>
 internal sealed class ChaosPopulation
 {
-    private static readonly string[] Syllables = ["ka", "lo", "mi", "ten", "sa", "ru", "be", "dor", "vi", "quel", "na", "fi", "go",
-        "zan", "pe", "tru", "mar", "sol", "chu", "le", "bra", "nis", "ot", "wen", "das", "ri", "mo", "ful", "ga", "hel", "jo", "pra"];
+    // Names are codewords of a Reed-Solomon code over GF(13): the person's number, five digits in base 13, is the
+    // message, and the polynomial it defines, evaluated at 0..11, gives twelve syllables, six for the given name and
+    // six for the surname. Two codewords differ in at least eight of the twelve, so no two persons' names are near
+    // each other (measured with the engine: see CheckPopulation).
+    // Each syllable's consonant is its symbol, and the 13 consonants stay distinct under the phonetic codes the engine
+    // compares names with; the vowels only make the names readable.
+    private static readonly string[] Consonants = ["b", "d", "f", "j", "k", "l", "m", "n", "p", "r", "s", "t", "w"];
+    private const string Vowels = "aeiou";
+    private const int Field = 13;
+    private const int NameSyllables = 6;
+
+    /// <summary>The most persons a population can have: one codeword each (13 to the 5th).</summary>
+    public const int MaxPersons = Field * Field * Field * Field * Field;
 
     private ChaosPopulation(IReadOnlyDictionary<string, IReadOnlyList<ChaosPerson>> records, IReadOnlyList<ExpectedMatch> expected)
     {
@@ -74,6 +84,11 @@ internal sealed class ChaosPopulation
     public static ChaosPopulation Create(int records, IReadOnlyList<string> agencies, double sharedShare = 0.1, int seed = 1515)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(records, 2);
+        if (records > MaxPersons)
+        {
+            throw new ArgumentOutOfRangeException(nameof(records), string.Create(CultureInfo.InvariantCulture,
+                $"the chaos population has names for at most {MaxPersons:N0} records"));
+        }
         ArgumentNullException.ThrowIfNull(agencies);
         if (agencies.Count < 2 || agencies.Distinct(StringComparer.Ordinal).Count() != agencies.Count)
         {
@@ -93,8 +108,8 @@ internal sealed class ChaosPopulation
         ChaosPerson New(string agency)
         {
             var n = person++;
-            return new ChaosPerson(agency, $"C-{n}", Word(random, 3), Word(random, 3) + " " + Word(random, 3),
-                new DateOnly(1945, 1, 1).AddDays(random.Next(60 * 365)), random.Next(2) == 0 ? "F" : "M", Ssn(n));
+            var (given, surname) = Names(n);
+            return new ChaosPerson(agency, $"C-{n}", given, surname, random.Next(2) == 0 ? "F" : "M", Ssn(n));
         }
 
         for (var i = 0; i < unique; i++)
@@ -125,15 +140,34 @@ internal sealed class ChaosPopulation
     private static string Ssn(int n) =>
         (100_000_000 + (long)n * 7_919_093 % 500_000_000).ToString(CultureInfo.InvariantCulture);
 
-    private static string Word(Random random, int syllables)
+    /// <summary>Person <paramref name="n"/>'s given name and surname (see <see cref="Consonants"/>).</summary>
+    internal static (string Given, string Surname) Names(int n)
     {
-        var builder = new StringBuilder();
-        for (var i = 0; i < syllables; i++)
+        ArgumentOutOfRangeException.ThrowIfNegative(n);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(n, MaxPersons);
+        Span<int> message = stackalloc int[5];
+        for (var i = 0; i < message.Length; i++, n /= Field)
         {
-            builder.Append(Syllables[random.Next(Syllables.Length)]);
+            message[i] = n % Field;
         }
-        builder[0] = char.ToUpperInvariant(builder[0]);
-        return builder.ToString();
+        var given = new StringBuilder();
+        var surname = new StringBuilder();
+        for (var x = 0; x < 2 * NameSyllables; x++)
+        {
+            // Horner's rule: the message polynomial at x, mod 13.
+            var symbol = 0;
+            for (var i = message.Length - 1; i >= 0; i--)
+            {
+                symbol = (symbol * x + message[i]) % Field;
+            }
+            // The surname's vowels differ from the given name's at every position: compared swapped (the engine also
+            // tries given name against surname), two names are never a typo apart.
+            var first = x < NameSyllables;
+            (first ? given : surname).Append(Consonants[symbol]).Append(Vowels[(first ? x : x + 2) % Vowels.Length]);
+        }
+        given[0] = char.ToUpperInvariant(given[0]);
+        surname[0] = char.ToUpperInvariant(surname[0]);
+        return (given.ToString(), surname.ToString());
     }
 
     private static void Shuffle<T>(List<T> list, Random random)
