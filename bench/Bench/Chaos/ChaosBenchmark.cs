@@ -87,7 +87,7 @@ internal static class ChaosBenchmark
             }
             var published = clock.Elapsed;
             await faulting;
-            var settled = await SettleAsync(data, agencies, records, sampler, clock, cancel.Token);
+            var settled = await SettleAsync(data, agencies, records, clock, cancel.Token);
             sampler.Stop();
             await sampling;
 
@@ -244,10 +244,13 @@ internal static class ChaosBenchmark
         faults.Mark("all running again");
     }
 
-    // Until every record is stored, none waits to be matched, and every alert of the run's agencies is relayed.
-    private static async Task<TimeSpan> SettleAsync(NpgsqlDataSource data, string[] agencies, int records, ChaosSampler sampler,
-        Stopwatch clock, CancellationToken cancellationToken)
+    // Until every record is stored, none waits to be matched, and every alert of the run's agencies is relayed. Five
+    // minutes in which none of the three counts moves is a stuck hub (or a loss): the run fails with the counts.
+    private static async Task<TimeSpan> SettleAsync(NpgsqlDataSource data, string[] agencies, int records, Stopwatch clock,
+        CancellationToken cancellationToken)
     {
+        var last = (Stored: -1L, Pending: -1L, Undelivered: -1L);
+        var moved = clock.Elapsed;
         while (true)
         {
             try
@@ -260,19 +263,24 @@ internal static class ChaosBenchmark
                 command.Parameters.AddWithValue("a", agencies);
                 await using var reader = await command.ExecuteReaderAsync(cancellationToken);
                 await reader.ReadAsync(cancellationToken);
-                if (reader.GetInt64(0) >= records && reader.GetInt64(1) == 0 && reader.GetInt64(2) == 0)
+                var now = (Stored: reader.GetInt64(0), Pending: reader.GetInt64(1), Undelivered: reader.GetInt64(2));
+                if (now.Stored >= records && now.Pending == 0 && now.Undelivered == 0)
                 {
                     return clock.Elapsed;
+                }
+                if (now != last)
+                {
+                    (last, moved) = (now, clock.Elapsed);
                 }
             }
             catch (NpgsqlException)
             {
                 // The database is restarting: look again.
             }
-            if (sampler.SinceLastProgress > TimeSpan.FromMinutes(5))
+            if (clock.Elapsed - moved > TimeSpan.FromMinutes(5))
             {
                 throw new BenchFailedException(string.Create(CultureInfo.InvariantCulture,
-                    $"no record stored for 5 minutes at {sampler.Latest:N0} of {records:N0}: records were lost or the hub is stuck (./hub status, the Gateway logs)"));
+                    $"nothing moved for 5 minutes: {last.Stored:N0} of {records:N0} records stored, {last.Pending:N0} waiting to be matched, {last.Undelivered:N0} alerts not relayed (./hub status, the Gateway logs)"));
             }
             await Task.Delay(500, cancellationToken);
         }

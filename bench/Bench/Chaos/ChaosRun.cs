@@ -16,16 +16,12 @@ internal sealed class ChaosSampler(NpgsqlDataSource data, string[] agencies, Sto
     private readonly List<ChaosSample> _samples = [];
     private volatile bool _stopped;
     private long _latest;
-    private TimeSpan _lastProgress;
 
     /// <summary>The samples taken, in order.</summary>
     public IReadOnlyList<ChaosSample> Samples => _samples;
 
     /// <summary>The stored count last seen.</summary>
     public long Latest => Interlocked.Read(ref _latest);
-
-    /// <summary>How long since the stored count last grew.</summary>
-    public TimeSpan SinceLastProgress => clock.Elapsed - _lastProgress;
 
     public void Stop() => _stopped = true;
 
@@ -44,10 +40,6 @@ internal sealed class ChaosSampler(NpgsqlDataSource data, string[] agencies, Sto
                 await using var reader = await command.ExecuteReaderAsync(cancellationToken);
                 await reader.ReadAsync(cancellationToken);
                 var sample = new ChaosSample(clock.Elapsed.TotalSeconds, reader.GetInt64(0), reader.GetInt64(1));
-                if (sample.Stored > Latest)
-                {
-                    _lastProgress = clock.Elapsed;
-                }
                 Interlocked.Exchange(ref _latest, sample.Stored);
                 _samples.Add(sample);
             }
