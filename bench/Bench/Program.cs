@@ -75,9 +75,9 @@ internal static class Program
     private static int ChaosPopulationCheck(string records)
     {
         var population = ChaosPopulation.Create(int.Parse(records, System.Globalization.CultureInfo.InvariantCulture), ["A", "B", "C", "D"]);
-        var (planned, candidates, possible, match) = ChaosBenchmark.CheckPopulation(population);
-        Console.WriteLine($"{population.Count} records, {planned} planned pairs (all Match); {candidates} other candidate pairs: {possible} Possible, {match} Match");
-        return 0;
+        var check = ChaosEngineCheck.Run(population);
+        Console.WriteLine($"{population.Count} records, {population.Expected.Count} planned pairs ({check.BelowMatch.Count} below Match); {check.Candidates} other candidate pairs: {check.Possible} Possible, {check.Match} Match");
+        return check.BelowMatch.Count == 0 ? 0 : 1;
     }
 
     private static int Synthetic(string records, string file)

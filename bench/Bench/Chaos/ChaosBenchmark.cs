@@ -2,8 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Npgsql;
-using SharingHub.Matching;
-using SharingHub.Matching.Scoring;
 
 namespace SharingHub.Bench.Chaos;
 
@@ -51,7 +49,12 @@ internal static class ChaosBenchmark
         {
             await DeleteEarlierRunsAsync(data, agencies);
             var population = ChaosPopulation.Create(records, agencies, Double(options, "--shared", 0.1));
-            var check = CheckPopulation(population);
+            var check = ChaosEngineCheck.Run(population);
+            if (check.BelowMatch.Count > 0)
+            {
+                // A flaw of the benchmark's population, not a loss of the hub's: nothing is published.
+                throw new BenchFailedException($"the population's planned pairs must score Match; these do not: {string.Join("; ", check.BelowMatch.Take(5))}");
+            }
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"population         {population.Count:N0} persons over {agencies.Length} agencies ({string.Join(", ", agencies)}); {population.Expected.Count:N0} published by two agencies (the expected matches), the rest once"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -146,61 +149,6 @@ internal static class ChaosBenchmark
     /// <summary>What the fault sequence does to the cluster, and the pauses between the steps.</summary>
     internal sealed record FaultPlan(int Node, int Gateway, TimeSpan Gap, TimeSpan DatabaseDown);
 
-    // The population is checked with the hub's own engine before anything is published. Every planned pair must score
-    // band Match (a pair below would be a flaw of the benchmark, not a loss of the hub's: the run stops here). Every
-    // other pair of agencies' persons that shares a blocking key is scored too: those above band None are the matches
-    // the hub may also find (reported as unexpected after the run, never failed); the line says how many.
-    internal static (int Planned, int Candidates, int Possible, int Match) CheckPopulation(ChaosPopulation population)
-    {
-        var engine = MatchingEngine.CreateDefault();
-        var people = population.Records.Values.SelectMany(r => r).ToList();
-        var evidence = people.ToDictionary(r => (r.Agency, r.LocalId), r => engine.BuildPersonEvidence(Input(r)));
-        foreach (var pair in population.Expected)
-        {
-            var band = engine.ScorePersons(evidence[(pair.AgencyA, pair.LocalIdA)], evidence[(pair.AgencyB, pair.LocalIdB)]).Band;
-            if (band != MatchBand.Match)
-            {
-                throw new BenchFailedException($"the population's planned pair {pair} scores {band}, not Match: the benchmark's population is wrong");
-            }
-        }
-        var planned = population.Expected.ToHashSet();
-        var blocks = new Dictionary<string, List<ChaosPerson>>(StringComparer.Ordinal);
-        foreach (var person in people)
-        {
-            foreach (var key in engine.PersonKeys(evidence[(person.Agency, person.LocalId)]))
-            {
-                if (!blocks.TryGetValue(key, out var block))
-                {
-                    blocks[key] = block = [];
-                }
-                block.Add(person);
-            }
-        }
-        var scored = new HashSet<ExpectedMatch>();
-        int possible = 0, match = 0;
-        foreach (var block in blocks.Values)
-        {
-            for (var i = 0; i < block.Count; i++)
-            {
-                for (var j = i + 1; j < block.Count; j++)
-                {
-                    var (a, b) = (block[i], block[j]);
-                    var pair = ExpectedMatch.Of(a.Agency, a.LocalId, b.Agency, b.LocalId);
-                    if (a.Agency == b.Agency || planned.Contains(pair) || !scored.Add(pair))
-                    {
-                        continue;
-                    }
-                    switch (engine.ScorePersons(evidence[(a.Agency, a.LocalId)], evidence[(b.Agency, b.LocalId)]).Band)
-                    {
-                        case MatchBand.Possible: possible++; break;
-                        case MatchBand.Match: match++; break;
-                    }
-                }
-            }
-        }
-        return (population.Expected.Count, scored.Count, possible, match);
-    }
-
     // Every run publishes the same persons: a run kept with --keep would match the next one's. Its data goes first.
     private static async Task DeleteEarlierRunsAsync(NpgsqlDataSource data, string[] agencies)
     {
@@ -220,9 +168,6 @@ internal static class ChaosBenchmark
             await BenchAgencies.DeleteAsync(data, [.. earlier]);
         }
     }
-
-    private static PersonInput Input(ChaosPerson p) =>
-        new(p.Given, p.Surname, null, null, p.Sex, [new IdentifierInput("ssn", p.Ssn)]);
 
     private static async Task RunFaultsAsync(FaultRunner faults, FaultPlan plan, ChaosSampler sampler, long threshold, CancellationToken cancellationToken)
     {

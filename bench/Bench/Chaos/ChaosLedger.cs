@@ -49,7 +49,9 @@ internal static class ChaosLedger
         {
             var key = Key(record.Agency, record.LocalId);
             rows += record.Rows;
-            if (record.Rows > 1 || !seen.Add(key))
+            // Added first: a key stored twice is duplicated, not lost.
+            var first = seen.Add(key);
+            if (record.Rows > 1 || !first)
             {
                 duplicated.Add(key);
             }
