@@ -167,21 +167,20 @@ cluster_gateway_env() {
     export Broker__Nodes
 }
 
-# cluster_start_gateway I: Gateway I on its own port, in the background; its pid in .hub/cluster/gateway-cI.pid.
-cluster_start_gateway() {
-    local i=$1 name port pid dll pid_file url
-    name=$(cluster_gateway_name "$i")
-    port=$(cluster_gateway_port "$i")
-    pid_file="$CLUSTER_DIR/gateway-c$i.pid"
+# cluster_start_host NAME PROJECT PORT PID_FILE ENV_FUNCTION: starts src/PROJECT as NAME on PORT in the background with
+# ENV_FUNCTION's environment (unless its pid file names a live process), its log in .hub/log/NAME.log, and waits until
+# it is ready.
+cluster_start_host() {
+    local name=$1 project=$2 port=$3 pid_file=$4 env=$5 pid dll url
     url="http://127.0.0.1:$port"
     pid=$(hub_read_pid "$pid_file" || true)
     if hub_pid_alive "$pid"; then
         return 0
     fi
-    infra_require_free_port "$port" HUB_GATEWAY_PORT "$name"
-    dll=$(app_dll Gateway)
+    infra_require_free_port "$port" "HUB_${project^^}_PORT" "$name"
+    dll=$(app_dll "$project")
     (
-        cluster_gateway_env
+        "$env"
         cd "$(dirname "$dll")"
         DOTNET_ENVIRONMENT=Development ASPNETCORE_ENVIRONMENT=Development \
             exec nohup dotnet "$dll" --urls "$url" >>"$(app_log_file "$name")" 2>&1 </dev/null 9>&-
@@ -190,6 +189,11 @@ cluster_start_gateway() {
     printf '%s\n' "$pid" >"$pid_file"
     app_wait_ready "$url" "$pid" "$name"
     hub_info "$name ready at $url (pid $pid)"
+}
+
+# cluster_start_gateway I: Gateway I on its own port; its pid in .hub/cluster/gateway-cI.pid.
+cluster_start_gateway() {
+    cluster_start_host "$(cluster_gateway_name "$1")" Gateway "$(cluster_gateway_port "$1")" "$CLUSTER_DIR/gateway-c$1.pid" cluster_gateway_env
 }
 
 cluster_stop_gateway() {
@@ -212,32 +216,18 @@ cluster_kill_gateway() {
     rm -f "$pid_file"
 }
 
+# cluster_provisioner_env: the provisioner's own environment (hub_host_env), pointed at node 1's management API.
+cluster_provisioner_env() {
+    hub_host_env Provisioner
+    export Provisioner__ManagementUri="http://127.0.0.1:$(cluster_mgmt_port 1)/"
+}
+
 # cluster_start_provisioner: the provisioner (the one holder of the broker administration credential) reconciling
 # the agencies' users, permissions and alert queues on the cluster; agencies registered while the cluster runs get
 # their broker access there. Its pid in .hub/cluster/provisioner.pid.
 cluster_start_provisioner() {
-    local port pid pid_file dll url
-    port=$(cluster_provisioner_port)
-    pid_file="$CLUSTER_DIR/provisioner.pid"
-    url="http://127.0.0.1:$port"
-    pid=$(hub_read_pid "$pid_file" || true)
-    if hub_pid_alive "$pid"; then
-        return 0
-    fi
-    infra_require_free_port "$port" HUB_PROVISIONER_PORT "$CLUSTER_PROVISIONER_NAME"
     app_provisioner_grants
-    dll=$(app_dll Provisioner)
-    (
-        hub_host_env Provisioner
-        export Provisioner__ManagementUri="http://127.0.0.1:$(cluster_mgmt_port 1)/"
-        cd "$(dirname "$dll")"
-        DOTNET_ENVIRONMENT=Development ASPNETCORE_ENVIRONMENT=Development \
-            exec nohup dotnet "$dll" --urls "$url" >>"$(app_log_file "$CLUSTER_PROVISIONER_NAME")" 2>&1 </dev/null 9>&-
-    ) &
-    pid=$!
-    printf '%s\n' "$pid" >"$pid_file"
-    app_wait_ready "$url" "$pid" "$CLUSTER_PROVISIONER_NAME"
-    hub_info "$CLUSTER_PROVISIONER_NAME ready at $url (pid $pid; broker management 127.0.0.1:$(cluster_mgmt_port 1))"
+    cluster_start_host "$CLUSTER_PROVISIONER_NAME" Provisioner "$(cluster_provisioner_port)" "$CLUSTER_DIR/provisioner.pid" cluster_provisioner_env
 }
 
 cluster_stop_provisioner() {

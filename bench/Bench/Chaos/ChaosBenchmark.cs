@@ -61,7 +61,7 @@ internal static class ChaosBenchmark
                 $"engine check       every planned pair scores Match in-process; of {check.Candidates:N0} other cross-agency pairs sharing a blocking key, {check.Possible:N0} score Possible and {check.Match:N0} Match (the hub may find those too: reported below as unexpected)"));
             Console.WriteLine($"machine            {Environment.ProcessorCount} cores; load average {LoadAverage()} before the run");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"faults             at {faultAt:P0} stored: stop RabbitMQ node {plan.Node}, +{plan.Gap.TotalSeconds:0} s kill -9 Gateway c{plan.Gateway}, +{plan.Gap.TotalSeconds:0} s restart PostgreSQL ({plan.DatabaseDown.TotalSeconds:0} s down), +{plan.Gap.TotalSeconds:0} s start the node and the Gateway again"));
+                $"faults             at {faultAt:P0} stored: stop RabbitMQ node {plan.Node}; +{plan.Gap.TotalSeconds:0} s kill -9 Gateway c{plan.Gateway}; +{plan.Gap.TotalSeconds:0} s restart PostgreSQL ({plan.DatabaseDown.TotalSeconds:0} s down); +{plan.Gap.TotalSeconds:0} s, once the node has stopped, start the node and the Gateway again"));
 
             var files = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var (agency, list) in population.Records)
@@ -169,24 +169,28 @@ internal static class ChaosBenchmark
         }
     }
 
+    // A clean stop of a RabbitMQ node hands its quorum queue leaders over and flushes, which takes from seconds to over
+    // a minute on a loaded machine: it goes on while the Gateway is killed and PostgreSQL restarts, so that all three
+    // faults overlap the stream. The node and the Gateway start again once the node has stopped and PostgreSQL is back.
     private static async Task RunFaultsAsync(FaultRunner faults, FaultPlan plan, ChaosSampler sampler, long threshold, CancellationToken cancellationToken)
     {
         while (sampler.Latest < threshold)
         {
             await Task.Delay(200, cancellationToken);
         }
-        faults.Mark("faults begin");
-        await faults.RunAsync($"stop RabbitMQ node {plan.Node}", ["cluster", "stop-node", $"{plan.Node}"], cancellationToken);
+        faults.Mark(FaultRunner.Begin);
+        var nodeStopped = faults.RunAsync($"stop RabbitMQ node {plan.Node}", ["cluster", "stop-node", $"{plan.Node}"], cancellationToken);
         await Task.Delay(plan.Gap, cancellationToken);
         await faults.RunAsync($"kill -9 Gateway c{plan.Gateway}", ["cluster", "kill-gateway", $"{plan.Gateway}"], cancellationToken);
         await Task.Delay(plan.Gap, cancellationToken);
         await faults.RunAsync("stop PostgreSQL", ["infra", "stop-pg"], cancellationToken);
         await Task.Delay(plan.DatabaseDown, cancellationToken);
-        await faults.RunAsync("start PostgreSQL", ["infra", "start-pg"], cancellationToken);
+        await faults.RunAsync(FaultRunner.DatabaseBack, ["infra", "start-pg"], cancellationToken);
         await Task.Delay(plan.Gap, cancellationToken);
+        await nodeStopped;
         await faults.RunAsync($"start RabbitMQ node {plan.Node}", ["cluster", "start-node", $"{plan.Node}"], cancellationToken);
         await faults.RunAsync($"start Gateway c{plan.Gateway}", ["cluster", "start-gateway", $"{plan.Gateway}"], cancellationToken);
-        faults.Mark("all running again");
+        faults.Mark(FaultRunner.End);
     }
 
     // Until every record is stored, none waits to be matched, and every alert of the run's agencies is relayed. Five
@@ -231,35 +235,15 @@ internal static class ChaosBenchmark
         }
     }
 
-    private static async Task<(int ExitCode, string Output)> Connector(Dictionary<string, string> options, string verb, string agency, string work,
-        string[] extra, CancellationToken cancellationToken)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[]
+    private static Task<(int ExitCode, string Output)> Connector(Dictionary<string, string> options, string verb, string agency, string work,
+        string[] extra, CancellationToken cancellationToken) =>
+        ChaosProcess.RunAsync("dotnet", new[]
         {
             options["--connector"], verb, "--agency", agency,
             "--broker", options["--broker"], "--broker-nodes", options["--broker-nodes"],
             "--password-file", Path.Combine(options["--secrets"], agency + ".secret"),
             "--state-dir", Path.Combine(work, "state-" + agency),
-        }.Concat(verb == "publish" ? ["--region", "US"] : []).Concat(extra))
-        {
-            start.ArgumentList.Add(arg);
-        }
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the connector");
-        var output = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
-        var errors = process.StandardError.ReadToEndAsync(CancellationToken.None);
-        try
-        {
-            await process.WaitForExitAsync(cancellationToken);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync(CancellationToken.None);
-            throw;
-        }
-        return (process.ExitCode, await output + await errors);
-    }
+        }.Concat(verb == "publish" ? ["--region", "US"] : []).Concat(extra), cancellationToken);
 
     // The alert ids of a drained file (the connector's JSON lines, one alert each), deconfliction and protective only:
     // the escalations a long run may add are raised for the same matches at any time and are not this run's to count.

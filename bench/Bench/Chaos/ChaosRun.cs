@@ -55,41 +55,97 @@ internal sealed class ChaosSampler(NpgsqlDataSource data, string[] agencies, Sto
 /// <summary>Runs the fault steps through <c>./hub</c> and keeps when each began and ended.</summary>
 internal sealed class FaultRunner(string hub, Stopwatch clock)
 {
-    private readonly List<string> _log = [];
+    /// <summary>The mark set when the first fault begins.</summary>
+    public const string Begin = "faults begin";
+
+    /// <summary>The step that brings PostgreSQL back (its end is when the recovery is measured from).</summary>
+    public const string DatabaseBack = "start PostgreSQL";
+
+    /// <summary>The mark set when every service runs again.</summary>
+    public const string End = "all running again";
+
+    private readonly List<(double At, string Line)> _log = [];
     private readonly Dictionary<string, double> _marks = new(StringComparer.Ordinal);
 
-    /// <summary>One line per step, for the report.</summary>
-    public IReadOnlyList<string> Log => _log;
-
-    /// <summary>The second a mark was set (<see cref="Mark"/>), or null.</summary>
-    public double? At(string mark) => _marks.TryGetValue(mark, out var at) ? at : null;
-
-    public void Mark(string name)
+    /// <summary>One line per step, for the report, in the order they began.</summary>
+    public IReadOnlyList<string> Log
     {
-        _marks[name] = clock.Elapsed.TotalSeconds;
-        _log.Add(string.Create(CultureInfo.InvariantCulture, $"fault  {clock.Elapsed.TotalSeconds,7:0.0} s  {name}"));
+        get
+        {
+            lock (_log)
+            {
+                return [.. _log.OrderBy(l => l.At).Select(l => l.Line)];
+            }
+        }
+    }
+
+    /// <summary>The second a mark was set or a step began (<see cref="Mark"/>, <see cref="RunAsync"/>), or null.</summary>
+    public double? At(string mark)
+    {
+        lock (_log)
+        {
+            return _marks.TryGetValue(mark, out var at) ? at : null;
+        }
+    }
+
+    /// <summary>The second a step (<see cref="RunAsync"/>) ended, or null.</summary>
+    public double? Ended(string step) => At(step + " (end)");
+
+    public void Mark(string name) => Add(name, clock.Elapsed.TotalSeconds, "");
+
+    // A mark, and the step's line when it has one (a step's end has none: its line says how long it took).
+    private void Add(string mark, double at, string detail)
+    {
+        lock (_log)
+        {
+            _marks[mark] = at;
+            if (!mark.EndsWith(" (end)", StringComparison.Ordinal))
+            {
+                _log.Add((at, string.Create(CultureInfo.InvariantCulture, $"fault  {at,7:0.0} s  {mark}{detail}")));
+            }
+        }
     }
 
     public async Task RunAsync(string label, string[] arguments, CancellationToken cancellationToken)
     {
         var started = clock.Elapsed.TotalSeconds;
-        var start = new ProcessStartInfo(hub) { RedirectStandardOutput = true, RedirectStandardError = true };
+        var (exitCode, output) = await ChaosProcess.RunAsync(hub, arguments, cancellationToken);
+        if (exitCode != 0)
+        {
+            throw new BenchFailedException($"fault step '{label}' (./hub {string.Join(' ', arguments)}) failed ({exitCode}): {output.Trim()}");
+        }
+        var ended = clock.Elapsed.TotalSeconds;
+        Add(label + " (end)", ended, "");
+        Add(label, started, string.Create(CultureInfo.InvariantCulture, $" (took {ended - started:0.0} s)"));
+    }
+}
+
+/// <summary>A program the run starts (a connector, a fault step), with its output.</summary>
+internal static class ChaosProcess
+{
+    /// <summary>Runs <paramref name="fileName"/> to its end; a cancelled run ends it (and its children) first.</summary>
+    /// <returns>The exit code, and the standard output followed by the standard error.</returns>
+    public static async Task<(int ExitCode, string Output)> RunAsync(string fileName, IEnumerable<string> arguments, CancellationToken cancellationToken)
+    {
+        var start = new ProcessStartInfo(fileName) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
         }
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not run {hub}");
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {fileName}");
         var output = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
         var errors = process.StandardError.ReadToEndAsync(CancellationToken.None);
-        await process.WaitForExitAsync(cancellationToken);
-        var text = (await output + await errors).Trim();
-        if (process.ExitCode != 0)
+        try
         {
-            throw new BenchFailedException($"fault step '{label}' (./hub {string.Join(' ', arguments)}) failed ({process.ExitCode}): {text}");
+            await process.WaitForExitAsync(cancellationToken);
         }
-        _marks[label] = started;
-        _log.Add(string.Create(CultureInfo.InvariantCulture,
-            $"fault  {started,7:0.0} s  {label} (took {clock.Elapsed.TotalSeconds - started:0.0} s)"));
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync(CancellationToken.None);
+            throw;
+        }
+        return (process.ExitCode, await output + await errors);
     }
 }
 
@@ -154,24 +210,26 @@ internal static class ChaosReport
     /// <summary>The stored rate before, during and after the faults, the longest stall and the recovery time.</summary>
     public static void Print(IReadOnlyList<ChaosSample> samples, FaultRunner faults, TimeSpan published, TimeSpan settled, int records)
     {
-        var begin = faults.At("faults begin") ?? 0;
-        var end = faults.At("all running again") ?? begin;
+        var begin = faults.At(FaultRunner.Begin) ?? 0;
+        var end = faults.At(FaultRunner.End) ?? begin;
+        var databaseBack = faults.Ended(FaultRunner.DatabaseBack) ?? end;
         var complete = samples.FirstOrDefault(s => s.Stored >= records)?.Seconds ?? samples[^1].Seconds;
         var first = samples.FirstOrDefault(s => s.Stored > 0)?.Seconds ?? 0;
         var before = Rate(samples, first, begin);
+        var duringEnd = Math.Min(end, complete);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"stored before      {before:N0} records/s  ({first:0.0}-{begin:0.0} s, {StoredAt(samples, begin):N0} stored when the faults began)"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"stored during      {Rate(samples, begin, end):N0} records/s  ({begin:0.0}-{end:0.0} s: node stopped, Gateway killed, PostgreSQL restarted)"));
+            $"stored during      {Rate(samples, begin, duringEnd):N0} records/s  ({begin:0.0}-{duringEnd:0.0} s{(complete < end ? ", when the last record was stored" : "")}: node stopping and stopped, Gateway killed, PostgreSQL restarted)"));
         Console.WriteLine(complete > end
             ? string.Create(CultureInfo.InvariantCulture, $"stored after       {Rate(samples, end, complete):N0} records/s  ({end:0.0}-{complete:0.0} s, until the last record was stored)")
-            : string.Create(CultureInfo.InvariantCulture, $"stored after       - (every record was stored by {complete:0.0} s, before the last service was back)"));
+            : string.Create(CultureInfo.InvariantCulture, $"stored after       - (every record was stored by {complete:0.0} s, before the node and the Gateway were back at {end:0.0} s)"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"longest stall      {LongestStall(samples, begin, complete):0.0} s without a record stored (from the first fault to the last record)"));
-        var recovered = Recovery(samples, end, complete, before);
+        var recovered = Recovery(samples, databaseBack, complete, before);
         Console.WriteLine(recovered is { } r
-            ? string.Create(CultureInfo.InvariantCulture, $"recovery           {r:0.0} s from all services running again to a 5 s stored rate of 80 % of the rate before (or the last record stored)")
-            : "recovery           not measured (no samples after the faults)");
+            ? string.Create(CultureInfo.InvariantCulture, $"recovery           {r:0.0} s from PostgreSQL's return ({databaseBack:0.0} s) to a 5 s stored rate of 80 % of the rate before the faults{(databaseBack + r >= complete ? " (reached only with the last record stored)" : "")}")
+            : string.Create(CultureInfo.InvariantCulture, $"recovery           - (every record was stored by {complete:0.0} s, before PostgreSQL was back)"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"completion         the connectors done at {published.TotalSeconds:0.0} s; every record stored by {complete:0.0} s; matched and every alert relayed by {settled.TotalSeconds:0.0} s"));
     }
@@ -235,21 +293,21 @@ internal static class ChaosReport
         return longest;
     }
 
-    // From `end` (all services running again): the first second at which the last 5 s stored at 80 % of the rate
-    // before the faults, or the last record's storage if that came first.
-    private static double? Recovery(IReadOnlyList<ChaosSample> samples, double end, double complete, double before)
+    // From `from` (PostgreSQL back): the first second at which the last 5 s stored at 80 % of the rate before the
+    // faults, or the last record's storage if that came first. Null when every record was stored before `from`.
+    private static double? Recovery(IReadOnlyList<ChaosSample> samples, double from, double complete, double before)
     {
-        if (complete <= end)
+        if (complete <= from)
         {
-            return 0;
+            return null;
         }
-        foreach (var sample in samples.Where(s => s.Seconds >= end + 5))
+        foreach (var sample in samples.Where(s => s.Seconds >= from + 5))
         {
             if (sample.Seconds >= complete || Rate(samples, sample.Seconds - 5, sample.Seconds) >= 0.8 * before)
             {
-                return sample.Seconds - end;
+                return sample.Seconds - from;
             }
         }
-        return samples.Any(s => s.Seconds > end) ? complete - end : null;
+        return complete - from;
     }
 }
