@@ -153,7 +153,11 @@ internal static class ChaosBenchmark
     private static async Task DeleteEarlierRunsAsync(NpgsqlDataSource data, string[] agencies)
     {
         var earlier = new List<string>();
-        await using (var command = data.CreateCommand("SELECT code FROM agencies WHERE code ~ '^CX[0-9]{6}[A-Z]$' AND code <> ALL(@a)"))
+        await using (var command = data.CreateCommand("""
+            SELECT a.code FROM agencies a
+            WHERE a.code ~ '^CX[0-9]{6}[A-Z]$' AND a.code <> ALL(@a) AND EXISTS (SELECT 1 FROM records r WHERE r.agency_code = a.code)
+            ORDER BY a.code
+            """))
         {
             command.Parameters.AddWithValue("a", agencies);
             await using var reader = await command.ExecuteReaderAsync();
