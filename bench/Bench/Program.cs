@@ -1,3 +1,4 @@
+using SharingHub.Bench.Chaos;
 using SharingHub.Bench.GraphQL;
 using SharingHub.Bench.Ingest;
 using SharingHub.Bench.Match;
@@ -62,10 +63,21 @@ internal static class Program
             "match" => await MatchBenchmark.RunAsync(args[1..]),
             "evaluate" => await Evaluation.RunAsync(args[1..]),
             "graphql" => await GraphQLBenchmark.RunAsync(args[1..]),
+            "chaos" => await ChaosBenchmark.RunAsync(args[1..]),
+            // The chaos run's population and its engine check on their own, without a hub.
+            "chaos-population" when args.Length == 2 => ChaosPopulationCheck(args[1]),
             // The ingest benchmark's input on its own, to profile the connector or the hub in isolation.
             "synthetic" when args.Length == 3 => Synthetic(args[1], args[2]),
             _ => Usage(),
         };
+    }
+
+    private static int ChaosPopulationCheck(string records)
+    {
+        var population = ChaosPopulation.Create(int.Parse(records, System.Globalization.CultureInfo.InvariantCulture), ["A", "B", "C", "D"]);
+        var check = ChaosEngineCheck.Run(population);
+        Console.WriteLine($"{population.Count} records, {population.Expected.Count} planned pairs ({check.BelowMatch.Count} below Match); {check.Candidates} other candidate pairs: {check.Possible} Possible, {check.Match} Match");
+        return check.BelowMatch.Count == 0 ? 0 : 1;
     }
 
     private static int Synthetic(string records, string file)
@@ -80,6 +92,7 @@ internal static class Program
         Console.Error.WriteLine("       bench match [--stored 100000,1000000] [--stream N] (through ./hub bench match)");
         Console.Error.WriteLine("       bench evaluate --file F --mapping M --truth COLUMN [--truth-pattern REGEX] [--agencies K | --split-by COLUMN] [--seed S] [--keep]");
         Console.Error.WriteLine("       bench graphql --agency CODE --url URL --token-file PATH [--stored 1000000] [--matches 10000] [--clients 16] [--seconds 20] (through ./hub bench graphql)");
+        Console.Error.WriteLine("       bench chaos --agencies A,B,C --connector DLL --broker URL --broker-nodes H:P,... --secrets DIR --hub PATH [--records 100000] (through ./hub bench chaos)");
         Console.Error.WriteLine("       bench synthetic N FILE   (writes the ingest benchmark's N canonical records)");
         return 1;
     }
