@@ -104,6 +104,51 @@ public sealed class NameFrequencyTests(NameFrequencyFixture hub) : IClassFixture
         Assert.Equal(1L, counts.CountOf(NameComponentKind.Given, given));
     }
 
+    [Fact]
+    public async Task Alert_ScoreMovedOnlyByTheNameCounts_NoSecondAlert_ARecordChangeStillRaisesOne()
+    {
+        // Enough people counted for a name's frequency to weigh (as in the test above), in the snapshot.
+        var filler = await hub.AddAgencyAsync("F");
+        foreach (var chunk in Enumerable.Range(0, 1100).Select(i => Records.Person($"G-{i}", Letters(7), Letters(8), "1960-01-01")).Chunk(275))
+        {
+            await filler.PublishAsync(chunk);
+        }
+        await hub.WaitForMatchingAsync(filler, RecordKind.Person, "G-1099");
+        await RefreshAsync();
+        // A name the snapshot does not know yet: the pair is first scored without its counts.
+        var (given, surname) = (Letters(8), Letters(9));
+        var (a, b) = (await hub.AddAgencyAsync("A"), await hub.AddAgencyAsync("B"));
+        await a.PublishAsync(Records.Person("S-1", given, surname, "1975-04-05"));
+        await hub.WaitForMatchingAsync(a, RecordKind.Person, "S-1");
+        await b.PublishAsync(Records.Person("T-1", given, surname, "1975-04-05"));
+        await hub.WaitForMatchingAsync(b, RecordKind.Person, "T-1");
+        var first = Assert.Single(await hub.MatchesAsync(a, b)).Match;
+
+        // The counts now hold the name; B sends its record again, unchanged but as version 2: the pair is re-scored.
+        await RefreshAsync();
+        await b.PublishAsync(Records.Person("T-1", given, surname, "1975-04-05", version: 2));
+        await hub.WaitForMatchingAsync(b, RecordKind.Person, "T-1", 2);
+        var again = Assert.Single(await hub.MatchesAsync(a, b)).Match;
+        var afterRescore = await AlertsAsync(first.Id);
+
+        // A real change (B's record loses its birth date): the score moves with the record, and both are told.
+        await b.PublishAsync(Records.Person("T-1", given, surname, null, version: 3));
+        await hub.WaitForMatchingAsync(b, RecordKind.Person, "T-1", 3);
+        var changed = Assert.Single(await hub.MatchesAsync(a, b)).Match;
+        var afterChange = await AlertsAsync(first.Id);
+
+        // The scenario itself: the re-score moved the score past the threshold (1 bit here), in the same band.
+        Assert.True(Math.Abs(again.Score!.Value - first.Score!.Value) >= 1 && again.Band == first.Band,
+            $"re-scored {first.Score} {first.Band} -> {again.Score} {again.Band}: the name counts did not move the score as this test needs");
+        Assert.Equal(2, afterRescore);
+        Assert.True(Math.Abs(changed.Score!.Value - again.Score.Value) >= 1 || changed.Band != again.Band,
+            $"the changed record moved the score only {again.Score} -> {changed.Score}");
+        Assert.Equal(4, afterChange);
+    }
+
+    private Task<int> AlertsAsync(long matchId) =>
+        hub.App.WithDatabaseAsync(db => db.Set<SharingHub.Gateway.Alerts.Alert>().CountAsync(x => x.MatchId == matchId, Ct));
+
     private Task<NameFrequencies> RefreshAsync() => hub.WithServicesAsync(async services =>
     {
         var cache = services.GetRequiredService<NameFrequencyCache>();
@@ -123,5 +168,7 @@ public sealed class NameFrequencyFixture : DeconflictionFixture
     {
         ["Deconfliction:MatchPollSeconds"] = "0.5",
         ["Deconfliction:NameFrequencyRefreshSeconds"] = "3600",
+        // A small population moves a name's weight by less than the default 3 bits once it is counted.
+        ["Alerts:ScoreChangeThreshold"] = "1",
     };
 }

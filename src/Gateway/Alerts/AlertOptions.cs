@@ -8,7 +8,10 @@ public sealed class AlertOptions
     /// <summary>The configuration section.</summary>
     public const string SectionName = "Alerts";
 
-    /// <summary>A person match's score must move by at least this many bits (same band) to raise a new alert.</summary>
+    /// <summary>
+    /// A person match's score must move by at least this many bits (same band), with a change in one of its records,
+    /// to raise a new alert (a move caused only by the name counts is not news; a band change always is).
+    /// </summary>
     [Range(0.01, 1000)]
     public double ScoreChangeThreshold { get; set; } = 3;
 

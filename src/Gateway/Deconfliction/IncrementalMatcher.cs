@@ -138,12 +138,16 @@ internal sealed partial class IncrementalMatcher(
                    t.band, t.score, now(), @trace_parent
             FROM targets t
             LEFT JOIN LATERAL (
-                SELECT p.band, p.score, p.status FROM alerts p
+                SELECT p.band, p.score, p.status, p.fingerprint FROM alerts p
                 WHERE p.match_id = t.match_id AND p.agency_code = t.agency AND p.audience = t.audience AND p.kind = t.alert_kind
                 ORDER BY p.id DESC LIMIT 1) last ON true
+            -- A score move is news only when a record changed (the match's fingerprint, the first part of the last
+            -- alert's): the same two records re-scored after the name counts moved (a name that was new when the pair
+            -- was first scored is counted now) are not a new finding. A band change always is.
             WHERE last.status IS NULL OR last.status = 'Retracted' OR t.lifted
                OR last.band IS DISTINCT FROM t.band
-               OR abs(coalesce(last.score, 0) - coalesce(t.score, 0)) >= @score_threshold
+               OR (abs(coalesce(last.score, 0) - coalesce(t.score, 0)) >= @score_threshold
+                   AND split_part(last.fingerprint, ':', 1) IS DISTINCT FROM t.fingerprint)
             ORDER BY t.match_id, t.agency
             ON CONFLICT DO NOTHING
             RETURNING kind
