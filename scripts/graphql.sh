@@ -17,7 +17,7 @@ graphql_bench() {
     return $rc
 }
 
-hub_bench_verb alerts graphql_bench_alerts "bench alerts [--stored 1000000] [--background 1000] [--probes 300] [--seconds 60] [--warmup 20] [--timeout 30] [--keep]" \
+hub_bench_verb alerts graphql_bench_alerts "bench alerts [--stored 1000000] [--background 1000] [--background-batch 1] [--probes 300] [--seconds 60] [--warmup 20] [--timeout 30] [--keep]" \
     "alert latency: a connector publishes a matching record -> a graphql-ws alertRaised subscriber gets the alert (p50/p99/max), with stored records and a background stream"
 
 # The first demo agency publishes the probes and its officer subscribes; a fresh agency streams the background (it is

@@ -9,13 +9,15 @@ using SharingHub.Matching;
 namespace SharingHub.Bench.Alerts;
 
 /// <summary>
-/// <c>./hub bench alerts [--stored 1000000] [--background 1000] [--probes 300] [--seconds 60] [--warmup 20] [--keep]</c>
+/// <c>./hub bench alerts [--stored 1000000] [--background 1000] [--background-batch 1] [--probes 300] [--seconds 60]
+/// [--warmup 20] [--timeout 30] [--keep]</c>
 /// (issue 12, "Latency"): the time from a connector publishing a record that matches a stored one to a graphql-ws
 /// subscriber of <c>alertRaised</c> (an officer of the probe agency) receiving the alert about it.
 /// <list type="number">
 /// <item>N background records of another agency are bulk-loaded as <c>bench match</c> loads them (a run with
 /// <c>--keep</c> leaves them, and the next run with the same N reuses them);</item>
-/// <item>a third agency streams new records at R records/s through the connector path for the whole measurement;</item>
+/// <item>a third agency streams new records at R records/s through the connector path for the whole measurement, one
+/// a message (<c>--background-batch</c>: more);</item>
 /// <item>the subscriber connects and subscribes;</item>
 /// <item>P probes (variants of stored persons, so each surely matches) are published by the probe agency one at a time,
 /// evenly over S seconds, each stamped just before the connector takes it; its latency ends when the subscriber
@@ -39,10 +41,11 @@ internal static class AlertBenchmark
         var probeCount = args.Int("probes", 300);
         var seconds = args.Int("seconds", 60);
         var warmup = args.Int("warmup", 20);
+        var batchSize = args.Int("background-batch", 1);
         var timeout = TimeSpan.FromSeconds(args.Int("timeout", 30));
-        if (stored < 1000 || rate < 0 || probeCount < 1 || seconds < 1 || warmup < 0 || timeout <= TimeSpan.Zero)
+        if (stored < 1000 || rate < 0 || probeCount < 1 || seconds < 1 || warmup < 0 || timeout <= TimeSpan.Zero || batchSize < 1)
         {
-            throw new ArgumentException("--stored needs at least 1000, --probes, --seconds and --timeout at least 1, --background and --warmup 0 or more");
+            throw new ArgumentException("--stored needs at least 1000, --probes, --seconds, --timeout and --background-batch at least 1, --background and --warmup 0 or more");
         }
         var agency = args.Required("agency");
         var streamAgency = args.Required("stream-agency");
@@ -60,26 +63,18 @@ internal static class AlertBenchmark
             await RemoveLeftoversAsync(data, agency, background);
             background = await StoreBackgroundAsync(data, people, background, stored);
 
-            // Each probe's publish time, and its latency once its alert arrived (both by local id).
-            var published = new ConcurrentDictionary<string, long>(StringComparer.Ordinal);
-            var latencies = new ConcurrentDictionary<string, double>(StringComparer.Ordinal);
-            await using var subscriber = await AlertSubscriber.ConnectAsync(url, token, (localId, receivedAt) =>
-            {
-                if (published.TryGetValue(localId, out var sentAt))
-                {
-                    latencies.TryAdd(localId, Stopwatch.GetElapsedTime(sentAt, receivedAt).TotalMilliseconds);
-                }
-            }, CancellationToken.None);
+            var log = new ProbeLog();
+            await using var subscriber = await AlertSubscriber.ConnectAsync(url, token, log.Received, CancellationToken.None);
             await using var probes = await ConnectorPath.StartAsync(broker, agency, args.Required("password-file"), CancellationToken.None);
             await using var streamPath = await ConnectorPath.StartAsync(broker, streamAgency, args.Required("stream-password-file"), CancellationToken.None);
 
-            var stream = new BackgroundStream(streamPath, new SyntheticPopulation(seed: 29).Next(int.MaxValue), rate);
+            var stream = new BackgroundStream(streamPath, new SyntheticPopulation(seed: 29).Next(int.MaxValue), rate, batchSize);
             using var stopStream = new CancellationTokenSource();
             var streaming = stream.RunAsync(stopStream.Token);
             var run = DateTime.UtcNow.ToString("HHmmss", CultureInfo.InvariantCulture);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"== subscribed as an officer of {agency}; background stream of {rate:N0} records/s from {streamAgency}; {warmup} warm-up probes, then {probeCount} probes over {seconds} s"));
-            List<double> measured;
+            List<string> measuredIds;
             try
             {
                 // Unmeasured first: JIT, pooled connections and prepared statements of the whole path are warm when
@@ -87,23 +82,28 @@ internal static class AlertBenchmark
                 if (warmup > 0)
                 {
                     await ProbeAsync(probes, subscriber, people.Probes(warmup, -1).Select((p, i) => p with { LocalId = $"{ProbePrefix}{run}-W{i}" }).ToList(),
-                        interval, timeout, published, latencies, "warm-up");
+                        interval, timeout, log, "warm-up");
                 }
-                measured = await ProbeAsync(probes, subscriber,
+                measuredIds = await ProbeAsync(probes, subscriber,
                     people.Probes(probeCount, 1).Select((p, i) => p with { LocalId = $"{ProbePrefix}{run}-{i}" }).ToList(),
-                    interval, timeout, published, latencies, "measured");
+                    interval, timeout, log, "measured");
             }
             finally
             {
                 await stopStream.CancelAsync();
                 await streaming;
             }
+            // Did the Gateway keep up with the stream? What it had not stored by now was still queued while the probes ran.
+            var streamStored = await StoredCountAsync(data, streamAgency);
 
+            var measured = measuredIds.Select(log.Latency).ToList();
+            var stages = await StagesAsync(data, agency, log, measuredIds);
             Console.WriteLine();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"publish -> alertRaised: p50 {MatchBenchmark.Percentile(measured, 0.50):F1} ms, p99 {MatchBenchmark.Percentile(measured, 0.99):F1} ms, max {measured.Max():F1} ms ({measured.Count}/{probeCount} probes got their alert, {probeCount / (double)seconds:F1} probes/s)"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"background: {stored:N0} records stored; stream reached {stream.Rate:F0} records/s of {rate:N0} asked ({stream.Confirmed:N0} records confirmed)"));
+                $"background: {stored:N0} records stored; stream reached {stream.Rate:F0} records/s of {rate:N0} asked, {batchSize} a message ({stream.Confirmed:N0} records confirmed, {streamStored:N0} stored by the Gateway when it stopped)"));
+            Console.WriteLine(stages);
             var p99 = MatchBenchmark.Percentile(measured, 0.99);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"target: p99 <= {TargetP99Ms:F0} ms: {(p99 <= TargetP99Ms ? "met" : "NOT met")}"));
@@ -121,8 +121,8 @@ internal static class AlertBenchmark
                 data.Clear();
             }
             var keep = args.Flag("keep") && background is not null;
-            Console.WriteLine(keep
-                ? $"== removing the probes and the stream's records (--keep: background {background} stays for the next run)"
+            Console.WriteLine(keep ? $"== removing the probes and the stream's records (--keep: background {background} stays for the next run)"
+                : background is null ? "== removing the probes and the stream's records"
                 : $"== removing the probes, the stream's records and the background {background}");
             await BenchAgencies.CleanUpAsync(async () =>
             {
@@ -136,11 +136,11 @@ internal static class AlertBenchmark
 
     /// <summary>
     /// Publishes <paramref name="probes"/> one every <paramref name="interval"/>, each stamped just before the
-    /// connector takes it, and waits for their alerts; returns the latencies in ms. A probe whose alert did not come
+    /// connector takes it, and waits for their alerts; returns their local ids. A probe whose alert did not come
     /// within <paramref name="timeout"/> of its publish fails the run, named.
     /// </summary>
-    private static async Task<List<double>> ProbeAsync(ConnectorPath connector, AlertSubscriber subscriber, List<SyntheticRecord> probes,
-        TimeSpan interval, TimeSpan timeout, ConcurrentDictionary<string, long> published, ConcurrentDictionary<string, double> latencies, string name)
+    private static async Task<List<string>> ProbeAsync(ConnectorPath connector, AlertSubscriber subscriber, List<SyntheticRecord> probes,
+        TimeSpan interval, TimeSpan timeout, ProbeLog log, string name)
     {
         var confirms = new List<Task>(probes.Count);
         var start = Stopwatch.GetTimestamp();
@@ -152,23 +152,93 @@ internal static class AlertBenchmark
                 await Task.Delay(wait);
             }
             ThrowIfEnded(subscriber);
-            published[probes[i].LocalId] = Stopwatch.GetTimestamp();
+            log.Published(probes[i].LocalId);
             confirms.Add(connector.PublishAsync(connector.Prepare(probes[i].ToCanonicalLine()), CancellationToken.None));
         }
         var lastPublished = Stopwatch.GetTimestamp();
         await Task.WhenAll(confirms);
-        while (probes.Any(p => !latencies.ContainsKey(p.LocalId)) && Stopwatch.GetElapsedTime(lastPublished) < timeout)
+        while (probes.Any(p => !log.HasAlert(p.LocalId)) && Stopwatch.GetElapsedTime(lastPublished) < timeout)
         {
             ThrowIfEnded(subscriber);
             await Task.Delay(50);
         }
-        var late = probes.Where(p => !latencies.TryGetValue(p.LocalId, out var ms) || ms > timeout.TotalMilliseconds).Select(p => p.LocalId).ToList();
+        var late = probes.Where(p => !log.HasAlert(p.LocalId) || log.Latency(p.LocalId) > timeout.TotalMilliseconds).Select(p => p.LocalId).ToList();
         if (late.Count > 0)
         {
             throw new BenchFailedException(string.Create(CultureInfo.InvariantCulture,
                 $"{late.Count} of {probes.Count} {name} probes got no alert within {timeout.TotalSeconds:F0} s of their publish ({subscriber.Received} alert events received): {string.Join(", ", late.Take(10))}{(late.Count > 10 ? ", ..." : "")}"));
         }
-        return [.. probes.Select(p => latencies[p.LocalId])];
+        return [.. probes.Select(p => p.LocalId)];
+    }
+
+    /// <summary>
+    /// Where the time went, per stage (p50 / p99), on the database's commit clock (<c>track_commit_timestamp</c>, which
+    /// <c>./hub infra</c> turns on): from the publish to the commit of the probe's record, from there to the commit of
+    /// its first alert to the probe agency, and from there to the subscriber's receipt. The same machine's clock on
+    /// both sides, so the stages add up to the latency.
+    /// </summary>
+    private static async Task<string> StagesAsync(NpgsqlDataSource data, string agency, ProbeLog log, List<string> ids)
+    {
+        await using (var setting = data.CreateCommand("SHOW track_commit_timestamp"))
+        {
+            if (await setting.ExecuteScalarAsync() as string != "on")
+            {
+                return "stages: not measured (PostgreSQL's track_commit_timestamp is off; ./hub infra turns it on at start)";
+            }
+        }
+        await using var command = data.CreateCommand("""
+            -- An alert's xmin moves when the relay marks it delivered; its tx column is the transaction that raised it.
+            SELECT r.local_id, pg_xact_commit_timestamp(r.xmin), min(pg_xact_commit_timestamp((a.tx % 4294967296)::text::xid))
+            FROM records r
+            JOIN matches m ON r.id IN (m.record_a_id, m.record_b_id)
+            JOIN alerts a ON a.match_id = m.id AND a.agency_code = r.agency_code
+            WHERE r.agency_code = @agency AND r.local_id = ANY(@ids)
+            GROUP BY r.local_id, r.xmin
+            """);
+        command.Parameters.AddWithValue("agency", agency);
+        command.Parameters.AddWithValue("ids", ids.ToArray());
+        var (stored, raised, sent) = (new List<double>(), new List<double>(), new List<double>());
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            if (reader.IsDBNull(1) || reader.IsDBNull(2))
+            {
+                continue;
+            }
+            var localId = reader.GetString(0);
+            var (recordCommit, alertCommit) = (reader.GetDateTime(1), reader.GetDateTime(2));
+            var publishedAt = log.PublishedAt(localId);
+            stored.Add((recordCommit - publishedAt).TotalMilliseconds);
+            raised.Add((alertCommit - recordCommit).TotalMilliseconds);
+            sent.Add((publishedAt.AddMilliseconds(log.Latency(localId)) - alertCommit).TotalMilliseconds);
+        }
+        string Stage(List<double> values) => string.Create(CultureInfo.InvariantCulture,
+            $"{MatchBenchmark.Percentile(values, 0.50):F0} / {MatchBenchmark.Percentile(values, 0.99):F0} ms");
+        return $"stages p50 / p99 ({stored.Count} probes, commit clock): publish -> record committed {Stage(stored)}; -> alert committed {Stage(raised)}; -> received {Stage(sent)}";
+    }
+
+    /// <summary>Each probe's publish (monotonic and wall clock) and its latency once its alert arrived, by local id.</summary>
+    private sealed class ProbeLog
+    {
+        private readonly ConcurrentDictionary<string, (long Ticks, DateTime Wall)> _published = new(StringComparer.Ordinal);
+        private readonly ConcurrentDictionary<string, double> _latencies = new(StringComparer.Ordinal);
+
+        public void Published(string localId) => _published[localId] = (Stopwatch.GetTimestamp(), DateTime.UtcNow);
+
+        /// <summary>The subscriber's callback: the first alert about a probe ends its latency; others are ignored.</summary>
+        public void Received(string localId, long receivedAt)
+        {
+            if (_published.TryGetValue(localId, out var sent))
+            {
+                _latencies.TryAdd(localId, Stopwatch.GetElapsedTime(sent.Ticks, receivedAt).TotalMilliseconds);
+            }
+        }
+
+        public bool HasAlert(string localId) => _latencies.ContainsKey(localId);
+
+        public double Latency(string localId) => _latencies[localId];
+
+        public DateTime PublishedAt(string localId) => _published[localId].Wall;
     }
 
     private static void ThrowIfEnded(AlertSubscriber subscriber)
@@ -177,6 +247,13 @@ internal static class AlertBenchmark
         {
             throw new BenchFailedException(failure);
         }
+    }
+
+    private static async Task<long> StoredCountAsync(NpgsqlDataSource data, string agency)
+    {
+        await using var command = data.CreateCommand("SELECT count(*) FROM records WHERE agency_code = @agency");
+        command.Parameters.AddWithValue("agency", agency);
+        return (long)(await command.ExecuteScalarAsync())!;
     }
 
     // The kept background, or a new one bulk-loaded. The probes are variants of the population's persons, so a kept
@@ -249,7 +326,9 @@ internal static class AlertBenchmark
     /// </summary>
     private static async Task RemoveProbesAsync(NpgsqlDataSource data, string agency)
     {
-        await using var command = data.CreateCommand("""
+        await using var connection = await data.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await using var command = new NpgsqlCommand("""
             CREATE TEMPORARY TABLE bench_probes ON COMMIT DROP AS
                 SELECT id FROM records WHERE agency_code = @agency AND local_id LIKE @prefix;
             DELETE FROM record_keys WHERE record_id IN (SELECT id FROM bench_probes);
@@ -266,14 +345,10 @@ internal static class AlertBenchmark
             WHERE s.record_id IN (SELECT id FROM bench_probes) GROUP BY h.hash;
             DELETE FROM name_frequency_sources WHERE record_id IN (SELECT id FROM bench_probes);
             DELETE FROM records WHERE id IN (SELECT id FROM bench_probes);
-            """);
+            """, connection, transaction);
         command.CommandTimeout = (int)MatchBenchmark.LongStatement.TotalSeconds;
         command.Parameters.AddWithValue("agency", agency);
         command.Parameters.AddWithValue("prefix", ProbePrefix + "%");
-        await using var connection = await data.OpenConnectionAsync();
-        await using var transaction = await connection.BeginTransactionAsync();
-        command.Connection = connection;
-        command.Transaction = transaction;
         await command.ExecuteNonQueryAsync();
         await transaction.CommitAsync();
     }

@@ -4,8 +4,8 @@ using SharingHub.Bench.Match;
 namespace SharingHub.Bench.Alerts;
 
 /// <summary>
-/// A background stream: records of another agency published through the connector path one per message, paced to a
-/// rate, until stopped. At most <see cref="InFlight"/> publishes await their confirm at once (the CLI's run keeps 8
+/// A background stream: records of another agency published through the connector path, one per message or in
+/// batches of a given size (as a connector's <c>--batch-size</c>), paced to a rate of records, until stopped. At most <see cref="InFlight"/> publishes await their confirm at once (the CLI's run keeps 8
 /// batches in flight; one record a message needs more to reach 1,000/s); a stream the broker or the Gateway cannot
 /// take at the asked rate falls behind, and <see cref="Rate"/> says what it reached.
 /// </summary>
@@ -16,12 +16,14 @@ internal sealed class BackgroundStream
     private readonly ConnectorPath _connector;
     private readonly IEnumerator<SyntheticRecord> _records;
     private readonly double _perSecond;
+    private readonly int _batchSize;
     private long _confirmed;
     private long _startedAt;
     private long _stoppedAt;
 
-    public BackgroundStream(ConnectorPath connector, IEnumerable<SyntheticRecord> records, double perSecond)
+    public BackgroundStream(ConnectorPath connector, IEnumerable<SyntheticRecord> records, double perSecond, int batchSize)
     {
+        _batchSize = batchSize;
         _connector = connector;
         _records = records.GetEnumerator();
         _perSecond = perSecond;
@@ -63,15 +65,15 @@ internal sealed class BackgroundStream
                 // Every record whose time has come goes now: a late tick (a loaded machine) catches up, so the rate
                 // is the asked one whenever the window allows it.
                 var due = (long)(Stopwatch.GetElapsedTime(_startedAt).TotalSeconds * _perSecond);
-                for (; sent < due && !failed.IsCancellationRequested; sent++)
+                for (; sent + _batchSize <= due && !failed.IsCancellationRequested; sent += _batchSize)
                 {
                     await window.WaitAsync(failed.Token);
-                    if (!_records.MoveNext())
+                    var lines = new List<string>(_batchSize);
+                    for (var i = 0; i < _batchSize && _records.MoveNext(); i++)
                     {
-                        throw new InvalidOperationException("the synthetic population ended");
+                        lines.Add(_records.Current.ToCanonicalLine());
                     }
-                    var batch = _connector.Prepare(_records.Current.ToCanonicalLine());
-                    _ = PublishAsync(batch);
+                    _ = PublishAsync(_connector.Prepare(lines), lines.Count);
                 }
                 await Task.Delay(5, failed.Token);
             }
@@ -90,12 +92,12 @@ internal sealed class BackgroundStream
             throw new BenchFailedException($"the background stream failed after {Confirmed:N0} records: {failure.Message}");
         }
 
-        async Task PublishAsync(Contracts.V1.RecordBatchPublished batch)
+        async Task PublishAsync(Contracts.V1.RecordBatchPublished batch, int records)
         {
             try
             {
                 await _connector.PublishAsync(batch, abort.Token);
-                Interlocked.Increment(ref _confirmed);
+                Interlocked.Add(ref _confirmed, records);
             }
             catch (OperationCanceledException) when (abort.IsCancellationRequested)
             {

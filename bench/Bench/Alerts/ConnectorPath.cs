@@ -28,25 +28,32 @@ internal sealed class ConnectorPath : IAsyncDisposable
     }
 
     /// <summary>
-    /// The batch of one canonical line, as the connector would publish it; a line the connector would reject throws
-    /// (the benchmark's own records are valid, so a rejection is a bug in the benchmark).
+    /// The batch of canonical lines, as the connector would publish them together (one line: what <c>--batch-size 1</c>
+    /// sends); a line the connector would reject throws (the benchmark's records are valid, so a rejection is a bug in
+    /// the benchmark).
     /// </summary>
-    public RecordBatchPublished Prepare(string line)
+    public RecordBatchPublished Prepare(params IEnumerable<string> lines)
     {
-        var (source, problem) = CanonicalLine.Parse(line);
-        if (source is null)
+        var (persons, phones, locations) = (new List<PersonRecordPublished>(), new List<PhoneRecordPublished>(), new List<LocationRecordPublished>());
+        foreach (var line in lines)
         {
-            throw new BenchFailedException($"the connector could not read a benchmark record: {problem?.Reason}");
+            var (source, problem) = CanonicalLine.Parse(line);
+            if (source is null)
+            {
+                throw new BenchFailedException($"the connector could not read a benchmark record: {problem?.Reason}");
+            }
+            var result = _sanitizer.Sanitize(source);
+            switch (result.Record)
+            {
+                case PersonRecordPublished person: persons.Add(person); break;
+                case PhoneRecordPublished phone: phones.Add(phone); break;
+                case LocationRecordPublished location: locations.Add(location); break;
+                default:
+                    throw new BenchFailedException(
+                        $"the connector rejected a benchmark record: {string.Join("; ", result.Problems.Select(p => $"{p.Field} {p.Reason}"))}");
+            }
         }
-        var result = _sanitizer.Sanitize(source);
-        return result.Record switch
-        {
-            PersonRecordPublished person => new RecordBatchPublished { Persons = [person] },
-            PhoneRecordPublished phone => new RecordBatchPublished { Phones = [phone] },
-            LocationRecordPublished location => new RecordBatchPublished { Locations = [location] },
-            _ => throw new BenchFailedException(
-                $"the connector rejected a benchmark record: {string.Join("; ", result.Problems.Select(p => $"{p.Field} {p.Reason}"))}"),
-        };
+        return new RecordBatchPublished { Persons = persons, Phones = phones, Locations = locations };
     }
 
     /// <summary>Publishes one prepared batch; returns once the broker confirmed it.</summary>
