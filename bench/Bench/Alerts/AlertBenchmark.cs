@@ -392,8 +392,10 @@ internal static class AlertBenchmark
     }
 
     /// <summary>
-    /// Deletes the alert queues the Gateway's relay declared for the removed agencies (ADR-011), with the broker's
-    /// administration credential that <c>./hub</c> passes (HUB_RABBIT_ADMIN_URL); without it they are left, and said so.
+    /// Deletes the alert queues the Gateway's relay declared for the removed agencies (ADR-011), with the alerts on them,
+    /// using the broker's administration credential that <c>./hub</c> passes (HUB_RABBIT_ADMIN_URL); without it they are
+    /// left, and said so. A background is gone for good; the relay declares a registered stream agency's queue again,
+    /// empty.
     /// </summary>
     private static async Task DeleteAlertQueuesAsync(string[] agencies)
     {
