@@ -51,7 +51,6 @@ internal static class AlertBenchmark
         var streamAgency = args.Required("stream-agency");
         var broker = new Uri(args.Required("broker"));
         var url = new Uri(args.Required("url"));
-        var token = (await File.ReadAllTextAsync(args.Required("token-file"))).Trim();
         var interval = TimeSpan.FromSeconds((double)seconds / probeCount);
         await using var data = NpgsqlDataSource.Create(BenchArgs.Env("ConnectionStrings__hubdb"));
 
@@ -65,7 +64,7 @@ internal static class AlertBenchmark
             background = await StoreBackgroundAsync(data, people, background, stored);
 
             var log = new ProbeLog();
-            await using var subscriber = await AlertSubscriber.ConnectAsync(url, token, log.Received, CancellationToken.None);
+            await using var subscriber = await AlertSubscriber.ConnectAsync(url, await OfficerTokenAsync(args, agency), log.Received, CancellationToken.None);
             await using var probes = await ConnectorPath.StartAsync(broker, agency, args.Required("password-file"), CancellationToken.None);
             await using var streamPath = await ConnectorPath.StartAsync(broker, streamAgency, args.Required("stream-password-file"), CancellationToken.None);
 
@@ -258,6 +257,34 @@ internal static class AlertBenchmark
         {
             throw new BenchFailedException(failure);
         }
+    }
+
+    /// <summary>
+    /// The officer's bearer token: <c>--token-file</c>'s, or a fresh one from <c>./hub token AGENCY officer</c> (its last
+    /// line), taken after the bulk load: a token lives 15 minutes, less than loading a million records may take here.
+    /// </summary>
+    private static async Task<string> OfficerTokenAsync(BenchArgs args, string agency)
+    {
+        if (args.Get("token-file") is { } file)
+        {
+            return (await File.ReadAllTextAsync(file)).Trim();
+        }
+        var start = new ProcessStartInfo(Path.Combine(BenchArgs.Env("HUB_ROOT"), "hub")) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { "token", agency, "officer" })
+        {
+            start.ArgumentList.Add(a);
+        }
+        using var process = Process.Start(start) ?? throw new BenchFailedException("could not start ./hub token");
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        var token = (await output).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault();
+        if (process.ExitCode != 0 || token is null)
+        {
+            var reason = (await errors).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault();
+            throw new BenchFailedException($"./hub token {agency} officer failed (exit {process.ExitCode}): {reason}");
+        }
+        return token;
     }
 
     // Waits (at most 10 minutes) until the Gateway has stored every record of the stream the broker confirmed.
