@@ -16,3 +16,24 @@ graphql_bench() {
     rm -f "$token_file"
     return $rc
 }
+
+hub_bench_verb alerts graphql_bench_alerts "bench alerts [--stored 1000000] [--background 1000] [--background-batch 1] [--probes 300] [--seconds 60] [--warmup 20] [--timeout 30] [--keep]" \
+    "alert latency: a connector publishes a matching record -> a graphql-ws alertRaised subscriber gets the alert (p50/p99/max), with stored records and a background stream"
+
+# The first demo agency publishes the probes and its officer subscribes (the benchmark takes the officer's token with
+# ./hub token after its bulk load, which may outlast a token); a fresh agency streams the background (it is disabled
+# afterwards, as bench match's is). With the broker's administration credential, to remove the alert queues the relay
+# declared for the benchmark's agencies.
+graphql_bench_alerts() {
+    app_ensure_current_gateway
+    local agency stream rc=0
+    agency=$(connector_demo_codes | head -n1)
+    stream="AS$(date +%s)"
+    agency_add "$stream" "Alert benchmark stream $stream" --region US >&2
+    app_exec_admin Bench alerts --agency "$agency" --password-file "$(connector_secret_file "$agency")" \
+        --stream-agency "$stream" --stream-password-file "$(connector_secret_file "$stream")" \
+        --broker "amqp://127.0.0.1:$HUB_AMQP_PORT/" --url "http://127.0.0.1:$HUB_GATEWAY_PORT/graphql" "$@" || rc=$?
+    agency_disable "$stream" || true
+    rm -f "$(connector_secret_file "$stream")"
+    return $rc
+}

@@ -1,4 +1,5 @@
 using SharingHub.Bench.Chaos;
+using SharingHub.Bench.Alerts;
 using SharingHub.Bench.GraphQL;
 using SharingHub.Bench.Ingest;
 using SharingHub.Bench.Match;
@@ -66,6 +67,7 @@ internal static class Program
             "chaos" => await ChaosBenchmark.RunAsync(args[1..]),
             // The chaos run's population and its engine check on their own, without a hub.
             "chaos-population" when args.Length == 2 => ChaosPopulationCheck(args[1]),
+            "alerts" => await AlertBenchmark.RunAsync(args[1..]),
             // The ingest benchmark's input on its own, to profile the connector or the hub in isolation.
             "synthetic" when args.Length == 3 => Synthetic(args[1], args[2]),
             _ => Usage(),
@@ -93,6 +95,7 @@ internal static class Program
         Console.Error.WriteLine("       bench evaluate --file F --mapping M --truth COLUMN [--truth-pattern REGEX] [--agencies K | --split-by COLUMN] [--seed S] [--keep]");
         Console.Error.WriteLine("       bench graphql --agency CODE --url URL --token-file PATH [--stored 1000000] [--matches 10000] [--clients 16] [--seconds 20] (through ./hub bench graphql)");
         Console.Error.WriteLine("       bench chaos --agencies A,B,C --connector DLL --broker URL --broker-nodes H:P,... --secrets DIR --hub PATH [--records 100000] (through ./hub bench chaos)");
+        Console.Error.WriteLine("       bench alerts --agency CODE --password-file PATH --stream-agency CODE --stream-password-file PATH --broker URL --url URL [--token-file PATH] [--stored 1000000] [--background 1000] [--background-batch 1] [--probes 300] [--seconds 60] [--warmup 20] [--timeout 30] [--keep] (through ./hub bench alerts)");
         Console.Error.WriteLine("       bench synthetic N FILE   (writes the ingest benchmark's N canonical records)");
         return 1;
     }
