@@ -1,5 +1,5 @@
-using SharingHub.Bench.Chaos;
 using SharingHub.Bench.Alerts;
+using SharingHub.Bench.Chaos;
 using SharingHub.Bench.GraphQL;
 using SharingHub.Bench.Ingest;
 using SharingHub.Bench.Match;
