@@ -241,7 +241,7 @@ internal static class ChaosBenchmark
 
     private static Task<(int ExitCode, string Output)> Connector(Dictionary<string, string> options, string verb, string agency, string work,
         string[] extra, CancellationToken cancellationToken) =>
-        ChaosProcess.RunAsync("dotnet", new[]
+        BenchProcess.RunAsync("dotnet", new[]
         {
             options["--connector"], verb, "--agency", agency,
             "--broker", options["--broker"], "--broker-nodes", options["--broker-nodes"],

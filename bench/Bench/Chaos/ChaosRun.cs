@@ -109,7 +109,7 @@ internal sealed class FaultRunner(string hub, Stopwatch clock)
     public async Task RunAsync(string label, string[] arguments, CancellationToken cancellationToken)
     {
         var started = clock.Elapsed.TotalSeconds;
-        var (exitCode, output) = await ChaosProcess.RunAsync(hub, arguments, cancellationToken);
+        var (exitCode, output) = await BenchProcess.RunAsync(hub, arguments, cancellationToken);
         if (exitCode != 0)
         {
             throw new BenchFailedException($"fault step '{label}' (./hub {string.Join(' ', arguments)}) failed ({exitCode}): {output.Trim()}");
@@ -117,35 +117,6 @@ internal sealed class FaultRunner(string hub, Stopwatch clock)
         var ended = clock.Elapsed.TotalSeconds;
         Add(label + " (end)", ended, "");
         Add(label, started, string.Create(CultureInfo.InvariantCulture, $" (took {ended - started:0.0} s)"));
-    }
-}
-
-/// <summary>A program the run starts (a connector, a fault step), with its output.</summary>
-internal static class ChaosProcess
-{
-    /// <summary>Runs <paramref name="fileName"/> to its end; a cancelled run ends it (and its children) first.</summary>
-    /// <returns>The exit code, and the standard output followed by the standard error.</returns>
-    public static async Task<(int ExitCode, string Output)> RunAsync(string fileName, IEnumerable<string> arguments, CancellationToken cancellationToken)
-    {
-        var start = new ProcessStartInfo(fileName) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {fileName}");
-        var output = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
-        var errors = process.StandardError.ReadToEndAsync(CancellationToken.None);
-        try
-        {
-            await process.WaitForExitAsync(cancellationToken);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync(CancellationToken.None);
-            throw;
-        }
-        return (process.ExitCode, await output + await errors);
     }
 }
 

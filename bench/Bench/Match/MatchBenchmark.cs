@@ -341,34 +341,17 @@ internal static class MatchBenchmark
 
     private static async Task PublishAsync(BenchArgs args, string agency, string file, string work, CancellationToken cancellationToken)
     {
-        // The real path: the connector CLI, one record per message, as fast as it confirms.
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[]
-        {
+        // The real path: the connector CLI, one record per message, as fast as it confirms. A stopped run publishes
+        // nothing more: the connector is ended and awaited before the clean-up.
+        var (exitCode, output) = await BenchProcess.RunAsync("dotnet",
+        [
             args.Required("connector"), "publish", "--agency", agency, "--file", file,
             "--broker", args.Required("broker"), "--password-file", args.Required("password-file"),
             "--state-dir", Path.Combine(work, "state"), "--batch-size", "1",
-        })
+        ], cancellationToken);
+        if (exitCode != 0)
         {
-            start.ArgumentList.Add(a);
-        }
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the connector");
-        var output = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
-        var errors = process.StandardError.ReadToEndAsync(CancellationToken.None);
-        try
-        {
-            await process.WaitForExitAsync(cancellationToken);
-        }
-        catch (OperationCanceledException)
-        {
-            // A stopped run publishes nothing more: the connector is ended and awaited before the clean-up.
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync(CancellationToken.None);
-            throw;
-        }
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"the connector exited {process.ExitCode}: {await output}{await errors}");
+            throw new InvalidOperationException($"the connector exited {exitCode}: {output}");
         }
     }
 
