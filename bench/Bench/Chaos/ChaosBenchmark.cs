@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Npgsql;
+using SharingHub.Bench.Match;
 
 namespace SharingHub.Bench.Chaos;
 
@@ -67,7 +68,9 @@ internal static class ChaosBenchmark
             foreach (var (agency, list) in population.Records)
             {
                 files[agency] = Path.Combine(work.FullName, agency + ".jsonl");
-                await File.WriteAllLinesAsync(files[agency], list.Select(p => p.ToCanonicalLine()), cancel.Token);
+                // The same canonical person line the other benchmarks publish (SyntheticRecord).
+                await File.WriteAllLinesAsync(files[agency], list.Select(p =>
+                    new SyntheticRecord("Person", p.LocalId, Given: p.Given, Surname: p.Surname, Sex: p.Sex, Ssn: p.Ssn).ToCanonicalLine()), cancel.Token);
             }
 
             var clock = Stopwatch.StartNew();

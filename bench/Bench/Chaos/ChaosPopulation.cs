@@ -1,26 +1,10 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
 
 namespace SharingHub.Bench.Chaos;
 
 /// <summary>One person of the chaos run, as one agency publishes it.</summary>
-internal sealed record ChaosPerson(string Agency, string LocalId, string Given, string Surname, string Sex, string Ssn)
-{
-    /// <summary>The record as a connector's canonical JSON line.</summary>
-    public string ToCanonicalLine() => JsonSerializer.Serialize(new
-    {
-        kind = "person",
-        localId = LocalId,
-        version = 1,
-        role = "unknown",
-        givenName = Given,
-        surname = Surname,
-        sex = Sex,
-        identifiers = new[] { new { category = "ssn", id = Ssn } },
-        labels = new { sensitivity = "open", controlOfficial = new { name = "Det. Chaos", channel = "+1 713 555 0100" } },
-    });
-}
+internal sealed record ChaosPerson(string Agency, string LocalId, string Given, string Surname, string Sex, string Ssn);
 
 /// <summary>
 /// A cross-agency match the run must find: the same person published by two agencies. Its sides are in ordinal order
