@@ -166,8 +166,9 @@ internal sealed partial class AlertRelay(
         var arrivals = new List<DateTimeOffset?>(pending.Count);
         try
         {
-            foreach (var ((activity, confirmed), i) in publishes.Select((p, i) => (p, i)))
+            for (var i = 0; i < publishes.Count; i++)
             {
+                var (activity, confirmed) = publishes[i];
                 try
                 {
                     // Mandatory with confirm tracking: completes once the broker has it on the agency's queue, and
