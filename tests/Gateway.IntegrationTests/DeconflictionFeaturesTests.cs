@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using SharingHub.Contracts.V1;
 using SharingHub.Gateway.Deconfliction;
+using SharingHub.Gateway.Records;
 using SharingHub.Matching;
 
 namespace SharingHub.Gateway.IntegrationTests;
@@ -98,5 +99,9 @@ public sealed class DeconflictionFeaturesTests(DeconflictionFixture hub) : IClas
     private MatchingEngine Engine() => hub.App.Services.GetRequiredService<MatchingEngine>();
 
     private Task<Dictionary<string, byte[]?>> FeaturesAsync(string agency) => hub.App.WithDatabaseAsync(db =>
-        db.Records.AsNoTracking().Where(r => r.AgencyCode == agency).ToDictionaryAsync(r => r.LocalId, r => r.Features, TestContext.Current.CancellationToken));
+        (from r in db.Records.AsNoTracking()
+         join f in db.Set<StoredRecordFeatures>() on r.Id equals f.Id
+         where r.AgencyCode == agency
+         select new { r.LocalId, f.Features })
+            .ToDictionaryAsync(r => r.LocalId, r => (byte[]?)r.Features, TestContext.Current.CancellationToken));
 }

@@ -27,13 +27,8 @@ public static partial class GraphQLExtensions
             .AddExecutionStrategy<HubQueryExecutionStrategy>(OperationType.Mutation)
             // Each subscription event runs in its own scope with its own request context (and DbContext).
             .AddExecutionStrategy<HubSubscriptionExecutionStrategy>(OperationType.Subscription)
-            .AddComplexityAnalyzer((complexity, provider) =>
-            {
-                var limits = provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<GraphQLOptions>>().Value;
-                complexity.MaxDepth = limits.MaxDepth;
-                complexity.MaxComplexity = limits.MaxComplexity;
-            })
-            .AddValidationRule<DocumentLimitsRule>()
+            // The limit rules (depth, complexity, fields, aliases) are chosen per request by GraphQLOperations, which
+            // skips those whose verdict on a document it already knows.
             // Every read of another agency's released data is audited, whichever transport carried the operation.
             .AddDocumentListener<ReadAuditListener>(global::GraphQL.DI.ServiceLifetime.Singleton)
             .AddErrorInfoProvider<HubErrorInfoProvider>()

@@ -1,7 +1,13 @@
+using System.Collections.Concurrent;
 using System.Security.Claims;
 using System.Text.Json;
 using GraphQL;
+using GraphQL.Execution;
+using GraphQL.Validation;
+using GraphQL.Validation.Complexity;
+using GraphQL.Validation.Rules.Custom;
 using GraphQLParser.AST;
+using Microsoft.Extensions.Options;
 using SharingHub.Gateway.Authorization;
 using SharingHub.Gateway.Data;
 
@@ -69,14 +75,29 @@ internal sealed record GraphQLRequest(string Query, string? OperationName, Input
 /// </summary>
 /// <remarks>
 /// A query text that has once passed validation is kept parsed (<see cref="ValidatedDocuments"/>). The next request
-/// with the same text skips parsing and the specification's validation rules, whose verdict is a property of the
-/// document and the schema alone, but still runs the limit rules (<c>ComplexityValidationRule</c> for depth and
-/// complexity, <see cref="DocumentLimitsRule"/> for fields and aliases): the executer's configuration appends them
-/// to every request's rules, and the complexity depends on the request's variables (<c>first: $n</c>).
+/// with the same text skips parsing, the specification's validation rules and the fields-and-aliases limit
+/// (<see cref="DocumentLimitsRule"/>): their verdict is a property of the document and the schema alone. Depth and
+/// complexity (<c>ComplexityValidationRule</c>) are checked again unless the operation declares no variable but
+/// strings: a page size (<c>first: $n</c>), an <c>id</c> or a <c>@skip(if: $b)</c> can change its cost, a cursor
+/// cannot. Such an operation's verdict is kept with its document once it has passed.
 /// </remarks>
-internal sealed class GraphQLOperations(IDocumentExecuter<HubSchema> executer)
+internal sealed class GraphQLOperations
 {
+    private readonly IDocumentExecuter<HubSchema> _executer;
+    private readonly IDocumentBuilder _parser;
     private readonly ValidatedDocuments _validated = new();
+    private readonly IValidationRule[] _allRules;
+    private readonly IValidationRule[] _complexityOnly;
+
+    public GraphQLOperations(IDocumentExecuter<HubSchema> executer, IDocumentBuilder parser, DocumentLimitsRule documentLimits, IOptions<GraphQLOptions> options)
+    {
+        _executer = executer;
+        _parser = parser;
+        var limits = options.Value;
+        var complexity = new ComplexityValidationRule(new ComplexityOptions { MaxDepth = limits.MaxDepth, MaxComplexity = limits.MaxComplexity });
+        _allRules = [.. DocumentValidator.CoreRules, complexity, documentLimits];
+        _complexityOnly = [complexity];
+    }
 
     /// <summary>
     /// Executes <paramref name="request"/> for <paramref name="principal"/> with <paramref name="services"/>' scoped
@@ -103,20 +124,45 @@ internal sealed class GraphQLOperations(IDocumentExecuter<HubSchema> executer)
             UserContext = context,
             RequestServices = services,
             CancellationToken = cancellationToken,
+            ValidationRules = _allRules,
         };
         var cached = document is null ? _validated.Find(request.Query) : null;
         if (cached is not null)
         {
-            // Not null: the configured rules (the limits) are appended to this list instead of to the core rules.
-            options.Document = cached;
-            options.ValidationRules = [];
+            options.Document = cached.Document;
+            options.ValidationRules = cached.LimitsPassed(request.OperationName) ? [] : _complexityOnly;
         }
-        var result = await executer.ExecuteAsync(options);
-        if (cached is null && document is null && result.Executed && options.Document is { } parsed)
+        else
         {
-            _validated.Add(request.Query, parsed);
+            // Parsed here, so that the document can be kept; the executer keeps its own copy to itself.
+            options.Document ??= Parse(request.Query);
+        }
+        var result = await _executer.ExecuteAsync(options);
+        if (result.Executed && options.Document is { } parsed)
+        {
+            if (cached is null && document is null)
+            {
+                cached = _validated.Add(request.Query, parsed);
+            }
+            cached?.RecordLimitsPassed(request.OperationName);
         }
         return result;
+    }
+
+    /// <summary>The document <see cref="ValidatedDocuments"/> keeps for <paramref name="query"/>, if any (for tests and diagnostics).</summary>
+    internal ValidatedDocument? Validated(string query) => _validated.Find(query);
+
+    // Null for a text that does not parse: the executer parses it again and reports the syntax error in its own words.
+    private GraphQLDocument? Parse(string query)
+    {
+        try
+        {
+            return _parser.Build(query);
+        }
+        catch (Exception e) when (e is SyntaxError or GraphQLParser.Exceptions.GraphQLParserException)
+        {
+            return null;
+        }
     }
 }
 
@@ -133,17 +179,56 @@ internal sealed class ValidatedDocuments
     /// <summary>Longest text kept (characters).</summary>
     public const int MaxQueryLength = 16 * 1024;
 
-    private readonly BoundedCache<string, GraphQLDocument> _documents = new(MaxEntries, StringComparer.Ordinal);
+    private readonly BoundedCache<string, ValidatedDocument> _documents = new(MaxEntries, StringComparer.Ordinal);
 
     /// <summary>The parsed document of <paramref name="query"/>, if it has passed validation before.</summary>
-    public GraphQLDocument? Find(string query) => _documents.TryGet(query, out var document) ? document : null;
+    public ValidatedDocument? Find(string query) => _documents.TryGet(query, out var document) ? document : null;
 
-    /// <summary>Keeps <paramref name="document"/>, which passed validation, for <paramref name="query"/>.</summary>
-    public void Add(string query, GraphQLDocument document)
+    /// <summary>Keeps <paramref name="document"/>, which passed validation, for <paramref name="query"/>; null when the text is too long to keep.</summary>
+    public ValidatedDocument? Add(string query, GraphQLDocument document)
     {
-        if (query.Length <= MaxQueryLength)
+        if (query.Length > MaxQueryLength)
         {
-            _documents.Add(query, document);
+            return null;
+        }
+        var validated = new ValidatedDocument(document);
+        _documents.Add(query, validated);
+        return validated;
+    }
+}
+
+/// <summary>A document that passed validation, and the operations in it whose depth and complexity are known to pass whatever their variables.</summary>
+internal sealed class ValidatedDocument(GraphQLDocument document)
+{
+    // Operation names (empty for the anonymous one); at most one per operation the document defines.
+    private readonly ConcurrentDictionary<string, bool> _limitsPassed = new(StringComparer.Ordinal);
+
+    public GraphQLDocument Document { get; } = document;
+
+    /// <summary>Whether <paramref name="operationName"/>'s depth and complexity passed before and cannot change with its variables.</summary>
+    public bool LimitsPassed(string? operationName) => _limitsPassed.ContainsKey(operationName ?? "");
+
+    /// <summary>
+    /// Records that <paramref name="operationName"/> passed the limits, if its verdict cannot change with its
+    /// variables: it declares none but non-list <c>String</c> ones (a cursor, a text to match), which no cost
+    /// estimate reads.
+    /// </summary>
+    public void RecordLimitsPassed(string? operationName)
+    {
+        var operations = Document.Definitions.OfType<GraphQLOperationDefinition>().ToList();
+        var operation = operationName is null
+            ? operations.Count == 1 ? operations[0] : null
+            : operations.Find(o => o.Name?.StringValue == operationName);
+        if (operation is not null && (operation.Variables?.Items ?? []).All(v => IsString(v.Type)))
+        {
+            _limitsPassed.TryAdd(operationName ?? "", true);
         }
     }
+
+    private static bool IsString(GraphQLType type) => type switch
+    {
+        GraphQLNonNullType nonNull => IsString(nonNull.Type),
+        GraphQLNamedType named => named.Name.StringValue == "String",
+        _ => false,
+    };
 }

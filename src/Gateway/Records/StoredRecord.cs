@@ -116,11 +116,20 @@ public sealed class StoredRecord
 
     /// <summary>Planned operation: its time window, <c>[start, end)</c>.</summary>
     public NpgsqlRange<DateTime>? OperationWindow { get; set; }
+}
 
-    /// <summary>
-    /// The normalized matching fields, precomputed when the record was written (<c>SharingHub.Matching.Features.RecordFeatures</c>,
-    /// ADR-005); null until written, and cleared whenever the record changes.
-    /// </summary>
+/// <summary>
+/// The <c>features</c> column of a record's row: the normalized matching fields, precomputed when the record was
+/// written (<c>SharingHub.Matching.Features.RecordFeatures</c>, ADR-005). Split from <see cref="StoredRecord"/> (one
+/// table, two entity types) so that reading a record to show it does not carry them: the store path writes them and
+/// the matcher reads them with their own SQL.
+/// </summary>
+public sealed class StoredRecordFeatures
+{
+    /// <summary>The record's id.</summary>
+    public long Id { get; set; }
+
+    /// <summary>The encoded features; null until written.</summary>
     public byte[]? Features { get; set; }
 }
 
@@ -134,6 +143,7 @@ internal sealed class StoredRecordConfiguration : IEntityTypeConfiguration<Store
         builder.HasIndex(r => new { r.AgencyCode, r.Kind, r.LocalId }).IsUnique();
         builder.HasIndex(r => new { r.AgencyCode, r.SubjectRef }).HasFilter("subject_ref IS NOT NULL");
         builder.HasOne<Agency>().WithMany().HasForeignKey(r => r.AgencyCode).OnDelete(DeleteBehavior.Restrict);
+        builder.HasOne<StoredRecordFeatures>().WithOne().HasForeignKey<StoredRecordFeatures>(f => f.Id);
 
         builder.Property(r => r.AgencyCode).HasMaxLength(32);
         builder.Property(r => r.Kind).HasConversion<string>().HasMaxLength(16);
@@ -153,5 +163,14 @@ internal sealed class StoredRecordConfiguration : IEntityTypeConfiguration<Store
         builder.Property(r => r.PhoneRaw).HasMaxLength(RecordLimits.MaxPhoneLength);
         builder.Property(r => r.PhoneE164).HasMaxLength(16);
         builder.Property(r => r.Address).HasMaxLength(RecordLimits.MaxAddressLength);
+    }
+}
+
+internal sealed class StoredRecordFeaturesConfiguration : IEntityTypeConfiguration<StoredRecordFeatures>
+{
+    public void Configure(EntityTypeBuilder<StoredRecordFeatures> builder)
+    {
+        builder.ToTable("records");
+        builder.HasKey(f => f.Id);
     }
 }

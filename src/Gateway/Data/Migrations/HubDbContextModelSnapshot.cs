@@ -788,10 +788,6 @@ namespace SharingHub.Gateway.Data.Migrations
                         .HasColumnType("character varying(200)")
                         .HasColumnName("control_official_name");
 
-                    b.Property<byte[]>("Features")
-                        .HasColumnType("bytea")
-                        .HasColumnName("features");
-
                     b.Property<DateTimeOffset>("FirstSeenAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("first_seen_at");
@@ -911,6 +907,21 @@ namespace SharingHub.Gateway.Data.Migrations
                     b.ToTable("records", (string)null);
                 });
 
+            modelBuilder.Entity("SharingHub.Gateway.Records.StoredRecordFeatures", b =>
+                {
+                    b.Property<long>("Id")
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    b.Property<byte[]>("Features")
+                        .HasColumnType("bytea")
+                        .HasColumnName("features");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("records", (string)null);
+                });
+
             modelBuilder.Entity("SharingHub.Gateway.Agencies.AgencyBrokerAccess", b =>
                 {
                     b.HasOne("SharingHub.Gateway.Data.Agency", null)
@@ -1006,6 +1017,16 @@ namespace SharingHub.Gateway.Data.Migrations
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired()
                         .HasConstraintName("fk_records_agencies_agency_code");
+                });
+
+            modelBuilder.Entity("SharingHub.Gateway.Records.StoredRecordFeatures", b =>
+                {
+                    b.HasOne("SharingHub.Gateway.Records.StoredRecord", null)
+                        .WithOne()
+                        .HasForeignKey("SharingHub.Gateway.Records.StoredRecordFeatures", "Id")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_records_records_id");
                 });
 #pragma warning restore 612, 618
         }
