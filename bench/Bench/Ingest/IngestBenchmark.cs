@@ -348,11 +348,23 @@ internal static class IngestBenchmark
             $"observed           the last commit by {polls} count(*) polls of the hub's database; the last two were {lastWait * 1000:0} ms apart"));
 
         // Matching runs after each batch's commit: the run is fully done when no record of the agency is pending.
+        // Polled as the commits were: each count reads the pending queue (tens of milliseconds of the database's time
+        // when it is long), so polling it back to back would take a core from the matching it measures.
         var matched = committed.Value;
-        while (await PendingAsync(connection, agency, cancellationToken) > 0)
+        var pendingAtCommit = 0L;
+        while (true)
         {
-            await Task.Delay(TimeSpan.FromMilliseconds(10), cancellationToken);
-            matched = DateTimeOffset.UtcNow;
+            var snapshot = DateTimeOffset.UtcNow;
+            var pending = await PendingAsync(connection, agency, cancellationToken);
+            if (pending == 0)
+            {
+                matched = snapshot;
+                break;
+            }
+            pendingAtCommit = pendingAtCommit == 0 ? pending : pendingAtCommit;
+            var done = pendingAtCommit - pending;
+            var eta = done <= 0 ? double.PositiveInfinity : pending / (done / (snapshot - committed.Value).TotalSeconds);
+            await Task.Delay(TimeSpan.FromSeconds(done <= 0 ? 0.25 : eta > 1.5 ? Math.Min(eta / 4, 0.5) : 0.01), cancellationToken);
         }
         await connector.WaitForExitAsync(cancellationToken);
         Console.Write(await output);
