@@ -37,7 +37,22 @@ internal static class BenchAgencies
             """);
         command.CommandTimeout = (int)Match.MatchBenchmark.LongStatement.TotalSeconds;
         command.Parameters.AddWithValue("codes", codes);
-        await command.ExecuteNonQueryAsync();
+        // The Gateway may still be matching the run's last records: its transactions and this one lock matches,
+        // alerts and cluster markers in different orders, and PostgreSQL then aborts one of them. Either side tries
+        // again (the matcher retries its batch).
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await command.ExecuteNonQueryAsync();
+                break;
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.DeadlockDetected && attempt < 5)
+            {
+                Console.WriteLine($"== the clean-up met the Gateway's matching in a deadlock; trying again ({attempt} of 4)");
+                await Task.Delay(TimeSpan.FromSeconds(attempt));
+            }
+        }
 
         // A hub never deletes records (a withdrawal is a tombstone), but a benchmark deletes up to a million with
         // their keys. Vacuumed, the space is reusable, yet the next run's writes and lookups then spread over the
