@@ -24,7 +24,10 @@ internal sealed partial class AlertEscalator(
             WHERE a.status = 'Open' AND a.escalated_at IS NULL AND a.kind <> 'Retraction'
               AND a.raised_at < now() - make_interval(secs => @after)
               AND NOT (a.agency_code IS NOT DISTINCT FROM @watch AND a.kind = 'Escalated')
-            ORDER BY a.id LIMIT 500
+            -- Oldest first, in the order of the partial index on raised_at (open, not escalated): a range of it is
+            -- read. In id order the planner walked the whole table's primary key to find none due (1.3 s a tick at
+            -- 2.3M alerts).
+            ORDER BY a.raised_at, a.id LIMIT 500
             FOR UPDATE SKIP LOCKED
         ),
         marked AS (
