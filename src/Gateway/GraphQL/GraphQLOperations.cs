@@ -215,6 +215,10 @@ internal sealed class ValidatedDocument(GraphQLDocument document)
     /// </summary>
     public void RecordLimitsPassed(string? operationName)
     {
+        if (LimitsPassed(operationName))
+        {
+            return;
+        }
         var operations = Document.Definitions.OfType<GraphQLOperationDefinition>().ToList();
         var operation = operationName is null
             ? operations.Count == 1 ? operations[0] : null

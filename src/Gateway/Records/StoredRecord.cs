@@ -129,7 +129,7 @@ public sealed class StoredRecordFeatures
     /// <summary>The record's id.</summary>
     public long Id { get; set; }
 
-    /// <summary>The encoded features; null until written.</summary>
+    /// <summary>The encoded features; null until written, and cleared whenever the record changes.</summary>
     public byte[]? Features { get; set; }
 }
 
