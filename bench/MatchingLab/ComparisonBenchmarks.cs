@@ -145,7 +145,8 @@ public class ComparisonBenchmarks
     /// </list>
     /// Each figure is the median of its 5 samples, with their minimum and maximum.
     /// </summary>
-    public static void ReportCpuTime()
+    /// <param name="only">The benchmarks to run (all when empty).</param>
+    public static void ReportCpuTime(IReadOnlyCollection<string> only)
     {
         var bench = new ComparisonBenchmarks();
         bench.Setup();
@@ -153,7 +154,12 @@ public class ComparisonBenchmarks
         {
             (nameof(OldPath), bench.OldPath), (nameof(OldCompareAndScore), bench.OldCompareAndScore),
             (nameof(Precomputed), bench.Precomputed), (nameof(ReadFeatures), () => bench.ReadFeatures()),
-        };
+        }.Where(benchmark => only.Count == 0 || only.Contains(benchmark.Name)).ToArray();
+        if (benchmarks.Length == 0)
+        {
+            throw new ArgumentException($"no benchmark named {string.Join(", ", only)}; the names are OldPath, OldCompareAndScore, Precomputed and ReadFeatures");
+        }
+
         var first = new Dictionary<string, (double Median, double Min, double Max)>();
         foreach (var (name, run) in benchmarks)
         {

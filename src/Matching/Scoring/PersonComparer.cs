@@ -155,6 +155,11 @@ public sealed class PersonComparer
                 {
                     level = candidate;
                     match = other;
+                    if (level == AgreementLevel.Exact)
+                    {
+                        // Nothing beats exact: the first exact counterpart is the one the full loop would keep.
+                        break;
+                    }
                 }
             }
 
@@ -464,11 +469,23 @@ public sealed class PersonComparer
                     Keep(givenAgreed, surnameAgreed, scratch);
                 }
 
+                // The crossed reading only counts when it outranks the best so far, so it is not compared when even
+                // its best outcome could not (two straight exact parts are the usual case): the same result, sooner.
+                if (SwappedRank(MaxRank, MaxRank, alias) <= bestRank)
+                {
+                    continue;
+                }
+
                 var swappedGiven = CompareParts(x.Given, y.Surname, isSurname: false, givenAgreed, frequencies);
+                if (SwappedRank(Rank(swappedGiven), MaxRank, alias) <= bestRank)
+                {
+                    continue;
+                }
+
                 var swappedSurname = CompareParts(x.Surname, y.Given, isSurname: false, surnameAgreed, frequencies);
                 if (swappedGiven <= AgreementLevel.Close || swappedSurname <= AgreementLevel.Close)
                 {
-                    var swappedRank = (Rank(swappedGiven) + Rank(swappedSurname)) * 2 - (alias ? 1 : 0) - 1;
+                    var swappedRank = SwappedRank(Rank(swappedGiven), Rank(swappedSurname), alias);
                     if (swappedRank > bestRank)
                     {
                         bestRank = swappedRank;
@@ -482,6 +499,8 @@ public sealed class PersonComparer
 
         return best;
 
+        static int SwappedRank(int given, int surname, bool alias) => (given + surname) * 2 - (alias ? 1 : 0) - 1;
+
         static void Keep(List<NameToken> given, List<NameToken> surname, Scratch scratch)
         {
             scratch.BestGiven.Clear();
@@ -491,9 +510,11 @@ public sealed class PersonComparer
         }
     }
 
+    private const int MaxRank = 7;
+
     private static int Rank(AgreementLevel level) => level switch
     {
-        AgreementLevel.Exact => 7,
+        AgreementLevel.Exact => MaxRank,
         AgreementLevel.Partial => 6,
         AgreementLevel.Nickname => 5,
         AgreementLevel.Close => 4,
