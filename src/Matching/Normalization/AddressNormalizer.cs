@@ -20,6 +20,7 @@ public sealed class NormalizedAddress
         AllTokens = [.. streetTokens, .. localityTokens];
         InformativeTokens = [.. streetTokens.Where(token => !AddressNormalizer.IsStructural(token)),
             .. localityTokens.Where(token => token.Length > 2 || char.IsAsciiDigit(token[0]))];
+        FuzzyMasks = [.. InformativeTokens.Select(token => IsFuzzy(token) ? StringSimilarity.CharacterMask(token) : 0UL)];
     }
 
     private readonly string[] _localityTokens;
@@ -38,6 +39,15 @@ public sealed class NormalizedAddress
 
     /// <summary>Tokens that tell places apart: no street types, directions or state codes.</summary>
     internal string[] InformativeTokens { get; }
+
+    /// <summary>
+    /// Per informative token, its <see cref="StringSimilarity.CharacterMask"/> when it may agree by a typo (a word of at
+    /// least 4 letters: <see cref="IsFuzzy"/>), else 0; computed once per address rather than once per compared pair.
+    /// </summary>
+    internal ulong[] FuzzyMasks { get; }
+
+    /// <summary>A word that may agree with another by a typo: at least 4 characters, starting with a letter (numbers must be equal).</summary>
+    internal static bool IsFuzzy(string token) => token.Length >= 4 && char.IsAsciiLetter(token[0]);
 
     /// <summary>A 4- or 5-digit postal code found after the street line (ZIP+4 is cut to 5 digits).</summary>
     public string? Postcode { get; }

@@ -216,7 +216,7 @@ public sealed class PersonComparer
         }
 
         // Only when the word counts differ: "Maria Laura" vs "Maria Pilar" share a long prefix, not a split word.
-        if (result > AgreementLevel.Close && a.Tokens.Count != b.Tokens.Count && IsClose(a.Joined, b.Joined))
+        if (result > AgreementLevel.Close && a.Tokens.Count != b.Tokens.Count && IsClose(a.Joined, a.JoinedCharacterMask, b.Joined, b.JoinedCharacterMask))
         {
             result = AgreementLevel.Close;
         }
@@ -375,7 +375,7 @@ public sealed class PersonComparer
             return AgreementLevel.Nickname;
         }
 
-        if (IsClose(a.Text, b.Text))
+        if (IsClose(a.Text, a.CharacterMask, b.Text, b.CharacterMask))
         {
             return AgreementLevel.Close;
         }
@@ -406,8 +406,8 @@ public sealed class PersonComparer
         return false;
     }
 
-    private bool IsClose(string a, string b) =>
-        (StringSimilarity.CanReachJaroWinkler(a, b, _settings.NameJaroWinkler) && StringSimilarity.JaroWinkler(a, b) >= _settings.NameJaroWinkler) ||
+    private bool IsClose(string a, ulong maskA, string b, ulong maskB) =>
+        (StringSimilarity.CanReachJaroWinkler(a, maskA, b, maskB, _settings.NameJaroWinkler) && StringSimilarity.JaroWinkler(a, b) >= _settings.NameJaroWinkler) ||
         (Math.Min(a.Length, b.Length) >= _settings.NameEditMinLength && StringSimilarity.WithinOneEdit(a, b));
 
     // Same words in any order, counting repeats ("García García" is not "García Martínez").
@@ -607,10 +607,7 @@ public sealed class PersonComparer
                     return AgreementLevel.Exact;
                 }
 
-                var similarity = AddressSimilarity(x, y);
-                var level = similarity >= _settings.AddressClose ? AgreementLevel.Close
-                    : similarity >= _settings.AddressPartial ? AgreementLevel.Partial
-                    : AgreementLevel.Disagree;
+                var level = AddressAgreement(x, y);
                 result = level < result ? level : result;
             }
         }
@@ -619,39 +616,57 @@ public sealed class PersonComparer
     }
 
     /// <summary>
-    /// Fuzzy Dice coefficient over the informative address tokens (street types, directions, unit marks and state
-    /// codes left out: two addresses on different roads in the same state share those): numbers must be equal,
-    /// words may be typo-close.
+    /// How far two addresses that are not the same place agree: the fuzzy Dice coefficient over the informative address
+    /// tokens (street types, directions, unit marks and state codes left out: two addresses on different roads in the
+    /// same state share those), close from <see cref="ComparatorSettings.AddressClose"/>, partial from
+    /// <see cref="ComparatorSettings.AddressPartial"/>. Numbers must be equal, words may be typo-close; each token takes
+    /// the first unused equal token, else the first unused typo-close one. The matching stops as soon as the tokens
+    /// left cannot change the level.
     /// </summary>
-    internal static double AddressSimilarity(NormalizedAddress a, NormalizedAddress b)
+    internal AgreementLevel AddressAgreement(NormalizedAddress a, NormalizedAddress b)
     {
         var x = a.InformativeTokens;
         var y = b.InformativeTokens;
         if (x.Length == 0 || y.Length == 0)
         {
-            return 0;
+            return AddressLevel(0);
         }
 
+        var xMasks = a.FuzzyMasks;
+        var yMasks = b.FuzzyMasks;
         Span<bool> used = y.Length <= 64 ? stackalloc bool[y.Length] : new bool[y.Length];
         used.Clear();
         var matches = 0;
-        foreach (var token in x)
+        for (var i = 0; ; i++)
         {
+            // The level only rises with the matches: settled when the most the rest could add leaves it where it is.
+            var level = AddressLevel(Similarity(matches));
+            if (i == x.Length || level == AddressLevel(Similarity(matches + Math.Min(x.Length - i, y.Length - matches))))
+            {
+                return level;
+            }
+
+            var token = x[i];
             var found = -1;
-            for (var j = 0; j < y.Length && found < 0; j++)
+            for (var j = 0; j < y.Length; j++)
             {
                 if (!used[j] && y[j] == token)
                 {
                     found = j;
+                    break;
                 }
             }
 
-            for (var j = 0; j < y.Length && found < 0; j++)
+            if (found < 0 && xMasks[i] != 0)
             {
-                if (!used[j] && token.Length >= 4 && y[j].Length >= 4 && char.IsAsciiLetter(token[0]) && char.IsAsciiLetter(y[j][0]) &&
-                    StringSimilarity.CanReachJaroWinkler(token, y[j], 0.9) && StringSimilarity.JaroWinkler(token, y[j]) >= 0.9)
+                for (var j = 0; j < y.Length; j++)
                 {
-                    found = j;
+                    if (!used[j] && yMasks[j] != 0 && StringSimilarity.CanReachJaroWinkler(token, xMasks[i], y[j], yMasks[j], 0.9) &&
+                        StringSimilarity.JaroWinkler(token, y[j]) >= 0.9)
+                    {
+                        found = j;
+                        break;
+                    }
                 }
             }
 
@@ -662,6 +677,11 @@ public sealed class PersonComparer
             }
         }
 
-        return 2.0 * matches / (x.Length + y.Length);
+        double Similarity(int matched) => 2.0 * matched / (x.Length + y.Length);
     }
+
+    private AgreementLevel AddressLevel(double similarity) =>
+        similarity >= _settings.AddressClose ? AgreementLevel.Close
+        : similarity >= _settings.AddressPartial ? AgreementLevel.Partial
+        : AgreementLevel.Disagree;
 }
