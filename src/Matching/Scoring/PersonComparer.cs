@@ -636,12 +636,15 @@ public sealed class PersonComparer
         var yMasks = b.FuzzyMasks;
         Span<bool> used = y.Length <= 64 ? stackalloc bool[y.Length] : new bool[y.Length];
         used.Clear();
+        // The Dice coefficient is 2 × matches / total (a plain expression rather than a local function: captured
+        // locals would live on the stack).
+        var total = x.Length + y.Length;
         var matches = 0;
         for (var i = 0; ; i++)
         {
             // The level only rises with the matches: settled when the most the rest could add leaves it where it is.
-            var level = AddressLevel(Similarity(matches));
-            if (i == x.Length || level == AddressLevel(Similarity(matches + Math.Min(x.Length - i, y.Length - matches))))
+            var level = AddressLevel(2.0 * matches / total);
+            if (i == x.Length || level == AddressLevel(2.0 * (matches + Math.Min(x.Length - i, y.Length - matches)) / total))
             {
                 return level;
             }
@@ -677,7 +680,6 @@ public sealed class PersonComparer
             }
         }
 
-        double Similarity(int matched) => 2.0 * matched / (x.Length + y.Length);
     }
 
     private AgreementLevel AddressLevel(double similarity) =>
