@@ -100,13 +100,20 @@ public sealed class PersonComparer
 
         public static Scratch Current => t_current ??= new Scratch();
 
-        public List<NameToken> Given { get; } = new(8);
+        public List<NameToken> Given { get; private set; } = new(8);
 
-        public List<NameToken> Surname { get; } = new(8);
+        public List<NameToken> Surname { get; private set; } = new(8);
 
-        public List<NameToken> BestGiven { get; } = new(8);
+        public List<NameToken> BestGiven { get; private set; } = new(8);
 
-        public List<NameToken> BestSurname { get; } = new(8);
+        public List<NameToken> BestSurname { get; private set; } = new(8);
+
+        /// <summary>Keeps the words just compared as the best so far: the lists trade places rather than copy.</summary>
+        public void KeepCurrent()
+        {
+            (Given, BestGiven) = (BestGiven, Given);
+            (Surname, BestSurname) = (BestSurname, Surname);
+        }
     }
 
     /// <summary>Compares two name parts (given with given, or surname with surname).</summary>
@@ -420,6 +427,12 @@ public sealed class PersonComparer
             return false;
         }
 
+        if (x.Length == 1)
+        {
+            // The common case, without the bookkeeping below.
+            return x[0].Text == y[0].Text;
+        }
+
         Span<bool> used = y.Length <= 32 ? stackalloc bool[y.Length] : new bool[y.Length];
         foreach (var token in x)
         {
@@ -447,8 +460,6 @@ public sealed class PersonComparer
     {
         var best = (Given: AgreementLevel.Missing, Surname: AgreementLevel.Missing, Swapped: false, ViaAlias: false);
         var bestRank = int.MinValue;
-        var givenAgreed = scratch.Given;
-        var surnameAgreed = scratch.Surname;
         scratch.BestGiven.Clear();
         scratch.BestSurname.Clear();
         for (var i = 0; i < a.Count; i++)
@@ -458,15 +469,15 @@ public sealed class PersonComparer
             {
                 var y = b[j];
                 var alias = x.IsAlias || y.IsAlias;
-                var given = CompareParts(x.Given, y.Given, isSurname: false, givenAgreed, frequencies);
-                var surname = CompareParts(x.Surname, y.Surname, isSurname: true, surnameAgreed, frequencies);
+                var given = CompareParts(x.Given, y.Given, isSurname: false, scratch.Given, frequencies);
+                var surname = CompareParts(x.Surname, y.Surname, isSurname: true, scratch.Surname, frequencies);
                 // Aliases must beat the primary names outright to be credited.
                 var rank = (Rank(given) + Rank(surname)) * 2 - (alias ? 1 : 0);
                 if (rank > bestRank)
                 {
                     bestRank = rank;
                     best = (given, surname, false, alias);
-                    Keep(givenAgreed, surnameAgreed, scratch);
+                    scratch.KeepCurrent();
                 }
 
                 // The crossed reading only counts when it outranks the best so far, so it is not compared when even
@@ -476,13 +487,13 @@ public sealed class PersonComparer
                     continue;
                 }
 
-                var swappedGiven = CompareParts(x.Given, y.Surname, isSurname: false, givenAgreed, frequencies);
+                var swappedGiven = CompareParts(x.Given, y.Surname, isSurname: false, scratch.Given, frequencies);
                 if (SwappedRank(Rank(swappedGiven), MaxRank, alias) <= bestRank)
                 {
                     continue;
                 }
 
-                var swappedSurname = CompareParts(x.Surname, y.Given, isSurname: false, surnameAgreed, frequencies);
+                var swappedSurname = CompareParts(x.Surname, y.Given, isSurname: false, scratch.Surname, frequencies);
                 if (swappedGiven <= AgreementLevel.Close || swappedSurname <= AgreementLevel.Close)
                 {
                     var swappedRank = SwappedRank(Rank(swappedGiven), Rank(swappedSurname), alias);
@@ -491,7 +502,7 @@ public sealed class PersonComparer
                         bestRank = swappedRank;
                         // Words count by the part they are read as: x's given words are given-name words.
                         best = (swappedGiven, swappedSurname, true, alias);
-                        Keep(givenAgreed, surnameAgreed, scratch);
+                        scratch.KeepCurrent();
                     }
                 }
             }
@@ -500,14 +511,6 @@ public sealed class PersonComparer
         return best;
 
         static int SwappedRank(int given, int surname, bool alias) => (given + surname) * 2 - (alias ? 1 : 0) - 1;
-
-        static void Keep(List<NameToken> given, List<NameToken> surname, Scratch scratch)
-        {
-            scratch.BestGiven.Clear();
-            scratch.BestGiven.AddRange(given);
-            scratch.BestSurname.Clear();
-            scratch.BestSurname.AddRange(surname);
-        }
     }
 
     private const int MaxRank = 7;
