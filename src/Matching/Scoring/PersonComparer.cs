@@ -24,12 +24,19 @@ public sealed record ComparatorSettings
 /// <summary>Compares two subjects' evidence field by field into a <see cref="ComparisonVector"/>.</summary>
 public sealed class PersonComparer
 {
+    // Addresses whose informative tokens number at most this many together have their level thresholds tabulated.
+    private const int TabulatedAddressTokens = 64;
+
     private readonly ComparatorSettings _settings;
+
+    // Per token total of two addresses, the fewest matched tokens for partial and for close agreement.
+    private readonly (int Partial, int Close)[] _addressMatchesNeeded;
 
     public PersonComparer(ComparatorSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
         _settings = settings;
+        _addressMatchesNeeded = [.. Enumerable.Range(0, TabulatedAddressTokens + 1).Select(AddressMatchesNeeded)];
     }
 
     public ComparisonVector Compare(PersonEvidence a, PersonEvidence b) => Compare(a, b, null);
@@ -639,15 +646,14 @@ public sealed class PersonComparer
         var yMasks = b.FuzzyMasks;
         Span<bool> used = y.Length <= 64 ? stackalloc bool[y.Length] : new bool[y.Length];
         used.Clear();
-        // The Dice coefficient is 2 × matches / total (a plain expression rather than a local function: captured
-        // locals would live on the stack).
         var total = x.Length + y.Length;
+        var (partialNeeded, closeNeeded) = total <= TabulatedAddressTokens ? _addressMatchesNeeded[total] : AddressMatchesNeeded(total);
         var matches = 0;
         for (var i = 0; ; i++)
         {
             // The level only rises with the matches: settled when the most the rest could add leaves it where it is.
-            var level = AddressLevel(2.0 * matches / total);
-            if (i == x.Length || level == AddressLevel(2.0 * (matches + Math.Min(x.Length - i, y.Length - matches)) / total))
+            var level = AddressLevelOf(matches, partialNeeded, closeNeeded);
+            if (i == x.Length || level == AddressLevelOf(matches + Math.Min(x.Length - i, y.Length - matches), partialNeeded, closeNeeded))
             {
                 return level;
             }
@@ -682,7 +688,25 @@ public sealed class PersonComparer
                 matches++;
             }
         }
+    }
 
+    private static AgreementLevel AddressLevelOf(int matches, int partialNeeded, int closeNeeded) =>
+        matches >= closeNeeded ? AgreementLevel.Close : matches >= partialNeeded ? AgreementLevel.Partial : AgreementLevel.Disagree;
+
+    // The fewest of `total` tokens that must match for the coefficient (2 × matches / total, at most half the tokens
+    // matching) to reach partial and close agreement (int.MaxValue: never). It only rises with the matches, so these
+    // counts give the same level as the coefficient itself (AddressLevel), without dividing per token.
+    private (int Partial, int Close) AddressMatchesNeeded(int total)
+    {
+        var (partial, close) = (int.MaxValue, int.MaxValue);
+        for (var matches = total / 2; matches >= 0; matches--)
+        {
+            var similarity = 2.0 * matches / total;
+            partial = similarity >= _settings.AddressPartial ? matches : partial;
+            close = similarity >= _settings.AddressClose ? matches : close;
+        }
+
+        return (partial, close);
     }
 
     private AgreementLevel AddressLevel(double similarity) =>
