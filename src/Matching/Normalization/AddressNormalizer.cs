@@ -20,7 +20,7 @@ public sealed class NormalizedAddress
         AllTokens = [.. streetTokens, .. localityTokens];
         InformativeTokens = [.. streetTokens.Where(token => !AddressNormalizer.IsStructural(token)),
             .. localityTokens.Where(token => token.Length > 2 || char.IsAsciiDigit(token[0]))];
-        FuzzyMasks = [.. InformativeTokens.Select(token => IsFuzzy(token) ? StringSimilarity.CharacterMask(token) : 0UL)];
+        FuzzyMasks = ComputeFuzzyMasks(InformativeTokens);
     }
 
     private readonly string[] _localityTokens;
@@ -45,6 +45,17 @@ public sealed class NormalizedAddress
     /// least 4 letters: <see cref="IsFuzzy"/>), else 0; computed once per address rather than once per compared pair.
     /// </summary>
     internal ulong[] FuzzyMasks { get; }
+
+    private static ulong[] ComputeFuzzyMasks(string[] tokens)
+    {
+        var masks = new ulong[tokens.Length];
+        for (var i = 0; i < tokens.Length; i++)
+        {
+            masks[i] = IsFuzzy(tokens[i]) ? StringSimilarity.CharacterMask(tokens[i]) : 0;
+        }
+
+        return masks;
+    }
 
     /// <summary>A word that may agree with another by a typo: at least 4 characters, starting with a letter (numbers must be equal).</summary>
     internal static bool IsFuzzy(string token) => token.Length >= 4 && char.IsAsciiLetter(token[0]);
