@@ -20,7 +20,6 @@ public sealed class NormalizedAddress
         AllTokens = [.. streetTokens, .. localityTokens];
         InformativeTokens = [.. streetTokens.Where(token => !AddressNormalizer.IsStructural(token)),
             .. localityTokens.Where(token => token.Length > 2 || char.IsAsciiDigit(token[0]))];
-        FuzzyMasks = ComputeFuzzyMasks(InformativeTokens);
     }
 
     private readonly string[] _localityTokens;
@@ -39,26 +38,6 @@ public sealed class NormalizedAddress
 
     /// <summary>Tokens that tell places apart: no street types, directions or state codes.</summary>
     internal string[] InformativeTokens { get; }
-
-    /// <summary>
-    /// Per informative token, its <see cref="StringSimilarity.CharacterMask"/> when it may agree by a typo (a word of at
-    /// least 4 letters: <see cref="IsFuzzy"/>), else 0; computed once per address rather than once per compared pair.
-    /// </summary>
-    internal ulong[] FuzzyMasks { get; }
-
-    private static ulong[] ComputeFuzzyMasks(string[] tokens)
-    {
-        var masks = new ulong[tokens.Length];
-        for (var i = 0; i < tokens.Length; i++)
-        {
-            masks[i] = IsFuzzy(tokens[i]) ? StringSimilarity.CharacterMask(tokens[i]) : 0;
-        }
-
-        return masks;
-    }
-
-    /// <summary>A word that may agree with another by a typo: at least 4 characters, starting with a letter (numbers must be equal).</summary>
-    internal static bool IsFuzzy(string token) => token.Length >= 4 && char.IsAsciiLetter(token[0]);
 
     /// <summary>A 4- or 5-digit postal code found after the street line (ZIP+4 is cut to 5 digits).</summary>
     public string? Postcode { get; }

@@ -642,10 +642,12 @@ public sealed class PersonComparer
             return AddressLevel(0);
         }
 
-        var xMasks = a.FuzzyMasks;
-        var yMasks = b.FuzzyMasks;
         Span<bool> used = y.Length <= 64 ? stackalloc bool[y.Length] : new bool[y.Length];
         used.Clear();
+        // y's character masks (0: a token no typo can join), computed once here when a token first needs them, not
+        // once per token pair; with the addresses' features they would cost every record read.
+        Span<ulong> yMasks = y.Length <= 64 ? stackalloc ulong[y.Length] : new ulong[y.Length];
+        var yMasked = false;
         var total = x.Length + y.Length;
         var (partialNeeded, closeNeeded) = total <= TabulatedAddressTokens ? _addressMatchesNeeded[total] : AddressMatchesNeeded(total);
         var matches = 0;
@@ -669,11 +671,22 @@ public sealed class PersonComparer
                 }
             }
 
-            if (found < 0 && xMasks[i] != 0)
+            if (found < 0 && IsFuzzyWord(token))
             {
+                if (!yMasked)
+                {
+                    for (var j = 0; j < y.Length; j++)
+                    {
+                        yMasks[j] = IsFuzzyWord(y[j]) ? StringSimilarity.CharacterMask(y[j]) : 0;
+                    }
+
+                    yMasked = true;
+                }
+
+                var mask = StringSimilarity.CharacterMask(token);
                 for (var j = 0; j < y.Length; j++)
                 {
-                    if (!used[j] && yMasks[j] != 0 && StringSimilarity.CanReachJaroWinkler(token, xMasks[i], y[j], yMasks[j], 0.9) &&
+                    if (!used[j] && yMasks[j] != 0 && StringSimilarity.CanReachJaroWinkler(token, mask, y[j], yMasks[j], 0.9) &&
                         StringSimilarity.JaroWinkler(token, y[j]) >= 0.9)
                     {
                         found = j;
@@ -689,6 +702,10 @@ public sealed class PersonComparer
             }
         }
     }
+
+    // An address word that may agree with another by a typo: at least 4 characters, starting with a letter (numbers
+    // must be equal).
+    private static bool IsFuzzyWord(string token) => token.Length >= 4 && char.IsAsciiLetter(token[0]);
 
     private static AgreementLevel AddressLevelOf(int matches, int partialNeeded, int closeNeeded) =>
         matches >= closeNeeded ? AgreementLevel.Close : matches >= partialNeeded ? AgreementLevel.Partial : AgreementLevel.Disagree;
