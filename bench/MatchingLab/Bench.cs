@@ -11,7 +11,8 @@ namespace SharingHub.MatchingLab;
 /// <summary>
 /// <c>bench [--quick] [BenchmarkDotNet options]</c>: per-record normalization + keys and per-pair scoring costs, and the
 /// person-identity comparison on precomputed features against the old path (<see cref="ComparisonBenchmarks"/>).
-/// <c>bench --cpu</c> reports the same comparisons in processor time per pair, which a busy shared machine does not inflate.
+/// <c>bench --cpu [NAME…]</c> reports the same comparisons (or only the named ones, e.g. <c>Precomputed</c>) in processor
+/// time per pair, which a busy shared machine does not inflate.
 /// Runs in process (the assembly name differs from the project file name, which BenchmarkDotNet's generated
 /// project cannot follow); <c>--quick</c> uses BenchmarkDotNet's short run (3 iterations).
 /// </summary>
@@ -21,7 +22,7 @@ internal static class Bench
     {
         if (args.Contains("--cpu"))
         {
-            ComparisonBenchmarks.ReportCpuTime();
+            ComparisonBenchmarks.ReportCpuTime([.. args.Where(arg => !arg.StartsWith("--", StringComparison.Ordinal))]);
             return 0;
         }
 

@@ -13,6 +13,7 @@ if (args.Length == 0)
           synth    --out F [--count 1000] [--seed 1]     (Hispanic-name synthetic set with FEBRL columns)
           codes    --file NAMES                          (Double Metaphone code of each line, for checking)
           bench    [--quick] [BenchmarkDotNet options]
+          bench    --cpu [NAME...]                       (processor time per pair: steady and first runs; NAME e.g. Precomputed)
         """);
     return 1;
 }

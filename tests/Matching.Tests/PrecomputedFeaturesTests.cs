@@ -170,6 +170,71 @@ public sealed class PrecomputedFeaturesTests
         Assert.True(checkedPairs > 100_000, $"{checkedPairs} pairs");
     }
 
+    // The address agreement stops matching tokens once its level is settled, and skips the words a typo cannot join:
+    // the same level as the full fuzzy Dice coefficient (the comparer's measure before it stopped early, kept here as
+    // the reference), over every pair of a set's addresses (read back from stored features) and their one-word
+    // variants, under the default thresholds and under others.
+    [Theory]
+    [InlineData(0.8, 0.5)]
+    [InlineData(0.6, 0.3)]
+    [InlineData(1.0, 0.0)]
+    public void AddressAgreement_AddressPairs_SameLevelAsFullDice(double close, double partial)
+    {
+        var comparer = new PersonComparer(new ComparatorSettings { AddressClose = close, AddressPartial = partial });
+        var written = Read("fixture:hispanic-synthetic.csv").Take(120).Select(r => r.Place?.Address).OfType<string>().ToList();
+        var addresses = written.Concat(written.Select(w => w.Replace("a", "e", StringComparison.Ordinal)))
+            .Select(w => _engine.ReadAddressFeatures(_engine.AddressFeatures(w))!).Where(address => !address.IsEmpty).ToArray();
+        var levels = new int[Enum.GetValues<AgreementLevel>().Length];
+        foreach (var a in addresses)
+        {
+            foreach (var b in addresses)
+            {
+                var similarity = FullDice(a.InformativeTokens, b.InformativeTokens);
+                var expected = similarity >= close ? AgreementLevel.Close : similarity >= partial ? AgreementLevel.Partial : AgreementLevel.Disagree;
+                var level = comparer.AddressAgreement(a, b);
+                Assert.True(expected == level, $"'{a.Key}' / '{b.Key}': {level}, the full measure {similarity:R} gives {expected}");
+                levels[(int)level]++;
+            }
+        }
+
+        Assert.True(addresses.Length > 150, $"{addresses.Length} addresses");
+        // Each threshold pair must sort pairs on more than one side of a threshold, or the test proves little.
+        Assert.True(levels.Count(count => count > 0) >= 2, $"levels: {string.Join(", ", levels)}");
+
+        static double FullDice(string[] x, string[] y)
+        {
+            if (x.Length == 0 || y.Length == 0)
+            {
+                return 0;
+            }
+
+            var used = new bool[y.Length];
+            var matches = 0;
+            foreach (var token in x)
+            {
+                var found = -1;
+                for (var j = 0; j < y.Length && found < 0; j++)
+                {
+                    found = !used[j] && y[j] == token ? j : -1;
+                }
+
+                for (var j = 0; j < y.Length && found < 0; j++)
+                {
+                    found = !used[j] && token.Length >= 4 && y[j].Length >= 4 && char.IsAsciiLetter(token[0]) && char.IsAsciiLetter(y[j][0]) &&
+                            StringSimilarity.JaroWinkler(token, y[j]) >= 0.9 ? j : -1;
+                }
+
+                if (found >= 0)
+                {
+                    used[found] = true;
+                    matches++;
+                }
+            }
+
+            return 2.0 * matches / (x.Length + y.Length);
+        }
+    }
+
     // What the Gateway stores for a record, read back as it reads it: the person's own features, its place's address.
     private PersonEvidence Precomputed(Row record)
     {

@@ -14,6 +14,7 @@ public sealed class NameToken
         NicknameGroups = IsInitial ? [] : nicknames.GroupsOf(text).ToArray();
         GivenHash = NameFrequencies.Hash(NameComponentKind.Given, text);
         SurnameHash = NameFrequencies.Hash(NameComponentKind.Surname, text);
+        CharacterMask = StringSimilarity.CharacterMask(text);
     }
 
     // A token read back from stored features (RecordFeatures): everything as it was computed when the record was written.
@@ -25,6 +26,7 @@ public sealed class NameToken
         NicknameGroups = nicknameGroups;
         GivenHash = givenHash;
         SurnameHash = surnameHash;
+        CharacterMask = StringSimilarity.CharacterMask(text);
     }
 
     /// <summary>Folded text: lower-case ASCII letters (<c>jose</c>).</summary>
@@ -42,6 +44,9 @@ public sealed class NameToken
 
     /// <summary>The word's name-frequency key as a surname word.</summary>
     internal long SurnameHash { get; }
+
+    /// <summary>The text's <see cref="StringSimilarity.CharacterMask"/>, computed once per word rather than once per compared pair.</summary>
+    internal ulong CharacterMask { get; }
 
     internal long HashOf(NameComponentKind kind) => kind == NameComponentKind.Given ? GivenHash : SurnameHash;
 
@@ -64,6 +69,7 @@ public sealed class NamePart
         Joined = joined;
         JoinedPhonetic = joinedPhonetic;
         JoinedNicknameGroups = joinedNicknameGroups;
+        JoinedCharacterMask = StringSimilarity.CharacterMask(joined);
     }
 
     public IReadOnlyList<NameToken> Tokens { get; }
@@ -75,6 +81,9 @@ public sealed class NamePart
     public string Joined { get; }
 
     internal PhoneticCode JoinedPhonetic { get; }
+
+    /// <summary><see cref="StringSimilarity.CharacterMask"/> of <see cref="Joined"/>.</summary>
+    internal ulong JoinedCharacterMask { get; }
 
     /// <summary>Nickname groups of the whole compound (<c>mariajose</c> ~ <c>majo</c>).</summary>
     internal int[] JoinedNicknameGroups { get; }

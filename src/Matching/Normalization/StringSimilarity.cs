@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace SharingHub.Matching.Normalization;
 
 /// <summary>String similarity measures used by the comparators. All are allocation-free for short strings.</summary>
@@ -105,23 +107,26 @@ public static class StringSimilarity
     /// other, and Winkler's prefix adds at most 4 × 0.1 of the rest. False only when the similarity is surely below the
     /// threshold, so <c>CanReachJaroWinkler(a, b, t) &amp;&amp; JaroWinkler(a, b) &gt;= t</c> is <c>JaroWinkler(a, b) &gt;= t</c>.
     /// </summary>
-    public static bool CanReachJaroWinkler(ReadOnlySpan<char> a, ReadOnlySpan<char> b, double threshold)
+    public static bool CanReachJaroWinkler(ReadOnlySpan<char> a, ReadOnlySpan<char> b, double threshold) =>
+        CanReachJaroWinkler(a, CharacterMask(a), b, CharacterMask(b), threshold);
+
+    /// <summary>
+    /// <see cref="CanReachJaroWinkler(ReadOnlySpan{char}, ReadOnlySpan{char}, double)"/> with each string's
+    /// <see cref="CharacterMask"/> computed beforehand (once per word, not once per pair).
+    /// </summary>
+    public static bool CanReachJaroWinkler(ReadOnlySpan<char> a, ulong maskA, ReadOnlySpan<char> b, ulong maskB, double threshold)
     {
         if (a.Length == 0 || b.Length == 0)
         {
             return true;
         }
 
-        // Characters bucketed by their low 6 bits: a shared bucket may be a different character, which only loosens the bound.
-        ulong maskA = 0, maskB = 0;
-        foreach (var c in a)
+        // From the masks alone first: each bucket of one string that the other lacks holds at least one character that
+        // cannot match. A looser bound than the count below, so it rules out only what the count rules out too.
+        var loose = Math.Min(a.Length - BitOperations.PopCount(maskA & ~maskB), b.Length - BitOperations.PopCount(maskB & ~maskA));
+        if (!JaroWinklerBoundReaches(loose, a.Length, b.Length, threshold))
         {
-            maskA |= 1UL << (c & 63);
-        }
-
-        foreach (var c in b)
-        {
-            maskB |= 1UL << (c & 63);
+            return false;
         }
 
         int inB = 0, inA = 0;
@@ -135,8 +140,30 @@ public static class StringSimilarity
             inA += (int)((maskA >> (c & 63)) & 1);
         }
 
-        double m = Math.Min(inA, inB);
-        var jaro = m == 0 ? 0 : ((m / a.Length) + (m / b.Length) + 1) / 3.0;
+        return JaroWinklerBoundReaches(Math.Min(inA, inB), a.Length, b.Length, threshold);
+    }
+
+    /// <summary>
+    /// The characters of <paramref name="text"/> bucketed by their low 6 bits (bit <c>c &amp; 63</c> set for each
+    /// character <c>c</c>): a shared bucket may be a different character, which only loosens the bound it serves.
+    /// </summary>
+    public static ulong CharacterMask(ReadOnlySpan<char> text)
+    {
+        ulong mask = 0;
+        foreach (var c in text)
+        {
+            mask |= 1UL << (c & 63);
+        }
+
+        return mask;
+    }
+
+    // Jaro–Winkler's upper bound with at most `matches` matching characters (no transpositions, the longest prefix
+    // boost); rises with `matches`.
+    private static bool JaroWinklerBoundReaches(int matches, int lengthA, int lengthB, double threshold)
+    {
+        double m = matches;
+        var jaro = m <= 0 ? 0 : ((m / lengthA) + (m / lengthB) + 1) / 3.0;
         var bound = jaro > 0.7 ? jaro + (0.4 * (1 - jaro)) : jaro;
         return bound >= threshold - 1e-9;
     }

@@ -24,12 +24,19 @@ public sealed record ComparatorSettings
 /// <summary>Compares two subjects' evidence field by field into a <see cref="ComparisonVector"/>.</summary>
 public sealed class PersonComparer
 {
+    // Addresses whose informative tokens number at most this many together have their level thresholds tabulated.
+    private const int TabulatedAddressTokens = 64;
+
     private readonly ComparatorSettings _settings;
+
+    // Per token total of two addresses, the fewest matched tokens for partial and for close agreement.
+    private readonly (int Partial, int Close)[] _addressMatchesNeeded;
 
     public PersonComparer(ComparatorSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
         _settings = settings;
+        _addressMatchesNeeded = [.. Enumerable.Range(0, TabulatedAddressTokens + 1).Select(AddressMatchesNeeded)];
     }
 
     public ComparisonVector Compare(PersonEvidence a, PersonEvidence b) => Compare(a, b, null);
@@ -100,13 +107,20 @@ public sealed class PersonComparer
 
         public static Scratch Current => t_current ??= new Scratch();
 
-        public List<NameToken> Given { get; } = new(8);
+        public List<NameToken> Given { get; private set; } = new(8);
 
-        public List<NameToken> Surname { get; } = new(8);
+        public List<NameToken> Surname { get; private set; } = new(8);
 
-        public List<NameToken> BestGiven { get; } = new(8);
+        public List<NameToken> BestGiven { get; private set; } = new(8);
 
-        public List<NameToken> BestSurname { get; } = new(8);
+        public List<NameToken> BestSurname { get; private set; } = new(8);
+
+        /// <summary>Keeps the words just compared as the best so far: the lists trade places rather than copy.</summary>
+        public void KeepCurrent()
+        {
+            (Given, BestGiven) = (BestGiven, Given);
+            (Surname, BestSurname) = (BestSurname, Surname);
+        }
     }
 
     /// <summary>Compares two name parts (given with given, or surname with surname).</summary>
@@ -155,6 +169,11 @@ public sealed class PersonComparer
                 {
                     level = candidate;
                     match = other;
+                    if (level == AgreementLevel.Exact)
+                    {
+                        // Nothing beats exact: the first exact counterpart is the one the full loop would keep.
+                        break;
+                    }
                 }
             }
 
@@ -211,7 +230,7 @@ public sealed class PersonComparer
         }
 
         // Only when the word counts differ: "Maria Laura" vs "Maria Pilar" share a long prefix, not a split word.
-        if (result > AgreementLevel.Close && a.Tokens.Count != b.Tokens.Count && IsClose(a.Joined, b.Joined))
+        if (result > AgreementLevel.Close && a.Tokens.Count != b.Tokens.Count && IsClose(a.Joined, a.JoinedCharacterMask, b.Joined, b.JoinedCharacterMask))
         {
             result = AgreementLevel.Close;
         }
@@ -370,7 +389,7 @@ public sealed class PersonComparer
             return AgreementLevel.Nickname;
         }
 
-        if (IsClose(a.Text, b.Text))
+        if (IsClose(a.Text, a.CharacterMask, b.Text, b.CharacterMask))
         {
             return AgreementLevel.Close;
         }
@@ -401,8 +420,8 @@ public sealed class PersonComparer
         return false;
     }
 
-    private bool IsClose(string a, string b) =>
-        (StringSimilarity.CanReachJaroWinkler(a, b, _settings.NameJaroWinkler) && StringSimilarity.JaroWinkler(a, b) >= _settings.NameJaroWinkler) ||
+    private bool IsClose(string a, ulong maskA, string b, ulong maskB) =>
+        (StringSimilarity.CanReachJaroWinkler(a, maskA, b, maskB, _settings.NameJaroWinkler) && StringSimilarity.JaroWinkler(a, b) >= _settings.NameJaroWinkler) ||
         (Math.Min(a.Length, b.Length) >= _settings.NameEditMinLength && StringSimilarity.WithinOneEdit(a, b));
 
     // Same words in any order, counting repeats ("García García" is not "García Martínez").
@@ -413,6 +432,12 @@ public sealed class PersonComparer
         if (x.Length != y.Length)
         {
             return false;
+        }
+
+        if (x.Length == 1)
+        {
+            // The common case, without the bookkeeping below.
+            return x[0].Text == y[0].Text;
         }
 
         Span<bool> used = y.Length <= 32 ? stackalloc bool[y.Length] : new bool[y.Length];
@@ -442,8 +467,6 @@ public sealed class PersonComparer
     {
         var best = (Given: AgreementLevel.Missing, Surname: AgreementLevel.Missing, Swapped: false, ViaAlias: false);
         var bestRank = int.MinValue;
-        var givenAgreed = scratch.Given;
-        var surnameAgreed = scratch.Surname;
         scratch.BestGiven.Clear();
         scratch.BestSurname.Clear();
         for (var i = 0; i < a.Count; i++)
@@ -453,28 +476,40 @@ public sealed class PersonComparer
             {
                 var y = b[j];
                 var alias = x.IsAlias || y.IsAlias;
-                var given = CompareParts(x.Given, y.Given, isSurname: false, givenAgreed, frequencies);
-                var surname = CompareParts(x.Surname, y.Surname, isSurname: true, surnameAgreed, frequencies);
+                var given = CompareParts(x.Given, y.Given, isSurname: false, scratch.Given, frequencies);
+                var surname = CompareParts(x.Surname, y.Surname, isSurname: true, scratch.Surname, frequencies);
                 // Aliases must beat the primary names outright to be credited.
                 var rank = (Rank(given) + Rank(surname)) * 2 - (alias ? 1 : 0);
                 if (rank > bestRank)
                 {
                     bestRank = rank;
                     best = (given, surname, false, alias);
-                    Keep(givenAgreed, surnameAgreed, scratch);
+                    scratch.KeepCurrent();
                 }
 
-                var swappedGiven = CompareParts(x.Given, y.Surname, isSurname: false, givenAgreed, frequencies);
-                var swappedSurname = CompareParts(x.Surname, y.Given, isSurname: false, surnameAgreed, frequencies);
+                // The crossed reading only counts when it outranks the best so far, so it is not compared when even
+                // its best outcome could not (two straight exact parts are the usual case): the same result, sooner.
+                if (SwappedRank(MaxRank, MaxRank, alias) <= bestRank)
+                {
+                    continue;
+                }
+
+                var swappedGiven = CompareParts(x.Given, y.Surname, isSurname: false, scratch.Given, frequencies);
+                if (SwappedRank(Rank(swappedGiven), MaxRank, alias) <= bestRank)
+                {
+                    continue;
+                }
+
+                var swappedSurname = CompareParts(x.Surname, y.Given, isSurname: false, scratch.Surname, frequencies);
                 if (swappedGiven <= AgreementLevel.Close || swappedSurname <= AgreementLevel.Close)
                 {
-                    var swappedRank = (Rank(swappedGiven) + Rank(swappedSurname)) * 2 - (alias ? 1 : 0) - 1;
+                    var swappedRank = SwappedRank(Rank(swappedGiven), Rank(swappedSurname), alias);
                     if (swappedRank > bestRank)
                     {
                         bestRank = swappedRank;
                         // Words count by the part they are read as: x's given words are given-name words.
                         best = (swappedGiven, swappedSurname, true, alias);
-                        Keep(givenAgreed, surnameAgreed, scratch);
+                        scratch.KeepCurrent();
                     }
                 }
             }
@@ -482,18 +517,14 @@ public sealed class PersonComparer
 
         return best;
 
-        static void Keep(List<NameToken> given, List<NameToken> surname, Scratch scratch)
-        {
-            scratch.BestGiven.Clear();
-            scratch.BestGiven.AddRange(given);
-            scratch.BestSurname.Clear();
-            scratch.BestSurname.AddRange(surname);
-        }
+        static int SwappedRank(int given, int surname, bool alias) => (given + surname) * 2 - (alias ? 1 : 0) - 1;
     }
+
+    private const int MaxRank = 7;
 
     private static int Rank(AgreementLevel level) => level switch
     {
-        AgreementLevel.Exact => 7,
+        AgreementLevel.Exact => MaxRank,
         AgreementLevel.Partial => 6,
         AgreementLevel.Nickname => 5,
         AgreementLevel.Close => 4,
@@ -586,10 +617,7 @@ public sealed class PersonComparer
                     return AgreementLevel.Exact;
                 }
 
-                var similarity = AddressSimilarity(x, y);
-                var level = similarity >= _settings.AddressClose ? AgreementLevel.Close
-                    : similarity >= _settings.AddressPartial ? AgreementLevel.Partial
-                    : AgreementLevel.Disagree;
+                var level = AddressAgreement(x, y);
                 result = level < result ? level : result;
             }
         }
@@ -598,39 +626,72 @@ public sealed class PersonComparer
     }
 
     /// <summary>
-    /// Fuzzy Dice coefficient over the informative address tokens (street types, directions, unit marks and state
-    /// codes left out: two addresses on different roads in the same state share those): numbers must be equal,
-    /// words may be typo-close.
+    /// How far two addresses that are not the same place agree: the fuzzy Dice coefficient over the informative address
+    /// tokens (street types, directions, unit marks and state codes left out: two addresses on different roads in the
+    /// same state share those), close from <see cref="ComparatorSettings.AddressClose"/>, partial from
+    /// <see cref="ComparatorSettings.AddressPartial"/>. Numbers must be equal, words may be typo-close; each token takes
+    /// the first unused equal token, else the first unused typo-close one. The matching stops as soon as the tokens
+    /// left cannot change the level.
     /// </summary>
-    internal static double AddressSimilarity(NormalizedAddress a, NormalizedAddress b)
+    internal AgreementLevel AddressAgreement(NormalizedAddress a, NormalizedAddress b)
     {
         var x = a.InformativeTokens;
         var y = b.InformativeTokens;
         if (x.Length == 0 || y.Length == 0)
         {
-            return 0;
+            return AddressLevel(0);
         }
 
         Span<bool> used = y.Length <= 64 ? stackalloc bool[y.Length] : new bool[y.Length];
         used.Clear();
+        // y's character masks (0: a token no typo can join), computed once here when a token first needs them, not
+        // once per token pair; with the addresses' features they would cost every record read.
+        Span<ulong> yMasks = y.Length <= 64 ? stackalloc ulong[y.Length] : new ulong[y.Length];
+        var yMasked = false;
+        var total = x.Length + y.Length;
+        var (partialNeeded, closeNeeded) = total <= TabulatedAddressTokens ? _addressMatchesNeeded[total] : AddressMatchesNeeded(total);
         var matches = 0;
-        foreach (var token in x)
+        for (var i = 0; ; i++)
         {
+            // The level only rises with the matches: settled when the most the rest could add leaves it where it is.
+            var level = AddressLevelOf(matches, partialNeeded, closeNeeded);
+            if (i == x.Length || level == AddressLevelOf(matches + Math.Min(x.Length - i, y.Length - matches), partialNeeded, closeNeeded))
+            {
+                return level;
+            }
+
+            var token = x[i];
             var found = -1;
-            for (var j = 0; j < y.Length && found < 0; j++)
+            for (var j = 0; j < y.Length; j++)
             {
                 if (!used[j] && y[j] == token)
                 {
                     found = j;
+                    break;
                 }
             }
 
-            for (var j = 0; j < y.Length && found < 0; j++)
+            if (found < 0 && IsFuzzyWord(token))
             {
-                if (!used[j] && token.Length >= 4 && y[j].Length >= 4 && char.IsAsciiLetter(token[0]) && char.IsAsciiLetter(y[j][0]) &&
-                    StringSimilarity.CanReachJaroWinkler(token, y[j], 0.9) && StringSimilarity.JaroWinkler(token, y[j]) >= 0.9)
+                if (!yMasked)
                 {
-                    found = j;
+                    for (var j = 0; j < y.Length; j++)
+                    {
+                        yMasks[j] = IsFuzzyWord(y[j]) ? StringSimilarity.CharacterMask(y[j]) : 0;
+                    }
+
+                    yMasked = true;
+                }
+
+                var mask = StringSimilarity.CharacterMask(token);
+                for (var j = 0; j < y.Length; j++)
+                {
+                    if (!used[j] && yMasks[j] != 0 && StringSimilarity.CanReachJaroWinkler(token, mask, y[j], yMasks[j], 0.9) &&
+                        StringSimilarity.JaroWinkler(token, y[j]) >= 0.9)
+                    {
+                        found = j;
+                        break;
+                    }
                 }
             }
 
@@ -640,7 +701,33 @@ public sealed class PersonComparer
                 matches++;
             }
         }
-
-        return 2.0 * matches / (x.Length + y.Length);
     }
+
+    // An address word that may agree with another by a typo: at least 4 characters, starting with a letter (numbers
+    // must be equal).
+    private static bool IsFuzzyWord(string token) => token.Length >= 4 && char.IsAsciiLetter(token[0]);
+
+    private static AgreementLevel AddressLevelOf(int matches, int partialNeeded, int closeNeeded) =>
+        matches >= closeNeeded ? AgreementLevel.Close : matches >= partialNeeded ? AgreementLevel.Partial : AgreementLevel.Disagree;
+
+    // The fewest of `total` tokens that must match for the coefficient (2 × matches / total, at most half the tokens
+    // matching) to reach partial and close agreement (int.MaxValue: never). It only rises with the matches, so these
+    // counts give the same level as the coefficient itself (AddressLevel), without dividing per token.
+    private (int Partial, int Close) AddressMatchesNeeded(int total)
+    {
+        var (partial, close) = (int.MaxValue, int.MaxValue);
+        for (var matches = total / 2; matches >= 0; matches--)
+        {
+            var similarity = 2.0 * matches / total;
+            partial = similarity >= _settings.AddressPartial ? matches : partial;
+            close = similarity >= _settings.AddressClose ? matches : close;
+        }
+
+        return (partial, close);
+    }
+
+    private AgreementLevel AddressLevel(double similarity) =>
+        similarity >= _settings.AddressClose ? AgreementLevel.Close
+        : similarity >= _settings.AddressPartial ? AgreementLevel.Partial
+        : AgreementLevel.Disagree;
 }
