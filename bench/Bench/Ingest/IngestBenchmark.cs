@@ -278,6 +278,18 @@ internal static class IngestBenchmark
         return (long)(await count.ExecuteScalarAsync(cancellationToken))!;
     }
 
+    // Seconds until the next poll: `first` before anything is done; then a quarter of the expected time to go at the
+    // rate so far, at most 0.5 s; within 1.5 s of the end, 10 ms.
+    private static double NextPoll(long left, long done, TimeSpan elapsed, double first)
+    {
+        if (done <= 0)
+        {
+            return first;
+        }
+        var eta = left / (done / elapsed.TotalSeconds);
+        return eta > 1.5 ? Math.Min(eta / 4, 0.5) : 0.01;
+    }
+
     private static async Task<long> PendingAsync(NpgsqlConnection connection, string agency, CancellationToken cancellationToken)
     {
         await using var count = new NpgsqlCommand(
@@ -339,9 +351,7 @@ internal static class IngestBenchmark
             {
                 throw new InvalidOperationException($"the connector failed ({connector.ExitCode}): {await output}{await errors}");
             }
-            // Expected seconds to go at the rate so far; within 1.5 s of the end, poll every 10 ms.
-            var eta = stored == 0 ? double.PositiveInfinity : (records - stored) / (stored / polling.Elapsed.TotalSeconds);
-            lastWait = stored == 0 ? 0.1 : eta > 1.5 ? Math.Min(eta / 4, 0.5) : 0.01;
+            lastWait = NextPoll(records - stored, stored, polling.Elapsed, first: 0.1);
             await Task.Delay(TimeSpan.FromSeconds(lastWait), cancellationToken);
         }
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -350,7 +360,7 @@ internal static class IngestBenchmark
         // Matching runs after each batch's commit: the run is fully done when no record of the agency is pending.
         // Polled as the commits were: each count reads the pending queue (tens of milliseconds of the database's time
         // when it is long), so polling it back to back would take a core from the matching it measures.
-        var matched = committed.Value;
+        DateTimeOffset matched;
         var pendingAtCommit = 0L;
         while (true)
         {
@@ -363,8 +373,7 @@ internal static class IngestBenchmark
             }
             pendingAtCommit = pendingAtCommit == 0 ? pending : pendingAtCommit;
             var done = pendingAtCommit - pending;
-            var eta = done <= 0 ? double.PositiveInfinity : pending / (done / (snapshot - committed.Value).TotalSeconds);
-            await Task.Delay(TimeSpan.FromSeconds(done <= 0 ? 0.25 : eta > 1.5 ? Math.Min(eta / 4, 0.5) : 0.01), cancellationToken);
+            await Task.Delay(TimeSpan.FromSeconds(NextPoll(pending, done, snapshot - committed.Value, first: 0.25)), cancellationToken);
         }
         await connector.WaitForExitAsync(cancellationToken);
         Console.Write(await output);
