@@ -16,8 +16,25 @@ public sealed record LevelProbabilities(double M, double U, double? MaxWeight = 
     public double Weight => MaxWeight is { } max ? Math.Min(max, Math.Log2(M / U)) : Math.Log2(M / U);
 }
 
-/// <summary>Score thresholds of the bands: score ≥ Match is a match, ≥ Possible a possible match, else none.</summary>
-public sealed record BandThresholds(double Match, double Possible);
+/// <summary>
+/// Score thresholds of the bands: score ≥ Match is a match, ≥ Possible a possible match, else none. Both rest on a
+/// prior: the chance that a pair is one person before its fields are compared. The weights' u-probabilities are
+/// chances between two records drawn from the whole population, so that prior falls as the population grows: of a
+/// million person records, a thousand times more strangers share a birth date and a common given name with a new record
+/// than of a thousand. The thresholds hold as given up to <paramref name="PopulationReference"/> person records stored;
+/// beyond, both rise by log₂(stored / reference) bits (<see cref="PersonScorer.ThresholdShift"/>). ADR-004.
+/// </summary>
+/// <param name="Match">Score at and above which a pair is a match, in a hub of up to <paramref name="PopulationReference"/> persons.</param>
+/// <param name="Possible">Score at and above which a pair is a possible match, likewise.</param>
+/// <param name="PopulationReference">Person records up to which the thresholds hold as given (default 10,000).</param>
+public sealed record BandThresholds(double Match, double Possible, double PopulationReference = BandThresholds.DefaultPopulationReference)
+{
+    /// <summary>
+    /// The size of the populations on which the shipped thresholds' policy prior (1 in 1,000) was checked: FEBRL's
+    /// 5,000 records and the border set's 8,794.
+    /// </summary>
+    public const double DefaultPopulationReference = 10_000;
+}
 
 /// <summary>Where the probabilities came from (EM run, data, date) — documentation carried with the numbers.</summary>
 public sealed record ParameterProvenance
@@ -121,6 +138,11 @@ public sealed record MatchParameters
         if (Thresholds is null || !double.IsFinite(Thresholds.Match) || !double.IsFinite(Thresholds.Possible) || Thresholds.Possible > Thresholds.Match)
         {
             throw new InvalidMatchParametersException($"{source}: 'thresholds' needs finite 'match' ≥ 'possible'.");
+        }
+
+        if (!double.IsFinite(Thresholds.PopulationReference) || Thresholds.PopulationReference < 1)
+        {
+            throw new InvalidMatchParametersException($"{source}: 'thresholds.populationReference' must be a number of person records, 1 or more.");
         }
 
         foreach (var field in Levels.Fields)

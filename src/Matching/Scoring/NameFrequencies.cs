@@ -49,6 +49,9 @@ public sealed class NameFrequencies
     /// <summary>Records with a surname.</summary>
     public long SurnameRecords { get; }
 
+    /// <summary>Person records counted: those with a given name or a surname, whichever are more.</summary>
+    public long PersonRecords => Math.Max(GivenRecords, SurnameRecords);
+
     /// <summary>Distinct components counted, both kinds, the two record counts included.</summary>
     public int Count => _counts.Count;
 

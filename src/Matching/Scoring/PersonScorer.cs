@@ -133,10 +133,26 @@ public sealed class PersonScorer
         return score;
     }
 
-    public MatchBand BandOf(double score) =>
-        score >= Parameters.Thresholds.Match ? MatchBand.Match
-        : score >= Parameters.Thresholds.Possible ? MatchBand.Possible
+    /// <summary>The band of a score in a hub of up to <see cref="BandThresholds.PopulationReference"/> person records.</summary>
+    public MatchBand BandOf(double score) => BandOf(score, 0);
+
+    /// <summary>The band of a score, with both thresholds raised by <paramref name="shift"/> bits (<see cref="ThresholdShift"/>).</summary>
+    public MatchBand BandOf(double score, double shift) =>
+        score >= Parameters.Thresholds.Match + shift ? MatchBand.Match
+        : score >= Parameters.Thresholds.Possible + shift ? MatchBand.Possible
         : MatchBand.None;
+
+    /// <summary>
+    /// How many bits both thresholds rise in a hub holding <see cref="NameFrequencies.PersonRecords"/> person records:
+    /// log₂(records / <see cref="BandThresholds.PopulationReference"/>), 0 up to the reference, rounded to 0.01 as scores
+    /// are. The prior that a pair is one person falls in proportion to the
+    /// population it is drawn from (see <see cref="BandThresholds"/>); without counts there is no shift.
+    /// </summary>
+    public double ThresholdShift(NameFrequencies? frequencies) =>
+        frequencies is null || frequencies.PersonRecords <= Parameters.Thresholds.PopulationReference
+            ? 0
+            : Math.Round(Math.Log2(frequencies.PersonRecords / Parameters.Thresholds.PopulationReference), 2);
+
 
     /// <summary>Score, band and explanation of a compared pair, without term-frequency adjustment.</summary>
     public PersonMatchResult Score(ComparisonVector vector) => Score(vector, null);
@@ -189,7 +205,7 @@ public sealed class PersonScorer
 
         // The band is taken from the score as shown, so an officer never sees 12.00 labelled below a 12 threshold.
         var score = Math.Round(total, 2);
-        var band = BandOf(score);
+        var band = BandOf(score, ThresholdShift(frequencies));
         if (band == MatchBand.Match && IsHousehold(vector))
         {
             band = MatchBand.Possible;
@@ -233,7 +249,7 @@ public sealed class PersonScorer
         }
 
         var score = Math.Round(total, 2);
-        var band = BandOf(score);
+        var band = BandOf(score, ThresholdShift(frequencies));
         if (band == MatchBand.Match && IsHouseholdLevels(levels, swapped, PartialDate.YearsNear(a.BirthDate, b.BirthDate)))
         {
             band = MatchBand.Possible;
