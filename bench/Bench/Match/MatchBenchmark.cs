@@ -5,6 +5,7 @@ using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
 using SharingHub.Matching;
+using SharingHub.Matching.Scoring;
 
 namespace SharingHub.Bench.Match;
 
@@ -196,7 +197,32 @@ internal static class MatchBenchmark
                 $"bench match: the bulk load stopped after {Volatile.Read(ref loaded):N0} of {count:N0} records; all {Loaders} loaders have ended; the first error is reported at the end, after the clean-up"));
             throw;
         }
+        await WaitForNameCountsAsync(data, cancellationToken);
         return loaded;
+    }
+
+    // The Gateway folds the appended name-count deltas every few seconds (NameFrequencyCache) and reloads its snapshot
+    // right after: until it has, it scores with the counts of before the load.
+    private static async Task WaitForNameCountsAsync(NpgsqlDataSource data, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            await using (var pending = data.CreateCommand("SELECT EXISTS (SELECT 1 FROM name_frequency_deltas)"))
+            {
+                if (await pending.ExecuteScalarAsync(cancellationToken) is false)
+                {
+                    break;
+                }
+            }
+            if (clock.Elapsed > TimeSpan.FromMinutes(2))
+            {
+                throw new InvalidOperationException("the Gateway has not folded the loaded records' name counts in 2 minutes: is it running?");
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken);
+        }
+        // The fold and the reload are one refresh: give the reload its moment.
+        await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
     }
 
     private static async Task<int> LoadChunkAsync(NpgsqlDataSource data, MatchingEngine engine, string agency, List<SyntheticRecord> batch,
@@ -301,6 +327,37 @@ internal static class MatchBenchmark
                 }
             }
             await keys.CompleteAsync(cancellationToken);
+        }
+
+        // The name counts, as the Gateway keeps them (NameFrequencyWriter): each person's component hashes as its
+        // source row, and their sum appended as deltas, which the Gateway folds into name_frequencies. Without them
+        // the term-frequency weights and the population's size would be those of the ingested records alone.
+        var sources = batch.Where(r => r.Kind == "Person")
+            .Select(r => (Id: ids[r.LocalId], Hashes: engine.NameComponents(engine.BuildPersonEvidence(r.ToInput()))
+                .Select(NameFrequencies.Hash).Distinct().Order().ToArray()))
+            .Where(s => s.Hashes.Length > 0)
+            .ToList();
+        await using (var importer = await connection.BeginBinaryImportAsync("COPY name_frequency_sources (record_id, hashes) FROM STDIN (FORMAT BINARY)", cancellationToken))
+        {
+            importer.Timeout = LongStatement;
+            foreach (var (id, hashes) in sources)
+            {
+                await importer.StartRowAsync(cancellationToken);
+                await importer.WriteAsync(id, NpgsqlDbType.Bigint, cancellationToken);
+                await importer.WriteAsync(hashes, NpgsqlDbType.Array | NpgsqlDbType.Bigint, cancellationToken);
+            }
+            await importer.CompleteAsync(cancellationToken);
+        }
+        await using (var importer = await connection.BeginBinaryImportAsync("COPY name_frequency_deltas (hash, delta) FROM STDIN (FORMAT BINARY)", cancellationToken))
+        {
+            importer.Timeout = LongStatement;
+            foreach (var group in sources.SelectMany(s => s.Hashes).GroupBy(hash => hash).OrderBy(g => g.Key))
+            {
+                await importer.StartRowAsync(cancellationToken);
+                await importer.WriteAsync(group.Key, NpgsqlDbType.Bigint, cancellationToken);
+                await importer.WriteAsync(group.Count(), NpgsqlDbType.Integer, cancellationToken);
+            }
+            await importer.CompleteAsync(cancellationToken);
         }
         return batch.Count;
     }
