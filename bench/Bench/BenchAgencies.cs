@@ -7,7 +7,7 @@ internal static class BenchAgencies
 {
     /// <summary>
     /// Deletes everything the agencies left in the hub's database: blocking keys (which have no foreign key to their
-    /// records, so nothing else removes them), pending markers, matches, their records' name counts (as negative
+    /// records, so nothing else removes them), pending markers, matches, the noted stop keys (all of them: blocks shrink), their records' name counts (as negative
     /// deltas, which the Gateway folds in), records, and the agencies the benchmark inserted itself (an agency
     /// registered through the hub is left disabled, ADR-014); then compacts the tables.
     /// </summary>
@@ -31,6 +31,8 @@ internal static class BenchAgencies
             WHERE r.agency_code = ANY(@codes) GROUP BY h.hash;
             DELETE FROM name_frequency_sources s USING records r WHERE r.id = s.record_id AND r.agency_code = ANY(@codes);
             DELETE FROM records WHERE agency_code = ANY(@codes);
+            -- Stop keys (ADR-005) are a cache of blocks seen over their caps: the deleted records may have filled them.
+            DELETE FROM stop_keys;
             -- An agency registered through the hub (ADR-014) stays, disabled by the script that registered it, with its
             -- audit trail; one the benchmark inserted itself (a bulk-loaded background) goes.
             DELETE FROM agencies a WHERE a.code = ANY(@codes) AND NOT EXISTS (SELECT 1 FROM agency_broker_access b WHERE b.agency_code = a.code);

@@ -11,7 +11,8 @@ namespace SharingHub.Gateway.IntegrationTests;
 /// dropped, while a pair its narrower keys (a given-name initial or nickname) also join is still found. A key shared
 /// by more records than <c>Deconfliction:MaxCandidatesPerKey</c> is a stop key and yields no candidate at all.
 /// The coarse cap is 10 here and the per-key cap 20, so a coarse block of 14 is over only the coarse cap; a block
-/// of exactly the cap is looked up.
+/// of exactly the cap is looked up. A block met over its cap is noted as a stop key for the looking agency, and a
+/// fresh note taken at the present caps spares the next lookup from reading it (ADR-005).
 /// </summary>
 public sealed class DeconflictionCoarseKeyTests(CoarseKeyFixture hub) : IClassFixture<CoarseKeyFixture>
 {
@@ -76,6 +77,58 @@ public sealed class DeconflictionCoarseKeyTests(CoarseKeyFixture hub) : IClassFi
         Assert.All(matches, m => Assert.Equal(MatchKind.SharedPhone, m.Match.Kind));
         Assert.Equal(Enumerable.Range(0, 20).Select(i => ("T-AT", $"AT-{i}")).Order(),
             matches.Select(m => Ordered(m, a.Code)).Order());
+    }
+
+    [Fact]
+    public async Task StopKeys_BlockOverTheCap_NotedFromTheLookingAgencyWithWhatWasRead()
+    {
+        var (a, b) = (await hub.AddAgencyAsync("A"), await hub.AddAgencyAsync("B"));
+        // A phone number on 25 of B's records (per-key cap 20), and a date-free name block of 14 (coarse cap 10):
+        // "Xochitl Zamarripa" without a birth date shares B's v: keys with fourteen such records.
+        await b.PublishAsync([.. Enumerable.Range(0, 25).Select(i => Records.Phone($"N-{i}", null, "+17135550112")),
+            .. Enumerable.Range(0, 14).Select(i => Records.Person($"Z-{i}", "Xochitl", "Zamarripa", $"19{50 + i}-01-0{1 + (i % 9)}"))]);
+        await hub.WaitForMatchingAsync(b, RecordKind.Person, "Z-13");
+
+        await a.PublishAsync(Records.Phone("T-N", null, "+17135550112"), Records.Person("X-1", "Xochitl", "Zamarripa", null));
+        await hub.WaitForMatchingAsync(a, RecordKind.Person, "X-1");
+
+        var notes = await hub.App.WithDatabaseAsync(db => db.Set<StopKey>()
+            .Where(k => k.AgencyCode == a.Code).ToListAsync(TestContext.Current.CancellationToken));
+        var phone = Assert.Single(notes, k => k.Key == "p:+17135550112");
+        Assert.Equal((short)KeyedKind.Phone, phone.Kind);
+        Assert.Equal(21, phone.AtLeast);
+        // A coarse key reads one record past its own cap, no further.
+        var dateFree = notes.Where(k => k.Key.StartsWith("v:", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(dateFree);
+        Assert.All(dateFree, k => Assert.Equal(11, k.AtLeast));
+        // Seen from B, nothing is over a cap.
+        Assert.False(await hub.App.WithDatabaseAsync(db => db.Set<StopKey>().AnyAsync(k => k.AgencyCode == b.Code, TestContext.Current.CancellationToken)));
+    }
+
+    [Fact]
+    public async Task StopKeys_FreshNote_KeyNotReadStaleOrLowerCapNoteIgnored()
+    {
+        var (a, b) = (await hub.AddAgencyAsync("A"), await hub.AddAgencyAsync("B"));
+        await b.PublishAsync(Records.Phone("FRESH", null, "+17135550113"), Records.Phone("STALE", null, "+17135550114"),
+            Records.Phone("LOWCAP", null, "+17135550115"));
+        await hub.WaitForMatchingAsync(b, RecordKind.Phone, "LOWCAP");
+        // Notes for A as if each block had been seen over the cap: one fresh, one older than Deconfliction:StopKeyHours
+        // (24), one taken when the per-key cap was lower (10 read, where the lookup now reads 21).
+        await hub.App.WithDatabaseAsync(async db =>
+        {
+            db.Set<StopKey>().AddRange(
+                new StopKey { Key = "p:+17135550113", Kind = (short)KeyedKind.Phone, AgencyCode = a.Code, AtLeast = 21, FoundAt = DateTimeOffset.UtcNow },
+                new StopKey { Key = "p:+17135550114", Kind = (short)KeyedKind.Phone, AgencyCode = a.Code, AtLeast = 21, FoundAt = DateTimeOffset.UtcNow.AddHours(-25) },
+                new StopKey { Key = "p:+17135550115", Kind = (short)KeyedKind.Phone, AgencyCode = a.Code, AtLeast = 10, FoundAt = DateTimeOffset.UtcNow });
+            return await db.SaveChangesAsync(TestContext.Current.CancellationToken);
+        });
+
+        await a.PublishAsync(Records.Phone("T-FRESH", null, "+17135550113"), Records.Phone("T-STALE", null, "+17135550114"),
+            Records.Phone("T-LOWCAP", null, "+17135550115"));
+        await hub.WaitForMatchingAsync(a, RecordKind.Phone, "T-LOWCAP");
+
+        Assert.Equal([("T-LOWCAP", "LOWCAP"), ("T-STALE", "STALE")],
+            (await hub.MatchesAsync(a, b)).Select(m => Ordered(m, a.Code)).Order());
     }
 
     private Task<int> BlockSizeAsync(string key, AgencyBus agency) => hub.App.WithDatabaseAsync(db => db.Set<RecordKey>()

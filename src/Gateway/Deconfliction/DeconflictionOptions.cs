@@ -33,6 +33,14 @@ public sealed class DeconflictionOptions
     public int MaxWeakCandidatesPerRecord { get; set; } = 100;
 
     /// <summary>
+    /// How long a stop key that the matcher met is skipped without being read again (<see cref="StopKey"/>). Blocks
+    /// only shrink when records are deleted, which empties the notes; this bounds how long a note outlives a change of
+    /// the caps or a block emptied by withdrawals.
+    /// </summary>
+    [Range(0, 24 * 365)]
+    public double StopKeyHours { get; set; } = 24;
+
+    /// <summary>
     /// Matching workers per replica: each claims a batch of stored records and matches it, competing with every other
     /// replica's (ADR-005). About one per core the Gateway may use for matching.
     /// </summary>

@@ -35,7 +35,8 @@ internal sealed partial class IncrementalMatcher(
     // operations through cell × time-bucket keys (o…); otherwise like meets like. Other agencies' entries are read as the
     // two ranges of the lookup index (key, kind, agency_code) around the source's own agency, whose entries are never
     // walked. Each key reads one row more than its cap, so that a block over the cap is known as such; coarse keys
-    // (n:…, see BlockingKeys.IsCoarse) have a lower cap.
+    // (n:…, v:…, see BlockingKeys.IsCoarse) have a lower cap. A key noted as a stop key from this agency (stop_keys,
+    // while the note is fresh and was taken at a cap no lower) is not read: it yields one row without a candidate.
     internal const string LookupSql = """
         SELECT s.record_id, c.record_id, s.key
         FROM record_keys s
@@ -43,16 +44,29 @@ internal sealed partial class IncrementalMatcher(
             SELECT (CASE WHEN s.kind IN (1, 2) THEN s.kind
                          WHEN s.kind = 3 THEN CASE WHEN s.key LIKE 'q%' THEN 4 ELSE 3 END
                          ELSE CASE WHEN s.key LIKE 'q%' THEN 3 ELSE 4 END END)::smallint AS kind,
-                   CASE WHEN s.key LIKE 'n:%' THEN @coarse_limit ELSE @limit END AS cap) m
+                   CASE WHEN s.key LIKE 'n:%' OR s.key LIKE 'v:%' THEN @coarse_limit ELSE @limit END AS cap) m
+        LEFT JOIN stop_keys x ON x.key = s.key AND x.kind = s.kind AND x.agency_code = s.agency_code
+            AND x.at_least >= m.cap AND x.found_at > now() - @stop_hours * interval '1 hour'
         CROSS JOIN LATERAL (
-            SELECT o.record_id FROM (
+            (SELECT o.record_id FROM (
                 (SELECT k.record_id FROM record_keys k
                  WHERE k.key = s.key AND k.kind = m.kind AND k.agency_code < s.agency_code LIMIT m.cap)
                 UNION ALL
                 (SELECT k.record_id FROM record_keys k
                  WHERE k.key = s.key AND k.kind = m.kind AND k.agency_code > s.agency_code LIMIT m.cap)) o
-            LIMIT m.cap) c
+             WHERE x.key IS NULL
+             LIMIT m.cap)
+            UNION ALL
+            SELECT NULL::bigint WHERE x.key IS NOT NULL) c
         WHERE s.record_id = ANY(@ids)
+        """;
+
+    // Notes the stop keys a run met (see StopKey), in key order, so two runs that note the same keys lock them alike.
+    private const string NoteStopKeys = """
+        INSERT INTO stop_keys AS x (key, kind, agency_code, at_least, found_at)
+        SELECT key, kind, agency_code, at_least, now() FROM unnest(@keys, @kinds, @agencies, @at_least) AS i(key, kind, agency_code, at_least)
+        ORDER BY key, kind, agency_code
+        ON CONFLICT (key, kind, agency_code) DO UPDATE SET at_least = excluded.at_least, found_at = excluded.found_at
         """;
 
     private const string Upsert = """
@@ -315,24 +329,26 @@ internal sealed partial class IncrementalMatcher(
         var (runStart, markers) = (claimed.RunStart, claimed.Markers);
         Dictionary<long, Matchable> records;
         Dictionary<(long, string), List<long>> byKey;
+        HashSet<(long, string)> stopped;
         List<OpenMatch> existing;
         await using (var batch = new NpgsqlBatch(connection))
         {
             MatchableLoader.AddLoad(batch, ids);
             batch.BatchCommands.Add(Command(LookupSql, Ids(ids),
                 new NpgsqlParameter<int>("limit", NpgsqlDbType.Integer) { TypedValue = options.Value.MaxCandidatesPerKey + 1 },
-                new NpgsqlParameter<int>("coarse_limit", NpgsqlDbType.Integer) { TypedValue = options.Value.CoarseKeyMaxCandidates + 1 }));
+                new NpgsqlParameter<int>("coarse_limit", NpgsqlDbType.Integer) { TypedValue = options.Value.CoarseKeyMaxCandidates + 1 },
+                new NpgsqlParameter<double>("stop_hours", NpgsqlDbType.Double) { TypedValue = options.Value.StopKeyHours }));
             batch.BatchCommands.Add(Command(OpenMatchesSql, Ids(ids)));
             await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
             records = await loader.ReadLoadAsync(reader, cancellationToken);
             await reader.NextResultAsync(cancellationToken);
-            byKey = await ReadCandidatesAsync(reader, cancellationToken);
+            (byKey, stopped) = await ReadCandidatesAsync(reader, cancellationToken);
             await reader.NextResultAsync(cancellationToken);
             existing = await ReadOpenMatchesAsync(reader, cancellationToken);
         }
         var tLoad = clock.Elapsed.TotalMilliseconds;
 
-        var (pairs, keysSkipped, pruned) = Pairs(byKey, id => records.TryGetValue(id, out var r) && r.Usable);
+        var (pairs, keysSkipped, pruned, stops) = Pairs(byKey, stopped, records);
         foreach (var match in existing)
         {
             pairs.Add((match.A, match.B));
@@ -361,7 +377,7 @@ internal sealed partial class IncrementalMatcher(
             .ToList();
 
         var tScore = clock.Elapsed.TotalMilliseconds;
-        var written = await WriteAsync(connection, runStart, alertOptions.Value.ScoreChangeThreshold, [.. hits.Values.OrderBy(h => h.A.Id).ThenBy(h => h.B.Id).ThenBy(h => h.Kind)], stale, markers, cancellationToken);
+        var written = await WriteAsync(connection, runStart, alertOptions.Value.ScoreChangeThreshold, [.. hits.Values.OrderBy(h => h.A.Id).ThenBy(h => h.B.Id).ThenBy(h => h.Kind)], stale, stops, markers, cancellationToken);
         if (activity is { IsAllDataRequested: true })
         {
             activity.SetTag(Telemetry.Tags.Candidates, pairs.Count);
@@ -386,37 +402,49 @@ internal sealed partial class IncrementalMatcher(
     private static bool IsWithdrawn(Dictionary<long, Matchable> records, long id) =>
         !records.TryGetValue(id, out var record) || record.Row.Withdrawn;
 
-    private static async Task<Dictionary<(long, string), List<long>>> ReadCandidatesAsync(NpgsqlDataReader reader, CancellationToken cancellationToken)
+    // The candidates by (source, key), and the (source, key)s skipped as noted stop keys (a row without a candidate).
+    private static async Task<(Dictionary<(long, string), List<long>> ByKey, HashSet<(long, string)> Stopped)> ReadCandidatesAsync(
+        NpgsqlDataReader reader, CancellationToken cancellationToken)
     {
         var byKey = new Dictionary<(long, string), List<long>>();
+        var stopped = new HashSet<(long, string)>();
         while (await reader.ReadAsync(cancellationToken))
         {
             var key = (reader.GetInt64(0), reader.GetString(2));
+            if (reader.IsDBNull(1))
+            {
+                stopped.Add(key);
+                continue;
+            }
             if (!byKey.TryGetValue(key, out var list))
             {
                 byKey[key] = list = [];
             }
             list.Add(reader.GetInt64(1));
         }
-        return byKey;
+        return (byKey, stopped);
     }
 
     /// <summary>
-    /// The candidate pairs of the sources that <paramref name="include"/> accepts. A key shared by more records than
-    /// the cap is a stop key and yields none (counted); a coarse key over its lower cap yields none either, by design:
-    /// its narrower siblings stand in for it. Of the rest, each source compares every candidate it shares a strong key
-    /// with, and only the best-ranked of those it shares only name and date keys with (<see cref="CandidateRanking"/>).
+    /// The candidate pairs of the usable sources among <paramref name="records"/>. A key shared by more records than
+    /// the cap is a stop key and yields none (counted, and returned to be noted); a coarse key over its lower cap yields
+    /// none either, by design: its narrower siblings stand in for it. A key already noted as a stop key
+    /// (<paramref name="stopped"/>) was not read. Of the rest, each source compares every candidate it shares a strong
+    /// key with, and only the best-ranked of those it shares only name and date keys with (<see cref="CandidateRanking"/>).
     /// </summary>
-    private (HashSet<(long, long)> Pairs, int KeysSkipped, int Pruned) Pairs(Dictionary<(long, string), List<long>> byKey, Func<long, bool> include)
+    private (HashSet<(long, long)> Pairs, int KeysSkipped, int Pruned, List<StopKey> Stops) Pairs(
+        Dictionary<(long, string), List<long>> byKey, HashSet<(long, string)> stopped, Dictionary<long, Matchable> records)
     {
         var cap = options.Value.MaxCandidatesPerKey;
         var coarseCap = options.Value.CoarseKeyMaxCandidates;
         var ranking = new CandidateRanking(options.Value.MaxWeakCandidatesPerRecord);
         var pairs = new HashSet<(long, long)>();
-        int skipped = 0, pruned = 0;
+        var stops = new List<StopKey>();
+        var skipped = stopped.Count(s => !BlockingKeys.IsCoarse(s.Item2));
+        var pruned = 0;
         foreach (var source in byKey.GroupBy(entry => entry.Key.Item1))
         {
-            if (!include(source.Key))
+            if (!records.TryGetValue(source.Key, out var record) || !record.Usable)
             {
                 continue;
             }
@@ -427,6 +455,7 @@ internal sealed partial class IncrementalMatcher(
                 if (candidates.Count > (coarse ? coarseCap : cap))
                 {
                     skipped += coarse ? 0 : 1;
+                    stops.Add(new StopKey { Key = key, Kind = (short)record.Kind, AgencyCode = record.Agency, AtLeast = candidates.Count });
                     continue;
                 }
                 blocks.Add((key, candidates));
@@ -438,7 +467,7 @@ internal sealed partial class IncrementalMatcher(
                 pairs.Add(source.Key < candidate ? (source.Key, candidate) : (candidate, source.Key));
             }
         }
-        return (pairs, skipped, pruned);
+        return (pairs, skipped, pruned, stops);
     }
 
     internal const string OpenMatchesSql = """
@@ -465,7 +494,7 @@ internal sealed partial class IncrementalMatcher(
     /// a matching worker recomputes the same rows.
     /// </summary>
     private static async Task<MatchWriteResult> WriteAsync(NpgsqlConnection connection, DateTime runStart, double scoreThreshold, List<MatchHit> hits,
-        List<(long Id, MatchCloseReason Reason)> stale, Dictionary<long, DateTime> markers, CancellationToken cancellationToken)
+        List<(long Id, MatchCloseReason Reason)> stale, List<StopKey> stops, Dictionary<long, DateTime> markers, CancellationToken cancellationToken)
     {
         await using var batch = new NpgsqlBatch(connection);
         if (hits.Count > 0 || stale.Count > 0)
@@ -504,6 +533,16 @@ internal sealed partial class IncrementalMatcher(
         }
         // The run holds these markers' locks, so nothing requeued them since the claim.
         batch.BatchCommands.Add(Command("DELETE FROM match_pending WHERE record_id = ANY(@ids)", Array("ids", NpgsqlDbType.Bigint, markers.Keys.Order())));
+        if (stops.Count > 0)
+        {
+            // Two sources of one agency may meet the same stop key in one run.
+            var noted = stops.DistinctBy(k => (k.Key, k.Kind, k.AgencyCode)).ToList();
+            batch.BatchCommands.Add(Command(NoteStopKeys,
+                Array("keys", NpgsqlDbType.Text, noted.Select(k => k.Key)),
+                Array("kinds", NpgsqlDbType.Smallint, noted.Select(k => k.Kind)),
+                Array("agencies", NpgsqlDbType.Text, noted.Select(k => k.AgencyCode)),
+                Array("at_least", NpgsqlDbType.Integer, noted.Select(k => k.AtLeast))));
+        }
 
         int found = 0, changed = 0, closed = 0, deconfliction = 0, protective = 0, retractions = 0, clustersQueued = 0;
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);

@@ -160,8 +160,9 @@ internal sealed partial class KeySchemeUpgrader(
 
     private static async Task FinishAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
+        // The stop keys noted while the keys were replaced describe blocks of either scheme: they are noted again.
         await using var command = new NpgsqlCommand(
-            "UPDATE key_scheme SET version = @current, rekeying_to = NULL, rekeyed_through = 0 WHERE id = 1", connection);
+            "UPDATE key_scheme SET version = @current, rekeying_to = NULL, rekeyed_through = 0 WHERE id = 1; DELETE FROM stop_keys", connection);
         command.Parameters.Add(new NpgsqlParameter<int>("current", NpgsqlDbType.Integer) { TypedValue = BlockingKeys.SchemeVersion });
         await command.ExecuteNonQueryAsync(cancellationToken);
     }

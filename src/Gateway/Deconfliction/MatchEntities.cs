@@ -233,6 +233,31 @@ public sealed class MatchPending
 }
 
 /// <summary>
+/// A blocking key that, seen from one agency, is shared by more records of other agencies than the lookup reads: a
+/// stop key (ADR-005). The matcher notes each one it meets, and later lookups from that agency skip the key instead of
+/// reading its first records again only to find the block too large. A note is trusted for
+/// <see cref="DeconflictionOptions.StopKeyHours"/> and while the caps are no higher than when it was taken; it is a
+/// cache, emptied when the key scheme changes or records are deleted.
+/// </summary>
+public sealed class StopKey
+{
+    /// <summary>The key.</summary>
+    public required string Key { get; init; }
+
+    /// <summary>What the looking-up record's key was derived from (its <c>record_keys.kind</c>, a <see cref="KeyedKind"/>).</summary>
+    public short Kind { get; init; }
+
+    /// <summary>The looking-up record's agency: the block counts other agencies' records only.</summary>
+    public required string AgencyCode { get; init; }
+
+    /// <summary>How many records the lookup read before it stopped: the block holds at least this many.</summary>
+    public int AtLeast { get; init; }
+
+    /// <summary>When the block was last seen over the cap.</summary>
+    public DateTimeOffset FoundAt { get; init; }
+}
+
+/// <summary>
 /// The key scheme of the stored keys (one row): <see cref="Version"/> is the scheme every record is keyed with; while
 /// an upgrade re-keys them, <see cref="RekeyingTo"/> is the new scheme and <see cref="RekeyedThrough"/> the highest
 /// record id done, so a restart resumes there.
@@ -357,6 +382,17 @@ internal sealed class MatchPendingConfiguration : IEntityTypeConfiguration<Match
         builder.HasKey(p => p.RecordId);
         builder.Property(p => p.RecordId).ValueGeneratedNever();
         builder.HasIndex(p => p.QueuedAt);
+    }
+}
+
+internal sealed class StopKeyConfiguration : IEntityTypeConfiguration<StopKey>
+{
+    public void Configure(EntityTypeBuilder<StopKey> builder)
+    {
+        builder.ToTable("stop_keys");
+        builder.HasKey(k => new { k.Key, k.Kind, k.AgencyCode });
+        builder.Property(k => k.Key).HasMaxLength(200).UseCollation("C");
+        builder.Property(k => k.AgencyCode).HasMaxLength(32);
     }
 }
 

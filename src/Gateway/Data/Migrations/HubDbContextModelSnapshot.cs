@@ -732,6 +732,37 @@ namespace SharingHub.Gateway.Data.Migrations
                     b.ToTable("record_keys", (string)null);
                 });
 
+            modelBuilder.Entity("SharingHub.Gateway.Deconfliction.StopKey", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("key")
+                        .UseCollation("C");
+
+                    b.Property<short>("Kind")
+                        .HasColumnType("smallint")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("AgencyCode")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("agency_code");
+
+                    b.Property<int>("AtLeast")
+                        .HasColumnType("integer")
+                        .HasColumnName("at_least");
+
+                    b.Property<DateTimeOffset>("FoundAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("found_at");
+
+                    b.HasKey("Key", "Kind", "AgencyCode")
+                        .HasName("pk_stop_keys");
+
+                    b.ToTable("stop_keys", (string)null);
+                });
+
             modelBuilder.Entity("SharingHub.Gateway.Records.StoredRecord", b =>
                 {
                     b.Property<long>("Id")
