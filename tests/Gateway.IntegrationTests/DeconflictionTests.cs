@@ -291,9 +291,14 @@ public sealed class DeconflictionTests(DeconflictionFixture hub) : IClassFixture
             explain.Parameters.Add(new NpgsqlParameter<long[]>("ids", [1, 2, 3]));
             explain.Parameters.Add(new NpgsqlParameter<int>("limit", 1001));
             explain.Parameters.Add(new NpgsqlParameter<int>("coarse_limit", 101));
+            explain.Parameters.Add(new NpgsqlParameter<double>("stop_hours", 24));
             var plan = string.Join('\n', await ReadAllAsync(explain));
             Assert.DoesNotContain("Seq Scan", plan, StringComparison.Ordinal);
             Assert.Contains(sql == IncrementalMatcher.LookupSql ? "ix_record_keys_lookup" : "ix_matches_record_b_id", plan, StringComparison.Ordinal);
+            if (sql == IncrementalMatcher.LookupSql)
+            {
+                Assert.Contains("pk_stop_keys", plan, StringComparison.Ordinal);
+            }
         }
     }
 
