@@ -6,13 +6,15 @@ using SharingHub.Matching.Scoring;
 namespace SharingHub.MatchingLab;
 
 /// <summary>
-/// <c>border --file border.csv [--background OTHER.csv] [--params P] [--show-errors N] [--dump PAIRS.tsv] [--no-frequencies]</c>: the border set (bench/border) offline,
+/// <c>border --file border.csv [--background OTHER.csv] [--full-names] [--params P] [--show-errors N] [--dump PAIRS.tsv] [--no-frequencies]</c>: the border set (bench/border) offline,
 /// split by its agency column, each person with its phone and address as evidence, blocked with the hub's key caps
 /// (a coarse <c>n:</c> block over 100 records and any block over 1,000 are skipped, as the hub skips them). A quick
 /// loop for the engine; the figures that count come from <c>./hub evaluate --border</c> (the real path).
 /// <c>--background</c> adds another population of the generator as the rest of the hub, as <c>./hub evaluate --border
 /// --background</c> does: the name counts and the block sizes are then the whole hub's, and a pair of a set record with
 /// a background record is a candidate and, when scored at a band, a false pair (the truth keeps them apart).
+/// <c>--full-names</c> also counts full names (<see cref="MatchingEngine.FullNameComponents"/>), which the scorer then
+/// uses to weigh agreeing names by how often the full name itself occurs (ADR-004, "On a full hub").
 /// </summary>
 internal static class Border
 {
@@ -33,7 +35,7 @@ internal static class Border
             rows.AddRange(others);
         }
 
-        var frequencies = args.Flag("no-frequencies") ? null : NameFrequencyCounts(engine, records);
+        var frequencies = args.Flag("no-frequencies") ? null : NameFrequencyCounts(engine, records, args.Flag("full-names"));
         var truth = Candidates.TruePairs(records.Take(measured).ToList(), crossAgencyOnly: true);
         var allowed = AllowedKeys(records);
         var candidates = Candidates.Pairs(records, crossAgencyOnly: true, allowed.Contains, involves: i => i < measured);
@@ -127,12 +129,16 @@ internal static class Border
     }
 
     /// <summary>Name frequencies counted over all the records, as the hub counts its stored ones.</summary>
-    internal static NameFrequencies NameFrequencyCounts(MatchingEngine engine, IReadOnlyList<LabRecord> records)
+    internal static NameFrequencies NameFrequencyCounts(MatchingEngine engine, IReadOnlyList<LabRecord> records, bool fullNames = false)
     {
         var counts = new NameFrequencyCounter();
         foreach (var record in records)
         {
             counts.Add(engine.NameComponents(record.Evidence), 1);
+            if (fullNames)
+            {
+                counts.Add(engine.FullNameComponents(record.Evidence), 1);
+            }
         }
 
         return counts.Snapshot();
