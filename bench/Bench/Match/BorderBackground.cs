@@ -1,11 +1,13 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
 using SharingHub.Matching;
 using SharingHub.Matching.Scoring;
-using SharingHub.Rules;
+using SharingHub.Connectors.Cli;
+using SharingHub.Connectors.Sanitizing;
+using SharingHub.Connectors.Sources;
+using SharingHub.Contracts.V1;
 
 namespace SharingHub.Bench.Match;
 
@@ -13,8 +15,8 @@ namespace SharingHub.Bench.Match;
 /// The rest of a hub around an evaluated set (<c>./hub evaluate --background</c>): a population from the same
 /// generator, stored before the set is published, so that the name counts come from a realistically sized hub and
 /// every namesake in it is a candidate the evaluated records can wrongly match. Bulk-loaded (it is background, not the
-/// measured path), but each row is stored as the Gateway stores what the connector sends for it through the same
-/// mapping: the person with its phone and address as linked records, the same precomputed features, the same blocking
+/// measured path), but each row is read and cleaned by the connector's own mapping and sanitizer and stored as the
+/// Gateway stores what the connector sends: the person with its phone and address as linked records, the same precomputed features, the same blocking
 /// keys and the same name counts (<c>name_frequency_sources</c> and <c>name_frequency_deltas</c>, which the Gateway
 /// folds and reloads). Its agencies are inserted by the benchmark, so <see cref="BenchAgencies.DeleteAsync"/> removes
 /// them with their records, keys and name counts.
@@ -65,11 +67,9 @@ internal sealed class BorderBackground
     /// it shares a key with. A failure may leave part of them stored: <see cref="BenchAgencies.DeleteAsync"/> on
     /// <see cref="Codes"/> removes what there is.
     /// </summary>
-    public async Task LoadAsync(NpgsqlDataSource data, IReadOnlyList<string> phoneRegions)
+    public async Task LoadAsync(NpgsqlDataSource data, string file, string mappingFile)
     {
-        var (rows, codes, agencies) = (_rows, Codes, _agencies);
-        var (agency, given, surname, birth, sex, phone, address) = (Column("agency"), Column("given_name"), Column("surname"),
-            Column("birth_date"), Column("sex"), Column("phone"), Column("address"));
+        var (rows, codes, agencies, agency) = (_rows, Codes, _agencies, Column("agency"));
         foreach (var code in codes)
         {
             await MatchBenchmark.ExecuteAsync(data, "INSERT INTO agencies (code, name, kind, region, created_at) VALUES (@p0, 'Evaluation background', 'LawEnforcement', 'US', now())", code);
@@ -77,12 +77,28 @@ internal sealed class BorderBackground
 
         var engine = MatchingEngine.CreateDefault();
         var clock = Stopwatch.StartNew();
+        // Each row read and cleaned by the connector's own mapping and sanitizer, as `./hub publish` would send it: names
+        // in title case, the phone read in the mapping's regions, a record the connector would reject left out.
+        var mapping = MappingFile.Load(mappingFile);
+        var sanitizer = new Sanitizer(PublishCommand.SettingsFor(mapping, "US"));
         var people = new List<BackgroundPerson>(rows.Count);
-        for (var i = 0; i < rows.Count; i++)
+        using (var reader = new RecordFileReader(file, new RowMapper(mapping)))
         {
-            var r = rows[i];
-            people.Add(new BackgroundPerson(i, codes[agencies.IndexOf(r[agency])], Text(r[given]), Text(r[surname]), Text(r[birth]), StoredSex(r[sex]),
-                Text(r[phone]) is { } raw && PhoneRules.TryToE164(raw, phoneRegions, out var e164) ? (raw, e164) : null, Text(r[address])));
+            foreach (var row in reader.ReadRows())
+            {
+                var i = checked((int)row.Index - 1);
+                var published = row.Records.Select(r => sanitizer.Sanitize(r).Record).ToList();
+                if (published.OfType<PersonRecordPublished>().FirstOrDefault() is not { } person)
+                {
+                    continue;
+                }
+                var phone = published.OfType<PhoneRecordPublished>().FirstOrDefault();
+                var date = person.PersonBirthDate;
+                people.Add(new BackgroundPerson(i, codes[agencies.IndexOf(rows[i][agency])], person.PersonGivenName, person.PersonSurName,
+                    date is null ? null : string.Join('-', new[] { date.Year, date.Month, date.Day }.OfType<int>().Select((v, k) => v.ToString(k == 0 ? "D4" : "D2", CultureInfo.InvariantCulture))),
+                    person.PersonSex.ToString(), phone is null ? null : (phone.TelephoneNumberFullID, phone.TelephoneNumberE164),
+                    published.OfType<LocationRecordPublished>().FirstOrDefault()?.LocationAddressFullText));
+            }
         }
         for (var start = 0; start < people.Count; start += ChunkRows)
         {
@@ -241,20 +257,6 @@ internal sealed class BorderBackground
         date is null ? [] : [.. date.Split('-').Select(p => short.Parse(p, CultureInfo.InvariantCulture))];
 
     private static short? Part(short[] parts, int index) => index < parts.Length ? parts[index] : null;
-
-    private static string? Text(string value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
-
-    // Stored as the Gateway stores it (PersonSex's name).
-    private static string StoredSex(string sex) => sex.Trim() switch { "F" => "Female", "M" => "Male", _ => "Unknown" };
-
-    /// <summary>The phone regions of a mapping file (<c>phoneRegions</c>), as the connector reads its numbers; US when it names none.</summary>
-    public static IReadOnlyList<string> PhoneRegions(string mapping)
-    {
-        using var document = JsonDocument.Parse(File.ReadAllText(mapping), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
-        return document.RootElement.TryGetProperty("phoneRegions", out var regions)
-            ? [.. regions.EnumerateArray().Select(r => r.GetString() ?? "")]
-            : ["US"];
-    }
 
     /// <summary>One background row: a person, and the phone and address the row carries as linked records.</summary>
     private sealed record BackgroundPerson(int Row, string Agency, string? Given, string? Surname, string? BirthDate, string Sex,

@@ -93,7 +93,7 @@ internal static partial class Evaluation
             {
                 var (backgroundHeader, backgroundRows) = ReadCsv(backgroundFile, delimiter);
                 background = new BorderBackground(prefix.Replace("EV", "BG", StringComparison.Ordinal), backgroundHeader, backgroundRows);
-                await background.LoadAsync(data, BorderBackground.PhoneRegions(mapping));
+                await background.LoadAsync(data, backgroundFile, mapping);
             }
             var everyCode = background is null ? codes : [.. codes, .. background.Codes];
 
