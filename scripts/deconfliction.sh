@@ -2,8 +2,8 @@
 # Deconfliction: the real-path evaluation of person matching (./hub evaluate) and the matching
 # benchmark (./hub bench match). Sourced by ./hub.
 
-hub_register evaluate "evaluate --file F [--mapping M] --truth COL [--truth-pattern RE] [--agencies K | --split-by COL] [--misses FILE] | evaluate --border [--people N] [--seed S]" \
-    "measure person matching through the real path (fresh agencies, connector, Gateway); prints precision/recall/F1; --border on the generated border set (bench/border)"
+hub_register evaluate "evaluate --file F [--mapping M] --truth COL [--truth-pattern RE] [--agencies K | --split-by COL] [--misses FILE] | evaluate --border [--people N] [--seed S] [--background N [--background-seed S]]" \
+    "measure person matching through the real path (fresh agencies, connector, Gateway); prints precision/recall/F1; --border on the generated border set (bench/border); --background N stores N other people first (a full hub)"
 
 
 # decon_forget_agencies FILE: disable the agencies listed in FILE (the provisioner removes their broker access) and
@@ -36,24 +36,36 @@ cmd_evaluate() {
     return $rc
 }
 
-# decon_evaluate_border [--people N] [--seed S] [evaluate options]: generate the border set (bench/border, issue 11)
-# into .hub/border (not under bench/, where a new file would trigger a rebuild), evaluate it split by its agency
-# column, and break the misses down by pattern.
+# decon_evaluate_border [--people N] [--seed S] [--background N [--background-seed S]] [evaluate options]: generate
+# the border set (bench/border, issue 11) into .hub/border (not under bench/, where a new file would trigger a
+# rebuild), evaluate it split by its agency column, and break the misses down by pattern. --background N first stores
+# N other people of the same generator (another seed: default the set's seed + 1000) as the rest of the hub, so the
+# name counts are a full hub's and its namesakes are candidates (bench/border/README.md, "On a full hub").
 decon_evaluate_border() {
-    local dir="$HUB_ROOT/bench/border" people=5000 seed=11 rest=()
+    local dir="$HUB_ROOT/bench/border" people=5000 seed=11 background=0 background_seed="" rest=()
     while (($#)); do
         case $1 in
             --people) people=${2:?--people needs a value}; shift 2 ;;
             --seed) seed=${2:?--seed needs a value}; shift 2 ;;
+            --background) background=${2:?--background needs a number of people}; shift 2 ;;
+            --background-seed) background_seed=${2:?--background-seed needs a value}; shift 2 ;;
             *) rest+=("$1"); shift ;;
         esac
     done
+    [[ $background =~ ^[0-9]+$ ]] || hub_die "--background needs a number of people, not '$background'"
+    background_seed=${background_seed:-$((seed + 1000))}
+    ((background == 0 || background_seed != seed)) || hub_die "--background-seed must differ from --seed: the background must be other people"
+
     command -v node >/dev/null || hub_die "the border set's generator needs Node.js 20.19 or later (and npm)"
     if [[ ! -d $dir/node_modules/@faker-js/faker || $dir/package-lock.json -nt $dir/node_modules/.package-lock.json ]]; then
         (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error) >&2
     fi
     local out="$HUB_STATE/border"
     node "$dir/generate.mjs" --people "$people" --seed "$seed" --out "$out"
+    if ((background > 0)); then
+        node "$dir/generate.mjs" --people "$background" --seed "$background_seed" --out "$out/background"
+        rest+=(--background "$out/background/border.csv")
+    fi
     cmd_evaluate --file "$out/border.csv" --mapping "$dir/border.mapping.json" --truth person_id --split-by agency \
         --misses "$out/border.misses.csv" "${rest[@]}"
     node "$dir/breakdown.mjs" --patterns "$out/border.patterns.csv" --misses "$out/border.misses.csv" \

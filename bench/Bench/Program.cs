@@ -92,7 +92,7 @@ internal static class Program
     {
         Console.Error.WriteLine("usage: bench ingest --agency CODE --connector DLL --broker URL --password-file PATH [--records N] [--batch-size N]");
         Console.Error.WriteLine("       bench match [--stored 100000,1000000] [--stream N] (through ./hub bench match)");
-        Console.Error.WriteLine("       bench evaluate --file F --mapping M --truth COLUMN [--truth-pattern REGEX] [--agencies K | --split-by COLUMN] [--seed S] [--keep]");
+        Console.Error.WriteLine("       bench evaluate --file F --mapping M --truth COLUMN [--truth-pattern REGEX] [--agencies K | --split-by COLUMN] [--seed S] [--misses FILE] [--background FILE] [--keep]");
         Console.Error.WriteLine("       bench graphql --agency CODE --url URL --token-file PATH [--stored 1000000] [--matches 10000] [--clients 16] [--seconds 20] (through ./hub bench graphql)");
         Console.Error.WriteLine("       bench chaos --agencies A,B,C --connector DLL --broker URL --broker-nodes H:P,... --secrets DIR --hub PATH [--records 100000] (through ./hub bench chaos)");
         Console.Error.WriteLine("       bench alerts --agency CODE --password-file PATH --stream-agency CODE --stream-password-file PATH --broker URL --url URL [--token-file PATH] [--stored 1000000] [--background 1000] [--background-batch 1] [--probes 300] [--seconds 60] [--warmup 20] [--timeout 30] [--keep] (through ./hub bench alerts)");

@@ -6,10 +6,15 @@ using SharingHub.Matching.Scoring;
 namespace SharingHub.MatchingLab;
 
 /// <summary>
-/// <c>border --file border.csv [--params P] [--show-errors N] [--dump PAIRS.tsv] [--no-frequencies]</c>: the border set (bench/border) offline,
+/// <c>border --file border.csv [--background OTHER.csv] [--full-names] [--params P] [--show-errors N] [--dump PAIRS.tsv] [--no-frequencies]</c>: the border set (bench/border) offline,
 /// split by its agency column, each person with its phone and address as evidence, blocked with the hub's key caps
 /// (a coarse <c>n:</c> block over 100 records and any block over 1,000 are skipped, as the hub skips them). A quick
 /// loop for the engine; the figures that count come from <c>./hub evaluate --border</c> (the real path).
+/// <c>--background</c> adds another population of the generator as the rest of the hub, as <c>./hub evaluate --border
+/// --background</c> does: the name counts and the block sizes are then the whole hub's, and a pair of a set record with
+/// a background record is a candidate and, when scored at a band, a false pair (the truth keeps them apart).
+/// <c>--full-names</c> also counts full names (<see cref="MatchingEngine.FullNameComponents"/>), which the scorer then
+/// uses to weigh agreeing names by how often the full name itself occurs (ADR-004, "On a full hub").
 /// </summary>
 internal static class Border
 {
@@ -18,11 +23,22 @@ internal static class Border
         var engine = Lab.Engine(args);
         var rows = ReadCsv(args.Required("file"));
         var records = Records(engine, rows, readTruth: true);
+        var measured = records.Count;
+        if (args.Optional("background") is { } background)
+        {
+            var others = ReadCsv(background);
+            // Other agencies and other people: the background's truth and agency never equal the set's.
+            records.AddRange(Records(engine, others, readTruth: true).Select(r => r with
+            {
+                Index = r.Index + measured, RecId = "bg:" + r.RecId, Truth = "bg:" + r.Truth, Agency = r.Agency + 1000,
+            }));
+            rows.AddRange(others);
+        }
 
-        var frequencies = args.Flag("no-frequencies") ? null : NameFrequencyCounts(engine, records);
-        var truth = Candidates.TruePairs(records, crossAgencyOnly: true);
+        var frequencies = args.Flag("no-frequencies") ? null : NameFrequencyCounts(engine, records, args.Flag("full-names"));
+        var truth = Candidates.TruePairs(records.Take(measured).ToList(), crossAgencyOnly: true);
         var allowed = AllowedKeys(records);
-        var candidates = Candidates.Pairs(records, crossAgencyOnly: true, allowed.Contains);
+        var candidates = Candidates.Pairs(records, crossAgencyOnly: true, allowed.Contains, involves: i => i < measured);
         var results = new Dictionary<(int, int), PersonMatchResult>(candidates.Count);
         foreach (var pair in candidates)
         {
@@ -37,6 +53,12 @@ internal static class Border
         Console.WriteLine($"counts: match TP {match.TruePositives} FP {match.FalsePositives} FN {match.FalseNegatives}; match+possible TP {loose.TruePositives} FP {loose.FalsePositives} FN {loose.FalseNegatives}");
         Console.WriteLine($"match: {match}");
         Console.WriteLine($"match+possible: {loose}");
+        if (records.Count > measured)
+        {
+            var withBackground = results.Where(r => r.Key.Item2 >= measured && r.Value.Band != MatchBand.None).ToList();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"background: {records.Count - measured} records; false pairs with a background record: match {withBackground.Count(r => r.Value.Band == MatchBand.Match)}, match+possible {withBackground.Count}"));
+        }
         if (args.Optional("dump") is { } dump)
         {
             Dump(dump, rows, records, results, truth);
@@ -107,12 +129,16 @@ internal static class Border
     }
 
     /// <summary>Name frequencies counted over all the records, as the hub counts its stored ones.</summary>
-    internal static NameFrequencies NameFrequencyCounts(MatchingEngine engine, IReadOnlyList<LabRecord> records)
+    internal static NameFrequencies NameFrequencyCounts(MatchingEngine engine, IReadOnlyList<LabRecord> records, bool fullNames = false)
     {
         var counts = new NameFrequencyCounter();
         foreach (var record in records)
         {
             counts.Add(engine.NameComponents(record.Evidence), 1);
+            if (fullNames)
+            {
+                counts.Add(engine.FullNameComponents(record.Evidence), 1);
+            }
         }
 
         return counts.Snapshot();

@@ -23,8 +23,12 @@ internal static class Candidates
         return records;
     }
 
-    /// <summary>Pairs (i &lt; j) sharing a key; with <paramref name="crossAgencyOnly"/>, only pairs of different agencies.</summary>
-    public static HashSet<(int, int)> Pairs(IReadOnlyList<LabRecord> records, bool crossAgencyOnly, Func<string, bool>? keyFilter = null)
+    /// <summary>
+    /// Pairs (i &lt; j) sharing a key; with <paramref name="crossAgencyOnly"/>, only pairs of different agencies; with
+    /// <paramref name="involves"/>, only pairs with at least one record it accepts (a set among a larger hub).
+    /// </summary>
+    public static HashSet<(int, int)> Pairs(IReadOnlyList<LabRecord> records, bool crossAgencyOnly, Func<string, bool>? keyFilter = null,
+        Func<int, bool>? involves = null)
     {
         var blocks = new Dictionary<string, List<int>>(StringComparer.Ordinal);
         foreach (var record in records)
@@ -51,8 +55,14 @@ internal static class Candidates
         {
             for (var x = 0; x < block.Count; x++)
             {
+                var xIn = involves is null || involves(block[x]);
                 for (var y = x + 1; y < block.Count; y++)
                 {
+                    if (!xIn && !involves!(block[y]))
+                    {
+                        continue;
+                    }
+
                     var a = records[block[x]];
                     var b = records[block[y]];
                     if (crossAgencyOnly && a.Agency == b.Agency)

@@ -136,6 +136,8 @@ for (const [name, readAs] of Object.entries(readers)) {
 
 // False pairs: how the two different people are related in the generator.
 const relation = (a, b) => {
+  // ./hub evaluate --background: the other side is a person of another population stored as the rest of the hub.
+  if (a.truth.startsWith('background:') || b.truth.startsWith('background:')) return 'a background person (another population)';
   const ra = records.get(`${a.truth}|${a.agency}`);
   const rb = records.get(`${b.truth}|${b.agency}`);
   if (!ra || !rb) return 'unknown';

@@ -394,6 +394,59 @@ public sealed class MatchingEngine
         return components;
     }
 
+    /// <summary>
+    /// The full-name components of a person record (<see cref="NameComponentKind.Full"/>): each combination of some of
+    /// its given-name words with some of its surname words (every subset of a part of up to three words; of a longer
+    /// part, each word and the whole), so that the words any pair agrees on are counted together; plus one empty
+    /// component when the record has both parts. Counted by the lab (<c>MatchingLab border --full-names</c>) to weigh
+    /// names by how often the full name itself occurs; the hub does not count them (ADR-004, "On a full hub").
+    /// </summary>
+    public IReadOnlyList<NameComponent> FullNameComponents(PersonEvidence evidence)
+    {
+        ArgumentNullException.ThrowIfNull(evidence);
+        var components = new List<NameComponent>();
+        if (evidence.Names.Count == 0 || evidence.Names[0].IsAlias)
+        {
+            return components;
+        }
+
+        var name = evidence.Names[0];
+        var given = Subsets(name.Given);
+        var surname = Subsets(name.Surname);
+        if (given.Count == 0 || surname.Count == 0)
+        {
+            return components;
+        }
+
+        components.Add(new NameComponent(NameComponentKind.Full, string.Empty));
+        foreach (var g in given)
+        {
+            foreach (var s in surname)
+            {
+                components.Add(new NameComponent(NameComponentKind.Full, NameFrequencies.FullName(g, s)));
+            }
+        }
+
+        return components;
+
+        static List<string[]> Subsets(NamePart part)
+        {
+            var words = part.Tokens.Where(t => !t.IsInitial).Select(t => t.Text).Distinct(StringComparer.Ordinal).ToArray();
+            if (words.Length > 3)
+            {
+                return [.. words.Select(w => new[] { w }), words];
+            }
+
+            var subsets = new List<string[]>();
+            for (var mask = 1; mask < 1 << words.Length; mask++)
+            {
+                subsets.Add([.. words.Where((_, i) => (mask & (1 << i)) != 0)]);
+            }
+
+            return subsets;
+        }
+    }
+
     /// <summary>Shared-phone rule (same E.164, overlapping validity).</summary>
     public SharedPhoneHit? MatchPhones(NormalizedPhone a, NormalizedPhone b) => DeconflictionRules.SharedPhone(a, b);
 

@@ -10,7 +10,7 @@ using Npgsql;
 namespace SharingHub.Bench.Match;
 
 /// <summary>
-/// <c>./hub evaluate --file F [--mapping M] --truth COLUMN [--truth-pattern REGEX] [--agencies K | --split-by COLUMN] [--seed S] [--misses FILE] [--keep]</c>:
+/// <c>./hub evaluate --file F [--mapping M] --truth COLUMN [--truth-pattern REGEX] [--agencies K | --split-by COLUMN] [--seed S] [--misses FILE] [--background FILE] [--keep]</c>:
 /// measures person-identity matching on the REAL path. It registers fresh agencies through <c>./hub agency add</c>,
 /// splits the file's rows among them (at random, or by a column), replaces the truth column with opaque row numbers
 /// (the truth never leaves this program), publishes each agency's share through <c>./hub publish</c> (the connector),
@@ -18,7 +18,10 @@ namespace SharingHub.Bench.Match;
 /// with the truth. Only cross-agency pairs count. The person records' local ids must contain the truth column's
 /// value (as <c>P-{rec_id}</c> does), so that a match can be traced back to its rows. <c>--misses FILE</c> writes the
 /// pairs it got wrong and the records the connector rejected, by truth value and agency only (never a name), for a
-/// breakdown by cause (bench/border/breakdown.mjs).
+/// breakdown by cause (bench/border/breakdown.mjs). <c>--background FILE</c> (a border-generator file of another
+/// population) first stores that population as the rest of the hub (<see cref="BorderBackground"/>): the name counts
+/// are then the whole hub's, and every match between an evaluated record and a background record is a false positive
+/// (different people by construction), counted in the precision.
 /// </summary>
 internal static partial class Evaluation
 {
@@ -34,6 +37,7 @@ internal static partial class Evaluation
         var agencies = args.Int("agencies", 3);
         var seed = args.Int("seed", 1);
         var missesFile = args.Get("misses");
+        var backgroundFile = args.Get("background");
         var hub = Path.Combine(BenchArgs.Env("HUB_ROOT"), "hub");
         var connectionString = BenchArgs.Env("ConnectionStrings__hubdb");
         if (mapping is null)
@@ -75,6 +79,9 @@ internal static partial class Evaluation
         }
 
         var work = Directory.CreateTempSubdirectory("sharinghub-evaluate-");
+        await using var data = NpgsqlDataSource.Create(connectionString);
+        BorderBackground? background = null;
+        Exception? failure = null;
         try
         {
             Console.WriteLine($"== evaluate {Path.GetFileName(file)}: {rows.Count} rows, {agencyCount} agencies ({(splitIndex < 0 ? $"random, seed {seed}" : $"by {splitBy}")}): {string.Join(' ', codes)}");
@@ -82,6 +89,13 @@ internal static partial class Evaluation
             {
                 await RunAsync(hub, ["agency", "add", code, $"Evaluation {code}"], quiet: true);
             }
+            if (backgroundFile is not null)
+            {
+                var (backgroundHeader, backgroundRows) = ReadCsv(backgroundFile, delimiter);
+                background = new BorderBackground(prefix.Replace("EV", "BG", StringComparison.Ordinal), backgroundHeader, backgroundRows);
+                await background.LoadAsync(data, backgroundFile, mapping);
+            }
+            var everyCode = background is null ? codes : [.. codes, .. background.Codes];
 
             var clock = Stopwatch.StartNew();
             var published = 0;
@@ -102,11 +116,10 @@ internal static partial class Evaluation
             }
             var publishTime = clock.Elapsed;
 
-            await using var data = NpgsqlDataSource.Create(connectionString);
-            await WaitForMatchingAsync(data, codes, published);
+            await WaitForMatchingAsync(data, codes, everyCode, published);
             var total = clock.Elapsed;
 
-            var predicted = await PredictedPairsAsync(data, codes);
+            var predicted = await PredictedPairsAsync(data, codes, everyCode);
             var crossTruth = TruePairs(truth, slot);
             var match = Score(predicted.Where(p => p.Band == "Match").Select(p => p.Pair), crossTruth);
             var loose = Score(predicted.Select(p => p.Pair), crossTruth);
@@ -122,6 +135,13 @@ internal static partial class Evaluation
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"true cross-agency pairs {crossTruth.Count}; predicted pairs: match {match.Predicted}, match+possible {loose.Predicted}"));
             Console.WriteLine($"match: TP {match.TruePositives} FP {match.FalsePositives} FN {match.FalseNegatives}");
+            if (background is not null)
+            {
+                // Every pair with a background record is a false one: count them apart, so a namesake in the hub shows.
+                var withBackground = predicted.Where(p => p.Pair.Item1 < 0).ToList();
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"background: {background.Truth.Length} person rows; false pairs with a background record: match {withBackground.Count(p => p.Band == "Match")}, match+possible {withBackground.Count}"));
+            }
             Console.WriteLine($"match+possible: TP {loose.TruePositives} FP {loose.FalsePositives} FN {loose.FalseNegatives}");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"time: published in {publishTime.TotalSeconds:F1} s, matching done after {total.TotalSeconds:F1} s"));
@@ -136,27 +156,43 @@ internal static partial class Evaluation
             Console.WriteLine($"match+possible: {loose}");
             // Subject clusters (ADR-010): every two records of one cluster are a predicted pair (the transitive pairs).
             var clusters = await ClustersAsync(data, codes);
-            var clusterQuality = Score(clusters.SelectMany(ClusterPairs), crossTruth);
+            // A pair of two background records is not the evaluated set's (clusters hold one record per agency, so a cluster
+            // can join an evaluated record to records of several background agencies).
+            var clusterQuality = Score(clusters.SelectMany(ClusterPairs).Where(p => p.Item2 >= 0), crossTruth);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"clusters: {clusters.Count} ({string.Join(", ", clusters.GroupBy(c => c.Count).OrderBy(g => g.Key).Select(g => $"{g.Count()} of {g.Key}"))}); " +
                 $"transitive pairs TP {clusterQuality.TruePositives} FP {clusterQuality.FalsePositives} FN {clusterQuality.FalseNegatives}"));
             Console.WriteLine($"cluster: {clusterQuality}");
             if (missesFile is not null)
             {
-                string Agency(int row) => splitIndex < 0 ? slot[row].ToString(CultureInfo.InvariantCulture) : splitValues[slot[row]];
-                await WriteMissesAsync(missesFile, predicted, crossTruth, stored, rejects, truth, Agency);
+                string Agency(int row) => row < 0 ? "background:" + background!.Agency[BorderBackground.RowOf(row)]
+                    : splitIndex < 0 ? slot[row].ToString(CultureInfo.InvariantCulture) : splitValues[slot[row]];
+                string Truth(int row) => row < 0 ? "background:" + background!.Truth[BorderBackground.RowOf(row)] : truth[row];
+                await WriteMissesAsync(missesFile, predicted, crossTruth, stored, rejects, Truth, Agency);
                 Console.WriteLine($"misses: {missesFile}");
             }
 
             if (!keep)
             {
-                await BenchAgencies.DeleteAsync(data, codes);
+                await BenchAgencies.DeleteAsync(data, everyCode);
+                background = null;
             }
             return 0;
+        }
+        catch (Exception error)
+        {
+            failure = error;
+            throw;
         }
         finally
         {
             work.Delete(recursive: true);
+            if (background is not null && !keep)
+            {
+                // A failed run still takes its background (records, keys, name counts) out of the hub.
+                Console.WriteLine($"== removing the background ({string.Join(' ', background.Codes)})");
+                await BenchAgencies.CleanUpAsync(() => BenchAgencies.DeleteAsync(data, background.Codes), failure);
+            }
         }
     }
 
@@ -168,7 +204,7 @@ internal static partial class Evaluation
     /// reason). Truth values and agencies only: no names, no values.
     /// </summary>
     private static async Task WriteMissesAsync(string path, List<(string Band, (int, int) Pair)> predicted, HashSet<(int, int)> truePairs,
-        HashSet<int> stored, List<Reject> rejects, string[] truth, Func<int, string> agency)
+        HashSet<int> stored, List<Reject> rejects, Func<int, string> truth, Func<int, string> agency)
     {
         var bands = predicted.GroupBy(p => p.Pair).ToDictionary(g => g.Key, g => g.Any(p => p.Band == "Match") ? "Match" : g.First().Band);
         await using var writer = new StreamWriter(path, false, new UTF8Encoding(false));
@@ -187,20 +223,20 @@ internal static partial class Evaluation
             var band = bands.GetValueOrDefault((a, b));
             if (band != "Match")
             {
-                Line("missed", band ?? (stored.Contains(a) && stored.Contains(b) ? "None" : "NotStored"), truth[a], agency(a), truth[b], agency(b), "");
+                Line("missed", band ?? (stored.Contains(a) && stored.Contains(b) ? "None" : "NotStored"), truth(a), agency(a), truth(b), agency(b), "");
             }
         }
         foreach (var ((a, b), band) in bands.OrderBy(p => p.Key))
         {
             if (!truePairs.Contains((a, b)))
             {
-                Line("false", band, truth[a], agency(a), truth[b], agency(b), "");
+                Line("false", band, truth(a), agency(a), truth(b), agency(b), "");
             }
         }
         foreach (var reject in rejects.Where(r => r.Row is not null))
         {
             var row = reject.Row!.Value;
-            Line(reject.Action, reject.Kind, truth[row], agency(row), "", "", $"{reject.Field}: {reject.Reason}");
+            Line(reject.Action, reject.Kind, truth(row), agency(row), "", "", $"{reject.Field}: {reject.Reason}");
         }
     }
 
@@ -303,7 +339,7 @@ internal static partial class Evaluation
     }
 
     /// <summary>Every published record stored and no record's matching pending (markers commit with the records).</summary>
-    private static async Task WaitForMatchingAsync(NpgsqlDataSource data, string[] codes, int published)
+    private static async Task WaitForMatchingAsync(NpgsqlDataSource data, string[] codes, string[] everyCode, int published)
     {
         var deadline = DateTime.UtcNow.AddMinutes(30);
         while (true)
@@ -311,9 +347,10 @@ internal static partial class Evaluation
             await using var command = data.CreateCommand("""
                 SELECT (SELECT count(*) FROM records WHERE agency_code = ANY(@codes)),
                        (SELECT count(*) FROM match_pending p JOIN records r ON r.id = p.record_id WHERE r.agency_code = ANY(@codes))
-                     + (SELECT count(*) FROM cluster_pending p JOIN records r ON r.id = p.record_id WHERE r.agency_code = ANY(@codes))
+                     + (SELECT count(*) FROM cluster_pending p JOIN records r ON r.id = p.record_id WHERE r.agency_code = ANY(@every))
                 """);
             command.Parameters.AddWithValue("codes", codes);
+            command.Parameters.AddWithValue("every", everyCode);
             await using var reader = await command.ExecuteReaderAsync();
             await reader.ReadAsync();
             var (stored, pending) = (reader.GetInt64(0), reader.GetInt64(1));
@@ -329,14 +366,17 @@ internal static partial class Evaluation
         }
     }
 
-    private static async Task<List<(string Band, (int, int) Pair)>> PredictedPairsAsync(NpgsqlDataSource data, string[] codes)
+    /// <summary>The person-identity matches with an evaluated record on at least one side, the other side evaluated or background.</summary>
+    private static async Task<List<(string Band, (int, int) Pair)>> PredictedPairsAsync(NpgsqlDataSource data, string[] codes, string[] everyCode)
     {
         await using var command = data.CreateCommand("""
             SELECT ra.local_id, rb.local_id, m.band FROM matches m
             JOIN records ra ON ra.id = m.record_a_id JOIN records rb ON rb.id = m.record_b_id
-            WHERE m.kind = 'PersonIdentity' AND m.closed_at IS NULL AND m.agency_a = ANY(@codes) AND m.agency_b = ANY(@codes)
+            WHERE m.kind = 'PersonIdentity' AND m.closed_at IS NULL AND m.agency_a = ANY(@every) AND m.agency_b = ANY(@every)
+              AND (m.agency_a = ANY(@codes) OR m.agency_b = ANY(@codes))
             """);
         command.Parameters.AddWithValue("codes", codes);
+        command.Parameters.AddWithValue("every", everyCode);
         var pairs = new List<(string, (int, int))>();
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync())
@@ -394,7 +434,10 @@ internal static partial class Evaluation
         return rows;
     }
 
-    private static int RowOf(string localId) => RowNumber().Match(localId) is { Success: true } m
+    // An evaluated row's id, or a background row's (below zero: BorderBackground.PairId).
+    private static int RowOf(string localId) => BackgroundRow().Match(localId) is { Success: true } b
+        ? BorderBackground.PairId(int.Parse(b.Groups[1].Value, CultureInfo.InvariantCulture))
+        : RowNumber().Match(localId) is { Success: true } m
         ? int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)
         : throw new InvalidOperationException($"the person local id '{localId}' does not contain the truth column: map it into the person's localId (e.g. \"P-{{rec_id}}\")");
 
@@ -427,6 +470,9 @@ internal static partial class Evaluation
 
     [GeneratedRegex(@"row(\d+)")]
     private static partial Regex RowNumber();
+
+    [GeneratedRegex(@"^[PTL]-BG(\d+)$")]
+    private static partial Regex BackgroundRow();
 
     [GeneratedRegex(@"published ([\d,]+) records; rejected ([\d,]+) records")]
     private static partial Regex PublishSummary();

@@ -14,6 +14,12 @@ public enum NameComponentKind
 
     /// <summary>A word of the surname, particles left out (<c>trevino</c>, <c>garza</c>, <c>cruz</c>).</summary>
     Surname = 2,
+
+    /// <summary>
+    /// Given-name words and surname words held together (<c>jose luis|garcia</c>): the full name, counted only where
+    /// <see cref="MatchingEngine.FullNameComponents"/> is counted (the lab's <c>--full-names</c>; the hub does not).
+    /// </summary>
+    Full = 3,
 }
 
 /// <summary>One folded word of a record's primary name, as counted for term frequencies.</summary>
@@ -38,6 +44,7 @@ public sealed class NameFrequencies
         _counts = counts.ToFrozenDictionary();
         GivenRecords = _counts.GetValueOrDefault(Hash(NameComponentKind.Given, string.Empty));
         SurnameRecords = _counts.GetValueOrDefault(Hash(NameComponentKind.Surname, string.Empty));
+        FullRecords = _counts.GetValueOrDefault(Hash(NameComponentKind.Full, string.Empty));
     }
 
     /// <summary>No counts: scoring without term-frequency adjustment.</summary>
@@ -51,6 +58,9 @@ public sealed class NameFrequencies
 
     /// <summary>Person records counted: those with a given name or a surname, whichever are more.</summary>
     public long PersonRecords => Math.Max(GivenRecords, SurnameRecords);
+
+    /// <summary>Records with both a given name and a surname whose full-name components were counted (0: none were).</summary>
+    public long FullRecords { get; }
 
     /// <summary>Distinct components counted, both kinds, the two record counts included.</summary>
     public int Count => _counts.Count;
@@ -144,14 +154,14 @@ public sealed class NameFrequencies
     /// </summary>
     public double? Share(NameComponentKind kind, string token, long minRecords)
     {
-        var records = kind == NameComponentKind.Given ? GivenRecords : SurnameRecords;
+        var records = RecordsOf(kind);
         return records < Math.Max(1, minRecords) ? null : Share(kind, Hash(kind, token), minRecords);
     }
 
     /// <summary>As <see cref="Share(NameComponentKind, string, long)"/>, for the component whose key is <paramref name="hash"/>.</summary>
     public double? Share(NameComponentKind kind, long hash, long minRecords)
     {
-        var records = kind == NameComponentKind.Given ? GivenRecords : SurnameRecords;
+        var records = RecordsOf(kind);
         if (records < Math.Max(1, minRecords))
         {
             return null;
@@ -159,6 +169,18 @@ public sealed class NameFrequencies
 
         return Math.Min(1.0, Math.Max(1, CountOf(hash)) / (double)records);
     }
+
+    /// <summary>The records counted for <paramref name="kind"/>.</summary>
+    public long RecordsOf(NameComponentKind kind) => kind switch
+    {
+        NameComponentKind.Given => GivenRecords,
+        NameComponentKind.Surname => SurnameRecords,
+        _ => FullRecords,
+    };
+
+    /// <summary>The <see cref="NameComponentKind.Full"/> token of given-name words and surname words held together.</summary>
+    public static string FullName(IEnumerable<string> givenWords, IEnumerable<string> surnameWords) =>
+        Combination(givenWords) + "|" + Combination(surnameWords);
 }
 
 /// <summary>
@@ -195,4 +217,11 @@ public sealed record TermFrequencySettings
 
     /// <summary>Fewest counted records of a kind before shares are used at all.</summary>
     public long MinRecords { get; init; } = 1000;
+
+    /// <summary>
+    /// With full-name counts (<see cref="NameComponentKind.Full"/>): how many records holding the agreed full name are
+    /// taken as the pair's own person before the rest count as other people (a person is known to at most three
+    /// agencies). The names then weigh no more than that rest supports.
+    /// </summary>
+    public int FullNameLeaveOut { get; init; } = 3;
 }

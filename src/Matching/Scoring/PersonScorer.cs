@@ -169,6 +169,7 @@ public sealed class PersonScorer
         ArgumentNullException.ThrowIfNull(vector);
         var contributions = new List<FieldContribution>(Levels.Fields.Count);
         var total = 0.0;
+        var credited = 0.0;
         foreach (var field in Levels.Fields)
         {
             var level = vector[field];
@@ -196,7 +197,15 @@ public sealed class PersonScorer
             if (frequencies is not null && TermFrequencyAdjustment(vector, field, frequencies) is { } adjustment && Math.Abs(adjustment) >= 0.05)
             {
                 weight += adjustment;
+                credited += adjustment;
                 notes.Add(string.Create(CultureInfo.InvariantCulture, $"{(adjustment > 0 ? "rare" : "common")} name ({adjustment:+0.0;-0.0})"));
+            }
+
+            if (field == MatchField.Surname && frequencies is not null && !vector.NamesSwapped &&
+                FullNamePenalty(vector[MatchField.GivenName], vector[MatchField.Surname], vector.GivenAgreed, vector.SurnameAgreed, credited, frequencies) is < 0 and var penalty)
+            {
+                weight += penalty;
+                notes.Add(string.Create(CultureInfo.InvariantCulture, $"full name held by other records ({penalty:+0.0;-0.0})"));
             }
 
             total += weight;
@@ -234,6 +243,7 @@ public sealed class PersonScorer
         var scratch = PersonComparer.Scratch.Current;
         var (swapped, _) = comparer.CompareInto(a, b, frequencies, levels, scratch);
         var total = 0.0;
+        var credited = 0.0;
         for (var field = 0; field < levels.Length; field++)
         {
             var level = levels[field];
@@ -243,6 +253,14 @@ public sealed class PersonScorer
                 Math.Abs(adjustment) >= 0.05)
             {
                 weight += adjustment;
+                credited += adjustment;
+            }
+
+            // Only with full-name counts, which the hub does not keep: a count comparison, no lookup, otherwise.
+            if (field == (int)MatchField.Surname && frequencies is { FullRecords: > 0 } && !swapped &&
+                FullNamePenalty(levels[(int)MatchField.GivenName], level, Words(scratch.BestGiven), Words(scratch.BestSurname), credited, frequencies) is < 0 and var penalty)
+            {
+                weight += penalty;
             }
 
             total += weight;
@@ -326,6 +344,36 @@ public sealed class PersonScorer
         static long ComponentHash(NameComponentKind kind, List<NameToken> words) =>
             words.Count == 1 ? words[0].HashOf(kind) : NameFrequencies.CombinationHash(kind, words);
     }
+
+    /// <summary>
+    /// With full-name counts (<see cref="NameFrequencies.FullRecords"/>), what the agreed names may not claim beyond
+    /// the full name's own count: when both names agree exactly or in part, the records holding the agreed given and
+    /// surname words together, less <see cref="TermFrequencySettings.FullNameLeaveOut"/> taken as the pair's own
+    /// person, are other people; if there are any, the names weigh at most log₂(u_given · u_surname / their share),
+    /// instead of the <paramref name="credited"/> term-frequency adjustments that assumed the two independent. Zero
+    /// (no change) otherwise.
+    /// </summary>
+    private double FullNamePenalty(AgreementLevel given, AgreementLevel surname, IReadOnlyList<string> givenWords, IReadOnlyList<string> surnameWords,
+        double credited, NameFrequencies frequencies)
+    {
+        var settings = Parameters.TermFrequency;
+        if (frequencies.FullRecords < Math.Max(1, settings.MinRecords) || given is not (AgreementLevel.Exact or AgreementLevel.Partial) ||
+            surname is not (AgreementLevel.Exact or AgreementLevel.Partial) || givenWords.Count == 0 || surnameWords.Count == 0)
+        {
+            return 0;
+        }
+
+        var others = frequencies.CountOf(NameComponentKind.Full, NameFrequencies.FullName(givenWords, surnameWords)) - settings.FullNameLeaveOut;
+        if (others < 1)
+        {
+            return 0;
+        }
+
+        var supported = Math.Log2(_exactU[(int)MatchField.GivenName] * _exactU[(int)MatchField.Surname] * frequencies.FullRecords / others);
+        return Math.Min(0, supported - credited);
+    }
+
+    private static string[] Words(List<NameToken> tokens) => [.. tokens.Select(t => t.Text)];
 
     private static bool StrongGiven(AgreementLevel level) =>
         level is AgreementLevel.Exact or AgreementLevel.Nickname or AgreementLevel.Close;
