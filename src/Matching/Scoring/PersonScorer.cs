@@ -145,14 +145,13 @@ public sealed class PersonScorer
     /// <summary>
     /// How many bits both thresholds rise in a hub holding <see cref="NameFrequencies.PersonRecords"/> person records:
     /// log₂(records / <see cref="BandThresholds.PopulationReference"/>), 0 up to the reference, rounded to 0.01 as scores
-    /// are. The prior that a pair is one person falls in proportion to the
-    /// population it is drawn from (see <see cref="BandThresholds"/>); without counts there is no shift.
+    /// are. The prior that a pair is one person falls in proportion to the population it is drawn from (see
+    /// <see cref="BandThresholds"/>); without counts there is no shift.
     /// </summary>
     public double ThresholdShift(NameFrequencies? frequencies) =>
         frequencies is null || frequencies.PersonRecords <= Parameters.Thresholds.PopulationReference
             ? 0
             : Math.Round(Math.Log2(frequencies.PersonRecords / Parameters.Thresholds.PopulationReference), 2);
-
 
     /// <summary>Score, band and explanation of a compared pair, without term-frequency adjustment.</summary>
     public PersonMatchResult Score(ComparisonVector vector) => Score(vector, null);
