@@ -3,7 +3,6 @@ using System.Globalization;
 using Npgsql;
 using NpgsqlTypes;
 using SharingHub.Matching;
-using SharingHub.Matching.Scoring;
 using SharingHub.Connectors.Cli;
 using SharingHub.Connectors.Sanitizing;
 using SharingHub.Connectors.Sources;
@@ -104,38 +103,10 @@ internal sealed class BorderBackground
         {
             await LoadChunkAsync(data, engine, people.GetRange(start, Math.Min(ChunkRows, people.Count - start)));
         }
-        // The counts the rows add, as the Gateway's writer appends them; its next refresh folds and reloads them.
-        await MatchBenchmark.ExecuteAsync(data, """
-            INSERT INTO name_frequency_deltas (hash, delta)
-            SELECT h.hash, count(*)::int FROM name_frequency_sources s JOIN records r ON r.id = s.record_id
-                CROSS JOIN LATERAL unnest(s.hashes) AS h(hash)
-            WHERE r.agency_code = ANY(@p0) GROUP BY h.hash ORDER BY h.hash
-            """, new object[] { codes });
         await MatchBenchmark.ExecuteAsync(data, "VACUUM (ANALYZE) records, record_keys, name_frequency_sources");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"== background: {rows.Count:N0} person rows of another population stored under {string.Join(' ', codes)} ({clock.Elapsed.TotalSeconds:F0} s)"));
-        await WaitForNameCountsAsync(data);
-    }
-
-    /// <summary>The Gateway has folded every pending name-count delta into <c>name_frequencies</c> and reloaded its snapshot.</summary>
-    private static async Task WaitForNameCountsAsync(NpgsqlDataSource data)
-    {
-        var deadline = DateTime.UtcNow.AddMinutes(5);
-        while (true)
-        {
-            await using var command = data.CreateCommand("SELECT EXISTS (SELECT 1 FROM name_frequency_deltas)");
-            if (await command.ExecuteScalarAsync() is false)
-            {
-                break;
-            }
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException("the Gateway did not fold the background's name counts within 5 minutes: is it running?");
-            }
-            await Task.Delay(500);
-        }
-        // The fold and the reload are one refresh: the snapshot is read right after the fold commits.
-        await Task.Delay(TimeSpan.FromSeconds(3));
+        await MatchBenchmark.WaitForNameCountsAsync(data, TimeSpan.FromMinutes(5));
     }
 
     private static async Task LoadChunkAsync(NpgsqlDataSource data, MatchingEngine engine, List<BackgroundPerson> chunk)
@@ -220,21 +191,7 @@ internal sealed class BorderBackground
             }
             await keys.CompleteAsync();
         }
-        await using (var sources = await connection.BeginBinaryImportAsync("COPY name_frequency_sources (record_id, hashes) FROM STDIN (FORMAT BINARY)"))
-        {
-            sources.Timeout = MatchBenchmark.LongStatement;
-            foreach (var person in chunk)
-            {
-                var hashes = engine.NameComponents(engine.BuildPersonEvidence(person.Own())).Select(NameFrequencies.Hash).Distinct().Order().ToArray();
-                if (hashes.Length > 0)
-                {
-                    await sources.StartRowAsync();
-                    await sources.WriteAsync(ids[(person.Agency, person.LocalId("P"))], NpgsqlDbType.Bigint);
-                    await sources.WriteAsync(hashes, NpgsqlDbType.Array | NpgsqlDbType.Bigint);
-                }
-            }
-            await sources.CompleteAsync();
-        }
+        await MatchBenchmark.CopyNameCountsAsync(connection, engine, chunk.Select(person => (ids[(person.Agency, person.LocalId("P"))], person.Own())));
     }
 
     private static async Task WriteAsync(NpgsqlBinaryImporter importer, object? value)

@@ -197,13 +197,16 @@ internal static class MatchBenchmark
                 $"bench match: the bulk load stopped after {Volatile.Read(ref loaded):N0} of {count:N0} records; all {Loaders} loaders have ended; the first error is reported at the end, after the clean-up"));
             throw;
         }
-        await WaitForNameCountsAsync(data, cancellationToken);
+        await WaitForNameCountsAsync(data, TimeSpan.FromMinutes(2), cancellationToken);
         return loaded;
     }
 
-    // The Gateway folds the appended name-count deltas every few seconds (NameFrequencyCache) and reloads its snapshot
-    // right after: until it has, it scores with the counts of before the load.
-    private static async Task WaitForNameCountsAsync(NpgsqlDataSource data, CancellationToken cancellationToken)
+    /// <summary>
+    /// Waits until the Gateway has folded every appended name-count delta (it does so every few seconds,
+    /// <c>NameFrequencyCache</c>) and reloaded its snapshot right after: until then it scores with the counts of before
+    /// a bulk load. Throws after <paramref name="patience"/>: the Gateway is not running.
+    /// </summary>
+    internal static async Task WaitForNameCountsAsync(NpgsqlDataSource data, TimeSpan patience, CancellationToken cancellationToken = default)
     {
         var clock = Stopwatch.StartNew();
         while (true)
@@ -215,14 +218,52 @@ internal static class MatchBenchmark
                     break;
                 }
             }
-            if (clock.Elapsed > TimeSpan.FromMinutes(2))
+            if (clock.Elapsed > patience)
             {
-                throw new InvalidOperationException("the Gateway has not folded the loaded records' name counts in 2 minutes: is it running?");
+                throw new TimeoutException(string.Create(CultureInfo.InvariantCulture,
+                    $"the Gateway has not folded the loaded records' name counts in {patience.TotalMinutes:0} minutes: is it running?"));
             }
             await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken);
         }
         // The fold and the reload are one refresh: give the reload its moment.
-        await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+        await Task.Delay(TimeSpan.FromSeconds(3), cancellationToken);
+    }
+
+    /// <summary>
+    /// Writes the name counts of bulk-loaded persons as the Gateway keeps them (<c>NameFrequencyWriter</c>): each
+    /// person's component hashes as its source row, and their sum appended as deltas, which the Gateway folds into
+    /// <c>name_frequencies</c>. Without them the term-frequency weights and the population's size would be those of
+    /// the records published through the Gateway alone.
+    /// </summary>
+    internal static async Task CopyNameCountsAsync(NpgsqlConnection connection, MatchingEngine engine,
+        IEnumerable<(long Id, PersonInput Person)> persons, CancellationToken cancellationToken = default)
+    {
+        var sources = persons
+            .Select(p => (p.Id, Hashes: engine.NameComponents(engine.BuildPersonEvidence(p.Person)).Select(NameFrequencies.Hash).Distinct().Order().ToArray()))
+            .Where(s => s.Hashes.Length > 0)
+            .ToList();
+        await using (var importer = await connection.BeginBinaryImportAsync("COPY name_frequency_sources (record_id, hashes) FROM STDIN (FORMAT BINARY)", cancellationToken))
+        {
+            importer.Timeout = LongStatement;
+            foreach (var (id, hashes) in sources)
+            {
+                await importer.StartRowAsync(cancellationToken);
+                await importer.WriteAsync(id, NpgsqlDbType.Bigint, cancellationToken);
+                await importer.WriteAsync(hashes, NpgsqlDbType.Array | NpgsqlDbType.Bigint, cancellationToken);
+            }
+            await importer.CompleteAsync(cancellationToken);
+        }
+        await using (var importer = await connection.BeginBinaryImportAsync("COPY name_frequency_deltas (hash, delta) FROM STDIN (FORMAT BINARY)", cancellationToken))
+        {
+            importer.Timeout = LongStatement;
+            foreach (var group in sources.SelectMany(s => s.Hashes).GroupBy(hash => hash).OrderBy(g => g.Key))
+            {
+                await importer.StartRowAsync(cancellationToken);
+                await importer.WriteAsync(group.Key, NpgsqlDbType.Bigint, cancellationToken);
+                await importer.WriteAsync(group.Count(), NpgsqlDbType.Integer, cancellationToken);
+            }
+            await importer.CompleteAsync(cancellationToken);
+        }
     }
 
     private static async Task<int> LoadChunkAsync(NpgsqlDataSource data, MatchingEngine engine, string agency, List<SyntheticRecord> batch,
@@ -329,36 +370,8 @@ internal static class MatchBenchmark
             await keys.CompleteAsync(cancellationToken);
         }
 
-        // The name counts, as the Gateway keeps them (NameFrequencyWriter): each person's component hashes as its
-        // source row, and their sum appended as deltas, which the Gateway folds into name_frequencies. Without them
-        // the term-frequency weights and the population's size would be those of the ingested records alone.
-        var sources = batch.Where(r => r.Kind == "Person")
-            .Select(r => (Id: ids[r.LocalId], Hashes: engine.NameComponents(engine.BuildPersonEvidence(r.ToInput()))
-                .Select(NameFrequencies.Hash).Distinct().Order().ToArray()))
-            .Where(s => s.Hashes.Length > 0)
-            .ToList();
-        await using (var importer = await connection.BeginBinaryImportAsync("COPY name_frequency_sources (record_id, hashes) FROM STDIN (FORMAT BINARY)", cancellationToken))
-        {
-            importer.Timeout = LongStatement;
-            foreach (var (id, hashes) in sources)
-            {
-                await importer.StartRowAsync(cancellationToken);
-                await importer.WriteAsync(id, NpgsqlDbType.Bigint, cancellationToken);
-                await importer.WriteAsync(hashes, NpgsqlDbType.Array | NpgsqlDbType.Bigint, cancellationToken);
-            }
-            await importer.CompleteAsync(cancellationToken);
-        }
-        await using (var importer = await connection.BeginBinaryImportAsync("COPY name_frequency_deltas (hash, delta) FROM STDIN (FORMAT BINARY)", cancellationToken))
-        {
-            importer.Timeout = LongStatement;
-            foreach (var group in sources.SelectMany(s => s.Hashes).GroupBy(hash => hash).OrderBy(g => g.Key))
-            {
-                await importer.StartRowAsync(cancellationToken);
-                await importer.WriteAsync(group.Key, NpgsqlDbType.Bigint, cancellationToken);
-                await importer.WriteAsync(group.Count(), NpgsqlDbType.Integer, cancellationToken);
-            }
-            await importer.CompleteAsync(cancellationToken);
-        }
+        await CopyNameCountsAsync(connection, engine,
+            batch.Where(r => r.Kind == "Person").Select(r => (ids[r.LocalId], r.ToInput())), cancellationToken);
         return batch.Count;
     }
 
