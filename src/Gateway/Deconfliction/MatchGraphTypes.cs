@@ -1,5 +1,6 @@
 using System.Globalization;
 using GraphQL;
+using GraphQL.Builders;
 using GraphQL.Types;
 using SharingHub.Gateway.GraphQL;
 
@@ -20,13 +21,13 @@ internal sealed class MatchGraphType : ObjectGraphType<Match>
         Field<NonNullGraphType<MatchKindGraphType>>("kind").Reads(s => s.Kind);
         Field<FloatGraphType>("score")
             .Description("Person identity: the score in bits; null for rule-based hits and when the other record releases nothing.")
-            .Resolve(c => c.Hub().WithCounterpart(c.Source, v => v.Score));
+            .ReadsCounterpart(v => v.Score);
         Field<MatchBandGraphType>("band")
             .Description("Person identity: MATCH or POSSIBLE; null for rule-based hits and when the other record releases nothing.")
-            .Resolve(c => c.Hub().WithCounterpart(c.Source, v => v.Band));
+            .ReadsCounterpart(v => v.Band);
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<ExplanationLineGraphType>>>>("explanation")
             .Description("Why it matched, field by field: only the lines the other record's sensitivity releases.")
-            .Resolve(c => c.Hub().WithCounterpart(c.Source, v => v.Explanation))
+            .ReadsCounterpart(v => v.Explanation)
             // At most one line per compared field (about ten), not the analyzer's default list size.
             .Configure(f => f.WithComplexityImpact(1, 10));
         Field<NonNullGraphType<DateTimeOffsetGraphType>>("createdAt").Reads(s => s.FirstFoundAt);
@@ -35,10 +36,10 @@ internal sealed class MatchGraphType : ObjectGraphType<Match>
         Field<DateTimeOffsetGraphType>("closedAt").Reads(s => s.ClosedAt);
         Field<NonNullGraphType<Records.RecordGraphType>>("own")
             .Description("Your agency's record in the match.")
-            .Resolve(c => c.Hub().Own(c.Source));
+            .ReadsLoaded(TryReadOwn, (match, hub) => hub.Own(match));
         Field<NonNullGraphType<CounterpartGraphType>>("counterpart")
             .Description("What the other agency's record releases to you.")
-            .Resolve(c => c.Hub().WithCounterpart(c.Source, v => v));
+            .ReadsCounterpart(v => v);
         Field<MatchClusterGraphType>("cluster")
             .Description("Person identity: the subject cluster that holds both records (the person records the hub believes are one human, " +
                 "at most one per agency); null when there is none or the other record releases nothing.")
@@ -47,6 +48,31 @@ internal sealed class MatchGraphType : ObjectGraphType<Match>
             .Description("Person identity: the latest verdict, if any.")
             .Reads(s => s.Adjudication is { } verdict ? new AdjudicationView(verdict, s.Suppressed) : null);
     }
+
+    private static bool TryReadOwn(Match match, HubRequestContext hub, out object? value)
+    {
+        var loaded = hub.TryOwn(match, out var record);
+        value = record;
+        return loaded;
+    }
+}
+
+/// <summary>Fields of a match read from its <see cref="CounterpartView"/>.</summary>
+internal static class CounterpartFields
+{
+    /// <summary>
+    /// Resolves the field as <paramref name="read"/> of the match's counterpart view: at once when the records it needs
+    /// are loaded, else once the loaders have run.
+    /// </summary>
+    public static FieldBuilder<Match, TReturn> ReadsCounterpart<TReturn>(this FieldBuilder<Match, TReturn> field, Func<CounterpartView, object?> read) =>
+        field.ReadsLoaded(
+            (Match match, HubRequestContext hub, out object? value) =>
+            {
+                var ready = hub.TryCounterpart(match, out var view);
+                value = ready ? read(view!) : null;
+                return ready;
+            },
+            (match, hub) => hub.WithCounterpart(match, read));
 }
 
 /// <summary>

@@ -11,10 +11,11 @@ namespace SharingHub.Gateway.GraphQL;
 /// <summary>
 /// The strategy of queries and mutations: GraphQL.NET's serial strategy (one operation, one DbContext; the batching
 /// loaders still batch), with a cheaper path for plain fields (<see cref="IPlainFieldResolver"/>). A plain field is
-/// read straight from its source; an object or a list of objects whose selected fields are all plain, at any depth, is
-/// read whole into one execution node (<see cref="PlainExecutionNode"/>) instead of one node per field and item. The
-/// cheap path gives the same answer as the full one or is not taken: whatever it cannot answer exactly (a reader that
-/// throws, a null in a non-null field, a selection that is not plain) goes the full way, which reports it.
+/// read straight from its source, or from what the operation has already loaded; an object or a list of objects whose
+/// selected fields are all plain, at any depth, is read whole into one execution node (<see cref="PlainExecutionNode"/>)
+/// instead of one node per field and item. The cheap path gives the same answer as the full one or is not taken:
+/// whatever it cannot answer exactly (a reader that throws, a value not loaded yet, a null in a non-null field, a
+/// selection that is not plain) goes the full way, which reports it.
 /// </summary>
 internal sealed class HubQueryExecutionStrategy : SerialExecutionStrategy
 {
@@ -29,14 +30,17 @@ internal sealed class HubQueryExecutionStrategy : SerialExecutionStrategy
             context.CancellationToken.ThrowIfCancellationRequested();
             try
             {
-                node.Result = plain.Read(node.Source);
+                if (plain.TryRead(node.Source, context.UserContext, out var value))
+                {
+                    node.Result = value;
+                    return CompleteNodeAsync(context, node);
+                }
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 node.Result = null;
-                return base.ExecuteNodeAsync(context, node);
             }
-            return CompleteNodeAsync(context, node);
+            return base.ExecuteNodeAsync(context, node);
         }
         return base.ExecuteNodeAsync(context, node);
     }
@@ -64,7 +68,10 @@ internal sealed class HubQueryExecutionStrategy : SerialExecutionStrategy
             object? raw;
             try
             {
-                raw = plain.Read(parent.Result);
+                if (!plain.TryRead(parent.Result, context.UserContext, out raw))
+                {
+                    continue;
+                }
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -150,7 +157,7 @@ internal sealed class HubQueryExecutionStrategy : SerialExecutionStrategy
             shapes[i] = fieldShape;
             i++;
         }
-        return new ObjectShape(type, names, readers, shapes, nonNull);
+        return new ObjectShape(type, names, readers, shapes, context.UserContext, nonNull);
     }
 
     /// <summary>How one selected value is read: a scalar, a list or an object.</summary>
@@ -212,7 +219,8 @@ internal sealed class HubQueryExecutionStrategy : SerialExecutionStrategy
         }
     }
 
-    internal sealed class ObjectShape(IObjectGraphType type, JsonEncodedText[] names, IPlainFieldResolver[] readers, Shape[] shapes, bool nonNull)
+    internal sealed class ObjectShape(IObjectGraphType type, JsonEncodedText[] names, IPlainFieldResolver[] readers, Shape[] shapes,
+        object? userContext, bool nonNull)
         : Shape(nonNull)
     {
         protected override bool TryReadValue(object raw, out object? value)
@@ -228,7 +236,10 @@ internal sealed class HubQueryExecutionStrategy : SerialExecutionStrategy
                 object? fieldRaw;
                 try
                 {
-                    fieldRaw = readers[i].Read(raw);
+                    if (!readers[i].TryRead(raw, userContext, out fieldRaw))
+                    {
+                        return false;
+                    }
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {

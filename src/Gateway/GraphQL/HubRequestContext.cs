@@ -218,7 +218,17 @@ internal sealed class HubRequestContext : Dictionary<string, object?>
 
     /// <summary>The caller's record in <paramref name="match"/>: now when it is loaded, else pending.</summary>
     public object? Own(Match match) =>
-        Records.TryGet(OwnId(match), out var record) ? record : Records.Load(OwnId(match));
+        TryOwn(match, out var record) ? record : Records.Load(OwnId(match));
+
+    /// <summary>The caller's record in <paramref name="match"/>, when it is loaded.</summary>
+    public bool TryOwn(Match match, out StoredRecord? record) => Records.TryGet(OwnId(match), out record);
+
+    /// <summary>The <see cref="Counterpart"/> view of <paramref name="match"/>, when the records it needs are loaded.</summary>
+    public bool TryCounterpart(Match match, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out CounterpartView? view)
+    {
+        view = ReadyCounterpart(match);
+        return view is not null;
+    }
 
     private long OwnId(Match match) => match.AgencyA == Principal.Agency ? match.RecordAId : match.RecordBId;
 
