@@ -25,6 +25,12 @@ public static class Extensions
     /// </summary>
     public const string RequestDataSourceKey = "requests";
 
+    /// <summary>
+    /// The key of the <see cref="HubDbContext"/> that reads match pages (<see cref="Visibility.VisibleMatchesPage"/>): its
+    /// connections keep a generic plan for each prepared statement (<see cref="WithGenericPlans"/>).
+    /// </summary>
+    public const string PageReadsKey = "page-reads";
+
     /// <summary>Name of the broker connection string (<c>ConnectionStrings:rabbitmq</c>).</summary>
     public const string BrokerConnectionName = "rabbitmq";
 
@@ -41,6 +47,14 @@ public static class Extensions
         // rows are on disk; and it keeps no session state, so it needs no reset between uses (see WithAutoPrepare).
         builder.Services.AddKeyedSingleton(RequestDataSourceKey, (services, _) => Npgsql.NpgsqlDataSource.Create(
             WithAutoPrepare(services.GetRequiredService<IOptionsMonitor<ConnectionStringOptions>>().Get(DatabaseConnectionName).Value)));
+
+        // Match pages' own pool (Visibility.VisibleMatchesPage): its connections keep one plan per statement.
+        builder.Services.AddKeyedSingleton<IDbContextFactory<HubDbContext>>(PageReadsKey, (services, _) => new Microsoft.EntityFrameworkCore.Infrastructure.PooledDbContextFactory<HubDbContext>(
+            new DbContextOptionsBuilder<HubDbContext>()
+                .UseNpgsql(WithGenericPlans(WithAutoPrepare(services.GetRequiredService<IOptionsMonitor<ConnectionStringOptions>>().Get(DatabaseConnectionName).Value)))
+                .UseSnakeCaseNamingConvention()
+                .Options));
+        builder.Services.AddKeyedScoped(PageReadsKey, (services, key) => services.GetRequiredKeyedService<IDbContextFactory<HubDbContext>>(key).CreateDbContext());
 
         builder.Services.AddRecordIngestion();
         builder.Services.AddDeconfliction(DatabaseConnectionName);
@@ -109,6 +123,19 @@ public static class Extensions
     // the pool when a release fails), so a connection goes back to its pool without Npgsql's reset, which would
     // otherwise run seven statements before each reuse: three times per GraphQL page, twice per matching run. A
     // connection string that sets either keyword itself keeps its value.
+    // Connections that keep one generic plan per prepared statement (plan_cache_mode=force_generic_plan), for
+    // statements written so that one plan suits every parameter value: PostgreSQL would otherwise plan each execution
+    // anew whenever a plan made for the values at hand looks cheaper, and a match page's planning costs about as much
+    // as its execution. Only Visibility.VisibleMatchesPage's statements run on them.
+    internal static string WithGenericPlans(string connectionString)
+    {
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+        builder.Options = string.IsNullOrWhiteSpace(builder.Options)
+            ? "-c plan_cache_mode=force_generic_plan"
+            : builder.Options + " -c plan_cache_mode=force_generic_plan";
+        return builder.ConnectionString;
+    }
+
     internal static string WithAutoPrepare(string connectionString)
     {
         var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);

@@ -80,8 +80,18 @@ internal static class Paging
     /// when given, reads the page's query instead of a plain list (to load what the page shows with it), and returns
     /// its rows in the query's order.
     /// </summary>
-    public static async Task<Page<T>> PageAsync<T>(this IResolveFieldContext context, IQueryable<T> query, Expression<Func<T, long>> id,
+    public static Task<Page<T>> PageAsync<T>(this IResolveFieldContext context, IQueryable<T> query, Expression<Func<T, long>> id,
         Func<IQueryable<T>, CancellationToken, Task<List<T>>>? fetch = null)
+        where T : class =>
+        context.PageAsync((before, count) => KeysetPage(query, id, before, count), IdReaders<T>.For(id), query.CountAsync, fetch);
+
+    /// <summary>
+    /// A page read by <paramref name="page"/>, which is given the id its rows must be below (null for the first page)
+    /// and how many to read, and returns them newest first. <paramref name="count"/> counts them all, for
+    /// <c>totalCount</c>; <paramref name="fetch"/> as above.
+    /// </summary>
+    public static async Task<Page<T>> PageAsync<T>(this IResolveFieldContext context, Func<long?, int, IQueryable<T>> page, Func<T, long> idOf,
+        Func<CancellationToken, Task<int>> count, Func<IQueryable<T>, CancellationToken, Task<List<T>>>? fetch = null)
         where T : class
     {
         var options = context.RequestServices!.GetRequiredService<IOptions<GraphQLOptions>>().Value;
@@ -91,24 +101,28 @@ internal static class Paging
             throw HubError.Validation($"'first' must be between 0 and {options.MaxPageSize}.");
         }
         var after = Cursor.Decode(context.GetArgument<string?>("after"));
-        var filtered = query;
-        if (after is { } afterId)
-        {
-            // The bound is read from a field, not inlined as a constant, so EF Core sends it as a parameter
-            // and compiles the query once for every page rather than once per cursor.
-            var bound = Expression.Field(Expression.Constant(new Bound(afterId)), nameof(Bound.Value));
-            var below = Expression.Lambda<Func<T, bool>>(Expression.LessThan(id.Body, bound), id.Parameters[0]);
-            filtered = filtered.Where(below);
-        }
-        var page = filtered.OrderByDescending(id).Take(first + 1).AsNoTracking();
-        var rows = fetch is null ? await page.ToListAsync(context.CancellationToken) : await fetch(page, context.CancellationToken);
-        var idOf = IdReaders<T>.For(id);
+        var query = page(after, first + 1).AsNoTracking();
+        var rows = fetch is null ? await query.ToListAsync(context.CancellationToken) : await fetch(query, context.CancellationToken);
         var hasNext = rows.Count > first;
         if (hasNext)
         {
             rows.RemoveAt(rows.Count - 1);
         }
-        return new Page<T>(rows, hasNext, idOf, ct => query.CountAsync(ct));
+        return new Page<T>(rows, hasNext, idOf, count);
+    }
+
+    // The rows of query below id `before` (all when null), ordered by descending id and cut to `count`.
+    private static IQueryable<T> KeysetPage<T>(IQueryable<T> query, Expression<Func<T, long>> id, long? before, int count)
+    {
+        if (before is { } beforeId)
+        {
+            // The bound is read from a field, not inlined as a constant, so EF Core sends it as a parameter
+            // and compiles the query once for every page rather than once per cursor.
+            var bound = Expression.Field(Expression.Constant(new Bound(beforeId)), nameof(Bound.Value));
+            var below = Expression.Lambda<Func<T, bool>>(Expression.LessThan(id.Body, bound), id.Parameters[0]);
+            query = query.Where(below);
+        }
+        return query.OrderByDescending(id).Take(count);
     }
 
     /// <summary>A keyset bound that EF Core reads as a query parameter.</summary>

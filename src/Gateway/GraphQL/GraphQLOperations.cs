@@ -112,7 +112,8 @@ internal sealed class GraphQLOperations
         SemaphoreSlim? streamWindow,
         CancellationToken cancellationToken)
     {
-        var context = new HubRequestContext(principal, services.GetRequiredService<HubDbContext>(), services.GetRequiredService<AgencyDirectory>()) { StreamWindow = streamWindow };
+        var context = new HubRequestContext(principal, services.GetRequiredService<HubDbContext>(), services.GetRequiredService<AgencyDirectory>(),
+            () => services.GetRequiredKeyedService<HubDbContext>(Extensions.PageReadsKey)) { StreamWindow = streamWindow };
         var options = new ExecutionOptions
         {
             Query = request.Query,

@@ -21,11 +21,13 @@ internal sealed class HubRequestContext : Dictionary<string, object?>
     private readonly Dictionary<long, IDataLoaderResult<AlertContent>> _alertContents = [];
     private readonly AgencyDirectory _directory;
     private IReadOnlyDictionary<string, Agency>? _agencies;
+    private readonly Lazy<HubDbContext>? _pageDb;
 
-    public HubRequestContext(HubPrincipal principal, HubDbContext db, AgencyDirectory directory)
+    public HubRequestContext(HubPrincipal principal, HubDbContext db, AgencyDirectory directory, Func<HubDbContext>? pageDb = null)
     {
         Principal = principal;
         Db = db;
+        _pageDb = pageDb is null ? null : new Lazy<HubDbContext>(pageDb);
         _directory = directory;
         Records = new BatchLoader<long, StoredRecord>(async (ids, ct) =>
             await db.Records.AsNoTracking().Where(r => ids.Contains(r.Id)).ToDictionaryAsync(r => r.Id, ct));
@@ -61,6 +63,12 @@ internal sealed class HubRequestContext : Dictionary<string, object?>
 
     /// <summary>The request's database context (one operation at a time: the serial strategy).</summary>
     public HubDbContext Db { get; }
+
+    /// <summary>
+    /// The request's context for match pages (<see cref="Extensions.PageReadsKey"/>), taken when first used; the
+    /// operation's <see cref="Db"/> when none was given.
+    /// </summary>
+    public HubDbContext PageDb => _pageDb?.Value ?? Db;
 
     /// <summary>Records by id (own and counterpart; what is shown of them is decided by the resolvers).</summary>
     public BatchLoader<long, StoredRecord> Records { get; }
@@ -123,9 +131,23 @@ internal sealed class HubRequestContext : Dictionary<string, object?>
     public async Task<IQueryable<StoredRecord>> OwnRecordsAsync(CancellationToken cancellationToken) =>
         Db.OwnRecords(Principal, await ReaderKindAsync(cancellationToken));
 
-    /// <summary>The matches the caller may see (<see cref="Visibility.VisibleMatches"/>).</summary>
+    /// <summary>The matches the caller may see (<see cref="Visibility.VisibleMatches(HubDbContext, HubPrincipal, AgencyKind?)"/>).</summary>
     public async Task<IQueryable<Match>> VisibleMatchesAsync(CancellationToken cancellationToken) =>
         Db.VisibleMatches(Principal, await ReaderKindAsync(cancellationToken));
+
+    /// <summary>The matches the caller may see that <paramref name="filter"/> keeps.</summary>
+    public async Task<IQueryable<Match>> VisibleMatchesAsync(MatchFilter filter, CancellationToken cancellationToken) =>
+        Db.VisibleMatches(Principal, await ReaderKindAsync(cancellationToken), filter);
+
+    /// <summary>
+    /// Pages of the matches the caller may see that <paramref name="filter"/> keeps (<see cref="Visibility.VisibleMatchesPage"/>),
+    /// read through <see cref="PageDb"/>: given the id the page's rows are below and how many, the page.
+    /// </summary>
+    public async Task<Func<long?, int, IQueryable<Match>>> MatchPagesAsync(MatchFilter filter, CancellationToken cancellationToken)
+    {
+        var kind = await ReaderKindAsync(cancellationToken);
+        return (before, count) => PageDb.VisibleMatchesPage(Principal, kind, filter, before, count);
+    }
 
     /// <summary>Person records' subject clusters by record id (ADR-010): the cluster and its size, never its members.</summary>
     public BatchLoader<long, ClusterOf> Clusters { get; }
@@ -185,19 +207,20 @@ internal sealed class HubRequestContext : Dictionary<string, object?>
         ReadyCounterpart(match) is { } view ? read(view) : Counterpart(match).Then(read);
 
     /// <summary>
-    /// Reads <paramref name="matches"/> (a page: ordered by descending id, limited) with the records each shows (the
-    /// caller's, the other side's and its subject) in one statement, and keeps those records for the page's fields.
+    /// Reads <paramref name="matches"/> (a page of <see cref="PageDb"/>'s: ordered by descending id, limited) with the
+    /// records each shows (the caller's, the other side's and its subject) in one statement, and keeps those records
+    /// for the page's fields.
     /// </summary>
     public async Task<List<Match>> MatchesWithRecordsAsync(IQueryable<Match> matches, CancellationToken cancellationToken)
     {
         var agency = Principal.Agency;
         var rows = await (
                 from m in matches
-                join own in Db.Records on (m.AgencyA == agency ? m.RecordAId : m.RecordBId) equals own.Id into owns
+                join own in PageDb.Records on (m.AgencyA == agency ? m.RecordAId : m.RecordBId) equals own.Id into owns
                 from own in owns.DefaultIfEmpty()
-                join other in Db.Records on (m.AgencyA == agency ? m.RecordBId : m.RecordAId) equals other.Id into others
+                join other in PageDb.Records on (m.AgencyA == agency ? m.RecordBId : m.RecordAId) equals other.Id into others
                 from other in others.DefaultIfEmpty()
-                join subject in Db.Records on (m.AgencyA == agency ? m.SubjectBId : m.SubjectAId) equals (long?)subject.Id into subjects
+                join subject in PageDb.Records on (m.AgencyA == agency ? m.SubjectBId : m.SubjectAId) equals (long?)subject.Id into subjects
                 from subject in subjects.DefaultIfEmpty()
                 select new { Match = m, Own = own, Other = other, Subject = subject })
             .AsNoTracking()

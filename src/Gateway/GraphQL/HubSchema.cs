@@ -76,24 +76,12 @@ internal sealed class HubQuery : ObjectGraphType
             {
                 var hub = c.Hub();
                 await hub.EnsureMayReadAsync(c.CancellationToken);
-                var matches = await hub.VisibleMatchesAsync(c.CancellationToken);
-                if (c.GetArgument<string?>("band") is { } band)
-                {
-                    matches = matches.Where(m => m.Band == band);
-                }
-                if (c.GetArgument<MatchKind?>("kind") is { } kind)
-                {
-                    matches = matches.Where(m => m.Kind == kind);
-                }
-                if (c.GetArgument<bool?>("open") is { } open)
-                {
-                    matches = open ? matches.Where(m => m.ClosedAt == null) : matches.Where(m => m.ClosedAt != null);
-                }
+                var filter = new MatchFilter(c.GetArgument<string?>("band"), c.GetArgument<MatchKind?>("kind"), c.GetArgument<bool?>("open"));
                 // When its nodes are asked for, the page is read with the records it shows, in one statement: their
                 // fields are then answered without pending loaders.
-                return c.SubFields?.Values.Any(f => f.Field.Name.StringValue is "nodes" or "edges") == true
-                    ? await c.PageAsync(matches, m => m.Id, hub.MatchesWithRecordsAsync)
-                    : await c.PageAsync(matches, m => m.Id);
+                var withRecords = c.SubFields?.Values.Any(f => f.Field.Name.StringValue is "nodes" or "edges") == true;
+                return await c.PageAsync(await hub.MatchPagesAsync(filter, c.CancellationToken), m => m.Id,
+                    (await hub.VisibleMatchesAsync(filter, c.CancellationToken)).CountAsync, withRecords ? hub.MatchesWithRecordsAsync : null);
             });
 
         Field<MatchGraphType>("match")
