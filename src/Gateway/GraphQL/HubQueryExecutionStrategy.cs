@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using GraphQL.Execution;
@@ -316,6 +317,23 @@ internal static class PlainJson
             case string text:
                 writer.WriteStringValue(text);
                 break;
+            // The scalars the schema's types serialize to, written as the serializer's own converters write them, when
+            // the response's options leave those converters alone.
+            case bool flag when DefaultScalars(options):
+                writer.WriteBooleanValue(flag);
+                break;
+            case int number when DefaultScalars(options):
+                writer.WriteNumberValue(number);
+                break;
+            case long number when DefaultScalars(options):
+                writer.WriteNumberValue(number);
+                break;
+            case double number when double.IsFinite(number) && DefaultScalars(options):
+                writer.WriteNumberValue(number);
+                break;
+            case DateTimeOffset instant when DefaultScalars(options):
+                writer.WriteStringValue(instant);
+                break;
             case PlainObject plain:
                 writer.WriteStartObject();
                 for (var i = 0; i < plain.Names.Length; i++)
@@ -338,4 +356,12 @@ internal static class PlainJson
                 break;
         }
     }
+
+    private static readonly ConditionalWeakTable<JsonSerializerOptions, object> Defaults = [];
+
+    // Whether options write bool, int, long, double and DateTimeOffset with the serializer's built-in converters.
+    private static bool DefaultScalars(JsonSerializerOptions options) =>
+        Defaults.GetValue(options, o => (o.NumberHandling & JsonNumberHandling.WriteAsString) == 0
+            && !o.Converters.Any(c => c.CanConvert(typeof(bool)) || c.CanConvert(typeof(int)) || c.CanConvert(typeof(long))
+                || c.CanConvert(typeof(double)) || c.CanConvert(typeof(DateTimeOffset)))) is true;
 }
