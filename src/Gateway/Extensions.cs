@@ -27,7 +27,7 @@ public static class Extensions
 
     /// <summary>
     /// The key of the <see cref="HubDbContext"/> that reads match pages (<see cref="Visibility.VisibleMatchesPage"/>): its
-    /// connections keep a generic plan for each prepared statement (<see cref="WithGenericPlans"/>).
+    /// connections keep a generic plan for each prepared statement (<see cref="GenericPlans"/>).
     /// </summary>
     public const string PageReadsKey = "page-reads";
 
@@ -49,9 +49,11 @@ public static class Extensions
             WithAutoPrepare(services.GetRequiredService<IOptionsMonitor<ConnectionStringOptions>>().Get(DatabaseConnectionName).Value)));
 
         // Match pages' own pool (Visibility.VisibleMatchesPage): its connections keep one plan per statement.
-        builder.Services.AddKeyedSingleton<IDbContextFactory<HubDbContext>>(PageReadsKey, (services, _) => new Microsoft.EntityFrameworkCore.Infrastructure.PooledDbContextFactory<HubDbContext>(
-            new DbContextOptionsBuilder<HubDbContext>()
-                .UseNpgsql(WithGenericPlans(WithAutoPrepare(services.GetRequiredService<IOptionsMonitor<ConnectionStringOptions>>().Get(DatabaseConnectionName).Value)))
+        builder.Services.AddKeyedSingleton(PageReadsKey, (services, _) => GenericPlans(new Npgsql.NpgsqlDataSourceBuilder(
+            WithAutoPrepare(services.GetRequiredService<IOptionsMonitor<ConnectionStringOptions>>().Get(DatabaseConnectionName).Value))).Build());
+        builder.Services.AddKeyedSingleton<IDbContextFactory<HubDbContext>>(PageReadsKey, (services, key) =>
+            new Microsoft.EntityFrameworkCore.Infrastructure.PooledDbContextFactory<HubDbContext>(new DbContextOptionsBuilder<HubDbContext>()
+                .UseNpgsql(services.GetRequiredKeyedService<Npgsql.NpgsqlDataSource>(key))
                 .UseSnakeCaseNamingConvention()
                 .Options));
         builder.Services.AddKeyedScoped(PageReadsKey, (services, key) => services.GetRequiredKeyedService<IDbContextFactory<HubDbContext>>(key).CreateDbContext());
@@ -123,17 +125,25 @@ public static class Extensions
     // the pool when a release fails), so a connection goes back to its pool without Npgsql's reset, which would
     // otherwise run seven statements before each reuse: three times per GraphQL page, twice per matching run. A
     // connection string that sets either keyword itself keeps its value.
-    // Connections that keep one generic plan per prepared statement (plan_cache_mode=force_generic_plan), for
-    // statements written so that one plan suits every parameter value: PostgreSQL would otherwise plan each execution
-    // anew whenever a plan made for the values at hand looks cheaper, and a match page's planning costs about as much
-    // as its execution. Only Visibility.VisibleMatchesPage's statements run on them.
-    internal static string WithGenericPlans(string connectionString)
+    // Connections that keep one generic plan per prepared statement (plan_cache_mode = force_generic_plan, set on
+    // each new connection: a startup option would be refused by the PgBouncer pooler of deploy/k8s), for statements
+    // written so that one plan suits every parameter value. PostgreSQL would otherwise plan each execution anew
+    // whenever a plan made for the values at hand looks cheaper, and a match page's planning costs about as much as
+    // its execution. Only Visibility.VisibleMatchesPage's statements run on them.
+    internal static Npgsql.NpgsqlDataSourceBuilder GenericPlans(Npgsql.NpgsqlDataSourceBuilder builder)
     {
-        var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
-        builder.Options = string.IsNullOrWhiteSpace(builder.Options)
-            ? "-c plan_cache_mode=force_generic_plan"
-            : builder.Options + " -c plan_cache_mode=force_generic_plan";
-        return builder.ConnectionString;
+        const string KeepGenericPlans = "SET plan_cache_mode = force_generic_plan";
+        return builder.UsePhysicalConnectionInitializer(
+            connection =>
+            {
+                using var command = new Npgsql.NpgsqlCommand(KeepGenericPlans, connection);
+                command.ExecuteNonQuery();
+            },
+            async connection =>
+            {
+                await using var command = new Npgsql.NpgsqlCommand(KeepGenericPlans, connection);
+                await command.ExecuteNonQueryAsync();
+            });
     }
 
     internal static string WithAutoPrepare(string connectionString)

@@ -79,9 +79,10 @@ public static class Visibility
     /// the same rows as that query ordered by descending id and cut to <paramref name="count"/>. Written in SQL, as
     /// two range scans of the agency's indexes, <c>(agency_a, id)</c> and <c>(agency_b, id)</c>, each cut to the page
     /// and merged by id: one plan that suits every agency, large or small, so that it can be kept (see
-    /// <see cref="Extensions.PageReadsKey"/>). The row comparison <c>(agency_a, id) &lt; (@me, @before)</c>, which
-    /// with <c>agency_a = @me</c> means <c>id &lt; @before</c>, is a condition only the agency's index serves: a kept
-    /// plan never walks the whole table by id to find a small agency's few matches.
+    /// <see cref="Extensions.PageReadsKey"/>). <c>(agency_a, id) &lt; (@me, @before) AND agency_a &gt;= @me</c> means
+    /// <c>agency_a = @me AND id &lt; @before</c>, written so that only the agency's index serves it in order (with an
+    /// equality the planner would know the agency is fixed, and the primary key's id order would serve as well): a
+    /// kept plan never walks the whole table by id to find a small agency's few matches.
     /// </summary>
     public static IQueryable<Match> VisibleMatchesPage(this HubDbContext db, HubPrincipal reader, AgencyKind? readerAgencyKind, MatchFilter filter,
         long? before, int count)
@@ -120,12 +121,12 @@ public static class Visibility
         var sql = $"""
             SELECT page.* FROM (
             (SELECT m.* FROM matches m
-             WHERE m.agency_a = @me AND (m.agency_a, m.id) < (@me, @before){narrowed}
-             ORDER BY m.id DESC LIMIT {limit})
+             WHERE m.agency_a >= @me AND (m.agency_a, m.id) < (@me, @before){narrowed}
+             ORDER BY m.agency_a DESC, m.id DESC LIMIT {limit})
             UNION ALL
             (SELECT m.* FROM matches m
-             WHERE m.agency_b = @me AND (m.agency_b, m.id) < (@me, @before) AND m.agency_a <> @me{narrowed}
-             ORDER BY m.id DESC LIMIT {limit})
+             WHERE m.agency_b >= @me AND (m.agency_b, m.id) < (@me, @before) AND m.agency_a <> @me{narrowed}
+             ORDER BY m.agency_b DESC, m.id DESC LIMIT {limit})
             ORDER BY id DESC LIMIT {limit}) page
             """;
         return db.Matches.FromSqlRaw(sql, [.. parameters]);

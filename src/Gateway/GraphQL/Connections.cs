@@ -75,20 +75,16 @@ internal static class Paging
     private const int DefaultPageSize = 20;
     private const int MaxPageSize = 100;
 
-    /// <summary>
-    /// A page of <paramref name="query"/> in descending id order after the <c>after</c> cursor. <paramref name="fetch"/>,
-    /// when given, reads the page's query instead of a plain list (to load what the page shows with it), and returns
-    /// its rows in the query's order.
-    /// </summary>
-    public static Task<Page<T>> PageAsync<T>(this IResolveFieldContext context, IQueryable<T> query, Expression<Func<T, long>> id,
-        Func<IQueryable<T>, CancellationToken, Task<List<T>>>? fetch = null)
+    /// <summary>A page of <paramref name="query"/> in descending id order after the <c>after</c> cursor.</summary>
+    public static Task<Page<T>> PageAsync<T>(this IResolveFieldContext context, IQueryable<T> query, Expression<Func<T, long>> id)
         where T : class =>
-        context.PageAsync((before, count) => KeysetPage(query, id, before, count), IdReaders<T>.For(id), query.CountAsync, fetch);
+        context.PageAsync((before, count) => KeysetPage(query, id, before, count), IdReaders<T>.For(id), query.CountAsync);
 
     /// <summary>
     /// A page read by <paramref name="page"/>, which is given the id its rows must be below (null for the first page)
     /// and how many to read, and returns them newest first. <paramref name="count"/> counts them all, for
-    /// <c>totalCount</c>; <paramref name="fetch"/> as above.
+    /// <c>totalCount</c>. <paramref name="fetch"/>, when given, reads the page's query instead of a plain list (to
+    /// load what the page shows with it), and returns its rows in the query's order.
     /// </summary>
     public static async Task<Page<T>> PageAsync<T>(this IResolveFieldContext context, Func<long?, int, IQueryable<T>> page, Func<T, long> idOf,
         Func<CancellationToken, Task<int>> count, Func<IQueryable<T>, CancellationToken, Task<List<T>>>? fetch = null)
