@@ -118,18 +118,12 @@ public static class Extensions
         await scope.ServiceProvider.GetRequiredService<HubDbContext>().ApplyMigrationsAsync(app.Lifetime.ApplicationStopping);
     }
 
-    // The GraphQL reads, the audit, the active-agency check and matching run the same few statements again and again:
-    // prepared once per connection, they skip PostgreSQL's parsing and planning. Nothing on these pools leaves session
-    // state behind (LISTEN is on the feed listener's own connection; the alert relay's lock and every SET LOCAL end with
-    // their transaction; the matching pool's session-level advisory locks are released by AdvisoryLock, which clears
-    // the pool when a release fails), so a connection goes back to its pool without Npgsql's reset, which would
-    // otherwise run seven statements before each reuse: three times per GraphQL page, twice per matching run. A
-    // connection string that sets either keyword itself keeps its value.
     // Connections that keep one generic plan per prepared statement (plan_cache_mode = force_generic_plan, set on
-    // each new connection: a startup option would be refused by the PgBouncer pooler of deploy/k8s), for statements
-    // written so that one plan suits every parameter value. PostgreSQL would otherwise plan each execution anew
-    // whenever a plan made for the values at hand looks cheaper, and a match page's planning costs about as much as
-    // its execution. Only Visibility.VisibleMatchesPage's statements run on them.
+    // each new connection: a startup option would be refused by the PgBouncer pooler of deploy/k8s; the pool does not
+    // reset its connections unless the connection string asks it to, see WithAutoPrepare, so the setting lasts each
+    // connection's life), for statements written so that one plan suits every parameter value. PostgreSQL would
+    // otherwise plan each execution anew whenever a plan made for the values at hand looks cheaper, and a match page's
+    // planning costs about as much as its execution. Only Visibility.VisibleMatchesPage's statements run on them.
     internal static Npgsql.NpgsqlDataSourceBuilder GenericPlans(Npgsql.NpgsqlDataSourceBuilder builder)
     {
         const string KeepGenericPlans = "SET plan_cache_mode = force_generic_plan";
@@ -146,6 +140,13 @@ public static class Extensions
             });
     }
 
+    // The GraphQL reads, the audit, the active-agency check and matching run the same few statements again and again:
+    // prepared once per connection, they skip PostgreSQL's parsing and planning. Nothing on these pools leaves session
+    // state behind (LISTEN is on the feed listener's own connection; the alert relay's lock and every SET LOCAL end with
+    // their transaction; the matching pool's session-level advisory locks are released by AdvisoryLock, which clears
+    // the pool when a release fails), so a connection goes back to its pool without Npgsql's reset, which would
+    // otherwise run seven statements before each reuse: three times per GraphQL page, twice per matching run. A
+    // connection string that sets either keyword itself keeps its value.
     internal static string WithAutoPrepare(string connectionString)
     {
         var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
