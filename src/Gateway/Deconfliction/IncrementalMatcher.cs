@@ -324,10 +324,11 @@ internal sealed partial class IncrementalMatcher(
 
     private async Task<int> RunClaimedAsync(NpgsqlConnection connection, Claim claimed, Activity? activity, Stopwatch clock, CancellationToken cancellationToken)
     {
-        // One round trip reads the records, the candidates that share their keys and the matches they are in.
+        // One round trip reads the records, the candidates that share their keys and the matches they are in; a second, the
+        // phones and places that point to the persons among the records.
         var ids = claimed.Markers.Keys.Order().ToArray();
         var (runStart, markers) = (claimed.RunStart, claimed.Markers);
-        Dictionary<long, Matchable> records;
+        LoadedRows sources;
         Dictionary<(long, string), List<long>> byKey;
         HashSet<(long, string)> stopped;
         List<OpenMatch> existing;
@@ -340,12 +341,13 @@ internal sealed partial class IncrementalMatcher(
                 new NpgsqlParameter<double>("stop_hours", NpgsqlDbType.Double) { TypedValue = options.Value.StopKeyHours }));
             batch.BatchCommands.Add(Command(OpenMatchesSql, Ids(ids)));
             await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-            records = await loader.ReadLoadAsync(reader, cancellationToken);
+            sources = await MatchableLoader.ReadLoadAsync(reader, cancellationToken);
             await reader.NextResultAsync(cancellationToken);
             (byKey, stopped) = await ReadCandidatesAsync(reader, cancellationToken);
             await reader.NextResultAsync(cancellationToken);
             existing = await ReadOpenMatchesAsync(reader, cancellationToken);
         }
+        var records = await loader.CompleteAsync(connection, sources, null, cancellationToken);
         var tLoad = clock.Elapsed.TotalMilliseconds;
 
         var (pairs, keysSkipped, pruned, stops) = Pairs(byKey, stopped, records);

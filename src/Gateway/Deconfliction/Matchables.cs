@@ -132,10 +132,13 @@ internal sealed class Matchable
 /// <summary>Features the loader computed because a row had none (or stale ones), to write back onto that row version.</summary>
 internal readonly record struct FeatureWrite(long Id, long RowVersion, byte[] Features);
 
+/// <summary>Records read by <see cref="MatchableLoader.AddLoad"/>, with the subject person's id of each phone and place that has one.</summary>
+internal sealed record LoadedRows(List<RecordRow> Rows, Dictionary<long, long> Subjects);
+
 /// <summary>
 /// Reads records back from <c>records</c> and normalizes them through the engine: persons with the phones and places
 /// of the same agency that point to them (<c>subject_ref</c>), phones and places with their subject's id.
-/// Three statements in one round trip per call, whatever the number of records. Each row's normalized fields come
+/// Two statements per call, whatever the number of records, and the primary key is walked once. Each row's normalized fields come
 /// from its precomputed features (<c>records.features</c>, <see cref="RecordFeatures"/>) when they are current;
 /// a row without them is normalized as before, and <see cref="LoadAsync"/> writes its features back.
 /// </summary>
@@ -182,9 +185,11 @@ internal sealed class MatchableLoader(MatchingEngine engine)
     public MatchingEngine Engine => engine;
 
     /// <summary>
-    /// Loads and normalizes <paramref name="ids"/> in one round trip; unknown ids are left out. The records (and the
-    /// phones and places of the persons among them) whose precomputed features were missing or stale are normalized
-    /// as before, and their features written back in a second statement (<see cref="WriteFeaturesAsync"/>).
+    /// Loads and normalizes <paramref name="ids"/>; unknown ids are left out. Two round trips whatever the number of
+    /// records: the records themselves (<see cref="AddLoad"/>), then the phones and places that point to the persons
+    /// among them (<see cref="CompleteAsync"/>). The records (and the phones and places of the persons among them)
+    /// whose precomputed features were missing or stale are normalized as before, and their features written back in a
+    /// third statement (<see cref="WriteFeaturesAsync"/>).
     /// </summary>
     public async Task<Dictionary<long, Matchable>> LoadAsync(NpgsqlConnection connection, IReadOnlyCollection<long> ids, CancellationToken cancellationToken)
     {
@@ -192,14 +197,15 @@ internal sealed class MatchableLoader(MatchingEngine engine)
         {
             return [];
         }
-        var backfill = new List<FeatureWrite>();
-        Dictionary<long, Matchable> records;
+        LoadedRows rows;
         await using (var batch = new NpgsqlBatch(connection))
         {
             AddLoad(batch, [.. ids]);
             await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-            records = await ReadAndNormalizeAsync(reader, backfill, cancellationToken);
+            rows = await ReadLoadAsync(reader, cancellationToken);
         }
+        var backfill = new List<FeatureWrite>();
+        var records = await CompleteAsync(connection, rows, backfill, cancellationToken);
         await WriteFeaturesAsync(connection, backfill, cancellationToken);
         return records;
     }
@@ -245,65 +251,73 @@ internal sealed class MatchableLoader(MatchingEngine engine)
     }
 
     /// <summary>
-    /// Appends the three statements that load <paramref name="ids"/> to <paramref name="batch"/>: the records, the
-    /// phones and places of the same agency that point to the persons among them (<c>subject_ref</c>), and the subject
-    /// person of each phone and place. <see cref="ReadLoadAsync"/> reads their results.
+    /// Appends the statement that reads <paramref name="ids"/> to <paramref name="batch"/>: each record, and for a phone
+    /// or a place the id of its subject person (same agency, <c>subject_ref</c>), in one walk of the primary key.
+    /// <see cref="ReadLoadAsync"/> reads its result, and <see cref="CompleteAsync"/> adds what points to the persons.
     /// </summary>
     public static void AddLoad(NpgsqlBatch batch, long[] ids)
     {
-        Add(batch, $"SELECT {Columns} FROM records r WHERE r.id = ANY(@ids)", ids);
-        Add(batch, $"""
-            SELECT {Columns}, p.id FROM records p
-            JOIN records r ON r.agency_code = p.agency_code AND r.subject_ref = p.local_id
-            WHERE p.id = ANY(@ids) AND p.kind = 'Person' AND p.withdrawn_at IS NULL
-              AND r.withdrawn_at IS NULL AND r.kind IN ('Phone', 'Location') AND r.operation_window IS NULL
-            """, ids);
-        Add(batch, """
-            SELECT o.id, s.id FROM records o
-            JOIN records s ON s.agency_code = o.agency_code AND s.kind = 'Person' AND s.local_id = o.subject_ref
-            WHERE o.id = ANY(@ids) AND o.subject_ref IS NOT NULL
-            """, ids);
-
-        static void Add(NpgsqlBatch batch, string sql, long[] ids)
-        {
-            var command = new NpgsqlBatchCommand(sql);
-            command.Parameters.Add(new NpgsqlParameter<long[]>("ids", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = ids });
-            batch.BatchCommands.Add(command);
-        }
+        var command = new NpgsqlBatchCommand($"""
+            SELECT {Columns},
+                CASE WHEN r.subject_ref IS NOT NULL AND r.kind <> 'Person' THEN
+                    (SELECT s.id FROM records s WHERE s.agency_code = r.agency_code AND s.kind = 'Person' AND s.local_id = r.subject_ref) END
+            FROM records r WHERE r.id = ANY(@ids)
+            """);
+        command.Parameters.Add(new NpgsqlParameter<long[]>("ids", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = ids });
+        batch.BatchCommands.Add(command);
     }
 
-    /// <summary>
-    /// Reads the three results of <see cref="AddLoad"/>, from the reader's current result on, and normalizes (features
-    /// computed for rows that had none are not written back: the next <see cref="LoadAsync"/> of those rows does it).
-    /// </summary>
-    public Task<Dictionary<long, Matchable>> ReadLoadAsync(NpgsqlDataReader reader, CancellationToken cancellationToken) =>
-        ReadAndNormalizeAsync(reader, null, cancellationToken);
-
-    private async Task<Dictionary<long, Matchable>> ReadAndNormalizeAsync(NpgsqlDataReader reader, List<FeatureWrite>? backfill, CancellationToken cancellationToken)
+    /// <summary>The result of <see cref="AddLoad"/>'s statement, at the reader's current result.</summary>
+    public static async Task<LoadedRows> ReadLoadAsync(NpgsqlDataReader reader, CancellationToken cancellationToken)
     {
         var rows = new List<RecordRow>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            rows.Add(Row.Read(reader));
-        }
-        await reader.NextResultAsync(cancellationToken);
-        var linked = new List<(long Owner, RecordRow Row)>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            linked.Add((reader.GetInt64(Row.Count), Row.Read(reader)));
-        }
-        await reader.NextResultAsync(cancellationToken);
         var subjects = new Dictionary<long, long>();
         while (await reader.ReadAsync(cancellationToken))
         {
-            subjects[reader.GetInt64(0)] = reader.GetInt64(1);
+            var row = Row.Read(reader);
+            rows.Add(row);
+            if (!reader.IsDBNull(Row.Count))
+            {
+                subjects[row.Id] = reader.GetInt64(Row.Count);
+            }
+        }
+        return new LoadedRows(rows, subjects);
+    }
+
+    /// <summary>
+    /// Reads the phones and places of the same agency that point to the live persons among <paramref name="loaded"/>
+    /// (one statement, through the <c>(agency_code, subject_ref)</c> index, without reading the persons again) and
+    /// normalizes. Features computed for rows that had none are added to <paramref name="backfill"/> when one is given
+    /// (<see cref="LoadAsync"/> writes them back), and otherwise left to the next load that has one.
+    /// </summary>
+    public async Task<Dictionary<long, Matchable>> CompleteAsync(NpgsqlConnection connection, LoadedRows loaded, List<FeatureWrite>? backfill,
+        CancellationToken cancellationToken)
+    {
+        var persons = loaded.Rows.Where(r => r.Kind == RecordKind.Person && !r.Withdrawn).ToList();
+        var linked = new List<(long Owner, RecordRow Row)>();
+        if (persons.Count > 0)
+        {
+            await using var command = new NpgsqlCommand($"""
+                SELECT {Columns}, u.owner
+                FROM unnest(@owners, @agencies, @local_ids) AS u(owner, agency_code, local_id)
+                JOIN records r ON r.agency_code = u.agency_code AND r.subject_ref = u.local_id
+                WHERE r.withdrawn_at IS NULL AND r.kind IN ('Phone', 'Location') AND r.operation_window IS NULL
+                """, connection);
+            command.Parameters.Add(new NpgsqlParameter<long[]>("owners", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = [.. persons.Select(p => p.Id)] });
+            command.Parameters.Add(new NpgsqlParameter<string[]>("agencies", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = [.. persons.Select(p => p.Agency)] });
+            command.Parameters.Add(new NpgsqlParameter<string[]>("local_ids", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = [.. persons.Select(p => p.LocalId)] });
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                linked.Add((reader.GetInt64(Row.Count), Row.Read(reader)));
+            }
         }
 
         var linkedByOwner = linked.ToLookup(l => l.Owner, l => l.Row);
-        var result = new Dictionary<long, Matchable>(rows.Count);
-        foreach (var row in rows)
+        var result = new Dictionary<long, Matchable>(loaded.Rows.Count);
+        foreach (var row in loaded.Rows)
         {
-            long? subject = row.BelongsToSubject && subjects.TryGetValue(row.Id, out var id) ? id : null;
+            long? subject = row.BelongsToSubject && loaded.Subjects.TryGetValue(row.Id, out var id) ? id : null;
             result[row.Id] = row.Keyed switch
             {
                 KeyedKind.Person => Person(row, [.. linkedByOwner[row.Id]], backfill),
