@@ -72,7 +72,7 @@ decon_evaluate_border() {
         | tee "$out/border.breakdown.txt"
 }
 
-hub_bench_verb match decon_bench_match "bench match [--stored 100000,1000000] [--stream N] [--warmup N]" \
+hub_bench_verb match decon_bench_match "bench match [--stored 100000,1000000] [--stream N] [--warmup N] [--rate N]" \
     "matching benchmark (bench/Bench): commit-to-match latency p50/p99 at each stored size, stream throughput, Gateway RSS"
 
 decon_bench_match() {

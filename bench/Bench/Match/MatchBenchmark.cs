@@ -10,10 +10,11 @@ using SharingHub.Matching.Scoring;
 namespace SharingHub.Bench.Match;
 
 /// <summary>
-/// <c>./hub bench match [--stored 100000,1000000] [--stream N] [--warmup N]</c>: for each size, bulk-loads background
+/// <c>./hub bench match [--stored 100000,1000000] [--stream N] [--warmup N] [--rate N]</c>: for each size, bulk-loads background
 /// records of another agency (binary COPY straight into <c>records</c> and <c>record_keys</c>, keys made by the same
 /// engine the Gateway uses) up to N stored records, streams a warm-up of unmeasured probes (default 200), then streams
-/// N probe persons, one record per message, through the real connector and Gateway. Each probe is a variant of a background person, so each has a match. It prints, per size,
+/// N probe persons, one record per message, through the real connector and Gateway (as fast as the hub confirms, or
+/// paced at <c>--rate</c> records a second). Each probe is a variant of a background person, so each has a match. It prints, per size,
 /// the latency from the probe's storage to its match (p50, p99; database clock: from the commit of the record to the
 /// commit of its first match, with <c>track_commit_timestamp</c>), the stream's throughput, and the Gateway's
 /// resident memory.
@@ -26,6 +27,11 @@ internal static class MatchBenchmark
         var sizes = (args.Get("stored") ?? "100000,1000000").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).Order().ToArray();
         var stream = args.Int("stream", 1000);
         var warmup = args.Int("warmup", 200);
+        var rate = args.Int("rate", 0);
+        if (rate < 0)
+        {
+            throw new ArgumentException("--rate must be a number of records a second (0: as fast as the hub confirms)");
+        }
         var agency = args.Required("agency");
         var gatewayPid = args.Int("gateway-pid", 0);
         await using var data = NpgsqlDataSource.Create(BenchArgs.Env("ConnectionStrings__hubdb"));
@@ -81,16 +87,16 @@ internal static class MatchBenchmark
                 // matching runs (JIT, prepared statements, pooled connections) are not in the measured tail.
                 if (warmup > 0)
                 {
-                    await StreamAsync(args, data, agency, people.Probes(warmup, -size).ToList(), work.FullName, $"warmup-{size}", cancel);
+                    await StreamAsync(args, data, agency, people.Probes(warmup, -size).ToList(), work.FullName, $"warmup-{size}", rate, cancel);
                 }
                 var probes = people.Probes(stream, size).ToList();
                 var run = Stopwatch.StartNew();
-                var latencies = await StreamAsync(args, data, agency, probes, work.FullName, $"probes-{size}", cancel);
+                var latencies = await StreamAsync(args, data, agency, probes, work.FullName, $"probes-{size}", rate, cancel);
                 var elapsed = run.Elapsed;
                 var (p50, p99) = (Percentile(latencies, 0.50), Percentile(latencies, 0.99));
                 var rss = gatewayPid > 0 ? ResidentMegabytes(gatewayPid) : double.NaN;
                 var line = string.Create(CultureInfo.InvariantCulture,
-                    $"stored {size,9:N0}: commit-to-match p50 {p50:F1} ms, p99 {p99:F1} ms, max {latencies.Max():F1} ms; stream {probes.Count / elapsed.TotalSeconds:F0} records/s ({probes.Count} probes, {latencies.Count} matched); Gateway RSS {rss:F0} MB");
+                    $"stored {size,9:N0}: commit-to-match p50 {p50:F1} ms, p99 {p99:F1} ms, max {latencies.Max():F1} ms; stream {probes.Count / elapsed.TotalSeconds:F0} records/s{(rate > 0 ? $", paced at {rate}" : ", unpaced")} ({probes.Count} probes, {latencies.Count} matched); Gateway RSS {rss:F0} MB");
                 Console.WriteLine(line);
                 results.Add(line);
             }
@@ -399,14 +405,47 @@ internal static class MatchBenchmark
         }
     }
 
-    /// <summary>Publishes <paramref name="probes"/> through the connector and returns their commit-to-match latencies.</summary>
+    /// <summary>
+    /// Publishes <paramref name="probes"/> through the connector and returns their commit-to-match latencies. Unpaced
+    /// (<paramref name="rate"/> 0), the connector CLI sends them as fast as the hub confirms, so the latencies include
+    /// the queue that a saturated hub builds; paced, the connector's own publish path sends each at its time
+    /// (<see cref="PublishPacedAsync"/>), so runs at the same rate compare.
+    /// </summary>
     private static async Task<List<double>> StreamAsync(BenchArgs args, NpgsqlDataSource data, string agency,
-        List<SyntheticRecord> probes, string work, string name, CancellationToken cancellationToken)
+        List<SyntheticRecord> probes, string work, string name, int rate, CancellationToken cancellationToken)
     {
-        var file = Path.Combine(work, name + ".jsonl");
-        await File.WriteAllLinesAsync(file, probes.Select(p => p.ToCanonicalLine()), cancellationToken);
-        await PublishAsync(args, agency, file, work, cancellationToken);
+        if (rate > 0)
+        {
+            await PublishPacedAsync(args, agency, probes, rate, cancellationToken);
+        }
+        else
+        {
+            var file = Path.Combine(work, name + ".jsonl");
+            await File.WriteAllLinesAsync(file, probes.Select(p => p.ToCanonicalLine()), cancellationToken);
+            await PublishAsync(args, agency, file, work, cancellationToken);
+        }
         return await WaitForMatchesAsync(data, agency, probes.Select(p => p.LocalId).ToArray(), cancellationToken);
+    }
+
+    /// <summary>
+    /// One record per message at <paramref name="rate"/> records a second, through the connector's parser, sanitizer
+    /// and publisher in process (<see cref="Alerts.ConnectorPath"/>): the i-th is sent at i / rate seconds, or at once
+    /// when the one before was confirmed late (a loaded machine), so the rate holds on average.
+    /// </summary>
+    private static async Task PublishPacedAsync(BenchArgs args, string agency, List<SyntheticRecord> probes, int rate, CancellationToken cancellationToken)
+    {
+        await using var connector = await Alerts.ConnectorPath.StartAsync(new Uri(args.Required("broker")), agency, args.Required("password-file"), cancellationToken);
+        var batches = probes.Select(p => connector.Prepare(p.ToCanonicalLine())).ToList();
+        var clock = Stopwatch.StartNew();
+        for (var i = 0; i < batches.Count; i++)
+        {
+            var due = TimeSpan.FromSeconds((double)i / rate) - clock.Elapsed;
+            if (due > TimeSpan.Zero)
+            {
+                await Task.Delay(due, cancellationToken);
+            }
+            await connector.PublishAsync(batches[i], cancellationToken);
+        }
     }
 
     private static async Task PublishAsync(BenchArgs args, string agency, string file, string work, CancellationToken cancellationToken)
