@@ -334,7 +334,7 @@ internal sealed partial class IncrementalMatcher(
         List<OpenMatch> existing;
         await using (var batch = new NpgsqlBatch(connection))
         {
-            MatchableLoader.AddLoad(batch, ids);
+            loader.AddLoad(batch, ids);
             batch.BatchCommands.Add(Command(LookupSql, Ids(ids),
                 new NpgsqlParameter<int>("limit", NpgsqlDbType.Integer) { TypedValue = options.Value.MaxCandidatesPerKey + 1 },
                 new NpgsqlParameter<int>("coarse_limit", NpgsqlDbType.Integer) { TypedValue = options.Value.CoarseKeyMaxCandidates + 1 },

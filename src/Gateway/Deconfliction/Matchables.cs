@@ -68,6 +68,18 @@ internal sealed class RecordRow
     /// <summary>The row version read (<c>xmin</c>): features computed from this read are written back only onto it.</summary>
     public long RowVersion { get; set; }
 
+    /// <summary>
+    /// Whether the fields that current features stand in for (a person's names, birth date, sex and identifiers, a
+    /// place's address) were read: only when the stored features were missing or of another engine stamp.
+    /// </summary>
+    public bool RawRead { get; set; }
+
+    /// <summary>A person's own evidence, decoded from current features by the loader (null: build it from the raw fields).</summary>
+    public PersonEvidence? Own { get; set; }
+
+    /// <summary>A place's address, decoded from current features by the loader (null: normalize the raw address).</summary>
+    public NormalizedAddress? DecodedAddress { get; set; }
+
     public bool IsOperation => Kind == RecordKind.Location && StartsAt is not null && EndsAt is not null && RadiusMeters is not null;
 
     public KeyedKind Keyed => Kind switch
@@ -139,11 +151,20 @@ internal sealed record LoadedRows(List<RecordRow> Rows, Dictionary<long, long> S
 /// Reads records back from <c>records</c> and normalizes them through the engine: persons with the phones and places
 /// of the same agency that point to them (<c>subject_ref</c>), phones and places with their subject's id.
 /// Two statements per call, whatever the number of records, and the primary key is walked once. Each row's normalized fields come
-/// from its precomputed features (<c>records.features</c>, <see cref="RecordFeatures"/>) when they are current;
-/// a row without them is normalized as before, and <see cref="LoadAsync"/> writes its features back.
+/// from its precomputed features (<c>records.features</c>, <see cref="RecordFeatures"/>) when they are current, and
+/// then the fields they stand in for are not even read; a row without them is read whole and normalized as before, and
+/// <see cref="LoadAsync"/> writes its features back. A row whose current features do not decode is read again whole.
 /// </summary>
 internal sealed class MatchableLoader(MatchingEngine engine)
 {
+    /// <summary>The columns of <c>records r</c> that matching reads, each with the property it fills.</summary>
+    // Whether a row's stored features are not current: missing, or written by an engine of another stamp (their first
+    // four bytes, RecordFeatures). Only then are the fields they stand in for read (Raw): a candidate's row is mostly its
+    // features, which is less for PostgreSQL to send (no identifiers cast to text) and for the Gateway to allocate.
+    private const string Stale = "(r.features IS NULL OR substring(r.features FROM 1 FOR 4) <> @stamp)";
+
+    private static string Raw(string column) => $"CASE WHEN {Stale} THEN {column} END";
+
     /// <summary>The columns of <c>records r</c> that matching reads, each with the property it fills.</summary>
     private static readonly ReadMap<RecordRow> Row = new ReadMap<RecordRow>()
         .Column<long>("r.id", (row, v) => row.Id = v)
@@ -152,25 +173,26 @@ internal sealed class MatchableLoader(MatchingEngine engine)
         .Column<string>("r.local_id", (row, v) => row.LocalId = v!)
         .Column<bool>("r.withdrawn_at IS NOT NULL", (row, v) => row.Withdrawn = v)
         .Column<string>("r.subject_ref", (row, v) => row.SubjectRef = v)
-        .Column<string>("r.given_name", (row, v) => row.GivenName = v)
-        .Column<string>("r.surname", (row, v) => row.Surname = v)
-        .Column<string[]>("r.aliases", (row, v) => row.Aliases = v)
-        .Column<short?>("r.birth_year", (row, v) => row.BirthYear = v)
-        .Column<short?>("r.birth_month", (row, v) => row.BirthMonth = v)
-        .Column<short?>("r.birth_day", (row, v) => row.BirthDay = v)
-        .Column<string>("r.sex", (row, v) => row.Sex = v)
-        .Column<string>("r.identifiers::text", (row, v) => row.Identifiers = v)
+        .Column<string>(Raw("r.given_name"), (row, v) => row.GivenName = v)
+        .Column<string>(Raw("r.surname"), (row, v) => row.Surname = v)
+        .Column<string[]>(Raw("r.aliases"), (row, v) => row.Aliases = v)
+        .Column<short?>(Raw("r.birth_year"), (row, v) => row.BirthYear = v)
+        .Column<short?>(Raw("r.birth_month"), (row, v) => row.BirthMonth = v)
+        .Column<short?>(Raw("r.birth_day"), (row, v) => row.BirthDay = v)
+        .Column<string>(Raw("r.sex"), (row, v) => row.Sex = v)
+        .Column<string>(Raw("r.identifiers::text"), (row, v) => row.Identifiers = v)
         .Column<string>("r.phone_e164", (row, v) => row.PhoneE164 = v)
         .Column<DateOnly?>("lower(r.phone_validity)", (row, v) => row.ValidFrom = v)
         .Column<DateOnly?>("CASE WHEN upper_inf(r.phone_validity) THEN NULL ELSE upper(r.phone_validity) - 1 END", (row, v) => row.ValidTo = v)
-        .Column<string>("r.address", (row, v) => row.Address = v)
+        .Column<string>(Raw("r.address"), (row, v) => row.Address = v)
         .Column<double?>("r.latitude", (row, v) => row.Latitude = v)
         .Column<double?>("r.longitude", (row, v) => row.Longitude = v)
         .Column<double?>("r.radius_meters", (row, v) => row.RadiusMeters = v)
         .Column<DateTime?>("lower(r.operation_window)", (row, v) => row.StartsAt = v)
         .Column<DateTime?>("upper(r.operation_window)", (row, v) => row.EndsAt = v)
         .Column<byte[]>("r.features", (row, v) => row.Features = v)
-        .Column<long>("r.xmin::text::bigint", (row, v) => row.RowVersion = v);
+        .Column<long>("r.xmin::text::bigint", (row, v) => row.RowVersion = v)
+        .Column<bool>(Stale, (row, v) => row.RawRead = v);
 
     private static readonly string Columns = Row.SelectList;
 
@@ -179,6 +201,12 @@ internal sealed class MatchableLoader(MatchingEngine engine)
     // (the engine's stamp is in them, and evidence is immutable), so a changed record, whose bytes differ, is never
     // read from an older entry. About 2.6 KB an entry.
     private readonly DecodedFeatures<PersonEvidence> _decoded = new(capacity: 20_000);
+
+    // The engine's feature stamp as stored (RecordFeatures): rows whose features start otherwise are read whole.
+    private readonly byte[] _stamp = BitConverter.GetBytes(engine.FeatureStamp) is var bytes && BitConverter.IsLittleEndian ? bytes : [.. bytes.Reverse()];
+
+    // Reads every row whole (no stored features start with no bytes): for rows whose current features did not decode.
+    private static readonly byte[] NoStamp = [];
 
     private static readonly JsonSerializerOptions IdentifierJson = new(JsonSerializerDefaults.Web);
 
@@ -255,7 +283,9 @@ internal sealed class MatchableLoader(MatchingEngine engine)
     /// or a place the id of its subject person (same agency, <c>subject_ref</c>), in one walk of the primary key.
     /// <see cref="ReadLoadAsync"/> reads its result, and <see cref="CompleteAsync"/> adds what points to the persons.
     /// </summary>
-    public static void AddLoad(NpgsqlBatch batch, long[] ids)
+    public void AddLoad(NpgsqlBatch batch, long[] ids) => batch.BatchCommands.Add(LoadCommand(ids, _stamp));
+
+    private static NpgsqlBatchCommand LoadCommand(long[] ids, byte[] stamp)
     {
         var command = new NpgsqlBatchCommand($"""
             SELECT {Columns},
@@ -264,8 +294,11 @@ internal sealed class MatchableLoader(MatchingEngine engine)
             FROM records r WHERE r.id = ANY(@ids)
             """);
         command.Parameters.Add(new NpgsqlParameter<long[]>("ids", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = ids });
-        batch.BatchCommands.Add(command);
+        command.Parameters.Add(Stamp(stamp));
+        return command;
     }
+
+    private static NpgsqlParameter<byte[]> Stamp(byte[] stamp) => new("stamp", NpgsqlDbType.Bytea) { TypedValue = stamp };
 
     /// <summary>The result of <see cref="AddLoad"/>'s statement, at the reader's current result.</summary>
     public static async Task<LoadedRows> ReadLoadAsync(NpgsqlDataReader reader, CancellationToken cancellationToken)
@@ -306,6 +339,7 @@ internal sealed class MatchableLoader(MatchingEngine engine)
             command.Parameters.Add(new NpgsqlParameter<long[]>("owners", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = [.. persons.Select(p => p.Id)] });
             command.Parameters.Add(new NpgsqlParameter<string[]>("agencies", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = [.. persons.Select(p => p.Agency)] });
             command.Parameters.Add(new NpgsqlParameter<string[]>("local_ids", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = [.. persons.Select(p => p.LocalId)] });
+            command.Parameters.Add(Stamp(_stamp));
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
@@ -313,9 +347,20 @@ internal sealed class MatchableLoader(MatchingEngine engine)
             }
         }
 
+        var rows = loaded.Rows;
+        var undecoded = rows.Concat(linked.Select(l => l.Row)).Where(row => !Decode(row)).Select(row => row.Id).ToHashSet();
+        if (undecoded.Count > 0)
+        {
+            // Features with the current stamp that do not decode (damaged): the fields they stand in for were not read.
+            // Those rows are read again whole, and normalized from their fields as if they had no features.
+            var whole = await ReadWholeAsync(connection, [.. undecoded.Order()], cancellationToken);
+            rows = [.. rows.Select(row => whole.GetValueOrDefault(row.Id, row))];
+            linked = [.. linked.Select(l => (l.Owner, whole.GetValueOrDefault(l.Row.Id, l.Row)))];
+        }
+
         var linkedByOwner = linked.ToLookup(l => l.Owner, l => l.Row);
-        var result = new Dictionary<long, Matchable>(loaded.Rows.Count);
-        foreach (var row in loaded.Rows)
+        var result = new Dictionary<long, Matchable>(rows.Count);
+        foreach (var row in rows)
         {
             long? subject = row.BelongsToSubject && loaded.Subjects.TryGetValue(row.Id, out var id) ? id : null;
             result[row.Id] = row.Keyed switch
@@ -330,6 +375,38 @@ internal sealed class MatchableLoader(MatchingEngine engine)
         return result;
     }
 
+    /// <summary>
+    /// Decodes a person's or a place's current features onto <paramref name="row"/>; false when they were current by
+    /// their stamp (so its other fields were not read) and yet do not decode.
+    /// </summary>
+    private bool Decode(RecordRow row)
+    {
+        if (row.RawRead || row.Features is not { } stored || row.Withdrawn)
+        {
+            return true;
+        }
+        switch (row.Keyed)
+        {
+            case KeyedKind.Person:
+                row.Own = _decoded.GetOrRead(stored, engine.ReadPersonFeatures);
+                return row.Own is not null;
+            case KeyedKind.Place:
+                row.DecodedAddress = engine.ReadAddressFeatures(stored);
+                return row.DecodedAddress is not null;
+            default:
+                return true;
+        }
+    }
+
+    // The rows of ids with every field (as if none had current features), by id.
+    private static async Task<Dictionary<long, RecordRow>> ReadWholeAsync(NpgsqlConnection connection, long[] ids, CancellationToken cancellationToken)
+    {
+        await using var batch = new NpgsqlBatch(connection);
+        batch.BatchCommands.Add(LoadCommand(ids, NoStamp));
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        return (await ReadLoadAsync(reader, cancellationToken)).Rows.ToDictionary(row => row.Id);
+    }
+
     private Matchable Person(RecordRow row, RecordRow[] linked, List<FeatureWrite>? backfill)
     {
         if (row.Withdrawn)
@@ -337,7 +414,7 @@ internal sealed class MatchableLoader(MatchingEngine engine)
             return new Matchable { Row = row };
         }
         // The person's own fields from its stored features; a row without current ones is normalized as before.
-        var own = row.Features is { } stored ? _decoded.GetOrRead(stored, engine.ReadPersonFeatures) : null;
+        var own = row.Own;
         if (own is null)
         {
             own = OwnEvidence(row);
@@ -372,7 +449,7 @@ internal sealed class MatchableLoader(MatchingEngine engine)
 
     private NormalizedAddress Address(RecordRow row, List<FeatureWrite>? backfill)
     {
-        if (row.Features is { } stored && engine.ReadAddressFeatures(stored) is { } address)
+        if (row.DecodedAddress is { } address)
         {
             return address;
         }
