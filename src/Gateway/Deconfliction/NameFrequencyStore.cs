@@ -17,6 +17,9 @@ internal sealed class NameFrequencyRow
     public long Hash { get; set; }
 
     public long Count { get; set; }
+
+    /// <summary>The fold that last changed it (each fold stamps its rows with the next number): what a replica reads since its last load.</summary>
+    public long Version { get; set; }
 }
 
 /// <summary>
@@ -50,6 +53,7 @@ internal sealed class NameFrequencyRowConfiguration : IEntityTypeConfiguration<N
         builder.ToTable("name_frequencies");
         builder.HasKey(f => f.Hash);
         builder.Property(f => f.Hash).ValueGeneratedNever();
+        builder.HasIndex(f => f.Version);
     }
 }
 
@@ -130,7 +134,7 @@ internal static class NameFrequencyWriter
 /// <summary>
 /// The matcher's view of the name counts: a snapshot in memory (<see cref="Current"/>), so scoring a pair never waits
 /// on the database. Every <see cref="DeconflictionOptions.NameFrequencyRefreshSeconds"/> one replica (advisory lock)
-/// folds the appended deltas into <c>name_frequencies</c>, and every replica reloads its snapshot.
+/// folds the appended deltas into <c>name_frequencies</c>, and every replica reads the counts that changed.
 /// </summary>
 internal sealed partial class NameFrequencyCache(
     NpgsqlDataSource dataSource,
@@ -174,22 +178,35 @@ internal sealed partial class NameFrequencyCache(
         }
     }
 
-    /// <summary>Folds the pending deltas (if no other replica is folding) and reloads the snapshot.</summary>
+    // The newest fold this replica has read (-1: none yet, so the next load reads every count).
+    private long _version = -1;
+
+    /// <summary>
+    /// Folds the pending deltas (if no other replica is folding) and loads the snapshot: every count the first time,
+    /// then only the counts folded since the last load, applied to the snapshot (<see cref="NameFrequencies.With"/>).
+    /// Folds take turns (an advisory lock) and each stamps its rows with the next version, so versions commit in order
+    /// and a load that reads past its last version misses none.
+    /// </summary>
     public async Task RefreshAsync(CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await FoldAsync(connection, cancellationToken);
+        var (since, current) = (_version, _current);
         var counts = new List<KeyValuePair<long, long>>();
-        await using (var select = new NpgsqlCommand("SELECT hash, count FROM name_frequencies WHERE count > 0", connection))
-        await using (var reader = await select.ExecuteReaderAsync(cancellationToken))
+        var version = since;
+        await using (var select = new NpgsqlCommand("SELECT hash, count, version FROM name_frequencies WHERE version > @since", connection))
         {
+            select.Parameters.Add(new NpgsqlParameter<long>("since", NpgsqlDbType.Bigint) { TypedValue = since });
+            await using var reader = await select.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
                 counts.Add(KeyValuePair.Create(reader.GetInt64(0), reader.GetInt64(1)));
+                version = Math.Max(version, reader.GetInt64(2));
             }
         }
 
-        _current = new NameFrequencies(counts);
+        _current = since < 0 ? new NameFrequencies(counts) : current.With(counts);
+        _version = version;
         _loaded.TrySetResult();
     }
 
@@ -203,12 +220,13 @@ internal sealed partial class NameFrequencyCache(
         try
         {
             // One statement, so the deltas it deletes are exactly those it adds: a delta committed meanwhile waits for
-            // the next fold.
+            // the next fold. Its rows take the next version (the lock makes folds take turns).
             await using var fold = new NpgsqlCommand("""
-                WITH taken AS (DELETE FROM name_frequency_deltas RETURNING hash, delta)
-                INSERT INTO name_frequencies (hash, count)
-                SELECT hash, sum(delta) FROM taken GROUP BY hash ORDER BY hash
-                ON CONFLICT (hash) DO UPDATE SET count = name_frequencies.count + excluded.count
+                WITH taken AS (DELETE FROM name_frequency_deltas RETURNING hash, delta),
+                next AS (SELECT coalesce(max(version), 0) + 1 AS version FROM name_frequencies)
+                INSERT INTO name_frequencies (hash, count, version)
+                SELECT hash, sum(delta), (SELECT version FROM next) FROM taken GROUP BY hash ORDER BY hash
+                ON CONFLICT (hash) DO UPDATE SET count = name_frequencies.count + excluded.count, version = excluded.version
                 """, connection);
             await fold.ExecuteNonQueryAsync(cancellationToken);
         }

@@ -31,20 +31,71 @@ public readonly record struct NameComponent(NameComponentKind Kind, string Token
 /// How common each name component is among the stored person records: for each kind, the number of records whose
 /// primary name holds the word, and the number of records with that part at all. Only counts, each under a 64-bit
 /// hash of its component (<see cref="Hash(NameComponentKind, string)"/>): no name, record or agency is kept. Immutable, so a matcher can read one
-/// snapshot from many threads while the next is built.
+/// snapshot from many threads while the next is built; <see cref="With"/> builds the next from the changed counts only.
 /// </summary>
 public sealed class NameFrequencies
 {
+    // The counts as last built whole, and the counts changed since (0: no longer counted), which take precedence. The
+    // changes are folded into a new whole once they are more than an eighth of it (and more than MinMerge).
     private readonly FrozenDictionary<long, long> _counts;
+    private readonly FrozenDictionary<long, long> _changes;
+    private const int MinMerge = 4096;
 
     /// <summary>Builds a snapshot from counts keyed by <see cref="Hash(NameComponentKind, string)"/>; the empty token of a kind counts its records.</summary>
     public NameFrequencies(IEnumerable<KeyValuePair<long, long>> counts)
+        : this(Counted(counts), FrozenDictionary<long, long>.Empty)
+    {
+    }
+
+    private static FrozenDictionary<long, long> Counted(IEnumerable<KeyValuePair<long, long>> counts)
     {
         ArgumentNullException.ThrowIfNull(counts);
-        _counts = counts.ToFrozenDictionary();
-        GivenRecords = _counts.GetValueOrDefault(Hash(NameComponentKind.Given, string.Empty));
-        SurnameRecords = _counts.GetValueOrDefault(Hash(NameComponentKind.Surname, string.Empty));
-        FullRecords = _counts.GetValueOrDefault(Hash(NameComponentKind.Full, string.Empty));
+        return counts.Where(pair => pair.Value > 0).ToFrozenDictionary();
+    }
+
+    private NameFrequencies(FrozenDictionary<long, long> counts, FrozenDictionary<long, long> changes)
+    {
+        _counts = counts;
+        _changes = changes;
+        Count = counts.Count + changes.Sum(change => (change.Value > 0, counts.ContainsKey(change.Key)) switch
+        {
+            (true, false) => 1,
+            (false, true) => -1,
+            _ => 0,
+        });
+        GivenRecords = CountOf(Hash(NameComponentKind.Given, string.Empty));
+        SurnameRecords = CountOf(Hash(NameComponentKind.Surname, string.Empty));
+        FullRecords = CountOf(Hash(NameComponentKind.Full, string.Empty));
+    }
+
+    /// <summary>
+    /// This snapshot with some counts changed (a count of 0 or less: no longer counted), without copying the
+    /// unchanged ones each time: what a replica reads when only the counts folded since its last read have moved.
+    /// </summary>
+    public NameFrequencies With(IEnumerable<KeyValuePair<long, long>> changes)
+    {
+        ArgumentNullException.ThrowIfNull(changes);
+        var merged = new Dictionary<long, long>(_changes);
+        var any = false;
+        foreach (var (hash, count) in changes)
+        {
+            merged[hash] = count;
+            any = true;
+        }
+        if (!any)
+        {
+            return this;
+        }
+        if (merged.Count <= Math.Max(MinMerge, _counts.Count / 8))
+        {
+            return new NameFrequencies(_counts, merged.ToFrozenDictionary());
+        }
+        var whole = new Dictionary<long, long>(_counts);
+        foreach (var (hash, count) in merged)
+        {
+            whole[hash] = count;
+        }
+        return new NameFrequencies(whole);
     }
 
     /// <summary>No counts: scoring without term-frequency adjustment.</summary>
@@ -63,7 +114,7 @@ public sealed class NameFrequencies
     public long FullRecords { get; }
 
     /// <summary>Distinct components counted, both kinds, the two record counts included.</summary>
-    public int Count => _counts.Count;
+    public int Count { get; }
 
     /// <summary>
     /// The 64-bit key a component is counted under: the first 8 bytes of SHA-256 over "kind:token" (UTF-8). Stable
@@ -142,10 +193,10 @@ public sealed class NameFrequencies
     public static string Combination(IEnumerable<string> words) => string.Join(' ', words.Order(StringComparer.Ordinal));
 
     /// <summary>The records of <paramref name="kind"/> whose name holds <paramref name="token"/> (0 when unseen).</summary>
-    public long CountOf(NameComponentKind kind, string token) => _counts.GetValueOrDefault(Hash(kind, token));
+    public long CountOf(NameComponentKind kind, string token) => CountOf(Hash(kind, token));
 
     /// <summary>The records counted under <paramref name="hash"/> (a <see cref="Hash(NameComponentKind, string)"/> key; 0 when unseen).</summary>
-    public long CountOf(long hash) => _counts.GetValueOrDefault(hash);
+    public long CountOf(long hash) => _changes.TryGetValue(hash, out var changed) ? Math.Max(0, changed) : _counts.GetValueOrDefault(hash);
 
     /// <summary>
     /// The share of records of <paramref name="kind"/> holding <paramref name="token"/>: the chance that a random other

@@ -672,8 +672,15 @@ namespace SharingHub.Gateway.Data.Migrations
                         .HasColumnType("bigint")
                         .HasColumnName("count");
 
+                    b.Property<long>("Version")
+                        .HasColumnType("bigint")
+                        .HasColumnName("version");
+
                     b.HasKey("Hash")
                         .HasName("pk_name_frequencies");
+
+                    b.HasIndex("Version")
+                        .HasDatabaseName("ix_name_frequencies_version");
 
                     b.ToTable("name_frequencies", (string)null);
                 });
