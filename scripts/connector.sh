@@ -178,7 +178,17 @@ connector_bench_ingest() {
     local code="BENCH$(date +%s)"
     agency_add "$code" "Ingest benchmark $code" --region US >&2
     local rc=0
-    app_exec_admin Bench ingest --agency "$code" "$@" \
+    # The processes whose CPU time the benchmark counts per record (each with its children), those this hub runs.
+    local processes="" name pid
+    for name in Gateway PostgreSQL RabbitMQ; do
+        case $name in
+            Gateway) pid=$(hub_read_pid "$(app_pid_file Gateway)") ;;
+            PostgreSQL) pid=$(infra_pg_pid) ;;
+            RabbitMQ) pid=$(infra_rabbit_pid) ;;
+        esac
+        [[ -n $pid ]] && processes+="${processes:+,}$name=$pid"
+    done
+    app_exec_admin Bench ingest --agency "$code" "$@" --processes "$processes" \
         --connector "$(app_dll Connectors)" \
         --broker "amqp://127.0.0.1:$HUB_AMQP_PORT/" --password-file "$(connector_secret_file "$code")" || rc=$?
     agency_disable "$code" || true

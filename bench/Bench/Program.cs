@@ -90,7 +90,7 @@ internal static class Program
 
     private static int Usage()
     {
-        Console.Error.WriteLine("usage: bench ingest --agency CODE --connector DLL --broker URL --password-file PATH [--records N] [--batch-size N]");
+        Console.Error.WriteLine("usage: bench ingest --agency CODE --connector DLL --broker URL --password-file PATH [--records N] [--batch-size N] [--stored N] [--processes NAME=PID,...]");
         Console.Error.WriteLine("       bench match [--stored 100000,1000000] [--stream N] [--warmup N] [--rate N] (through ./hub bench match)");
         Console.Error.WriteLine("       bench evaluate --file F --mapping M --truth COLUMN [--truth-pattern REGEX] [--agencies K | --split-by COLUMN] [--seed S] [--misses FILE] [--background FILE] [--keep]");
         Console.Error.WriteLine("       bench graphql --agency CODE --url URL --token-file PATH [--stored 1000000] [--matches 10000] [--clients 16] [--seconds 20] (through ./hub bench graphql)");

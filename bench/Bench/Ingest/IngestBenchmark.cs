@@ -63,7 +63,10 @@ internal static class IngestBenchmark
             await WarmUpAsync(options, agency, warmUp, database, cancel.Token);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"warm-up            {WarmUpRecords:N0} other records through the same path first (not measured)"));
 
+            var processes = ProcessCpu.Parse(options.GetValueOrDefault("--processes"));
+            var cpuBefore = processes?.Sample();
             var endToEnd = await EndToEndAsync(options, agency, file, records, database, cancel.Token);
+            var cpuAfter = processes?.Sample();
             Console.WriteLine($"load average       {LoadAverage()} after the end-to-end run");
             var raw = new List<double>();
             for (var i = 0; i < 3; i++)
@@ -79,6 +82,10 @@ internal static class IngestBenchmark
                 $"raw ceiling        {ceiling:N0} records/s  (median of {string.Join(", ", raw.Select(r => r.ToString("N0", CultureInfo.InvariantCulture)))}; quorum queue, confirm window 256, prefetch 256, 400-byte messages, no database)"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"with matching      {records / endToEnd.MatchedSeconds:N0} records/s  (first publish -> every record matched: {endToEnd.MatchedSeconds:0.00} s; ratio {records / endToEnd.MatchedSeconds / ceiling:0.00})"));
+            if (cpuBefore is not null && cpuAfter is not null)
+            {
+                Console.WriteLine($"CPU a record       {ProcessCpu.PerRecord(cpuBefore, cpuAfter, records)}  (each process with its children, first publish -> every record matched)");
+            }
             if (stored is not null)
             {
                 await PrintCandidatesAsync(data, agency);
