@@ -179,14 +179,10 @@ connector_bench_ingest() {
     agency_add "$code" "Ingest benchmark $code" --region US >&2
     local rc=0
     # The processes whose CPU time the benchmark counts per record (each with its children), those this hub runs.
-    local processes="" name pid
-    for name in Gateway PostgreSQL RabbitMQ; do
-        case $name in
-            Gateway) pid=$(hub_read_pid "$(app_pid_file Gateway)") ;;
-            PostgreSQL) pid=$(infra_pg_pid) ;;
-            RabbitMQ) pid=$(infra_rabbit_pid) ;;
-        esac
-        [[ -n $pid ]] && processes+="${processes:+,}$name=$pid"
+    # A process whose pid file is missing is left out (a failing substitution in a for list does not stop the script).
+    local processes="" process
+    for process in "Gateway=$(hub_read_pid "$(app_pid_file Gateway)")" "PostgreSQL=$(infra_pg_pid)" "RabbitMQ=$(infra_rabbit_pid)"; do
+        [[ $process == *= ]] || processes+="${processes:+,}$process"
     done
     app_exec_admin Bench ingest --agency "$code" "$@" --processes "$processes" \
         --connector "$(app_dll Connectors)" \

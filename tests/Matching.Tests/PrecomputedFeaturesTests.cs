@@ -74,6 +74,21 @@ public sealed class PrecomputedFeaturesTests
         Assert.True(pairs.Length > 500 && bands > 100, $"{pairs.Length} pairs, {bands} in a band: too few to prove anything");
     }
 
+    [Fact]
+    public void StampPrefix_EveryKindOfFeatures_StartsWithIt()
+    {
+        var prefix = RecordFeatures.StampPrefix(_engine.FeatureStamp);
+
+        Assert.All(new[]
+        {
+            _engine.PersonFeatures(_engine.BuildPersonEvidence(new PersonInput("Rosa", "Vega", BirthDate: "1990-05-01"))),
+            _engine.PhoneFeatures("+17135550142"),
+            _engine.PhoneFeatures("not a number"),
+            _engine.AddressFeatures("Calle Independencia 221, Nuevo Laredo"),
+        }, features => Assert.Equal(prefix, features[..prefix.Length]));
+        Assert.NotEqual(prefix, RecordFeatures.StampPrefix(_engine.FeatureStamp + 1));
+    }
+
     [Theory]
     [MemberData(nameof(Sets))]
     public void QuickScore_PrecomputedPairs_AllocatesNothing(string set, bool withFrequencies, string recorded)

@@ -157,7 +157,6 @@ internal sealed record LoadedRows(List<RecordRow> Rows, Dictionary<long, long> S
 /// </summary>
 internal sealed class MatchableLoader(MatchingEngine engine)
 {
-    /// <summary>The columns of <c>records r</c> that matching reads, each with the property it fills.</summary>
     // Whether a row's stored features are not current: missing, or written by an engine of another stamp (their first
     // four bytes, RecordFeatures). Only then are the fields they stand in for read (Raw): a candidate's row is mostly its
     // features, which is less for PostgreSQL to send (no identifiers cast to text) and for the Gateway to allocate.
@@ -203,7 +202,7 @@ internal sealed class MatchableLoader(MatchingEngine engine)
     private readonly DecodedFeatures<PersonEvidence> _decoded = new(capacity: 20_000);
 
     // The engine's feature stamp as stored (RecordFeatures): rows whose features start otherwise are read whole.
-    private readonly byte[] _stamp = BitConverter.GetBytes(engine.FeatureStamp) is var bytes && BitConverter.IsLittleEndian ? bytes : [.. bytes.Reverse()];
+    private readonly byte[] _stamp = RecordFeatures.StampPrefix(engine.FeatureStamp);
 
     // Reads every row whole (no stored features start with no bytes): for rows whose current features did not decode.
     private static readonly byte[] NoStamp = [];

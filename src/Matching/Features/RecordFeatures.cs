@@ -40,6 +40,17 @@ public static class RecordFeatures
     private const byte InvalidPhoneKind = 3;
     private const byte PlaceKind = 4;
 
+    /// <summary>
+    /// The first bytes of every value written under <paramref name="stamp"/>, as stored: a query compares them to tell
+    /// current features from stale ones without decoding.
+    /// </summary>
+    public static byte[] StampPrefix(uint stamp)
+    {
+        var prefix = new byte[sizeof(uint)];
+        BinaryPrimitives.WriteUInt32LittleEndian(prefix, stamp);
+        return prefix;
+    }
+
     /// <summary>A person's own fields: names, birth date, sex, identifiers (not its phones, places or problems).</summary>
     public static byte[] Encode(uint stamp, PersonEvidence person)
     {
