@@ -28,7 +28,6 @@ public class ComparisonBenchmarks
     private PersonEvidence[] _normalized = [];
     private PersonEvidence[] _stored = [];
     private byte[][] _personFeatures = [];
-    private byte[][] _addressFeatures = [];
     private (int A, int B)[] _pairs = [];
     private NameFrequencies _frequencies = NameFrequencies.Empty;
 
@@ -39,8 +38,7 @@ public class ComparisonBenchmarks
             ?? throw new InvalidOperationException("febrl3.csv not found: set SHARINGHUB_BENCH_FEBRL to a FEBRL-format file");
         _rows = [.. FebrlFile.Read(path)];
         _normalized = [.. _rows.Select(row => _engine.BuildPersonEvidence(row.ToPerson(), places: row.ToPlace() is { } place ? [place] : null))];
-        _personFeatures = [.. _rows.Select(row => _engine.PersonFeatures(_engine.BuildPersonEvidence(row.ToPerson())))];
-        _addressFeatures = [.. _rows.Select(row => _engine.AddressFeatures(row.ToPlace()?.Address))];
+        _personFeatures = [.. _normalized.Select(_engine.PersonFeatures)];
         _stored = [.. _rows.Select((_, i) => Read(i))];
         var counter = new NameFrequencyCounter();
         foreach (var evidence in _normalized)
@@ -210,8 +208,7 @@ public class ComparisonBenchmarks
     /// <summary>Runs (of every pair) per steady sample: tens of milliseconds of processor time, far above the clock's resolution.</summary>
     private const int SteadyRuns = 20;
 
-    private PersonEvidence Read(int index) =>
-        _engine.ComposePersonEvidence(_engine.ReadPersonFeatures(_personFeatures[index])!, [], [_engine.ReadAddressFeatures(_addressFeatures[index])!]);
+    private PersonEvidence Read(int index) => _engine.ReadPersonFeatures(_personFeatures[index])!;
 
     private static string? FindFebrl()
     {

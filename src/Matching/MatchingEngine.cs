@@ -240,10 +240,10 @@ public sealed class MatchingEngine
 
     // ----- Precomputed features (RecordFeatures) -----
 
-    /// <summary>The stored form of a person's own fields (<see cref="BuildPersonEvidence(PersonInput, IEnumerable{PhoneInput}?, IEnumerable{PlaceInput}?)"/> without phones or places).</summary>
-    public byte[] PersonFeatures(PersonEvidence own) => RecordFeatures.Encode(FeatureStamp, own);
+    /// <summary>The stored form of a person's evidence: its own fields with the phones and addresses that point to it.</summary>
+    public byte[] PersonFeatures(PersonEvidence evidence) => RecordFeatures.Encode(FeatureStamp, evidence);
 
-    /// <summary>A person's own fields read back from <see cref="PersonFeatures"/>; null when stale or unreadable.</summary>
+    /// <summary>A person's evidence read back from <see cref="PersonFeatures"/>; null when stale or unreadable.</summary>
     public PersonEvidence? ReadPersonFeatures(ReadOnlySpan<byte> features) => RecordFeatures.ReadPerson(FeatureStamp, features);
 
     /// <summary>The stored form of a phone record's number (also when it is not a phone number: then it matches nothing).</summary>
@@ -283,7 +283,7 @@ public sealed class MatchingEngine
 
     /// <summary>
     /// The same evidence as <see cref="BuildPersonEvidence(PersonInput, IEnumerable{PhoneInput}?, IEnumerable{PlaceInput}?)"/>, from a person's own fields (<paramref name="own"/>: built
-    /// without phones or places, or read back from features) and what points to it: each phone with its precomputed
+    /// without phones or places, or read back from features, whose phones and addresses are then replaced) and what points to it: each phone with its precomputed
     /// number when current (null: normalized here), each place's normalized address.
     /// </summary>
     public PersonEvidence ComposePersonEvidence(PersonEvidence own, IEnumerable<(PhoneInput Phone, PhoneFeatures? Features)> phones, IEnumerable<NormalizedAddress> addresses)

@@ -8,8 +8,9 @@ using SharingHub.Matching;
 namespace SharingHub.Gateway.IntegrationTests;
 
 /// <summary>
-/// Precomputed matching features (issue 14, ADR-005): written with the record, replaced when it changes, and filled in
-/// for rows that have none (stored before the migration) or stale ones, without missing a match.
+/// Precomputed matching features (issue 14, ADR-005): written with the record (a person's whole evidence, with what
+/// points to it, by the key writer in the same transaction), replaced when it or what points to it changes, and filled
+/// in for rows that have none (stored before the migration) or stale ones, without missing a match.
 /// </summary>
 public sealed class DeconflictionFeaturesTests(DeconflictionFixture hub) : IClassFixture<DeconflictionFixture>
 {
@@ -26,16 +27,18 @@ public sealed class DeconflictionFeaturesTests(DeconflictionFixture hub) : IClas
         var person = engine.ReadPersonFeatures(features["P-1"]!);
         Assert.NotNull(person);
         Assert.Equal("mariajose/garcialopez", $"{person.Names[0].Given.Joined}/{person.Names[0].Surname.Joined}");
+        Assert.Equal(["+17135550199"], person.Phones.Select(p => p.E164));
+        Assert.Equal(["1200 main st #4, houston tx 77002"], person.Addresses.Select(p => p.Key));
         Assert.True(engine.TryReadPhoneFeatures(features["T-1"]!, out var phone));
         Assert.Equal("+17135550199", phone!.E164);
         Assert.Equal("1200 main st #4, houston tx 77002", engine.ReadAddressFeatures(features["L-1"]!)!.Key);
     }
 
     [Fact]
-    public async Task Store_Person_FeaturesAreExactlyThoseOfItsStoredFields()
+    public async Task Store_Person_FeaturesAreExactlyThoseOfItsStoredFieldsAndWhatPointsToIt()
     {
-        // Written with the row by the store itself (never read back and updated): they must be byte for byte what the
-        // engine makes of the fields as stored, aliases, a partial date, an identifier with its jurisdiction and all.
+        // Written by the key writer in the store's transaction: they must be byte for byte what the engine makes of the
+        // fields as stored, aliases, a partial date, an identifier with its jurisdiction and all, with its phone and place.
         var a = await hub.AddAgencyAsync("A");
         var person = Records.Person("P-1", "Juan Pablo", "Cisneros Villalobos", "1979-11", aliases: ["JP Cisneros"]) with
         {
@@ -48,7 +51,7 @@ public sealed class DeconflictionFeaturesTests(DeconflictionFixture hub) : IClas
         var engine = Engine();
         var features = await FeaturesAsync(a.Code);
         var expected = engine.PersonFeatures(engine.BuildPersonEvidence(new PersonInput("Juan Pablo", "Cisneros Villalobos", ["JP Cisneros"], "1979-11", "Male",
-            [new IdentifierInput("driverLicense:TX", "12345678")])));
+            [new IdentifierInput("driverLicense:TX", "12345678")]), [new PhoneInput("+528995550142", SubjectRef: "P-1")], [new PlaceInput("Av. Hidalgo No. 120, Col. Centro, C.P. 88000")]));
         Assert.Equal(Convert.ToHexString(expected), Convert.ToHexString(features["P-1"]!));
         Assert.Equal(Convert.ToHexString(engine.PhoneFeatures("+528995550142")), Convert.ToHexString(features["T-1"]!));
         Assert.Equal(Convert.ToHexString(engine.AddressFeatures("Av. Hidalgo No. 120, Col. Centro, C.P. 88000")), Convert.ToHexString(features["L-1"]!));
@@ -65,6 +68,27 @@ public sealed class DeconflictionFeaturesTests(DeconflictionFixture hub) : IClas
 
         var person = Engine().ReadPersonFeatures((await FeaturesAsync(a.Code))["P-1"]!);
         Assert.Equal("rosalinda/vegaortiz", $"{person!.Names[0].Given.Joined}/{person.Names[0].Surname.Joined}");
+    }
+
+    [Fact]
+    public async Task Store_PhoneAddedThenWithdrawn_PersonFeaturesFollow()
+    {
+        var a = await hub.AddAgencyAsync("A");
+        await a.PublishAsync(Records.Person("P-1", "Rosa", "Vega", "1990-05-01"));
+        await hub.WaitForMatchingAsync(a, RecordKind.Person, "P-1");
+        Assert.Empty(Engine().ReadPersonFeatures((await FeaturesAsync(a.Code))["P-1"]!)!.Phones);
+
+        await a.PublishAsync(Records.Phone("T-1", "P-1", "+17135550142"), Records.Place("L-1", "P-1", "1200 Main Street, Houston, TX 77002"));
+        await hub.WaitForMatchingAsync(a, RecordKind.Location, "L-1");
+        var person = Engine().ReadPersonFeatures((await FeaturesAsync(a.Code))["P-1"]!)!;
+        Assert.Equal(["+17135550142"], person.Phones.Select(p => p.E164));
+        Assert.Single(person.Addresses);
+
+        await a.PublishAsync(Records.Withdrawal(RecordKind.Phone, "T-1", 2));
+        await hub.WaitForMatchingAsync(a, RecordKind.Phone, "T-1", version: 2);
+        person = Engine().ReadPersonFeatures((await FeaturesAsync(a.Code))["P-1"]!)!;
+        Assert.Empty(person.Phones);
+        Assert.Single(person.Addresses);
     }
 
     [Fact]
@@ -91,7 +115,8 @@ public sealed class DeconflictionFeaturesTests(DeconflictionFixture hub) : IClas
         Assert.Equal(["P-1~X-1 Match", "P-2~X-2 Match"], persons);
         var engine = Engine();
         var written = await FeaturesAsync(b.Code);
-        Assert.NotNull(engine.ReadPersonFeatures(written["P-1"]!));
+        // P-1's evidence put together again from its row and its phone's, as the key writer would have.
+        Assert.Equal(["+17135550142"], engine.ReadPersonFeatures(written["P-1"]!)!.Phones.Select(p => p.E164));
         Assert.NotNull(engine.ReadPersonFeatures(written["P-2"]!));
         Assert.True(engine.TryReadPhoneFeatures(written["T-1"]!, out _));
     }

@@ -133,7 +133,7 @@ internal sealed class BorderBackground
                     kind == "Phone" ? person.Phone!.Value.Raw : null, kind == "Phone" ? person.Phone!.Value.E164 : null, kind == "Location" ? person.Address : null,
                     kind switch
                     {
-                        "Person" => engine.PersonFeatures(engine.BuildPersonEvidence(person.Own())),
+                        "Person" => engine.PersonFeatures(person.Evidence(engine)),
                         "Phone" => engine.PhoneFeatures(person.Phone!.Value.E164),
                         _ => engine.AddressFeatures(person.Address),
                     },
@@ -167,10 +167,8 @@ internal sealed class BorderBackground
             foreach (var person in chunk)
             {
                 var personId = ids[(person.Agency, person.LocalId("P"))];
-                var phones = person.Phone is { } p ? [new PhoneInput(p.E164)] : Array.Empty<PhoneInput>();
-                var places = person.Address is { } a ? [new PlaceInput(a)] : Array.Empty<PlaceInput>();
                 var derived = new List<(long Id, short Kind, string Key, long? Subject)>();
-                derived.AddRange(engine.PersonKeys(engine.BuildPersonEvidence(person.Own(), phones, places)).Select(k => (personId, (short)1, k, (long?)null)));
+                derived.AddRange(engine.PersonKeys(person.Evidence(engine)).Select(k => (personId, (short)1, k, (long?)null)));
                 if (person.Phone is { } phone)
                 {
                     derived.AddRange(engine.PhoneKeys(engine.NormalizePhone(new PhoneInput(phone.E164))).Select(k => (ids[(person.Agency, person.LocalId("T"))], (short)2, k, (long?)personId)));
@@ -222,6 +220,10 @@ internal sealed class BorderBackground
         public string LocalId(string kind) => string.Create(CultureInfo.InvariantCulture, $"{kind}-BG{Row}");
 
         public PersonInput Own() => new(Given, Surname, [], BirthDate, Sex);
+
+        // The person's evidence as the Gateway's key writer puts it together: its own fields, its phone and its place.
+        public PersonEvidence Evidence(MatchingEngine engine) => engine.BuildPersonEvidence(Own(),
+            Phone is { } phone ? [new PhoneInput(phone.E164, SubjectRef: LocalId("P"))] : null, Address is { } address ? [new PlaceInput(address)] : null);
 
         public IEnumerable<(BackgroundPerson Person, string Kind, string LocalId)> Records()
         {

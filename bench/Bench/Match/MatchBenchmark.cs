@@ -5,6 +5,8 @@ using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
 using SharingHub.Matching;
+using SharingHub.Matching.Features;
+using SharingHub.Matching.Normalization;
 using SharingHub.Matching.Scoring;
 
 namespace SharingHub.Bench.Match;
@@ -276,6 +278,10 @@ internal static class MatchBenchmark
         CancellationToken cancellationToken)
     {
         await using var connection = await data.OpenConnectionAsync(cancellationToken);
+        // Each person's evidence with the phones and places of the chunk that point to it (a chunk never splits them):
+        // its stored features and its keys, as the Gateway's key writer makes them.
+        var owned = batch.Where(r => r.SubjectRef is not null).ToLookup(r => r.SubjectRef!);
+        var evidence = batch.Where(r => r.Kind == "Person").ToDictionary(r => r.LocalId, r => Evidence(engine, r, owned[r.LocalId]));
         await using (var importer = await connection.BeginBinaryImportAsync("""
             COPY records (agency_code, kind, local_id, version, first_seen_at, updated_at, subject_ref, sensitivity,
                 control_official_name, control_official_channel, role, given_name, surname, aliases, birth_year, birth_month, birth_day,
@@ -328,7 +334,7 @@ internal static class MatchBenchmark
                 await Nullable(importer, r.Latitude, NpgsqlDbType.Double, cancellationToken);
                 await Nullable(importer, r.Longitude, NpgsqlDbType.Double, cancellationToken);
                 // The precomputed features, as the Gateway writes them with a record it stores.
-                await importer.WriteAsync(Features(engine, r), NpgsqlDbType.Bytea, cancellationToken);
+                await importer.WriteAsync(r.Kind == "Person" ? engine.PersonFeatures(evidence[r.LocalId]) : Features(engine, r), NpgsqlDbType.Bytea, cancellationToken);
             }
             await importer.CompleteAsync(cancellationToken);
         }
@@ -346,7 +352,6 @@ internal static class MatchBenchmark
                 ids[reader.GetString(0)] = reader.GetInt64(1);
             }
         }
-        var owned = batch.Where(r => r.SubjectRef is not null).ToLookup(r => r.SubjectRef!);
         await using (var keys = await connection.BeginBinaryImportAsync("COPY record_keys (record_id, kind, key, agency_code, subject_id) FROM STDIN (FORMAT BINARY)",
             cancellationToken))
         {
@@ -357,9 +362,7 @@ internal static class MatchBenchmark
                 long? subject = r.SubjectRef is { } s && ids.TryGetValue(s, out var sid) ? sid : null;
                 var (kind, recordKeys) = r.Kind switch
                 {
-                    "Person" => ((short)1, engine.PersonKeys(engine.BuildPersonEvidence(r.ToInput(),
-                        owned[r.LocalId].Where(o => o.Phone is not null).Select(o => new PhoneInput(o.Phone!, new DateOnly(2024, 1, 1))),
-                        owned[r.LocalId].Where(o => o.Address is not null).Select(o => new PlaceInput(o.Address, o.Latitude, o.Longitude))))),
+                    "Person" => ((short)1, engine.PersonKeys(evidence[r.LocalId])),
                     "Phone" => ((short)2, engine.PhoneKeys(engine.NormalizePhone(new PhoneInput(r.Phone!, new DateOnly(2024, 1, 1))))),
                     _ => ((short)3, engine.PlaceKeys(engine.NormalizePlace(new PlaceInput(r.Address, r.Latitude, r.Longitude)))),
                 };
@@ -381,15 +384,20 @@ internal static class MatchBenchmark
         return batch.Count;
     }
 
-    // The features of the stored row: the person's own fields exactly as stored (aliases empty, the sex's stored name,
-    // the identifier as its JSON reads back), the phone's number, the place's address.
-    private static byte[] Features(MatchingEngine engine, SyntheticRecord r) => r.Kind switch
+    // A person's evidence as the Gateway composes it from the stored rows: its own fields exactly as stored (aliases
+    // empty, the sex's stored name, the identifier as its JSON reads back), its phones (valid from 2024-01-01, in id
+    // order, which is the chunk's order) and its places' addresses.
+    private static PersonEvidence Evidence(MatchingEngine engine, SyntheticRecord person, IEnumerable<SyntheticRecord> owned)
     {
-        "Person" => engine.PersonFeatures(engine.BuildPersonEvidence(new PersonInput(r.Given, r.Surname, [],
-            r.Birth?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), StoredSex(r.Sex), r.Ssn is null ? null : [new IdentifierInput("ssn", r.Ssn)]))),
-        "Phone" => engine.PhoneFeatures(r.Phone),
-        _ => engine.AddressFeatures(r.Address),
-    };
+        var own = engine.BuildPersonEvidence(new PersonInput(person.Given, person.Surname, [],
+            person.Birth?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), StoredSex(person.Sex), person.Ssn is null ? null : [new IdentifierInput("ssn", person.Ssn)]));
+        return engine.ComposePersonEvidence(own,
+            owned.Where(o => o.Phone is not null).Select(o => (new PhoneInput(o.Phone!, new DateOnly(2024, 1, 1), null, person.LocalId), (PhoneFeatures?)null)),
+            owned.Where(o => o.Address is not null).Select(o => AddressNormalizer.Normalize(o.Address)));
+    }
+
+    // The features of a stored phone or place: the phone's number, the place's address.
+    private static byte[] Features(MatchingEngine engine, SyntheticRecord r) => r.Kind == "Phone" ? engine.PhoneFeatures(r.Phone) : engine.AddressFeatures(r.Address);
 
     private static string StoredSex(string? sex) => sex switch { "F" => "Female", "M" => "Male", _ => "Unknown" };
 

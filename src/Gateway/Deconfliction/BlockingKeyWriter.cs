@@ -26,7 +26,7 @@ internal sealed class BlockingKeyWriter(MatchableLoader loader)
             return [];
         }
         var changedIds = batch.Changes.Select(c => c.Id).ToArray();
-        var records = await loader.LoadAsync(connection, changedIds, cancellationToken);
+        var records = await loader.LoadAsync(connection, changedIds, cancellationToken, fresh: true);
 
         // A phone or place re-keys its subject now and the subject it had when last keyed (it may have moved).
         var subjects = records.Values.Where(m => m.SubjectId is not null).Select(m => m.SubjectId!.Value).ToHashSet();
@@ -40,7 +40,7 @@ internal sealed class BlockingKeyWriter(MatchableLoader loader)
         // take turns: the second then reads the first's committed phones and keys, instead of writing the same keys
         // beside them. (This batch's own records are locked already, by their upsert.)
         await LockAsync(connection, subjects, cancellationToken);
-        foreach (var (id, subject) in await loader.LoadAsync(connection, subjects, cancellationToken))
+        foreach (var (id, subject) in await loader.LoadAsync(connection, subjects, cancellationToken, fresh: true))
         {
             records[id] = subject;
         }

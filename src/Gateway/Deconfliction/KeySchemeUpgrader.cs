@@ -119,7 +119,7 @@ internal sealed partial class KeySchemeUpgrader(
                     await transaction.CommitAsync(cancellationToken);
                     return null;
                 }
-                var records = await loader.LoadAsync(connection, ids, cancellationToken);
+                var records = await loader.LoadAsync(connection, ids, cancellationToken, fresh: true);
                 // Records stored before the name counts existed are counted as the walk passes them.
                 await BlockingKeyWriter.WriteDerivedAsync(connection, loader.Engine, records.Values, [],
                     [.. records.Values.Where(r => r.Usable).Select(r => r.Id)], cancellationToken);

@@ -74,8 +74,8 @@ internal sealed class RecordRow
     /// </summary>
     public bool RawRead { get; set; }
 
-    /// <summary>A person's own evidence, decoded from current features by the loader (null: build it from the raw fields).</summary>
-    public PersonEvidence? Own { get; set; }
+    /// <summary>A person's evidence, decoded from current features by the loader (null: build it from the raw fields and what points to it).</summary>
+    public PersonEvidence? Evidence { get; set; }
 
     /// <summary>A place's address, decoded from current features by the loader (null: normalize the raw address).</summary>
     public NormalizedAddress? DecodedAddress { get; set; }
@@ -124,7 +124,10 @@ internal sealed class Matchable
     /// <summary>Phones and places: the subject person's record id.</summary>
     public long? SubjectId { get; init; }
 
-    /// <summary>Persons: the ids of the phones and places that point to it.</summary>
+    /// <summary>
+    /// Persons: the ids of the phones and places that point to it, when they were read (a load with <c>fresh</c>, or of a
+    /// person without current stored evidence); empty otherwise.
+    /// </summary>
     public IReadOnlyList<long> Linked { get; init; } = [];
 
     /// <summary>Its blocking keys, computed when first read (a candidate that is only scored never needs them).</summary>
@@ -216,9 +219,12 @@ internal sealed class MatchableLoader(MatchingEngine engine)
     /// records: the records themselves (<see cref="AddLoad"/>), then the phones and places that point to the persons
     /// among them (<see cref="CompleteAsync"/>). The records (and the phones and places of the persons among them)
     /// whose precomputed features were missing or stale are normalized as before, and their features written back in a
-    /// third statement (<see cref="WriteFeaturesAsync"/>).
+    /// third statement (<see cref="WriteFeaturesAsync"/>). With <paramref name="fresh"/>, every person's evidence is put
+    /// together again from what points to it now, and written back where it changed: the key writer's load, whose
+    /// transaction changed what points to them; it first locks each record's subject (<see cref="SubjectLocks"/>).
     /// </summary>
-    public async Task<Dictionary<long, Matchable>> LoadAsync(NpgsqlConnection connection, IReadOnlyCollection<long> ids, CancellationToken cancellationToken)
+    public async Task<Dictionary<long, Matchable>> LoadAsync(NpgsqlConnection connection, IReadOnlyCollection<long> ids, CancellationToken cancellationToken,
+        bool fresh = false)
     {
         if (ids.Count == 0)
         {
@@ -227,19 +233,30 @@ internal sealed class MatchableLoader(MatchingEngine engine)
         LoadedRows rows;
         await using (var batch = new NpgsqlBatch(connection))
         {
+            if (fresh)
+            {
+                batch.BatchCommands.Add(SubjectLocks([.. ids]));
+            }
             AddLoad(batch, [.. ids]);
             await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+            if (fresh)
+            {
+                await reader.NextResultAsync(cancellationToken);
+            }
             rows = await ReadLoadAsync(reader, cancellationToken);
         }
         var backfill = new List<FeatureWrite>();
-        var records = await CompleteAsync(connection, rows, backfill, cancellationToken);
+        var records = await CompleteAsync(connection, rows, backfill, cancellationToken, fresh);
         await WriteFeaturesAsync(connection, backfill, cancellationToken);
         return records;
     }
 
     /// <summary>
     /// The precomputed features of <paramref name="row"/> as it is stored (null for an operation or a withdrawal, which
-    /// have none): the store writes them with the row, and a load of a row without current ones computes the same.
+    /// have none): the store writes them with the row, and a load of a row without current ones computes the same. A
+    /// person's are its whole evidence, which includes what points to it: the store writes its own fields alone, which
+    /// is its evidence as long as nothing points to it, and the key writer, in the same transaction, writes them again
+    /// only when phones or places do (<see cref="BlockingKeyWriter"/>).
     /// </summary>
     public byte[]? FeaturesOf(RecordRow row) => row.Withdrawn ? null : row.Keyed switch
     {
@@ -297,6 +314,26 @@ internal sealed class MatchableLoader(MatchingEngine engine)
         return command;
     }
 
+    /// <summary>
+    /// Locks, until the transaction ends, the subject of each of <paramref name="ids"/>, by agency and local id: a
+    /// person's own, a phone's or place's <c>subject_ref</c>. A person and a phone that points to it, stored at once by
+    /// two batches, would otherwise not see each other: the phone's batch finds no subject yet, and the person's reads
+    /// no phone yet, so neither puts the phone into the person's keys and evidence. With the lock the second batch
+    /// waits, and its next statement sees what the first committed. Taken in one order, so two batches cannot deadlock
+    /// on these locks alone.
+    /// </summary>
+    private static NpgsqlBatchCommand SubjectLocks(long[] ids)
+    {
+        var command = new NpgsqlBatchCommand("""
+            SELECT pg_advisory_xact_lock(s.lock) FROM (
+                SELECT DISTINCT hashtextextended(r.agency_code || '/' || CASE WHEN r.kind = 'Person' THEN r.local_id ELSE r.subject_ref END, 7) AS lock
+                FROM records r WHERE r.id = ANY(@ids) AND (r.kind = 'Person' OR r.subject_ref IS NOT NULL)
+                ORDER BY 1 OFFSET 0) s
+            """);
+        command.Parameters.Add(new NpgsqlParameter<long[]>("ids", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = ids });
+        return command;
+    }
+
     private static NpgsqlParameter<byte[]> Stamp(byte[] stamp) => new("stamp", NpgsqlDbType.Bytea) { TypedValue = stamp };
 
     /// <summary>The result of <see cref="AddLoad"/>'s statement, at the reader's current result.</summary>
@@ -317,17 +354,20 @@ internal sealed class MatchableLoader(MatchingEngine engine)
     }
 
     /// <summary>
-    /// Reads the phones and places of the same agency that point to the live persons among <paramref name="loaded"/>
-    /// (one statement, through the <c>(agency_code, subject_ref)</c> index, without reading the persons again) and
-    /// normalizes. Features computed for rows that had none are added to <paramref name="backfill"/> when one is given
-    /// (<see cref="LoadAsync"/> writes them back), and otherwise left to the next load that has one.
+    /// Normalizes <paramref name="loaded"/>: each row from its current features, and a person whose stored evidence is
+    /// not current (or every person, when <paramref name="fresh"/>) from its own fields and the phones and places of
+    /// the same agency that point to it, read in one statement through the <c>(agency_code, subject_ref)</c> index,
+    /// without reading the persons again. Features computed for rows that had none, and a person's evidence when it
+    /// differs from what is stored, are added to <paramref name="backfill"/> when one is given (<see cref="LoadAsync"/>
+    /// writes them back), and otherwise left to the next load that has one.
     /// </summary>
     public async Task<Dictionary<long, Matchable>> CompleteAsync(NpgsqlConnection connection, LoadedRows loaded, List<FeatureWrite>? backfill,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, bool fresh = false)
     {
-        var persons = loaded.Rows.Where(r => r.Kind == RecordKind.Person && !r.Withdrawn).ToList();
+        var rows = await DecodedAsync(connection, loaded.Rows, cancellationToken);
+        var composed = rows.Where(r => r.Kind == RecordKind.Person && !r.Withdrawn && (fresh || r.Evidence is null)).ToList();
         var linked = new List<(long Owner, RecordRow Row)>();
-        if (persons.Count > 0)
+        if (composed.Count > 0)
         {
             await using var command = new NpgsqlCommand($"""
                 SELECT {Columns}, u.owner
@@ -335,36 +375,30 @@ internal sealed class MatchableLoader(MatchingEngine engine)
                 JOIN records r ON r.agency_code = u.agency_code AND r.subject_ref = u.local_id
                 WHERE r.withdrawn_at IS NULL AND r.kind IN ('Phone', 'Location') AND r.operation_window IS NULL
                 """, connection);
-            command.Parameters.Add(new NpgsqlParameter<long[]>("owners", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = [.. persons.Select(p => p.Id)] });
-            command.Parameters.Add(new NpgsqlParameter<string[]>("agencies", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = [.. persons.Select(p => p.Agency)] });
-            command.Parameters.Add(new NpgsqlParameter<string[]>("local_ids", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = [.. persons.Select(p => p.LocalId)] });
+            command.Parameters.Add(new NpgsqlParameter<long[]>("owners", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = [.. composed.Select(p => p.Id)] });
+            command.Parameters.Add(new NpgsqlParameter<string[]>("agencies", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = [.. composed.Select(p => p.Agency)] });
+            command.Parameters.Add(new NpgsqlParameter<string[]>("local_ids", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = [.. composed.Select(p => p.LocalId)] });
             command.Parameters.Add(Stamp(_stamp));
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
+            await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
             {
-                linked.Add((reader.GetInt64(Row.Count), Row.Read(reader)));
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    linked.Add((reader.GetInt64(Row.Count), Row.Read(reader)));
+                }
             }
-        }
-
-        var rows = loaded.Rows;
-        var undecoded = rows.Concat(linked.Select(l => l.Row)).Where(row => !Decode(row)).Select(row => row.Id).ToHashSet();
-        if (undecoded.Count > 0)
-        {
-            // Features with the current stamp that do not decode (damaged): the fields they stand in for were not read.
-            // Those rows are read again whole, and normalized from their fields as if they had no features.
-            var whole = await ReadWholeAsync(connection, [.. undecoded.Order()], cancellationToken);
-            rows = [.. rows.Select(row => whole.GetValueOrDefault(row.Id, row))];
-            linked = [.. linked.Select(l => (l.Owner, whole.GetValueOrDefault(l.Row.Id, l.Row)))];
+            var linkedRows = (await DecodedAsync(connection, [.. linked.Select(l => l.Row)], cancellationToken)).ToDictionary(row => row.Id);
+            linked = [.. linked.Select(l => (l.Owner, linkedRows[l.Row.Id]))];
         }
 
         var linkedByOwner = linked.ToLookup(l => l.Owner, l => l.Row);
+        var composedIds = composed.Select(p => p.Id).ToHashSet();
         var result = new Dictionary<long, Matchable>(rows.Count);
         foreach (var row in rows)
         {
             long? subject = row.BelongsToSubject && loaded.Subjects.TryGetValue(row.Id, out var id) ? id : null;
             result[row.Id] = row.Keyed switch
             {
-                KeyedKind.Person => Person(row, [.. linkedByOwner[row.Id]], backfill),
+                KeyedKind.Person => composedIds.Contains(row.Id) ? Person(row, [.. linkedByOwner[row.Id].OrderBy(l => l.Id)], backfill) : StoredPerson(row),
                 KeyedKind.Phone => Phone(row, subject, backfill),
                 KeyedKind.Place => Place(row, subject, backfill),
                 KeyedKind.Operation => Operation(row),
@@ -372,6 +406,22 @@ internal sealed class MatchableLoader(MatchingEngine engine)
             };
         }
         return result;
+    }
+
+    /// <summary>
+    /// <paramref name="rows"/> with their current features decoded; a row whose features were current by their stamp
+    /// (so its other fields were not read) and yet do not decode (damaged) is read again whole, and is then normalized
+    /// from its fields as if it had no features.
+    /// </summary>
+    private async Task<List<RecordRow>> DecodedAsync(NpgsqlConnection connection, List<RecordRow> rows, CancellationToken cancellationToken)
+    {
+        var undecoded = rows.Where(row => !Decode(row)).Select(row => row.Id).ToHashSet();
+        if (undecoded.Count == 0)
+        {
+            return rows;
+        }
+        var whole = await ReadWholeAsync(connection, [.. undecoded.Order()], cancellationToken);
+        return [.. rows.Select(row => whole.GetValueOrDefault(row.Id, row))];
     }
 
     /// <summary>
@@ -387,8 +437,8 @@ internal sealed class MatchableLoader(MatchingEngine engine)
         switch (row.Keyed)
         {
             case KeyedKind.Person:
-                row.Own = _decoded.GetOrRead(stored, engine.ReadPersonFeatures);
-                return row.Own is not null;
+                row.Evidence = _decoded.GetOrRead(stored, engine.ReadPersonFeatures);
+                return row.Evidence is not null;
             case KeyedKind.Place:
                 row.DecodedAddress = engine.ReadAddressFeatures(stored);
                 return row.DecodedAddress is not null;
@@ -406,33 +456,43 @@ internal sealed class MatchableLoader(MatchingEngine engine)
         return (await ReadLoadAsync(reader, cancellationToken)).Rows.ToDictionary(row => row.Id);
     }
 
-    private Matchable Person(RecordRow row, RecordRow[] linked, List<FeatureWrite>? backfill)
+    // A live person read with current stored evidence: its phones and places are in it, and were not read.
+    private Matchable StoredPerson(RecordRow row)
     {
         if (row.Withdrawn)
         {
             return new Matchable { Row = row };
         }
-        // The person's own fields from its stored features; a row without current ones is normalized as before.
-        var own = row.Own;
-        if (own is null)
-        {
-            own = OwnEvidence(row);
-            backfill?.Add(new FeatureWrite(row.Id, row.RowVersion, engine.PersonFeatures(own)));
-        }
+        var evidence = row.Evidence!;
+        return PersonMatchable(row, evidence, []);
+    }
+
+    private Matchable PersonMatchable(RecordRow row, PersonEvidence evidence, long[] linked) => new()
+    {
+        Row = row,
+        // Usable when it has a name, or else keys: the keys are only computed when needed.
+        Usable = evidence.Names.Count > 0 || engine.PersonKeys(evidence).Count > 0,
+        Person = evidence,
+        Linked = linked,
+        ComputeKeys = () => engine.PersonKeys(evidence),
+        ComputeFingerprint = () => MatchFingerprint.Of(evidence),
+    };
+
+    // A person composed from its own fields (its stored evidence's, or normalized from the row) and what points to it, in
+    // id order (so the same rows give the same bytes); its evidence is written back when it differs from what is stored.
+    private Matchable Person(RecordRow row, RecordRow[] linked, List<FeatureWrite>? backfill)
+    {
+        var own = row.Evidence ?? OwnEvidence(row);
         var phones = linked.Where(l => l.Kind == RecordKind.Phone && l.PhoneE164 is not null)
             .Select(l => (new PhoneInput(l.PhoneE164!, l.ValidFrom, l.ValidTo, row.LocalId), LinkedPhone(l, backfill)));
         var places = linked.Where(l => l.Kind == RecordKind.Location).Select(l => Address(l, backfill));
         var evidence = engine.ComposePersonEvidence(own, phones, places);
-        return new Matchable
+        var features = engine.PersonFeatures(evidence);
+        if (!features.AsSpan().SequenceEqual(row.Features))
         {
-            Row = row,
-            // Usable when it has a name, or else keys: the keys are only computed when needed.
-            Usable = evidence.Names.Count > 0 || engine.PersonKeys(evidence).Count > 0,
-            Person = evidence,
-            Linked = [.. linked.Select(l => l.Id)],
-            ComputeKeys = () => engine.PersonKeys(evidence),
-            ComputeFingerprint = () => MatchFingerprint.Of(evidence),
-        };
+            backfill?.Add(new FeatureWrite(row.Id, row.RowVersion, features));
+        }
+        return PersonMatchable(row, evidence, [.. linked.Select(l => l.Id)]);
     }
 
     // A phone's precomputed number (null: normalize it, and write its features when they were missing or stale).

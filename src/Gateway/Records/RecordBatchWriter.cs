@@ -22,8 +22,10 @@ internal sealed record ValidRecords(
 /// into one <c>INSERT … ON CONFLICT … DO UPDATE … WHERE excluded.version &gt; records.version</c>. A version lower than or
 /// equal to the stored one changes nothing, so redelivery and reordering are safe; a withdrawal keeps the key and
 /// version and erases the content. Rows are written in key order, so concurrent batches cannot deadlock. A changed
-/// record's precomputed matching features are computed before the COPY (by the caller's feature function, from exactly the
-/// values stored) and written with it, so the store never updates a row it has just written. Until 2026-12-07 the rows
+/// record's precomputed matching features are computed before the upsert (by the caller's feature function,
+/// from exactly the values stored) and written with it. For a person these are its own fields, which are its whole
+/// evidence until phones or places point to it; then the key writer writes them again, in the same transaction
+/// (<c>BlockingKeyWriter</c>). Until 2026-12-07 the rows
 /// went through a binary COPY into a temporary staging table created for each batch: for the one-record messages of a
 /// live connector, creating and dropping that table (catalog rows every backend must then invalidate), planning the
 /// upsert anew (its table was new each time) and the COPY's round trips cost more than the row itself.

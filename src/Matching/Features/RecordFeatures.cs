@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
 using SharingHub.Matching.Normalization;
+using SharingHub.Matching.Rules;
 
 namespace SharingHub.Matching.Features;
 
@@ -12,11 +13,11 @@ public sealed record PhoneFeatures(string E164, string NationalNumber);
 
 /// <summary>
 /// The compact binary form of a record's normalized matching fields, written when the record is stored and read back
-/// for every matching run instead of normalizing again (issue 14, ADR-005). A person's features hold its own fields
-/// (names with each word's folded text, phonetic codes, nickname groups and name-frequency keys; the birth date's
-/// parts; sex; identifiers), a phone's its E.164 form and national number, a place's its address tokens. Phones and
-/// places that point to a person stay on their own rows: the person's evidence is put together when loaded, so a
-/// new phone never makes the person's features stale.
+/// for every matching run instead of normalizing again (issue 14, ADR-005). A person's features hold its whole evidence:
+/// its own fields (names with each word's folded text, phonetic codes, nickname groups and name-frequency keys; the
+/// birth date's parts; sex; identifiers) and the phones and addresses of the records that point to it, so a candidate
+/// person is read as one row. The hub writes them whenever it writes the person's blocking keys, which include the
+/// same phones and addresses. A phone's features hold its E.164 form and national number, a place's its address tokens.
 /// <para>
 /// Every value starts with a 4-byte stamp (<see cref="MatchingEngine.FeatureStamp"/>): the format version, the
 /// normalization version and the data tables normalization reads. Features with another stamp are stale: the reader
@@ -26,7 +27,7 @@ public sealed record PhoneFeatures(string E164, string NationalNumber);
 public static class RecordFeatures
 {
     /// <summary>The layout of the bytes below. Bump when it changes.</summary>
-    public const int FormatVersion = 1;
+    public const int FormatVersion = 2;
 
     /// <summary>
     /// Bump when normalization changes what it produces for the same input (folding, name parsing, phonetic codes,
@@ -51,7 +52,10 @@ public static class RecordFeatures
         return prefix;
     }
 
-    /// <summary>A person's own fields: names, birth date, sex, identifiers (not its phones, places or problems).</summary>
+    /// <summary>
+    /// A person's evidence: names, birth date, sex, identifiers, and the phones and addresses that point to it (not its
+    /// normalization problems, which matching does not read).
+    /// </summary>
     public static byte[] Encode(uint stamp, PersonEvidence person)
     {
         ArgumentNullException.ThrowIfNull(person);
@@ -75,6 +79,22 @@ public static class RecordFeatures
             writer.String(identifier.Value);
         }
 
+        writer.Count(person.Phones.Count);
+        foreach (var phone in person.Phones)
+        {
+            writer.String(phone.E164);
+            writer.String(phone.NationalNumber);
+            writer.Date(phone.Validity.From);
+            writer.Date(phone.Validity.To);
+            writer.OptionalString(phone.SubjectRef);
+        }
+
+        writer.Count(person.Addresses.Count);
+        foreach (var address in person.Addresses)
+        {
+            writer.Address(address);
+        }
+
         return writer.ToArray();
     }
 
@@ -96,18 +116,11 @@ public static class RecordFeatures
     {
         ArgumentNullException.ThrowIfNull(address);
         var writer = new Writer(stamp, PlaceKind);
-        writer.Strings(address.StreetTokens);
-        writer.Strings(address.LocalityTokens);
-        writer.Byte(address.Postcode is null ? (byte)0 : (byte)1);
-        if (address.Postcode is not null)
-        {
-            writer.String(address.Postcode);
-        }
-
+        writer.Address(address);
         return writer.ToArray();
     }
 
-    /// <summary>A person's own fields, or null when <paramref name="features"/> are stale (another stamp), of another kind or unreadable.</summary>
+    /// <summary>A person's evidence, or null when <paramref name="features"/> are stale (another stamp), of another kind or unreadable.</summary>
     public static PersonEvidence? ReadPerson(uint stamp, ReadOnlySpan<byte> features)
     {
         var reader = new Reader(features);
@@ -136,7 +149,21 @@ public static class RecordFeatures
                 identifiers[i] = new NormalizedIdentifier(reader.String(), reader.String());
             }
 
-            return reader.AtEnd ? new PersonEvidence(names, birth, sex, identifiers, [], [], []) : null;
+            var phones = new NormalizedPhone[reader.Count()];
+            for (var i = 0; i < phones.Length; i++)
+            {
+                var (e164, national) = (reader.String(), reader.String());
+                var validity = new DateRange(reader.Date(), reader.Date());
+                phones[i] = new NormalizedPhone(e164, validity, reader.OptionalString(), national);
+            }
+
+            var addresses = new NormalizedAddress[reader.Count()];
+            for (var i = 0; i < addresses.Length; i++)
+            {
+                addresses[i] = reader.Address();
+            }
+
+            return reader.AtEnd ? new PersonEvidence(names, birth, sex, identifiers, phones, addresses, []) : null;
         }
         catch (Exception ex) when (ex is IndexOutOfRangeException or ArgumentOutOfRangeException or ArgumentException or DecoderFallbackException)
         {
@@ -186,10 +213,8 @@ public static class RecordFeatures
 
         try
         {
-            var street = reader.Strings();
-            var locality = reader.Strings();
-            var postcode = reader.Byte() == 1 ? reader.String() : null;
-            return reader.AtEnd ? new NormalizedAddress(street, locality, postcode) : null;
+            var address = reader.Address();
+            return reader.AtEnd ? address : null;
         }
         catch (Exception ex) when (ex is IndexOutOfRangeException or ArgumentOutOfRangeException or ArgumentException or DecoderFallbackException)
         {
@@ -254,6 +279,25 @@ public static class RecordFeatures
             {
                 String(value);
             }
+        }
+
+        public void OptionalString(string? value)
+        {
+            Byte(value is null ? (byte)0 : (byte)1);
+            if (value is not null)
+            {
+                String(value);
+            }
+        }
+
+        // 0 for no date, else the day number plus one.
+        public void Date(DateOnly? value) => Count(value is { } date ? date.DayNumber + 1 : 0);
+
+        public void Address(NormalizedAddress address)
+        {
+            Strings(address.StreetTokens);
+            Strings(address.LocalityTokens);
+            OptionalString(address.Postcode);
         }
 
         public void Groups(int[] groups)
@@ -358,6 +402,17 @@ public static class RecordFeatures
             }
 
             return values;
+        }
+
+        public string? OptionalString() => Byte() == 1 ? String() : null;
+
+        public DateOnly? Date() => Count() is var day and > 0 ? DateOnly.FromDayNumber(day - 1) : null;
+
+        public NormalizedAddress Address()
+        {
+            var street = Strings();
+            var locality = Strings();
+            return new NormalizedAddress(street, locality, OptionalString());
         }
 
         public int[] Groups()
