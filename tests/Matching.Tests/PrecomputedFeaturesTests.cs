@@ -151,6 +151,35 @@ public sealed class PrecomputedFeaturesTests
         Assert.Equal($"{before.Score:R} {before.Band} {before.Explanation}", $"{after.Score:R} {after.Band} {after.Explanation}");
     }
 
+    [Fact]
+    public void ReadPersonFeatures_TwoPersonsOfTheSameNames_ShareTheNamePartsRead()
+    {
+        var first = _engine.ReadPersonFeatures(_engine.PersonFeatures(_engine.BuildPersonEvidence(new PersonInput("Guadalupe", "Zamarripa Ochoa", BirthDate: "1971-02-03"))));
+        var second = _engine.ReadPersonFeatures(_engine.PersonFeatures(_engine.BuildPersonEvidence(new PersonInput("Guadalupe", "Zamarripa Ochoa", BirthDate: "1990-12-30", Sex: "F"))));
+        var other = _engine.ReadPersonFeatures(_engine.PersonFeatures(_engine.BuildPersonEvidence(new PersonInput("Guadalupe", "Zamarripa Ortiz", BirthDate: "1971-02-03"))));
+
+        Assert.Same(first!.Names[0].Given, second!.Names[0].Given);
+        Assert.Same(first.Names[0].Surname, second.Names[0].Surname);
+        Assert.Same(first.Names[0].Given, other!.Names[0].Given);
+        Assert.NotSame(first.Names[0].Surname, other.Names[0].Surname);
+        Assert.Equal("zamarripaortiz", other.Names[0].Surname.Joined);
+        Assert.Equal(["zamarripa", "ortiz"], other.Names[0].Surname.Tokens.Select(t => t.Text));
+    }
+
+    [Fact]
+    public void ReadPersonFeatures_CutInsideANamePart_Unreadable()
+    {
+        var features = _engine.PersonFeatures(_engine.BuildPersonEvidence(new PersonInput("Evaristo", "Quintanilla", BirthDate: "1966-09-30")));
+
+        // Every cut short of the whole value fails to read, whether it falls inside a name part or after the names.
+        for (var length = 5; length < features.Length; length++)
+        {
+            Assert.Null(_engine.ReadPersonFeatures(features.AsSpan(0, length)));
+        }
+
+        Assert.NotNull(_engine.ReadPersonFeatures(features));
+    }
+
     private static string MatchFingerprintText(PersonEvidence e) =>
         string.Join('|', e.Names.Select(n => $"{n.Given.Joined}/{n.Surname.Joined}{(n.IsAlias ? "*" : "")}")) + $"|{e.BirthDate}|{e.Sex}|"
         + string.Join(';', e.Identifiers) + "|" + string.Join(';', e.Phones.Select(p => $"{p.E164}@{p.Validity}/{p.NationalNumber}/{p.SubjectRef}"))

@@ -204,6 +204,9 @@ internal sealed class MatchableLoader(MatchingEngine engine)
     // read from an older entry. About 2.6 KB an entry.
     private readonly DecodedFeatures<PersonEvidence> _decoded = new(capacity: 20_000);
 
+    // The decoder, made once (a method group passed as a delegate is a new delegate at every call).
+    private readonly DecodeFeatures<PersonEvidence> _readPerson = engine.ReadPersonFeatures;
+
     // The engine's feature stamp as stored (RecordFeatures): rows whose features start otherwise are read whole.
     private readonly byte[] _stamp = RecordFeatures.StampPrefix(engine.FeatureStamp);
 
@@ -437,7 +440,7 @@ internal sealed class MatchableLoader(MatchingEngine engine)
         switch (row.Keyed)
         {
             case KeyedKind.Person:
-                row.Evidence = _decoded.GetOrRead(stored, engine.ReadPersonFeatures);
+                row.Evidence = _decoded.GetOrRead(stored, _readPerson);
                 return row.Evidence is not null;
             case KeyedKind.Place:
                 row.DecodedAddress = engine.ReadAddressFeatures(stored);

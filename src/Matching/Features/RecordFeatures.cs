@@ -417,7 +417,13 @@ public static class RecordFeatures
 
         public int[] Groups()
         {
-            var groups = new int[Count()];
+            var count = Count();
+            if (count == 0)
+            {
+                return [];
+            }
+
+            var groups = new int[count];
             for (var i = 0; i < groups.Length; i++)
             {
                 groups[i] = Count();
@@ -426,7 +432,65 @@ public static class RecordFeatures
             return groups;
         }
 
+        // A part as it was read before, when its bytes are kept (DecodedNameParts), or read now and kept.
         public NamePart Part()
+        {
+            var start = _position;
+            SkipPart();
+            var bytes = _bytes[start.._position];
+            if (DecodedNameParts.Find(bytes) is { } known)
+            {
+                return known;
+            }
+
+            _position = start;
+            var part = ReadPart();
+            DecodedNameParts.Keep(bytes, part);
+            return part;
+        }
+
+        private void SkipPart()
+        {
+            var count = Count();
+            if (count == 0)
+            {
+                return;
+            }
+
+            SkipStrings(3);
+            SkipGroups();
+            for (var i = 0; i < count; i++)
+            {
+                SkipStrings(3);
+                SkipGroups();
+                Skip(2 * sizeof(long));
+            }
+        }
+
+        private void SkipStrings(int count)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                Skip(Count());
+            }
+        }
+
+        private void SkipGroups()
+        {
+            for (var groups = Count(); groups > 0; groups--)
+            {
+                Count();
+            }
+        }
+
+        // Moves past bytes that must be there: a truncated value fails here as it would when read.
+        private void Skip(int length)
+        {
+            _ = _bytes.Slice(_position, length);
+            _position += length;
+        }
+
+        private NamePart ReadPart()
         {
             var count = Count();
             if (count == 0)
