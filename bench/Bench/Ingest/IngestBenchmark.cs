@@ -256,7 +256,7 @@ internal static class IngestBenchmark
         }
         while (clock.Elapsed < TimeSpan.FromSeconds(1));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"scoring cost       {clock.Elapsed.TotalMicroseconds / compares:0.00} µs per candidate pair (person identity, own fields; {pairs.Count:N0} pairs of the first {Math.Min(ScoredPersons, pairs.Select(p => p.Item1).Distinct().Count()):N0} ingested persons, {matched:N0} at band Match), plus {decodeMicroseconds:0.00} µs to read a candidate's stored features"));
+            $"scoring cost       {clock.Elapsed.TotalMicroseconds / compares:0.00} µs per candidate pair (person identity, on the stored evidence; {pairs.Count:N0} pairs of the first {Math.Min(ScoredPersons, pairs.Select(p => p.Item1).Distinct().Count()):N0} ingested persons, {matched:N0} at band Match), plus {decodeMicroseconds:0.00} µs to read a candidate's stored features"));
     }
 
     private static async Task WarmUpAsync(Dictionary<string, string> options, string agency, string file, string database,
