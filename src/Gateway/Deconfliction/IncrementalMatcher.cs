@@ -36,9 +36,11 @@ internal sealed partial class IncrementalMatcher(
     // two ranges of the lookup index (key, kind, agency_code) around the source's own agency, whose entries are never
     // walked. Each key reads one row more than its cap, so that a block over the cap is known as such; coarse keys
     // (n:…, v:…, see BlockingKeys.IsCoarse) have a lower cap. A key noted as a stop key from this agency (stop_keys,
-    // while the note is fresh and was taken at a cap no lower) is not read: it yields one row without a candidate.
+    // while the note is fresh and was taken at a cap no lower) is not read: its row says so, without candidates. One
+    // row per source key that has candidates or is such a note, its candidates as one array: a run's lookup is a few
+    // thousand rows, not tens of thousands of (source, candidate, key) rows that each repeat the key.
     internal const string LookupSql = """
-        SELECT s.record_id, c.record_id, s.key
+        SELECT s.record_id, s.key, x.key IS NOT NULL AS stopped, c.ids
         FROM record_keys s
         CROSS JOIN LATERAL (
             SELECT (CASE WHEN s.kind IN (1, 2) THEN s.kind
@@ -48,17 +50,16 @@ internal sealed partial class IncrementalMatcher(
         LEFT JOIN stop_keys x ON x.key = s.key AND x.kind = s.kind AND x.agency_code = s.agency_code
             AND x.at_least >= m.cap AND x.found_at > now() - @stop_hours * interval '1 hour'
         CROSS JOIN LATERAL (
-            (SELECT o.record_id FROM (
-                (SELECT k.record_id FROM record_keys k
-                 WHERE k.key = s.key AND k.kind = m.kind AND k.agency_code < s.agency_code LIMIT m.cap)
-                UNION ALL
-                (SELECT k.record_id FROM record_keys k
-                 WHERE k.key = s.key AND k.kind = m.kind AND k.agency_code > s.agency_code LIMIT m.cap)) o
-             WHERE x.key IS NULL
-             LIMIT m.cap)
-            UNION ALL
-            SELECT NULL::bigint WHERE x.key IS NOT NULL) c
-        WHERE s.record_id = ANY(@ids)
+            SELECT ARRAY(
+                SELECT o.record_id FROM (
+                    (SELECT k.record_id FROM record_keys k
+                     WHERE k.key = s.key AND k.kind = m.kind AND k.agency_code < s.agency_code LIMIT m.cap)
+                    UNION ALL
+                    (SELECT k.record_id FROM record_keys k
+                     WHERE k.key = s.key AND k.kind = m.kind AND k.agency_code > s.agency_code LIMIT m.cap)) o
+                WHERE x.key IS NULL
+                LIMIT m.cap) AS ids) c
+        WHERE s.record_id = ANY(@ids) AND (x.key IS NOT NULL OR cardinality(c.ids) > 0)
         """;
 
     // Notes the stop keys a run met (see StopKey), in key order, so two runs that note the same keys lock them alike.
@@ -329,7 +330,7 @@ internal sealed partial class IncrementalMatcher(
         var ids = claimed.Markers.Keys.Order().ToArray();
         var (runStart, markers) = (claimed.RunStart, claimed.Markers);
         LoadedRows sources;
-        Dictionary<(long, string), List<long>> byKey;
+        Dictionary<(long, string), long[]> byKey;
         HashSet<(long, string)> stopped;
         List<OpenMatch> existing;
         await using (var batch = new NpgsqlBatch(connection))
@@ -404,25 +405,21 @@ internal sealed partial class IncrementalMatcher(
     private static bool IsWithdrawn(Dictionary<long, Matchable> records, long id) =>
         !records.TryGetValue(id, out var record) || record.Row.Withdrawn;
 
-    // The candidates by (source, key), and the (source, key)s skipped as noted stop keys (a row without a candidate).
-    private static async Task<(Dictionary<(long, string), List<long>> ByKey, HashSet<(long, string)> Stopped)> ReadCandidatesAsync(
+    // The candidates by (source, key), and the (source, key)s skipped as noted stop keys (a row without candidates).
+    private static async Task<(Dictionary<(long, string), long[]> ByKey, HashSet<(long, string)> Stopped)> ReadCandidatesAsync(
         NpgsqlDataReader reader, CancellationToken cancellationToken)
     {
-        var byKey = new Dictionary<(long, string), List<long>>();
+        var byKey = new Dictionary<(long, string), long[]>();
         var stopped = new HashSet<(long, string)>();
         while (await reader.ReadAsync(cancellationToken))
         {
-            var key = (reader.GetInt64(0), reader.GetString(2));
-            if (reader.IsDBNull(1))
+            var key = (reader.GetInt64(0), reader.GetString(1));
+            if (reader.GetBoolean(2))
             {
                 stopped.Add(key);
                 continue;
             }
-            if (!byKey.TryGetValue(key, out var list))
-            {
-                byKey[key] = list = [];
-            }
-            list.Add(reader.GetInt64(1));
+            byKey[key] = reader.GetFieldValue<long[]>(3);
         }
         return (byKey, stopped);
     }
@@ -435,7 +432,7 @@ internal sealed partial class IncrementalMatcher(
     /// key with, and only the best-ranked of those it shares only name and date keys with (<see cref="CandidateRanking"/>).
     /// </summary>
     private (HashSet<(long, long)> Pairs, int KeysSkipped, int Pruned, List<StopKey> Stops) Pairs(
-        Dictionary<(long, string), List<long>> byKey, HashSet<(long, string)> stopped, Dictionary<long, Matchable> records)
+        Dictionary<(long, string), long[]> byKey, HashSet<(long, string)> stopped, Dictionary<long, Matchable> records)
     {
         var cap = options.Value.MaxCandidatesPerKey;
         var coarseCap = options.Value.CoarseKeyMaxCandidates;
@@ -454,10 +451,10 @@ internal sealed partial class IncrementalMatcher(
             foreach (var ((_, key), candidates) in source)
             {
                 var coarse = BlockingKeys.IsCoarse(key);
-                if (candidates.Count > (coarse ? coarseCap : cap))
+                if (candidates.Length > (coarse ? coarseCap : cap))
                 {
                     skipped += coarse ? 0 : 1;
-                    stops.Add(new StopKey { Key = key, Kind = (short)record.Kind, AgencyCode = record.Agency, AtLeast = candidates.Count });
+                    stops.Add(new StopKey { Key = key, Kind = (short)record.Kind, AgencyCode = record.Agency, AtLeast = candidates.Length });
                     continue;
                 }
                 blocks.Add((key, candidates));
