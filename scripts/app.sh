@@ -46,8 +46,18 @@ app_build() {
     if [[ ${1:-} != --force ]] && ! app_sources_changed; then
         return 0
     fi
-    hub_info "building ($HUB_CONFIGURATION)"
     mkdir -p "$HUB_STATE/log"
+    # One build at a time: two ./hub commands started together after a source edit would otherwise both build, and
+    # the second to finish would find its start stamp already moved by the first. The lock ends with this function
+    # (or with the process, when the build fails); a command that waited for it looks again before building.
+    local lock
+    exec {lock}>"$HUB_STATE/build.lock"
+    flock "$lock"
+    if [[ ${1:-} != --force ]] && ! app_sources_changed; then
+        exec {lock}>&-
+        return 0
+    fi
+    hub_info "building ($HUB_CONFIGURATION)"
     local started
     started=$(date +%s)
     touch "$HUB_STATE/build.started"
@@ -59,6 +69,7 @@ app_build() {
     # Stamp with the start time, so a file edited during the build triggers the next one.
     mv "$HUB_STATE/build.started" "$HUB_BUILD_STAMP"
     touch "$HUB_BUILD_STAMP.end"
+    exec {lock}>&-
     hub_info "built in $(($(date +%s) - started))s"
 }
 
