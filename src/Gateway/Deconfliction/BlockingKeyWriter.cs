@@ -38,7 +38,8 @@ internal sealed class BlockingKeyWriter(MatchableLoader loader)
         subjects.ExceptWith(records.Keys);
         // Another batch may be re-keying the same person right now (its other phone, say). The row lock makes the two
         // take turns: the second then reads the first's committed phones and keys, instead of writing the same keys
-        // beside them. (This batch's own records are locked already, by their upsert.)
+        // beside them. (This batch's own records are locked already, by their upsert.) Holding the row also keeps the
+        // person's evidence write below from being skipped (MatchableLoader.WriteFeaturesAsync skips rows others hold).
         await LockAsync(connection, subjects, cancellationToken);
         foreach (var (id, subject) in await loader.LoadAsync(connection, subjects, cancellationToken, fresh: true))
         {

@@ -368,7 +368,8 @@ internal sealed class MatchableLoader(MatchingEngine engine)
         CancellationToken cancellationToken, bool fresh = false)
     {
         var rows = await DecodedAsync(connection, loaded.Rows, cancellationToken);
-        var composed = rows.Where(r => r.Kind == RecordKind.Person && !r.Withdrawn && (fresh || r.Evidence is null)).ToList();
+        bool Composed(RecordRow row) => row.Kind == RecordKind.Person && !row.Withdrawn && (fresh || row.Evidence is null);
+        var composed = rows.Where(Composed).ToList();
         var linked = new List<(long Owner, RecordRow Row)>();
         if (composed.Count > 0)
         {
@@ -394,14 +395,13 @@ internal sealed class MatchableLoader(MatchingEngine engine)
         }
 
         var linkedByOwner = linked.ToLookup(l => l.Owner, l => l.Row);
-        var composedIds = composed.Select(p => p.Id).ToHashSet();
         var result = new Dictionary<long, Matchable>(rows.Count);
         foreach (var row in rows)
         {
             long? subject = row.BelongsToSubject && loaded.Subjects.TryGetValue(row.Id, out var id) ? id : null;
             result[row.Id] = row.Keyed switch
             {
-                KeyedKind.Person => composedIds.Contains(row.Id) ? Person(row, [.. linkedByOwner[row.Id].OrderBy(l => l.Id)], backfill) : StoredPerson(row),
+                KeyedKind.Person => Composed(row) ? Person(row, [.. linkedByOwner[row.Id].OrderBy(l => l.Id)], backfill) : StoredPerson(row),
                 KeyedKind.Phone => Phone(row, subject, backfill),
                 KeyedKind.Place => Place(row, subject, backfill),
                 KeyedKind.Operation => Operation(row),
@@ -490,10 +490,9 @@ internal sealed class MatchableLoader(MatchingEngine engine)
             .Select(l => (new PhoneInput(l.PhoneE164!, l.ValidFrom, l.ValidTo, row.LocalId), LinkedPhone(l, backfill)));
         var places = linked.Where(l => l.Kind == RecordKind.Location).Select(l => Address(l, backfill));
         var evidence = engine.ComposePersonEvidence(own, phones, places);
-        var features = engine.PersonFeatures(evidence);
-        if (!features.AsSpan().SequenceEqual(row.Features))
+        if (backfill is not null && engine.PersonFeatures(evidence) is var features && !features.AsSpan().SequenceEqual(row.Features))
         {
-            backfill?.Add(new FeatureWrite(row.Id, row.RowVersion, features));
+            backfill.Add(new FeatureWrite(row.Id, row.RowVersion, features));
         }
         return PersonMatchable(row, evidence, [.. linked.Select(l => l.Id)]);
     }
@@ -646,20 +645,6 @@ internal sealed class DecodedFeatures<T>(int capacity) where T : class
             _entries.Add(features, value);
         }
         return value;
-    }
-
-    private sealed class ByteContent : IEqualityComparer<byte[]>
-    {
-        public static readonly ByteContent Instance = new();
-
-        public bool Equals(byte[]? x, byte[]? y) => x.AsSpan().SequenceEqual(y);
-
-        public int GetHashCode(byte[] bytes)
-        {
-            var hash = new HashCode();
-            hash.AddBytes(bytes);
-            return hash.ToHashCode();
-        }
     }
 }
 
