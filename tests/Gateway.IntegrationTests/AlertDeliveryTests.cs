@@ -95,6 +95,12 @@ public sealed class AlertDeliveryTests(AlertDeliveryFixture hub) : IClassFixture
     private Task<List<Alert>> AlertsOfAsync(string code) =>
         hub.App.WithDatabaseAsync(db => db.Alerts.AsNoTracking().Where(a => a.AgencyCode == code).OrderBy(a => a.Id).ToListAsync());
 
+    // The agencies' alerts in id order, each with whether the relay delivered it (it is no longer in the outbox).
+    private Task<List<(Alert Alert, bool Delivered)>> DeliveryOfAsync(params string[] codes) =>
+        hub.App.WithDatabaseAsync(async db => (await db.Alerts.AsNoTracking().Where(a => codes.Contains(a.AgencyCode)).OrderBy(a => a.Id)
+                .Select(a => new { Alert = a, Delivered = !db.UndeliveredAlerts.Any(u => u.AlertId == a.Id) }).ToListAsync())
+            .Select(x => (x.Alert, x.Delivered)).ToList());
+
     [Fact]
     public async Task Relay_CrossAgencyMatch_EachAgencyExactlyOneAlertOnItsOwnQueue()
     {
@@ -109,8 +115,8 @@ public sealed class AlertDeliveryTests(AlertDeliveryFixture hub) : IClassFixture
         foreach (var agency in new[] { a, b })
         {
             var taken = await hub.TakeAllAsync(agency.Code);
-            var alert = Assert.Single(await AlertsOfAsync(agency.Code), x => x.Kind == AlertKind.Deconfliction);
-            Assert.NotNull(alert.DeliveredAt);
+            var (alert, delivered) = Assert.Single(await DeliveryOfAsync(agency.Code), x => x.Alert.Kind == AlertKind.Deconfliction);
+            Assert.True(delivered);
             var (messageId, message) = Assert.Single(taken, t => t.Alert.Kind == "deconfliction");
             Assert.Equal(alert.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), messageId);
             Assert.Equal(messageId, message.AlertId);
@@ -128,13 +134,13 @@ public sealed class AlertDeliveryTests(AlertDeliveryFixture hub) : IClassFixture
         var (a, _, b, _) = await SharedPhoneAsync("R");
         await Eventually.UntilAsync(async () => (await AlertsOfAsync(a.Code)).Count == 1 && (await AlertsOfAsync(b.Code)).Count == 1,
             "both alerts committed", cancellationToken: Ct);
-        Assert.All(await AlertsOfAsync(a.Code), alert => Assert.Null(alert.DeliveredAt));
+        Assert.All(await DeliveryOfAsync(a.Code), alert => Assert.False(alert.Delivered));
         Assert.True(await hub.QueuedAsync(a.Code) <= 0);
 
         // The Gateway comes back: it delivers what was committed.
         await using (var restarted = hub.StartRelayingGateway())
         {
-            await Eventually.UntilAsync(async () => (await AlertsOfAsync(a.Code)).Concat(await AlertsOfAsync(b.Code)).All(x => x.DeliveredAt != null),
+            await Eventually.UntilAsync(async () => (await DeliveryOfAsync(a.Code, b.Code)).All(x => x.Delivered),
                 "both alerts delivered after the restart", cancellationToken: Ct);
         }
         // And once more: nothing is published twice.
@@ -145,8 +151,8 @@ public sealed class AlertDeliveryTests(AlertDeliveryFixture hub) : IClassFixture
         foreach (var agency in new[] { a, b })
         {
             var ids = (await hub.TakeAllAsync(agency.Code)).Select(t => t.MessageId).ToList();
-            var delivered = (await AlertsOfAsync(agency.Code)).Where(x => x.DeliveredAt != null)
-                .Select(x => (string?)x.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList();
+            var delivered = (await DeliveryOfAsync(agency.Code)).Where(x => x.Delivered)
+                .Select(x => (string?)x.Alert.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList();
             Assert.Equal(delivered, ids);
             Assert.NotEmpty(ids);
         }
@@ -211,7 +217,7 @@ public sealed class AlertDeliveryTests(AlertDeliveryFixture hub) : IClassFixture
         listener.Start();
 
         var (a, _, b, _) = await SharedPhoneAsync("M");
-        await Eventually.UntilAsync(async () => (await AlertsOfAsync(a.Code)).Concat(await AlertsOfAsync(b.Code)).Count(x => x.DeliveredAt != null) == 2,
+        await Eventually.UntilAsync(async () => (await DeliveryOfAsync(a.Code, b.Code)).Count(x => x.Delivered) == 2,
             "both alerts delivered", cancellationToken: Ct);
         double Sum(string name, string? tag) => measured.Where(m => m.Name == name && m.Tag == tag).Sum(m => m.Value);
         // The relay counts after its commit: the database may show the delivery a moment before the counter does.

@@ -107,9 +107,6 @@ public sealed class Alert : IFeedEntry
     /// <summary>For escalations, retractions and verdicts: the alert this one is about.</summary>
     public long? RelatesToId { get; init; }
 
-    /// <summary>When the relay published it to the agency's alert queue (confirmed by the broker); null while pending.</summary>
-    public DateTimeOffset? DeliveredAt { get; set; }
-
     /// <summary>
     /// The W3C <c>traceparent</c> of the span that raised it (the matching run, the adjudication request): the relay
     /// publishes it as a child of that span (ADR-013). Null when it was raised outside a trace.
@@ -127,7 +124,6 @@ internal sealed class AlertConfiguration : IEntityTypeConfiguration<Alert>
         builder.HasIndex(a => new { a.MatchId, a.AgencyCode, a.Audience, a.Kind, a.Fingerprint }).IsUnique();
         // An agency's alerts, newest first (the API's keyset pages).
         builder.HasIndex(a => new { a.AgencyCode, a.Id });
-        builder.HasIndex(a => a.Id).HasDatabaseName("ix_alerts_undelivered").HasFilter("delivered_at IS NULL");
         builder.HasIndex(a => a.RaisedAt).HasDatabaseName("ix_alerts_unescalated").HasFilter("status = 'Open' AND escalated_at IS NULL");
         builder.HasOne<Match>().WithMany().HasForeignKey(a => a.MatchId).OnDelete(DeleteBehavior.Cascade);
         builder.HasOne<Agency>().WithMany().HasForeignKey(a => a.AgencyCode).OnDelete(DeleteBehavior.Restrict);
@@ -140,5 +136,27 @@ internal sealed class AlertConfiguration : IEntityTypeConfiguration<Alert>
         builder.Property(a => a.Band).HasMaxLength(16);
         builder.Property(a => a.AcknowledgedBy).HasMaxLength(200);
         builder.IsChangeFeed();
+    }
+}
+
+/// <summary>
+/// An alert not yet published to its agency's alert queue: the relay's outbox (ADR-011). A trigger on <c>alerts</c>
+/// adds one for every alert inserted, whatever raised it, in the raising transaction; the relay deletes it once the
+/// broker confirmed the alert. So delivering an alert never rewrites the alert's row, nor its indexes.
+/// </summary>
+public sealed class UndeliveredAlert
+{
+    /// <summary>The alert to publish.</summary>
+    public long AlertId { get; init; }
+}
+
+internal sealed class UndeliveredAlertConfiguration : IEntityTypeConfiguration<UndeliveredAlert>
+{
+    public void Configure(EntityTypeBuilder<UndeliveredAlert> builder)
+    {
+        builder.ToTable("alert_outbox");
+        builder.HasKey(u => u.AlertId);
+        builder.Property(u => u.AlertId).ValueGeneratedNever();
+        builder.HasOne<Alert>().WithOne().HasForeignKey<UndeliveredAlert>(u => u.AlertId).OnDelete(DeleteBehavior.Cascade);
     }
 }

@@ -17,9 +17,10 @@ using SharingHub.ServiceDefaults.Options;
 namespace SharingHub.Gateway.Alerts;
 
 /// <summary>
-/// Publishes each committed alert to its agency's alert queue (ADR-011). The <c>alerts</c> table is the outbox: the
-/// relay reads the undelivered rows in id order, publishes each (message id = alert id, mandatory, persistent) and
-/// waits for the broker's confirms, then marks them <c>delivered_at</c> in the same transaction. A Gateway that stops
+/// Publishes each committed alert to its agency's alert queue (ADR-011). <c>alert_outbox</c> is the outbox (a trigger
+/// queues every alert inserted, in the raising transaction): the relay reads the undelivered alerts in id order,
+/// publishes each (message id = alert id, mandatory, persistent) and waits for the broker's confirms, then deletes
+/// their outbox rows in the same transaction. A Gateway that stops
 /// between the alert's commit and its delivery delivers it after its restart; one that stops after the confirm and
 /// before its commit publishes it again, under the same message id, which the connector drops. One replica relays at
 /// a time (a transaction-level advisory lock), so an agency's alerts reach its queue in the order they were raised.
@@ -116,7 +117,7 @@ internal sealed partial class AlertRelay(
             return 0;
         }
         var pending = await db.Alerts
-            .FromSql($"SELECT * FROM alerts WHERE delivered_at IS NULL ORDER BY id LIMIT {BatchSize} FOR UPDATE")
+            .FromSql($"SELECT a.* FROM alert_outbox o JOIN alerts a ON a.id = o.alert_id ORDER BY o.alert_id LIMIT {BatchSize} FOR UPDATE OF o")
             .AsNoTracking()
             .ToListAsync(cancellationToken);
         if (pending.Count == 0)
@@ -207,8 +208,7 @@ internal sealed partial class AlertRelay(
         var delivered = pending.Take(arrivals.Count).Select(a => a.Id).ToList();
         if (delivered.Count > 0)
         {
-            var now = time.GetUtcNow();
-            await db.Alerts.Where(a => delivered.Contains(a.Id)).ExecuteUpdateAsync(set => set.SetProperty(a => a.DeliveredAt, now), cancellationToken);
+            await db.UndeliveredAlerts.Where(u => delivered.Contains(u.AlertId)).ExecuteDeleteAsync(cancellationToken);
         }
         await transaction.CommitAsync(cancellationToken);
         var confirmedAt = time.GetUtcNow();

@@ -76,7 +76,7 @@ internal sealed partial class IncrementalMatcher(
                 AS i(kind, a, b, agency_a, agency_b, subject_a, subject_b, score, band, explanation, version, fingerprint)
         ),
         old AS (
-            SELECT m.id, m.suppressed FROM matches m JOIN input i ON m.record_a_id = i.a AND m.record_b_id = i.b AND m.kind = i.kind
+            SELECT m.id, m.suppressed, m.band FROM matches m JOIN input i ON m.record_a_id = i.a AND m.record_b_id = i.b AND m.kind = i.kind
         ),
         up AS (
             INSERT INTO matches AS m (kind, record_a_id, record_b_id, agency_a, agency_b, subject_a_id, subject_b_id, score, band,
@@ -99,11 +99,13 @@ internal sealed partial class IncrementalMatcher(
             RETURNING m.id, m.xmax = '0'::xid AS inserted, m.changed_at = now() AS changed, m.suppressed, m.agency_a, m.agency_b,
                 m.record_a_id, m.record_b_id, m.subject_a_id, m.subject_b_id, m.band, m.score, m.fingerprint, m.kind
         ),
-        -- Subject clusters (ADR-010): both persons of a person match found or changed are queued for their cluster.
+        -- Subject clusters (ADR-010): both persons of a person match found or changed are queued for their cluster, when
+        -- the match is or was Match-band: only those are links, so a Possible match found or re-scored changes no cluster.
         clustered AS (
             INSERT INTO cluster_pending (record_id, queued_at)
-            SELECT DISTINCT v.id, now() FROM up CROSS JOIN LATERAL (VALUES (up.record_a_id), (up.record_b_id)) AS v(id)
-            WHERE up.kind = 'PersonIdentity' AND (up.inserted OR up.changed)
+            SELECT DISTINCT v.id, now() FROM up LEFT JOIN old ON old.id = up.id
+            CROSS JOIN LATERAL (VALUES (up.record_a_id), (up.record_b_id)) AS v(id)
+            WHERE up.kind = 'PersonIdentity' AND (up.inserted OR up.changed) AND (up.band = 'Match' OR old.band = 'Match')
             ORDER BY 1
             ON CONFLICT (record_id) DO UPDATE SET queued_at = excluded.queued_at
             RETURNING 1
@@ -125,7 +127,7 @@ internal sealed partial class IncrementalMatcher(
         -- threshold, in this transaction. A match touching a victim or a victim-service organisation's record is
         -- protective: to that organisation's advocates, and to the law-enforcement side's supervisors.
         sides AS (
-            SELECT up.id AS match_id, up.band, up.score, up.fingerprint, s.agency, s.kind AS agency_kind,
+            SELECT up.id AS match_id, up.inserted, up.band, up.score, up.fingerprint, s.agency, s.kind AS agency_kind,
                    (ra.role = 'Victim' OR rb.role = 'Victim' OR sa.role = 'Victim' OR sb.role = 'Victim'
                     OR ka.kind = 'VictimServices' OR kb.kind = 'VictimServices') IS TRUE AS protective,
                    EXISTS (SELECT 1 FROM lifted WHERE lifted.match_id = up.id) AS lifted
@@ -149,13 +151,15 @@ internal sealed partial class IncrementalMatcher(
             INSERT INTO alerts (match_id, agency_code, audience, kind, status, fingerprint, band, score, raised_at, trace_parent)
             SELECT t.match_id, t.agency, t.audience, t.alert_kind, 'Open',
                    t.fingerprint || ':' || coalesce(t.band, '-') || ':' || coalesce(round(t.score::numeric, 3)::text, '-') || ':'
-                       || (SELECT count(*) FROM alerts r WHERE r.match_id = t.match_id AND r.agency_code = t.agency AND r.kind = 'Retraction'),
+                       || CASE WHEN t.inserted THEN 0
+                               ELSE (SELECT count(*) FROM alerts r WHERE r.match_id = t.match_id AND r.agency_code = t.agency AND r.kind = 'Retraction') END,
                    t.band, t.score, now(), @trace_parent
             FROM targets t
             LEFT JOIN LATERAL (
                 SELECT p.band, p.score, p.status, p.fingerprint FROM alerts p
-                WHERE p.match_id = t.match_id AND p.agency_code = t.agency AND p.audience = t.audience AND p.kind = t.alert_kind
+                WHERE NOT t.inserted AND p.match_id = t.match_id AND p.agency_code = t.agency AND p.audience = t.audience AND p.kind = t.alert_kind
                 ORDER BY p.id DESC LIMIT 1) last ON true
+            -- A match this statement inserted has no alerts yet: neither probe reads the index for it.
             -- A score move is news only when a record changed (the match's fingerprint, the first part of the last
             -- alert's): the same two records re-scored after the name counts moved (a name that was new when the pair
             -- was first scored is counted now) are not a new finding. A band change always is.
@@ -178,12 +182,13 @@ internal sealed partial class IncrementalMatcher(
             UPDATE matches m SET closed_at = now(), close_reason = i.reason, changed_at = now(), scored_at = @run_start
             FROM unnest(@ids, @reasons) AS i(id, reason)
             WHERE m.id = i.id AND m.closed_at IS NULL AND m.scored_at < @run_start
-            RETURNING m.id, m.suppressed, m.kind, m.record_a_id, m.record_b_id
+            RETURNING m.id, m.suppressed, m.kind, m.band, m.record_a_id, m.record_b_id
         ),
+        -- A closed Match-band person match was a link of its records' cluster (ADR-010); a closed Possible one was none.
         clustered AS (
             INSERT INTO cluster_pending (record_id, queued_at)
             SELECT DISTINCT v.id, now() FROM closed CROSS JOIN LATERAL (VALUES (closed.record_a_id), (closed.record_b_id)) AS v(id)
-            WHERE closed.kind = 'PersonIdentity'
+            WHERE closed.kind = 'PersonIdentity' AND closed.band = 'Match'
             ORDER BY 1
             ON CONFLICT (record_id) DO UPDATE SET queued_at = excluded.queued_at
             RETURNING 1

@@ -110,10 +110,6 @@ namespace SharingHub.Gateway.Data.Migrations
                         .HasColumnType("character varying(16)")
                         .HasColumnName("band");
 
-                    b.Property<DateTimeOffset?>("DeliveredAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("delivered_at");
-
                     b.Property<DateTimeOffset?>("EscalatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("escalated_at");
@@ -165,10 +161,6 @@ namespace SharingHub.Gateway.Data.Migrations
                     b.HasKey("Id")
                         .HasName("pk_alerts");
 
-                    b.HasIndex("Id")
-                        .HasDatabaseName("ix_alerts_undelivered")
-                        .HasFilter("delivered_at IS NULL");
-
                     b.HasIndex("RaisedAt")
                         .HasDatabaseName("ix_alerts_unescalated")
                         .HasFilter("status = 'Open' AND escalated_at IS NULL");
@@ -187,6 +179,18 @@ namespace SharingHub.Gateway.Data.Migrations
                         .HasDatabaseName("ix_alerts_match_id_agency_code_audience_kind_fingerprint");
 
                     b.ToTable("alerts", (string)null);
+                });
+
+            modelBuilder.Entity("SharingHub.Gateway.Alerts.UndeliveredAlert", b =>
+                {
+                    b.Property<long>("AlertId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("alert_id");
+
+                    b.HasKey("AlertId")
+                        .HasName("pk_alert_outbox");
+
+                    b.ToTable("alert_outbox", (string)null);
                 });
 
             modelBuilder.Entity("SharingHub.Gateway.Audit.AuditEvent", b =>
@@ -991,6 +995,16 @@ namespace SharingHub.Gateway.Data.Migrations
                         .HasForeignKey("RelatesToId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .HasConstraintName("fk_alerts_alerts_relates_to_id");
+                });
+
+            modelBuilder.Entity("SharingHub.Gateway.Alerts.UndeliveredAlert", b =>
+                {
+                    b.HasOne("SharingHub.Gateway.Alerts.Alert", null)
+                        .WithOne()
+                        .HasForeignKey("SharingHub.Gateway.Alerts.UndeliveredAlert", "AlertId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_alert_outbox_alerts_alert_id");
                 });
 
             modelBuilder.Entity("SharingHub.Gateway.Deconfliction.Adjudication", b =>
