@@ -63,6 +63,27 @@ public sealed class SubjectClusterTests(DeconflictionFixture hub) : IClassFixtur
     }
 
     [Fact]
+    public async Task Cluster_MatchCorrectedToPossible_ClusterDissolves()
+    {
+        var (a, b) = (await hub.AddAgencyAsync("DA"), await hub.AddAgencyAsync("DB"));
+        await a.PublishAsync(Records.Person("A-1", "Leocadia", "Ibarra Montemayor", "1985-06-21", ssn: "612045873"));
+        await b.PublishAsync(Records.Person("B-1", "Leocadia", "Ibarra Montemayor", "1985-06-21", ssn: "612045873"));
+        await hub.WaitForMatchingAsync(b, RecordKind.Person, "B-1");
+        var pair = await SettledClustersAsync(rows => rows.Count == 2, "a cluster of the two records", a, b);
+        Assert.Single(pair.Select(r => r.Cluster).Distinct());
+
+        // B corrects its record: no birth date, no SSN. The names alone make the match Possible, which is no link: the
+        // band change must still reach the cluster, which then holds one record and is no longer stored.
+        await b.PublishAsync(Records.Person("B-1", "Leocadia", "Ibarra Montemayor", null, version: 2));
+        await hub.WaitForMatchingAsync(b, RecordKind.Person, "B-1", 2);
+        Assert.Equal("Possible", Assert.Single(await hub.MatchesAsync(a, b)).Match.Band);
+
+        var ct = TestContext.Current.CancellationToken;
+        await Eventually.UntilAsync(async () => !await hub.App.WithDatabaseAsync(db => db.Set<ClusterPending>().AnyAsync(ct))
+            && (await ClustersAsync(a, b)).Count == 0, "the cluster dissolved", cancellationToken: ct);
+    }
+
+    [Fact]
     public async Task Cluster_TwoRecordsOfOneAgency_NeverInOneCluster()
     {
         var (a, b) = (await hub.AddAgencyAsync("SA"), await hub.AddAgencyAsync("SB"));
