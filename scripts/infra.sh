@@ -235,6 +235,9 @@ max_wal_size = 4GB
 checkpoint_timeout = 15min
 # lets ./hub bench match measure from a record's commit to its match's commit
 track_commit_timestamp = on
+# no JIT: the hub's statements are short and many; a candidate load of 20,000 ids crossed jit_above_cost and spent
+# 50-80 ms compiling for a 200 ms statement, every time (JIT code is not kept between executions)
+jit = off
 # backed by the pages infra_pg_reserve_huge_pages reserves, when it can
 huge_pages = try
 timezone = 'UTC'

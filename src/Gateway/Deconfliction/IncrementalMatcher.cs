@@ -38,7 +38,9 @@ internal sealed partial class IncrementalMatcher(
     // (n:…, v:…, see BlockingKeys.IsCoarse) have a lower cap. A key noted as a stop key from this agency (stop_keys,
     // while the note is fresh and was taken at a cap no lower) is not read: its row says so, without candidates. One
     // row per source key that has candidates or is such a note, its candidates as one array: a run's lookup is a few
-    // thousand rows, not tens of thousands of (source, candidate, key) rows that each repeat the key.
+    // thousand rows, not tens of thousands of (source, candidate, key) rows that each repeat the key. The OFFSET 0 keeps
+    // the candidates' subquery a subquery: pulled up, its array was an expression that the plan computed twice, once
+    // for the filter and once for the output (two index walks a key; the lookup took 1.3 to 1.9 times as long).
     internal const string LookupSql = """
         SELECT s.record_id, s.key, x.key IS NOT NULL AS stopped, c.ids
         FROM record_keys s
@@ -58,7 +60,7 @@ internal sealed partial class IncrementalMatcher(
                     (SELECT k.record_id FROM record_keys k
                      WHERE k.key = s.key AND k.kind = m.kind AND k.agency_code > s.agency_code LIMIT m.cap)) o
                 WHERE x.key IS NULL
-                LIMIT m.cap) AS ids) c
+                LIMIT m.cap) AS ids OFFSET 0) c
         WHERE s.record_id = ANY(@ids) AND (x.key IS NOT NULL OR cardinality(c.ids) > 0)
         """;
 
