@@ -95,10 +95,11 @@ public sealed class AlertDeliveryTests(AlertDeliveryFixture hub) : IClassFixture
     private Task<List<Alert>> AlertsOfAsync(string code) =>
         hub.App.WithDatabaseAsync(db => db.Alerts.AsNoTracking().Where(a => a.AgencyCode == code).OrderBy(a => a.Id).ToListAsync());
 
-    // The agencies' alerts in id order, each with whether the relay delivered it (it is no longer in the outbox).
+    // The agencies' alerts in id order, each with whether the relay delivered it (its cursor has passed it).
     private Task<List<(Alert Alert, bool Delivered)>> DeliveryOfAsync(params string[] codes) =>
         hub.App.WithDatabaseAsync(async db => (await db.Alerts.AsNoTracking().Where(a => codes.Contains(a.AgencyCode)).OrderBy(a => a.Id)
-                .Select(a => new { Alert = a, Delivered = !db.UndeliveredAlerts.Any(u => u.AlertId == a.Id) }).ToListAsync())
+                .Select(a => new { Alert = a, Delivered = db.AlertRelayCursors.Any(c => a.Tx < c.Tx || (a.Tx == c.Tx && a.Id <= c.AlertId)) })
+                .ToListAsync())
             .Select(x => (x.Alert, x.Delivered)).ToList());
 
     [Fact]

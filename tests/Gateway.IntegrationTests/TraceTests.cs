@@ -147,7 +147,8 @@ public sealed class TraceTests(TraceFixture hub) : IClassFixture<TraceFixture>
         await hub.WaitForMatchingAsync(b, RecordKind.Phone, "T-9");
         var relayed = await Eventually.UntilAsync(
             () => hub.App.WithDatabaseAsync(db => db.Alerts.AsNoTracking()
-                .Where(x => x.AgencyCode == b.Code && !db.UndeliveredAlerts.Any(u => u.AlertId == x.Id)).SingleOrDefaultAsync()),
+                .Where(x => x.AgencyCode == b.Code && db.AlertRelayCursors.Any(c => x.Tx < c.Tx || (x.Tx == c.Tx && x.Id <= c.AlertId)))
+                .SingleOrDefaultAsync()),
             x => x is not null, "B's alert relayed to its queue", cancellationToken: Ct);
         var alertId = relayed!.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
 

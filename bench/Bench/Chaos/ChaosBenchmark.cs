@@ -97,7 +97,7 @@ internal static class ChaosBenchmark
             sampler.Stop();
             await sampling;
 
-            // Every alert is relayed (out of the outbox, the broker's confirm in hand): the queues hold them all; drain each.
+            // Every alert is relayed (the relay's cursor past it, the broker's confirm in hand): the queues hold them all; drain each.
             var delivered = new List<string>();
             var drainedRepeats = 0L;
             foreach (var agency in agencies)
@@ -214,7 +214,7 @@ internal static class ChaosBenchmark
                 await using var command = data.CreateCommand("""
                     SELECT (SELECT count(*) FROM records WHERE agency_code = ANY(@a)),
                            (SELECT count(*) FROM match_pending p JOIN records r ON r.id = p.record_id WHERE r.agency_code = ANY(@a)),
-                           (SELECT count(*) FROM alert_outbox o JOIN alerts x ON x.id = o.alert_id WHERE x.agency_code = ANY(@a))
+                           (SELECT count(*) FROM alerts x, alert_relay_cursor c WHERE x.agency_code = ANY(@a) AND (x.tx, x.id) > (c.tx, c.alert_id))
                     """);
                 command.Parameters.AddWithValue("a", agencies);
                 await using var reader = await command.ExecuteReaderAsync(cancellationToken);

@@ -140,23 +140,29 @@ internal sealed class AlertConfiguration : IEntityTypeConfiguration<Alert>
 }
 
 /// <summary>
-/// An alert not yet published to its agency's alert queue: the relay's outbox (ADR-011). A trigger on <c>alerts</c>
-/// adds one for every alert inserted, whatever raised it, in the raising transaction; the relay deletes it once the
-/// broker confirmed the alert. So delivering an alert never rewrites the alert's row, nor its indexes.
+/// How far the relay has published the alerts to their agencies' queues (ADR-011): every alert at or before
+/// (<see cref="Tx"/>, <see cref="AlertId"/>) in (writing transaction, id) order, the feeds' commit order, is delivered.
+/// One row; the relay moves it in the transaction that awaited the broker's confirms, so delivering an alert writes
+/// nothing to the alert itself.
 /// </summary>
-public sealed class UndeliveredAlert
+public sealed class AlertRelayCursor
 {
-    /// <summary>The alert to publish.</summary>
-    public long AlertId { get; init; }
+    /// <summary>The one row's key (1).</summary>
+    public short Id { get; init; }
+
+    /// <summary>The writing transaction of the last alert delivered.</summary>
+    public long Tx { get; set; }
+
+    /// <summary>The id of the last alert delivered.</summary>
+    public long AlertId { get; set; }
 }
 
-internal sealed class UndeliveredAlertConfiguration : IEntityTypeConfiguration<UndeliveredAlert>
+internal sealed class AlertRelayCursorConfiguration : IEntityTypeConfiguration<AlertRelayCursor>
 {
-    public void Configure(EntityTypeBuilder<UndeliveredAlert> builder)
+    public void Configure(EntityTypeBuilder<AlertRelayCursor> builder)
     {
-        builder.ToTable("alert_outbox");
-        builder.HasKey(u => u.AlertId);
-        builder.Property(u => u.AlertId).ValueGeneratedNever();
-        builder.HasOne<Alert>().WithOne().HasForeignKey<UndeliveredAlert>(u => u.AlertId).OnDelete(DeleteBehavior.Cascade);
+        builder.ToTable("alert_relay_cursor", t => t.HasCheckConstraint("ck_alert_relay_cursor_one_row", "id = 1"));
+        builder.HasKey(c => c.Id);
+        builder.Property(c => c.Id).ValueGeneratedNever();
     }
 }

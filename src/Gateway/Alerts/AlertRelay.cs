@@ -17,13 +17,15 @@ using SharingHub.ServiceDefaults.Options;
 namespace SharingHub.Gateway.Alerts;
 
 /// <summary>
-/// Publishes each committed alert to its agency's alert queue (ADR-011). <c>alert_outbox</c> is the outbox (a trigger
-/// queues every alert inserted, in the raising transaction): the relay reads the undelivered alerts in id order,
-/// publishes each (message id = alert id, mandatory, persistent) and waits for the broker's confirms, then deletes
-/// their outbox rows in the same transaction. A Gateway that stops
-/// between the alert's commit and its delivery delivers it after its restart; one that stops after the confirm and
-/// before its commit publishes it again, under the same message id, which the connector drops. One replica relays at
-/// a time (a transaction-level advisory lock), so an agency's alerts reach its queue in the order they were raised.
+/// Publishes each committed alert to its agency's alert queue (ADR-011). The <c>alerts</c> table is the outbox, read
+/// as a change feed is (<see cref="Feeds.FeedReader"/>): in (writing transaction, id) order after the relay's cursor
+/// (<see cref="AlertRelayCursor"/>), only alerts of transactions below the oldest one still running, so none can commit
+/// behind the cursor. The relay publishes each (message id = alert id, mandatory, persistent), waits for the broker's
+/// confirms, then moves the cursor past them in the same transaction: delivering writes one row a pass, nothing to the
+/// alerts. A Gateway that stops between the alert's commit and its delivery delivers it after its restart; one that
+/// stops after the confirm and before its commit publishes it again, under the same message id, which the connector
+/// drops. One replica relays at a time (a transaction-level advisory lock), so an agency's alerts reach its queue in
+/// the order they were committed.
 /// </summary>
 internal sealed partial class AlertRelay(
     IServiceScopeFactory scopes,
@@ -41,6 +43,11 @@ internal sealed partial class AlertRelay(
     private const long RelayLock = 0x616c65727473;
 
     private const int BatchSize = 200;
+
+    private static readonly TimeSpan HeldBackFirstRetry = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>Whether the last pass found nothing to send while an alert was committed behind a running transaction.</summary>
+    private bool HeldBack { get; set; }
 
     private static readonly CreateChannelOptions Confirms = new(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true);
 
@@ -90,6 +97,7 @@ internal sealed partial class AlertRelay(
         await AlertQueueTopology.DeclareSharedAsync(channel, stoppingToken);
         var signal = signals.For("alerts");
         var poll = TimeSpan.FromSeconds(settings.RelayPollSeconds);
+        var heldBack = HeldBackFirstRetry;
         while (!stoppingToken.IsCancellationRequested)
         {
             // Taken before reading, so a commit between the read and the wait still wakes the relay.
@@ -99,6 +107,14 @@ internal sealed partial class AlertRelay(
             {
                 continue;
             }
+            if (HeldBack)
+            {
+                // An alert committed behind a transaction that still runs (which may notify nothing): look again soon.
+                await Task.Delay(heldBack, stoppingToken);
+                heldBack = TimeSpan.FromMilliseconds(Math.Min(heldBack.TotalMilliseconds * 2, 1000));
+                continue;
+            }
+            heldBack = HeldBackFirstRetry;
             await Task.WhenAny(woken, Task.Delay(poll, stoppingToken));
             stoppingToken.ThrowIfCancellationRequested();
         }
@@ -116,14 +132,23 @@ internal sealed partial class AlertRelay(
             // Another replica relays now; this one looks again at the next notification or poll.
             return 0;
         }
-        var pending = await db.Alerts
-            .FromSql($"SELECT a.* FROM alert_outbox o JOIN alerts a ON a.id = o.alert_id ORDER BY o.alert_id LIMIT {BatchSize} FOR UPDATE OF o")
-            .AsNoTracking()
+        var cursor = await db.AlertRelayCursors.AsNoTracking().SingleAsync(c => c.Id == 1, cancellationToken);
+        // Taken before the read: every transaction below it has ended, so the read's later snapshot sees all their alerts.
+        var horizon = await db.Database.SqlQueryRaw<long>("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS \"Value\"")
+            .SingleAsync(cancellationToken);
+        var (tx, id) = (cursor.Tx, cursor.AlertId);
+        var pending = await db.Alerts.AsNoTracking()
+            .Where(a => a.Tx > tx || (a.Tx == tx && a.Id > id))
+            .Where(a => a.Tx < horizon)
+            .OrderBy(a => a.Tx).ThenBy(a => a.Id)
+            .Take(BatchSize)
             .ToListAsync(cancellationToken);
         if (pending.Count == 0)
         {
+            HeldBack = signals.For("alerts").LatestTx >= horizon;
             return 0;
         }
+        HeldBack = false;
 
         var agencies = await directory.GetAsync(db, cancellationToken);
         foreach (var code in agencies.Keys.Concat(pending.Select(a => a.AgencyCode)).Distinct(StringComparer.Ordinal).Where(code => !_declared.Contains(code)).ToList())
@@ -208,7 +233,9 @@ internal sealed partial class AlertRelay(
         var delivered = pending.Take(arrivals.Count).Select(a => a.Id).ToList();
         if (delivered.Count > 0)
         {
-            await db.UndeliveredAlerts.Where(u => delivered.Contains(u.AlertId)).ExecuteDeleteAsync(cancellationToken);
+            var last = pending[delivered.Count - 1];
+            await db.AlertRelayCursors.Where(c => c.Id == 1)
+                .ExecuteUpdateAsync(set => set.SetProperty(c => c.Tx, last.Tx).SetProperty(c => c.AlertId, last.Id), cancellationToken);
         }
         await transaction.CommitAsync(cancellationToken);
         var confirmedAt = time.GetUtcNow();

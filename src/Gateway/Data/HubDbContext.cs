@@ -33,8 +33,8 @@ public sealed class HubDbContext(DbContextOptions<HubDbContext> options) : DbCon
     /// <summary>Alerts to agencies about their matches (a change feed: <c>alertRaised</c>).</summary>
     public DbSet<Alerts.Alert> Alerts => Set<Alerts.Alert>();
 
-    /// <summary>Alerts not yet published to their agency's queue (the relay's outbox).</summary>
-    public DbSet<Alerts.UndeliveredAlert> UndeliveredAlerts => Set<Alerts.UndeliveredAlert>();
+    /// <summary>How far the relay has published the alerts to their agencies' queues (one row).</summary>
+    public DbSet<Alerts.AlertRelayCursor> AlertRelayCursors => Set<Alerts.AlertRelayCursor>();
 
     /// <summary>The append-only audit log of operator actions.</summary>
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();

@@ -181,16 +181,27 @@ namespace SharingHub.Gateway.Data.Migrations
                     b.ToTable("alerts", (string)null);
                 });
 
-            modelBuilder.Entity("SharingHub.Gateway.Alerts.UndeliveredAlert", b =>
+            modelBuilder.Entity("SharingHub.Gateway.Alerts.AlertRelayCursor", b =>
                 {
+                    b.Property<short>("Id")
+                        .HasColumnType("smallint")
+                        .HasColumnName("id");
+
                     b.Property<long>("AlertId")
                         .HasColumnType("bigint")
                         .HasColumnName("alert_id");
 
-                    b.HasKey("AlertId")
-                        .HasName("pk_alert_outbox");
+                    b.Property<long>("Tx")
+                        .HasColumnType("bigint")
+                        .HasColumnName("tx");
 
-                    b.ToTable("alert_outbox", (string)null);
+                    b.HasKey("Id")
+                        .HasName("pk_alert_relay_cursor");
+
+                    b.ToTable("alert_relay_cursor", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_alert_relay_cursor_one_row", "id = 1");
+                        });
                 });
 
             modelBuilder.Entity("SharingHub.Gateway.Audit.AuditEvent", b =>
@@ -995,16 +1006,6 @@ namespace SharingHub.Gateway.Data.Migrations
                         .HasForeignKey("RelatesToId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .HasConstraintName("fk_alerts_alerts_relates_to_id");
-                });
-
-            modelBuilder.Entity("SharingHub.Gateway.Alerts.UndeliveredAlert", b =>
-                {
-                    b.HasOne("SharingHub.Gateway.Alerts.Alert", null)
-                        .WithOne()
-                        .HasForeignKey("SharingHub.Gateway.Alerts.UndeliveredAlert", "AlertId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired()
-                        .HasConstraintName("fk_alert_outbox_alerts_alert_id");
                 });
 
             modelBuilder.Entity("SharingHub.Gateway.Deconfliction.Adjudication", b =>

@@ -13,8 +13,8 @@ using SharingHub.Gateway.Data;
 namespace SharingHub.Gateway.Data.Migrations
 {
     [DbContext(typeof(HubDbContext))]
-    [Migration("20261207193543_AlertOutbox")]
-    partial class AlertOutbox
+    [Migration("20261207202351_AlertRelayCursor")]
+    partial class AlertRelayCursor
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -184,16 +184,27 @@ namespace SharingHub.Gateway.Data.Migrations
                     b.ToTable("alerts", (string)null);
                 });
 
-            modelBuilder.Entity("SharingHub.Gateway.Alerts.UndeliveredAlert", b =>
+            modelBuilder.Entity("SharingHub.Gateway.Alerts.AlertRelayCursor", b =>
                 {
+                    b.Property<short>("Id")
+                        .HasColumnType("smallint")
+                        .HasColumnName("id");
+
                     b.Property<long>("AlertId")
                         .HasColumnType("bigint")
                         .HasColumnName("alert_id");
 
-                    b.HasKey("AlertId")
-                        .HasName("pk_alert_outbox");
+                    b.Property<long>("Tx")
+                        .HasColumnType("bigint")
+                        .HasColumnName("tx");
 
-                    b.ToTable("alert_outbox", (string)null);
+                    b.HasKey("Id")
+                        .HasName("pk_alert_relay_cursor");
+
+                    b.ToTable("alert_relay_cursor", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_alert_relay_cursor_one_row", "id = 1");
+                        });
                 });
 
             modelBuilder.Entity("SharingHub.Gateway.Audit.AuditEvent", b =>
@@ -998,16 +1009,6 @@ namespace SharingHub.Gateway.Data.Migrations
                         .HasForeignKey("RelatesToId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .HasConstraintName("fk_alerts_alerts_relates_to_id");
-                });
-
-            modelBuilder.Entity("SharingHub.Gateway.Alerts.UndeliveredAlert", b =>
-                {
-                    b.HasOne("SharingHub.Gateway.Alerts.Alert", null)
-                        .WithOne()
-                        .HasForeignKey("SharingHub.Gateway.Alerts.UndeliveredAlert", "AlertId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired()
-                        .HasConstraintName("fk_alert_outbox_alerts_alert_id");
                 });
 
             modelBuilder.Entity("SharingHub.Gateway.Deconfliction.Adjudication", b =>
