@@ -5,6 +5,7 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
 using RabbitMQ.Client;
 using SharingHub.Connectors.Alerts;
 using SharingHub.Connectors.Publishing;
@@ -126,6 +127,49 @@ public sealed class AlertDeliveryTests(AlertDeliveryFixture hub) : IClassFixture
             Assert.Equal(agency == a ? b.Code : a.Code, message.Match?.OtherAgency);
             Assert.Equal(taken.Count, taken.Select(t => t.MessageId).Distinct().Count());
         }
+    }
+
+    [Fact]
+    public async Task Relay_AlertCommittedBehindARunningTransaction_HeldBackThenDeliveredNoneLost()
+    {
+        await using var relay = hub.StartRelayingGateway();
+        var (a, _, b, _) = await SharedPhoneAsync("H");
+        await Eventually.UntilAsync(async () => (await DeliveryOfAsync(a.Code, b.Code)).Count(x => x.Delivered) == 2,
+            "the first match's alerts delivered", cancellationToken: Ct);
+
+        // An older transaction raises an alert (a copy of A's, under another fingerprint) and stays open, while a newer
+        // one raises alerts and commits first. The cursor must not pass the newer ones until the older one commits: its
+        // alert would then sit behind the cursor, never delivered.
+        var first = Assert.Single(await AlertsOfAsync(a.Code));
+        await using var older = new NpgsqlConnection(hub.Database.ConnectionString);
+        await older.OpenAsync(Ct);
+        await using var transaction = await older.BeginTransactionAsync(Ct);
+        await using (var insert = new NpgsqlCommand(
+            "INSERT INTO alerts (match_id, agency_code, audience, kind, status, fingerprint, raised_at) "
+            + "SELECT match_id, agency_code, audience, kind, 'Open', fingerprint || ':held', now() FROM alerts WHERE id = @id", older, transaction))
+        {
+            insert.Parameters.AddWithValue("id", first.Id);
+            Assert.Equal(1, await insert.ExecuteNonQueryAsync(Ct));
+        }
+        var number = $"+1832555{Random.Shared.Next(1000, 9999)}";
+        await a.PublishAsync(Records.Phone("T-2", null, number, new DateOnly(2026, 1, 1)));
+        await hub.WaitForMatchingAsync(a, RecordKind.Phone, "T-2");
+        await b.PublishAsync(Records.Phone("T-8", null, number, new DateOnly(2026, 2, 1)));
+        await hub.WaitForMatchingAsync(b, RecordKind.Phone, "T-8");
+        // (Escalations, raised if nobody acknowledges in time, are counted apart.)
+        await Eventually.UntilAsync(async () => (await DeliveryOfAsync(a.Code, b.Code)).Count(x => x.Alert.Kind != AlertKind.Escalated) == 4,
+            "the second match's alerts raised", cancellationToken: Ct);
+        await Task.Delay(TimeSpan.FromSeconds(1.5), Ct);
+        Assert.Equal(2, (await DeliveryOfAsync(a.Code, b.Code)).Count(x => x.Delivered && x.Alert.Kind != AlertKind.Escalated));
+
+        await transaction.CommitAsync(Ct);
+        await Eventually.UntilAsync(async () => (await DeliveryOfAsync(a.Code, b.Code)).All(x => x.Delivered),
+            "every alert delivered once the older transaction committed", cancellationToken: Ct);
+        var published = (await hub.TakeAllAsync(a.Code)).Concat(await hub.TakeAllAsync(b.Code)).Select(t => t.MessageId).ToList();
+        var raised = (await DeliveryOfAsync(a.Code, b.Code)).Where(x => x.Alert.Kind != AlertKind.Escalated)
+            .Select(x => (string?)x.Alert.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.Equal(5, raised.Count);
+        Assert.Equal(raised.Order(StringComparer.Ordinal), published.Where(raised.Contains).Order(StringComparer.Ordinal));
     }
 
     [Fact]
