@@ -134,8 +134,7 @@ internal sealed partial class AlertRelay(
         }
         var cursor = await db.AlertRelayCursors.AsNoTracking().SingleAsync(c => c.Id == 1, cancellationToken);
         // Taken before the read: every transaction below it has ended, so the read's later snapshot sees all their alerts.
-        var horizon = await db.Database.SqlQueryRaw<long>("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS \"Value\"")
-            .SingleAsync(cancellationToken);
+        var horizon = await FeedReader.HorizonAsync(db, cancellationToken);
         var (tx, id) = (cursor.Tx, cursor.AlertId);
         var pending = await db.Alerts.AsNoTracking()
             .Where(a => a.Tx > tx || (a.Tx == tx && a.Id > id))

@@ -97,7 +97,11 @@ internal sealed class FeedReader(
         return await HorizonAsync(scope.ServiceProvider.GetRequiredService<HubDbContext>(), cancellationToken);
     }
 
-    private static async Task<long> HorizonAsync(HubDbContext db, CancellationToken cancellationToken) =>
+    /// <summary>
+    /// The oldest transaction still running (the snapshot's xmin): every transaction below it has ended, so a read
+    /// after this call sees all their entries, and no entry below it can commit later.
+    /// </summary>
+    internal static async Task<long> HorizonAsync(HubDbContext db, CancellationToken cancellationToken) =>
         await db.Database.SqlQueryRaw<long>("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS \"Value\"")
             .SingleAsync(cancellationToken);
 }
