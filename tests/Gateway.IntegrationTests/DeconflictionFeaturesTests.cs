@@ -97,6 +97,10 @@ public sealed class DeconflictionFeaturesTests(DeconflictionFixture hub) : IClas
         var (a, b) = (await hub.AddAgencyAsync("A"), await hub.AddAgencyAsync("B"));
         await b.PublishAsync(Records.Person("P-1", "Leocadio", "Urquidi Zubieta", "1971-02-03"), Records.Phone("T-1", "P-1", "+17135550142"),
             Records.Person("P-2", "Evaristo", "Quintanilla", "1966-09-30"));
+        // All three at rest first: a record still in flight is matched later as a source, and a source's features are
+        // not written back (only a candidate's are), so the assertions below would depend on the order of arrival.
+        await hub.WaitForMatchingAsync(b, RecordKind.Person, "P-1");
+        await hub.WaitForMatchingAsync(b, RecordKind.Phone, "T-1");
         await hub.WaitForMatchingAsync(b, RecordKind.Person, "P-2");
         // As a hub upgraded from before the features: P-1 and its phone have none; P-2's were written by another
         // normalization (another stamp).
@@ -127,6 +131,7 @@ public sealed class DeconflictionFeaturesTests(DeconflictionFixture hub) : IClas
         var (a, b) = (await hub.AddAgencyAsync("A"), await hub.AddAgencyAsync("B"));
         await b.PublishAsync(Records.Person("P-1", "Leocadio", "Urquidi Zubieta", "1971-02-03"),
             Records.Place("L-1", "P-1", "Calle Independencia 221, Colonia Centro, 88000 Nuevo Laredo"));
+        await hub.WaitForMatchingAsync(b, RecordKind.Person, "P-1");
         await hub.WaitForMatchingAsync(b, RecordKind.Location, "L-1");
         // Features with the current stamp that do not decode (a byte too many): the loader does not read the fields
         // that current features stand in for, so it must read these rows again whole.

@@ -222,6 +222,14 @@ public sealed class PersonScorer
             const string rule = "household rule: a shared address or phone without a birth date that tells relatives apart; at most Possible";
             contributions[index] = birth with { Note = birth.Note is null ? rule : $"{birth.Note}, {rule}" };
         }
+        else if (band != MatchBand.None && IsNamesApart(vector.Levels))
+        {
+            band = MatchBand.None;
+            var index = (int)MatchField.Surname;
+            var surname = contributions[index];
+            const string rule = "names rule: no name agrees and no identifier, phone or address is shared; a birth date alone links no one";
+            contributions[index] = surname with { Note = surname.Note is null ? rule : $"{surname.Note}, {rule}" };
+        }
 
         return new PersonMatchResult(score, band, new Explanation(contributions), vector, Parameters.Version);
     }
@@ -271,6 +279,10 @@ public sealed class PersonScorer
         {
             band = MatchBand.Possible;
         }
+        else if (band != MatchBand.None && IsNamesApart(levels))
+        {
+            band = MatchBand.None;
+        }
 
         return new PersonScore(score, band);
     }
@@ -286,6 +298,34 @@ public sealed class PersonScorer
     {
         ArgumentNullException.ThrowIfNull(vector);
         return IsHouseholdLevels(vector.Levels, vector.NamesSwapped, vector.BirthYearsNear);
+    }
+
+    /// <summary>
+    /// The names rule (ADR-004): a pair in which no name agrees at any level (read in either order and through every
+    /// alias), while at least one is known on both sides, and which shares no identifier, phone or address, takes no
+    /// band, whatever its birth date and sex say. Among a million people, a few dozen share each birth date; strangers
+    /// who share one, their sex and a given-name initial (the <c>d:</c> blocking key) score Possible on those alone, and
+    /// an officer told of them learns nothing. A known alias is compared as a name, so it still links.
+    /// </summary>
+    public static bool IsNamesApart(ComparisonVector vector)
+    {
+        ArgumentNullException.ThrowIfNull(vector);
+        return IsNamesApart(vector.Levels);
+    }
+
+    private static bool IsNamesApart(ReadOnlySpan<AgreementLevel> vector)
+    {
+        var given = vector[(int)MatchField.GivenName];
+        var surname = vector[(int)MatchField.Surname];
+        if (given is not (AgreementLevel.Disagree or AgreementLevel.Missing) || surname is not (AgreementLevel.Disagree or AgreementLevel.Missing) ||
+            (given == AgreementLevel.Missing && surname == AgreementLevel.Missing))
+        {
+            return false;
+        }
+
+        return vector[(int)MatchField.Identifier] is not (AgreementLevel.Exact or AgreementLevel.Close) &&
+               vector[(int)MatchField.Phone] is not (AgreementLevel.Exact or AgreementLevel.Partial) &&
+               vector[(int)MatchField.Address] is not (AgreementLevel.Exact or AgreementLevel.Close or AgreementLevel.Partial);
     }
 
     private static bool IsHouseholdLevels(ReadOnlySpan<AgreementLevel> vector, bool namesSwapped, bool birthYearsNear)
