@@ -33,11 +33,15 @@ public sealed class AlertDeliveryFixture : DeconflictionFixture
     };
 
     /// <summary>A Gateway on the fixture's database and broker that relays alerts to the agencies' queues.</summary>
-    public GatewayApp StartRelayingGateway()
+    public GatewayApp StartRelayingGateway(params (string Key, string Value)[] overrides)
     {
         var settings = Settings;
         settings["Alerts:RelayEnabled"] = "true";
         settings["Alerts:RelayPollSeconds"] = "0.2";
+        foreach (var (key, value) in overrides)
+        {
+            settings[key] = value;
+        }
         var app = new GatewayApp(this, settings);
         _ = app.Services;
         return app;
@@ -127,6 +131,70 @@ public sealed class AlertDeliveryTests(AlertDeliveryFixture hub) : IClassFixture
             Assert.Equal(agency == a ? b.Code : a.Code, message.Match?.OtherAgency);
             Assert.Equal(taken.Count, taken.Select(t => t.MessageId).Distinct().Count());
         }
+    }
+
+    [Fact]
+    public async Task Relay_AlertLeftBehindAQuietTransaction_DeliveredWithoutNotificationOrPoll()
+    {
+        // The relay polls once an hour here, and nothing escalates (an escalation is an alert, and would notify), so what
+        // it delivers after the last notification it delivers because it knew it had left alerts behind.
+        await using var relay = hub.StartRelayingGateway(("Alerts:RelayPollSeconds", "3600"), ("Alerts:EscalateAfterSeconds", "3600"));
+        var (a, _, b, _) = await SharedPhoneAsync("K");
+        await Eventually.UntilAsync(async () => (await DeliveryOfAsync(a.Code, b.Code)).Count(x => x.Delivered) == 2,
+            "the first match's alerts delivered", cancellationToken: Ct);
+        var first = Assert.Single(await AlertsOfAsync(a.Code));
+
+        // Transactions in this order: Y (an alert), then a quiet one that writes no alert and so will notify nothing, then
+        // Z (an alert, committed at once: it notifies, and waits behind Y). Once Y commits, a pass delivers Y and leaves Z
+        // behind the quiet transaction; when that one ends, no notification comes, and the relay must look again itself.
+        await using var y = await CopyOfAlertInOpenTransactionAsync(first.Id, ":y");
+        await using var quiet = await OpenTransactionAsync();
+        await using (var xid = new NpgsqlCommand("SELECT pg_current_xact_id()", quiet.Connection, quiet.Transaction))
+        {
+            await xid.ExecuteScalarAsync(Ct);
+        }
+        await using (var z = await CopyOfAlertInOpenTransactionAsync(first.Id, ":z"))
+        {
+            await z.Transaction.CommitAsync(Ct);
+        }
+        await y.Transaction.CommitAsync(Ct);
+        await Eventually.UntilAsync(async () => (await DeliveryOfAsync(a.Code)).Any(d => d.Delivered && d.Alert.Fingerprint.EndsWith(":y", StringComparison.Ordinal)),
+            "Y delivered while the quiet transaction runs", cancellationToken: Ct);
+        Assert.False((await DeliveryOfAsync(a.Code)).Single(d => d.Alert.Fingerprint.EndsWith(":z", StringComparison.Ordinal)).Delivered);
+
+        await quiet.Transaction.CommitAsync(Ct);
+        await Eventually.UntilAsync(async () => (await DeliveryOfAsync(a.Code, b.Code)).All(d => d.Delivered),
+            "Z delivered once the quiet transaction ended, with no notification and no poll", cancellationToken: Ct);
+    }
+
+    private sealed record OpenInsert(NpgsqlConnection Connection, NpgsqlTransaction Transaction) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await Transaction.DisposeAsync();
+            await Connection.DisposeAsync();
+        }
+    }
+
+    private async Task<OpenInsert> OpenTransactionAsync()
+    {
+        var connection = new NpgsqlConnection(hub.Database.ConnectionString);
+        await connection.OpenAsync(Ct);
+        return new OpenInsert(connection, await connection.BeginTransactionAsync(Ct));
+    }
+
+    // A copy of an alert under another fingerprint, inserted by a transaction left open (it notifies when it commits).
+    private async Task<OpenInsert> CopyOfAlertInOpenTransactionAsync(long alertId, string suffix)
+    {
+        var open = await OpenTransactionAsync();
+        var (connection, transaction) = (open.Connection, open.Transaction);
+        await using var insert = new NpgsqlCommand(
+            "INSERT INTO alerts (match_id, agency_code, audience, kind, status, fingerprint, raised_at) "
+            + "SELECT match_id, agency_code, audience, kind, 'Open', fingerprint || @suffix, now() FROM alerts WHERE id = @id", connection, transaction);
+        insert.Parameters.AddWithValue("id", alertId);
+        insert.Parameters.AddWithValue("suffix", suffix);
+        Assert.Equal(1, await insert.ExecuteNonQueryAsync(Ct));
+        return open;
     }
 
     [Fact]

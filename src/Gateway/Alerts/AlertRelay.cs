@@ -46,7 +46,7 @@ internal sealed partial class AlertRelay(
 
     private static readonly TimeSpan HeldBackFirstRetry = TimeSpan.FromMilliseconds(20);
 
-    /// <summary>Whether the last pass found nothing to send while an alert was committed behind a running transaction.</summary>
+    /// <summary>Whether the last pass left alerts behind a running transaction (a notified transaction not yet below its horizon).</summary>
     private bool HeldBack { get; set; }
 
     private static readonly CreateChannelOptions Confirms = new(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true);
@@ -109,7 +109,12 @@ internal sealed partial class AlertRelay(
             }
             if (HeldBack)
             {
-                // An alert committed behind a transaction that still runs (which may notify nothing): look again soon.
+                // An alert committed behind a transaction that still runs (which may notify nothing): look again soon,
+                // and sooner while passes still deliver.
+                if (relayed > 0)
+                {
+                    heldBack = HeldBackFirstRetry;
+                }
                 await Task.Delay(heldBack, stoppingToken);
                 heldBack = TimeSpan.FromMilliseconds(Math.Min(heldBack.TotalMilliseconds * 2, 1000));
                 continue;
@@ -142,12 +147,13 @@ internal sealed partial class AlertRelay(
             .OrderBy(a => a.Tx).ThenBy(a => a.Id)
             .Take(BatchSize)
             .ToListAsync(cancellationToken);
+        // A transaction that notified alerts and is not below the horizon yet: its alerts wait for a later pass, which
+        // must not wait for a notification it may already have sent (whether or not this pass sends anything).
+        HeldBack = pending.Count < BatchSize && signals.For("alerts").LatestTx >= horizon;
         if (pending.Count == 0)
         {
-            HeldBack = signals.For("alerts").LatestTx >= horizon;
             return 0;
         }
-        HeldBack = false;
 
         var agencies = await directory.GetAsync(db, cancellationToken);
         foreach (var code in agencies.Keys.Concat(pending.Select(a => a.AgencyCode)).Distinct(StringComparer.Ordinal).Where(code => !_declared.Contains(code)).ToList())
