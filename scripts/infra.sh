@@ -233,8 +233,6 @@ fsync = on
 # ingest writes records and about ten blocking keys each: fewer checkpoints mean fewer full-page images in the WAL
 max_wal_size = 4GB
 checkpoint_timeout = 15min
-# the full-page images that remain are compressed: 38 % less WAL in bench ingest at 1,000,000 stored, no CPU cost measured
-wal_compression = lz4
 # lets ./hub bench match measure from a record's commit to its match's commit
 track_commit_timestamp = on
 # no JIT: the hub's statements are short and many; a candidate load of 20,000 ids crossed jit_above_cost and spent
