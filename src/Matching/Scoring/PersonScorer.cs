@@ -213,22 +213,14 @@ public sealed class PersonScorer
 
         // The band is taken from the score as shown, so an officer never sees 12.00 labelled below a 12 threshold.
         var score = Math.Round(total, 2);
-        var band = BandOf(score, ThresholdShift(frequencies));
-        if (band == MatchBand.Match && IsHousehold(vector))
+        var (band, rule) = Ruled(BandOf(score, ThresholdShift(frequencies)), vector.Levels, vector.NamesSwapped, vector.BirthYearsNear);
+        if (rule != BandRule.None)
         {
-            band = MatchBand.Possible;
-            var index = (int)MatchField.BirthDate;
-            var birth = contributions[index];
-            const string rule = "household rule: a shared address or phone without a birth date that tells relatives apart; at most Possible";
-            contributions[index] = birth with { Note = birth.Note is null ? rule : $"{birth.Note}, {rule}" };
-        }
-        else if (band != MatchBand.None && IsNamesApart(vector.Levels))
-        {
-            band = MatchBand.None;
-            var index = (int)MatchField.Surname;
-            var surname = contributions[index];
-            const string rule = "names rule: no name agrees and no identifier, phone or address is shared; a birth date alone links no one";
-            contributions[index] = surname with { Note = surname.Note is null ? rule : $"{surname.Note}, {rule}" };
+            var (index, text) = rule == BandRule.Household
+                ? ((int)MatchField.BirthDate, "household rule: a shared address or phone without a birth date that tells relatives apart; at most Possible")
+                : ((int)MatchField.Surname, "names rule: no name agrees and no identifier, phone or address is shared; a birth date alone links no one");
+            var line = contributions[index];
+            contributions[index] = line with { Note = line.Note is null ? text : $"{line.Note}, {text}" };
         }
 
         return new PersonMatchResult(score, band, new Explanation(contributions), vector, Parameters.Version);
@@ -274,16 +266,7 @@ public sealed class PersonScorer
         }
 
         var score = Math.Round(total, 2);
-        var band = BandOf(score, ThresholdShift(frequencies));
-        if (band == MatchBand.Match && IsHouseholdLevels(levels, swapped, PartialDate.YearsNear(a.BirthDate, b.BirthDate)))
-        {
-            band = MatchBand.Possible;
-        }
-        else if (band != MatchBand.None && IsNamesApart(levels))
-        {
-            band = MatchBand.None;
-        }
-
+        var (band, _) = Ruled(BandOf(score, ThresholdShift(frequencies)), levels, swapped, PartialDate.YearsNear(a.BirthDate, b.BirthDate));
         return new PersonScore(score, band);
     }
 
@@ -300,6 +283,23 @@ public sealed class PersonScorer
         return IsHouseholdLevels(vector.Levels, vector.NamesSwapped, vector.BirthYearsNear);
     }
 
+    private enum BandRule
+    {
+        None,
+        Household,
+        NamesApart,
+    }
+
+    /// <summary>
+    /// The band a score's band becomes under the rules, and the rule that changed it: the household rule caps a Match
+    /// at Possible (<see cref="IsHousehold"/>), else the names rule takes any band away (<see cref="IsNamesApart"/>).
+    /// Both scoring paths take their band from here, so they cannot disagree.
+    /// </summary>
+    private static (MatchBand Band, BandRule Rule) Ruled(MatchBand band, ReadOnlySpan<AgreementLevel> levels, bool namesSwapped, bool birthYearsNear) =>
+        band == MatchBand.Match && IsHouseholdLevels(levels, namesSwapped, birthYearsNear) ? (MatchBand.Possible, BandRule.Household)
+        : band != MatchBand.None && IsNamesApart(levels) ? (MatchBand.None, BandRule.NamesApart)
+        : (band, BandRule.None);
+
     /// <summary>
     /// The names rule (ADR-004): a pair in which no name agrees at any level (read in either order and through every
     /// alias), while at least one is known on both sides, and which shares no identifier, phone or address, takes no
@@ -307,12 +307,6 @@ public sealed class PersonScorer
     /// who share one, their sex and a given-name initial (the <c>d:</c> blocking key) score Possible on those alone, and
     /// an officer told of them learns nothing. A known alias is compared as a name, so it still links.
     /// </summary>
-    public static bool IsNamesApart(ComparisonVector vector)
-    {
-        ArgumentNullException.ThrowIfNull(vector);
-        return IsNamesApart(vector.Levels);
-    }
-
     private static bool IsNamesApart(ReadOnlySpan<AgreementLevel> vector)
     {
         var given = vector[(int)MatchField.GivenName];
